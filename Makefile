@@ -1,0 +1,105 @@
+# Makefile - settle, the Comex nightly settlement pipeline.
+#
+#   make            build bin/settle
+#   make check      install what is missing (scripts/bootstrap), build, run every test
+#   make demo       install what is missing, build, run the nightly job on demo data
+#   make asan       build and run the tests with AddressSanitizer + UBSan
+#   make bench      benchmarks (never part of check)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Objects go under $(BUILD) (build/ by default), with -MMD dependency files
+# so a header change rebuilds what includes it.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+BINDIR  ?= bin
+CC      ?= cc
+
+PKGS    = libpq libpcre2-8 libssh2 zlib libcrypto inih
+# Lazy (=) so that a fresh machine's first `make check` reads pkg-config
+# after scripts/bootstrap has installed it.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv
+
+CFLAGS  ?= -O2 -g
+# Messages are cut to their buffers on purpose: snprintf truncation is not an error here.
+WARN     = -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation
+ALL_CPPFLAGS = -I. -D_GNU_SOURCE $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   = $(WARN) $(CFLAGS) -MMD -MP
+
+LIB_SRC  = $(wildcard common/*.c parsers/*.c reconcile/*.c) $(filter-out jobs/main.c,$(wildcard jobs/*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+MIGRATIONS = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
+
+UNIT_SRC  = $(shell find tests/unit -name '*_test.c' 2>/dev/null | sort)
+UNIT_BIN  = $(UNIT_SRC:%.c=$(BUILD)/%)
+TEST_SUPPORT_SRC = $(wildcard tests/support/*.c)
+TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
+
+SETTLE = $(BINDIR)/settle
+
+.PHONY: all check test unit integration demo asan install clean bootstrap bench fuzz docs
+.DEFAULT_GOAL := all
+
+all: $(SETTLE)
+
+$(SETTLE): $(BUILD)/jobs/main.o $(BUILD)/libsettle.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/libsettle.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql
+	@mkdir -p $(@D)
+	scripts/embed-sql $@ $(MIGRATIONS)
+
+$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libsettle.a $(TEST_SUPPORT_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(BUILD)/libsettle.a $(PKG_LIBS) $$(pkg-config --libs cmocka)
+
+bootstrap:
+	@scripts/bootstrap
+
+# `make check` is the one test command (README, .ci/run): set up, then test
+# in a sub-make so that flags are read after bootstrap.
+check: bootstrap
+	@$(MAKE) --no-print-directory test
+
+test: $(SETTLE) $(UNIT_BIN)
+	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests
+
+unit: $(UNIT_BIN)
+	@BUILD=$(abspath $(BUILD)) scripts/run-tests --unit
+
+integration: $(SETTLE)
+	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests --integration
+
+ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+asan: bootstrap
+	@$(MAKE) --no-print-directory test BUILD=build/asan BINDIR=build/asan/bin \
+	    CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
+
+demo: bootstrap
+	@$(MAKE) --no-print-directory all
+	@SETTLE=$(abspath $(SETTLE)) scripts/demo
+
+install: $(SETTLE)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/settle/sql $(DESTDIR)$(PREFIX)/share/doc/settle
+	install -m 755 $(SETTLE) $(DESTDIR)$(PREFIX)/bin/settle
+	install -m 644 $(MIGRATIONS) $(DESTDIR)$(PREFIX)/share/settle/sql/
+	install -m 644 docs/settle.conf.example docs/configuration.md $(DESTDIR)$(PREFIX)/share/doc/settle/
+
+clean:
+	rm -rf build bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,594 @@
+/* config.c - settle.conf: a table of sections and keys, read with inih.
+ *
+ * Adding a key is adding a row to one of the tables below (and a line to
+ * docs/configuration.md; tests/integration/config_docs.sh checks both agree).
+ * inih does the INI syntax; this file does the meaning: which sections and
+ * keys exist, their kinds, defaults and allowed values, and file:line in
+ * every message. */
+#include "common/config.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <pcre2.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef enum { K_STR, K_INT, K_ENUM } key_kind;
+
+typedef struct keyspec {
+    const char *name;
+    key_kind kind;
+    size_t off;                 /* into the section's struct */
+    const char *def;            /* default as text, NULL = unset */
+    long long min, max;         /* K_INT */
+    const char *choices;        /* K_ENUM: "a|b|c" */
+    int (*check)(const char *v, char *why, size_t n);
+    const char *doc;
+} keyspec;
+
+typedef struct sectspec {
+    const char *kind;           /* "database", "source", ... */
+    int named;                  /* [kind NAME] */
+    const keyspec *keys;
+    size_t n_keys;
+    size_t elem_size;           /* named: size of one element */
+    size_t arr_off, count_off;  /* named: where the array lives in config */
+    size_t name_off, line_off;  /* named: where NAME and the line go */
+    const char *doc;
+} sectspec;
+
+/* ---- value checks ---------------------------------------------------- */
+
+static int check_bank(const char *v, char *why, size_t n)
+{
+    if (strlen(v) == 3 && isdigit((unsigned char)v[0]) && isdigit((unsigned char)v[1]) &&
+        isdigit((unsigned char)v[2]))
+        return 0;
+    snprintf(why, n, "expected a 3-digit bank code such as 001 or 341");
+    return -1;
+}
+
+static int check_after_fetch(const char *v, char *why, size_t n)
+{
+    if (!strcmp(v, "keep") || !strcmp(v, "delete") || (!strncmp(v, "move:", 5) && v[5]))
+        return 0;
+    snprintf(why, n, "expected keep, delete or move:DIR");
+    return -1;
+}
+
+static int check_fingerprint(const char *v, char *why, size_t n)
+{
+    size_t len = strlen(v);
+    if (len == 50 && !strncmp(v, "SHA256:", 7)) {
+        for (size_t i = 7; i < len; i++)
+            if (!isalnum((unsigned char)v[i]) && v[i] != '+' && v[i] != '/')
+                goto bad;
+        return 0;
+    }
+bad:
+    snprintf(why, n, "expected SHA256: and 43 base64 characters, as ssh-keygen -lf prints");
+    return -1;
+}
+
+static int check_regex(const char *v, char *why, size_t n)
+{
+    int rc;
+    PCRE2_SIZE off;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &rc, &off, NULL);
+    if (re) {
+        pcre2_code_free(re);
+        return 0;
+    }
+    char msg[256];
+    pcre2_get_error_message(rc, (PCRE2_UCHAR *)msg, sizeof msg);
+    snprintf(why, n, "expected a PCRE2 pattern: %s at offset %zu", msg, (size_t)off);
+    return -1;
+}
+
+static int check_delimiter(const char *v, char *why, size_t n)
+{
+    /* ';' starts a comment in INI, hence the names. */
+    if ((strlen(v) == 1 && v[0] != '"' && v[0] != ';') || !strcmp(v, "tab") || !strcmp(v, "comma") ||
+        !strcmp(v, "semicolon") || !strcmp(v, "pipe"))
+        return 0;
+    snprintf(why, n, "expected comma, semicolon, tab, pipe or one other character");
+    return -1;
+}
+
+/* ---- the tables --------------------------------------------------------- */
+
+#define CK(field) offsetof(config, field)
+static const keyspec database_keys[] = {
+    { "conninfo", K_STR, CK(db_conninfo), "", 0, 0, NULL, NULL,
+      "libpq connection string or URI; empty uses libpq's environment (PGHOST, PGDATABASE, PGSERVICE, ...)" },
+};
+static const keyspec spool_keys[] = {
+    { "dir", K_STR, CK(spool_dir), "/var/spool/settle", 0, 0, NULL, NULL,
+      "spool directory: incoming/, rejected/, outbox/, reports/ live under it" },
+};
+static const keyspec reconcile_keys[] = {
+    { "tolerance_cents", K_INT, CK(tolerance_cents), "0", 0, 100000, NULL, NULL,
+      "difference in cents between paid and expected still taken as exact" },
+    { "boleto_reference_pattern", K_STR, CK(boleto_reference_pattern), "^0*([0-9]+)$", 0, 0, NULL, check_regex,
+      "PCRE2 applied to seu numero / the company's title id; group 1 is the order id" },
+    { "pix_reference_pattern", K_STR, CK(pix_reference_pattern), "PED-([0-9]+)", 0, 0, NULL, check_regex,
+      "PCRE2 applied to the Pix payer's message; group 1 is the order id" },
+};
+static const keyspec export_keys[] = {
+    { "batch_size", K_INT, CK(batch_size), "1000", 1, 1000000, NULL, NULL,
+      "invoice requests per batch file" },
+};
+#undef CK
+
+#define EP_KEYS(T)                                                                            \
+    { "host", K_STR, offsetof(T, ep.host), NULL, 0, 0, NULL, NULL, "SFTP server host name or address (required)" }, \
+    { "port", K_INT, offsetof(T, ep.port), "22", 1, 65535, NULL, NULL, "SFTP server port" },  \
+    { "user", K_STR, offsetof(T, ep.user), NULL, 0, 0, NULL, NULL, "login name (required)" }, \
+    { "identity", K_STR, offsetof(T, ep.identity), NULL, 0, 0, NULL, NULL,                    \
+      "private key file (ed25519 or RSA) for public key authentication" },                   \
+    { "identity_passphrase_file", K_STR, offsetof(T, ep.identity_passphrase_file), NULL, 0, 0, NULL, NULL, \
+      "file holding the key's passphrase; must not be readable by group or others" },        \
+    { "password_file", K_STR, offsetof(T, ep.password_file), NULL, 0, 0, NULL, NULL,          \
+      "file holding the password (password authentication only when set); mode 0600" },      \
+    { "known_hosts", K_STR, offsetof(T, ep.known_hosts), NULL, 0, 0, NULL, NULL,              \
+      "OpenSSH known_hosts file with the server's host key" },                               \
+    { "host_key_check", K_ENUM, offsetof(T, ep.host_key_check), "strict", 0, 0,               \
+      "strict|accept-new|fingerprint", NULL,                                                  \
+      "strict: key must be in known_hosts; accept-new: record an unknown host, refuse a changed key; fingerprint: must equal host_key_sha256" }, \
+    { "host_key_sha256", K_STR, offsetof(T, ep.host_key_sha256), NULL, 0, 0, NULL, check_fingerprint, \
+      "pinned host key fingerprint, SHA256:... as ssh-keygen -lf prints it" },               \
+    { "remote_dir", K_STR, offsetof(T, ep.remote_dir), NULL, 0, 0, NULL, NULL,                \
+      "directory on the server (required)" },                                                \
+    { "timeout_seconds", K_INT, offsetof(T, ep.timeout_seconds), "30", 1, 3600, NULL, NULL,   \
+      "longest wait for any one network step" },                                             \
+    { "retries", K_INT, offsetof(T, ep.retries), "3", 0, 20, NULL, NULL,                      \
+      "attempts after the first, with exponential backoff and jitter" }
+
+static const keyspec source_keys[] = {
+    EP_KEYS(source_cfg),
+    { "pattern", K_STR, offsetof(source_cfg, pattern), ".", 0, 0, NULL, check_regex,
+      "PCRE2 the remote file name must match" },
+    { "format", K_ENUM, offsetof(source_cfg, format), "auto", 0, 0, "auto|cnab240|cnab400|pix-csv", NULL,
+      "parser format; auto detects it from the content" },
+    { "bank", K_STR, offsetof(source_cfg, bank), NULL, 0, 0, NULL, check_bank,
+      "bank code hint for the parser" },
+    { "profile", K_STR, offsetof(source_cfg, profile), NULL, 0, 0, NULL, NULL,
+      "[profile NAME] used to read this source's Pix CSV files" },
+    { "after_fetch", K_STR, offsetof(source_cfg, after_fetch), "keep", 0, 0, NULL, check_after_fetch,
+      "what to do with the remote file once fetched: keep, delete or move:DIR" },
+    { "min_age_seconds", K_INT, offsetof(source_cfg, min_age_seconds), "120", 0, 86400 * 7, NULL, NULL,
+      "skip files modified more recently than this (the bank may still be writing)" },
+    { "max_file_bytes", K_INT, offsetof(source_cfg, max_file_bytes), "0", 0, (long long)1 << 40, NULL, NULL,
+      "refuse files larger than this; 0 = no limit" },
+};
+static const keyspec destination_keys[] = {
+    EP_KEYS(destination_cfg),
+};
+
+#define PK(f) offsetof(profile_cfg, f)
+static const keyspec profile_keys[] = {
+    { "delimiter", K_STR, PK(delimiter), ",", 0, 0, NULL, check_delimiter, "field separator: comma, semicolon, tab, pipe or one character (; itself starts a comment)" },
+    { "decimal", K_ENUM, PK(decimal), ".", 0, 0, ".|,", NULL, "decimal mark of amounts" },
+    { "date_format", K_ENUM, PK(date_format), "iso", 0, 0, "iso|dd/mm/yyyy|dd/mm/yyyy hh:mm|dd/mm/yyyy hh:mm:ss", NULL,
+      "how settled_at is written; iso = RFC 3339" },
+    { "encoding", K_ENUM, PK(encoding), "utf-8", 0, 0, "utf-8|latin-1", NULL, "character encoding of the file" },
+    { "end_to_end_id", K_STR, PK(col_end_to_end_id), "end_to_end_id", 0, 0, NULL, NULL, "header of the end-to-end id column" },
+    { "txid", K_STR, PK(col_txid), "txid", 0, 0, NULL, NULL, "header of the txid column" },
+    { "amount", K_STR, PK(col_amount), "amount", 0, 0, NULL, NULL, "header of the amount column" },
+    { "settled_at", K_STR, PK(col_settled_at), "settled_at", 0, 0, NULL, NULL, "header of the settlement timestamp column" },
+    { "payer_doc", K_STR, PK(col_payer_doc), "payer_doc", 0, 0, NULL, NULL, "header of the payer CPF/CNPJ column" },
+    { "payer_name", K_STR, PK(col_payer_name), "payer_name", 0, 0, NULL, NULL, "header of the payer name column" },
+    { "message", K_STR, PK(col_message), "message", 0, 0, NULL, NULL, "header of the payer message column" },
+    { "kind", K_STR, PK(col_kind), "kind", 0, 0, NULL, NULL, "header of the kind column (pix / pix_refund)" },
+    { "refund_id", K_STR, PK(col_refund_id), "refund_id", 0, 0, NULL, NULL, "header of the refund id (rtrId) column" },
+    { "refund_status", K_STR, PK(col_refund_status), "refund_status", 0, 0, NULL, NULL, "header of the refund status column" },
+};
+#undef PK
+
+#define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
+#define NAMED(T, arr, cnt, nm, ln) sizeof(T), offsetof(config, arr), offsetof(config, cnt), offsetof(T, nm), offsetof(T, ln)
+static const sectspec sections[] = {
+    { "database", 0, database_keys, NKEYS(database_keys), 0, 0, 0, 0, 0, "the payments database" },
+    { "spool", 0, spool_keys, NKEYS(spool_keys), 0, 0, 0, 0, 0, "local working directories" },
+    { "reconcile", 0, reconcile_keys, NKEYS(reconcile_keys), 0, 0, 0, 0, 0, "matching settlements to payments" },
+    { "export", 0, export_keys, NKEYS(export_keys), 0, 0, 0, 0, 0, "invoice request batches" },
+    { "source", 1, source_keys, NKEYS(source_keys), NAMED(source_cfg, sources, n_sources, ep.name, ep.line),
+      "one per bank or PSP SFTP server to fetch from" },
+    { "destination", 1, destination_keys, NKEYS(destination_keys),
+      NAMED(destination_cfg, destinations, n_destinations, ep.name, ep.line), "one per SFTP server to upload to" },
+    { "profile", 1, profile_keys, NKEYS(profile_keys), NAMED(profile_cfg, profiles, n_profiles, name, line),
+      "one per Pix CSV export layout" },
+};
+#define N_SECTIONS NKEYS(sections)
+
+/* ---- setting values ------------------------------------------------------ */
+
+static char **str_at(void *base, size_t off) { return (char **)((char *)base + off); }
+static long long *int_at(void *base, size_t off) { return (long long *)((char *)base + off); }
+
+/* Set one key; on a bad value write the reason into why and return -1. */
+static int key_set(const keyspec *k, void *base, const char *v, char *why, size_t n)
+{
+    if (k->kind == K_INT) {
+        char *end;
+        errno = 0;
+        long long x = strtoll(v, &end, 10);
+        if (!*v || *end || errno || x < k->min || x > k->max) {
+            snprintf(why, n, "expected an integer from %lld to %lld", k->min, k->max);
+            return -1;
+        }
+        *int_at(base, k->off) = x;
+        return 0;
+    }
+    if (k->kind == K_ENUM) {
+        size_t len = strlen(v);
+        const char *c = k->choices;
+        int ok = 0;
+        while (*c) {
+            const char *bar = strchr(c, '|');
+            size_t clen = bar ? (size_t)(bar - c) : strlen(c);
+            if (clen == len && !strncmp(c, v, len))
+                ok = 1;
+            c += clen + (bar ? 1 : 0);
+        }
+        if (!ok) {
+            snprintf(why, n, "expected one of: %s", k->choices);
+            return -1;
+        }
+    }
+    if (k->check && k->check(v, why, n) < 0)
+        return -1;
+    char *dup = strdup(v);
+    if (!dup) {
+        snprintf(why, n, "out of memory");
+        return -1;
+    }
+    free(*str_at(base, k->off));
+    *str_at(base, k->off) = dup;
+    return 0;
+}
+
+static int apply_defaults(const sectspec *s, void *base)
+{
+    char why[256];
+    for (size_t i = 0; i < s->n_keys; i++)
+        if (s->keys[i].def && key_set(&s->keys[i], base, s->keys[i].def, why, sizeof why) < 0)
+            return -1;
+    return 0;
+}
+
+static void free_strings(const sectspec *s, void *base)
+{
+    for (size_t i = 0; i < s->n_keys; i++)
+        if (s->keys[i].kind != K_INT)
+            free(*str_at(base, s->keys[i].off));
+}
+
+/* ---- parsing -------------------------------------------------------------- */
+
+typedef struct parse_state {
+    config *cfg;
+    FILE *f;
+    const char *path;
+    int line;                 /* line the reader last returned */
+    const sectspec *sect;     /* current section, NULL before the first */
+    void *base;               /* struct the current section's keys go into */
+    int sect_line;
+    int seen[64];             /* line each key of the section was set on */
+    int singleton_line[N_SECTIONS];
+    err_t *e;
+    int failed;
+} parse_state;
+
+static int fail(parse_state *st, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(parse_state *st, int line, const char *fmt, ...)
+{
+    char msg[900];
+    va_list ap;
+    if (st->failed)
+        return 0;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    err_set(st->e, EX_CONFIG, "%s:%d: %s", st->path, line, msg);
+    st->failed = 1;
+    return 0;
+}
+
+static int valid_name(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+            return 0;
+    return 1;
+}
+
+/* A section header line: find its spec, make its element. */
+static void begin_section(parse_state *st, char *text)
+{
+    char *name = text + strcspn(text, " \t");
+    size_t klen = (size_t)(name - text);
+    while (*name == ' ' || *name == '\t')
+        name++;
+
+    st->sect = NULL;
+    st->base = NULL;
+    memset(st->seen, 0, sizeof st->seen);
+    for (size_t i = 0; i < N_SECTIONS; i++) {
+        const sectspec *s = &sections[i];
+        if (strlen(s->kind) != klen || strncmp(s->kind, text, klen))
+            continue;
+        if (!s->named) {
+            if (*name) {
+                fail(st, st->line, "section [%s] takes no name, found [%s]", s->kind, text);
+                return;
+            }
+            if (st->singleton_line[i]) {
+                fail(st, st->line, "section [%s] appears twice (first at line %d)", s->kind,
+                     st->singleton_line[i]);
+                return;
+            }
+            st->singleton_line[i] = st->line;
+            st->sect = s;
+            st->base = st->cfg;
+            st->sect_line = st->line;
+            return;
+        }
+        if (!valid_name(name)) {
+            fail(st, st->line, "section [%s] needs a NAME of letters, digits, '_', '-' or '.', as in [%s NAME]; found [%s]",
+                 s->kind, s->kind, text);
+            return;
+        }
+        char **arr = (char **)((char *)st->cfg + s->arr_off);
+        int *count = (int *)((char *)st->cfg + s->count_off);
+        for (int j = 0; j < *count; j++) {
+            char *el = *arr + (size_t)j * s->elem_size;
+            if (!strcmp(*str_at(el, s->name_off), name)) {
+                fail(st, st->line, "section [%s %s] appears twice (first at line %d)", s->kind, name,
+                     *(int *)(el + s->line_off));
+                return;
+            }
+        }
+        char *grown = realloc(*arr, (size_t)(*count + 1) * s->elem_size);
+        if (!grown) {
+            fail(st, st->line, "out of memory");
+            return;
+        }
+        *arr = grown;
+        char *el = grown + (size_t)*count * s->elem_size;
+        memset(el, 0, s->elem_size);
+        (*count)++;
+        *str_at(el, s->name_off) = strdup(name);
+        *(int *)(el + s->line_off) = st->line;
+        if (!*str_at(el, s->name_off) || apply_defaults(s, el) < 0) {
+            fail(st, st->line, "out of memory");
+            return;
+        }
+        st->sect = s;
+        st->base = el;
+        st->sect_line = st->line;
+        return;
+    }
+    char allowed[256] = "";
+    for (size_t i = 0; i < N_SECTIONS; i++) {
+        strcat(allowed, i ? ", " : "");
+        strcat(allowed, sections[i].kind);
+        if (sections[i].named)
+            strcat(allowed, " NAME");
+    }
+    fail(st, st->line, "unknown section [%s]; expected one of: %s", text, allowed);
+}
+
+/* inih's line reader: count lines, see section headers before inih does,
+ * and refuse lines longer than inih can hold instead of letting it split them. */
+static char *reader(char *buf, int size, void *user)
+{
+    parse_state *st = user;
+    if (st->failed || !fgets(buf, size, st->f))
+        return NULL;
+    st->line++;
+    size_t len = strlen(buf);
+    if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !feof(st->f)) {
+        fail(st, st->line, "line longer than %d characters", size - 2);
+        return NULL;
+    }
+    char *p = buf;
+    if (st->line == 1 && !strncmp(p, "\xEF\xBB\xBF", 3))
+        p += 3;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '[') {
+        char *end = strchr(p, ']');
+        if (end) {
+            char text[256];
+            char *s = p + 1;
+            while (*s == ' ' || *s == '\t')
+                s++;
+            size_t n = (size_t)(end - s);
+            while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+                n--;
+            if (n >= sizeof text)
+                n = sizeof text - 1;
+            memcpy(text, s, n);
+            text[n] = '\0';
+            begin_section(st, text);
+        }
+    }
+    return buf;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    parse_state *st = user;
+    (void)section;
+    if (st->failed)
+        return 0;
+    if (!st->sect)
+        return fail(st, st->line, "key '%s' outside any section; put it under [database], [spool], ...", name);
+    const sectspec *s = st->sect;
+    for (size_t i = 0; i < s->n_keys; i++) {
+        if (strcmp(s->keys[i].name, name))
+            continue;
+        if (st->seen[i])
+            return fail(st, st->line, "key '%s' set twice in this section (first at line %d)", name, st->seen[i]);
+        st->seen[i] = st->line;
+        char why[512];
+        if (key_set(&s->keys[i], st->base, value, why, sizeof why) < 0)
+            return fail(st, st->line, "bad value for '%s' in [%s]: %s; found '%s'", name, s->kind, why,
+                        strstr(name, "password") || strstr(name, "passphrase") ? "(hidden)" : value);
+        return 1;
+    }
+    char allowed[1024] = "";
+    for (size_t i = 0; i < s->n_keys; i++) {
+        strcat(allowed, i ? ", " : "");
+        strcat(allowed, s->keys[i].name);
+    }
+    return fail(st, st->line, "unknown key '%s' in [%s]; expected one of: %s", name, s->kind, allowed);
+}
+
+static int endpoint_check(parse_state *st, const char *kind, const sftp_endpoint *ep)
+{
+    if (!ep->host)
+        return fail(st, ep->line, "[%s %s] needs 'host'", kind, ep->name);
+    if (!ep->user)
+        return fail(st, ep->line, "[%s %s] needs 'user'", kind, ep->name);
+    if (!ep->remote_dir)
+        return fail(st, ep->line, "[%s %s] needs 'remote_dir'", kind, ep->name);
+    if (!ep->identity && !ep->password_file)
+        return fail(st, ep->line, "[%s %s] needs 'identity' or 'password_file'", kind, ep->name);
+    if (!strcmp(ep->host_key_check, "fingerprint") && !ep->host_key_sha256)
+        return fail(st, ep->line, "[%s %s] has host_key_check = fingerprint but no 'host_key_sha256'", kind,
+                    ep->name);
+    if (strcmp(ep->host_key_check, "fingerprint") && !ep->known_hosts)
+        return fail(st, ep->line, "[%s %s] needs 'known_hosts' (host_key_check = %s)", kind, ep->name,
+                    ep->host_key_check);
+    return 1;
+}
+
+static void post_check(parse_state *st)
+{
+    config *c = st->cfg;
+    for (int i = 0; i < c->n_sources && !st->failed; i++) {
+        const source_cfg *s = &c->sources[i];
+        endpoint_check(st, "source", &s->ep);
+        if (!st->failed && s->profile && !config_profile(c, s->profile))
+            fail(st, s->ep.line, "[source %s] names profile '%s', which has no [profile %s] section", s->ep.name,
+                 s->profile, s->profile);
+    }
+    for (int i = 0; i < c->n_destinations && !st->failed; i++)
+        endpoint_check(st, "destination", &c->destinations[i].ep);
+}
+
+config *config_defaults(void)
+{
+    config *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        if (!sections[i].named && apply_defaults(&sections[i], c) < 0) {
+            config_free(c);
+            return NULL;
+        }
+    return c;
+}
+
+config *config_load(const char *path, int path_is_explicit, err_t *e)
+{
+    config *c = config_defaults();
+    if (!c) {
+        err_set(e, EX_SOFTWARE, "out of memory");
+        return NULL;
+    }
+    if (!path)
+        path = CONFIG_DEFAULT_PATH;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT && !path_is_explicit)
+            return c;
+        err_set(e, EX_CONFIG, "cannot open config file %s: %s\nHINT: pass --config FILE or set SETTLE_CONFIG",
+                path, strerror(errno));
+        config_free(c);
+        return NULL;
+    }
+    c->path = strdup(path);
+    parse_state st = { .cfg = c, .f = f, .path = path, .e = e };
+    int rc = ini_parse_stream(reader, &st, handler, &st);
+    fclose(f);
+    if (!st.failed && rc > 0)
+        fail(&st, rc, "syntax error; expected [section], key = value, or a ; or # comment");
+    if (!st.failed && rc < 0)
+        fail(&st, st.line, "cannot read the file");
+    if (!st.failed)
+        post_check(&st);
+    if (st.failed) {
+        config_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void config_free(config *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < N_SECTIONS; i++) {
+        const sectspec *s = &sections[i];
+        if (!s->named) {
+            free_strings(s, c);
+            continue;
+        }
+        char *arr = *(char **)((char *)c + s->arr_off);
+        int count = *(int *)((char *)c + s->count_off);
+        for (int j = 0; j < count; j++) {
+            char *el = arr + (size_t)j * s->elem_size;
+            free_strings(s, el);
+            free(*str_at(el, s->name_off));
+        }
+        free(arr);
+    }
+    free(c->path);
+    free(c);
+}
+
+const source_cfg *config_source(const config *c, const char *name)
+{
+    for (int i = 0; i < c->n_sources; i++)
+        if (!strcmp(c->sources[i].ep.name, name))
+            return &c->sources[i];
+    return NULL;
+}
+
+const destination_cfg *config_destination(const config *c, const char *name)
+{
+    for (int i = 0; i < c->n_destinations; i++)
+        if (!strcmp(c->destinations[i].ep.name, name))
+            return &c->destinations[i];
+    return NULL;
+}
+
+const profile_cfg *config_profile(const config *c, const char *name)
+{
+    for (int i = 0; i < c->n_profiles; i++)
+        if (!strcmp(c->profiles[i].name, name))
+            return &c->profiles[i];
+    return NULL;
+}
+
+void config_print_keys(FILE *out)
+{
+    for (size_t i = 0; i < N_SECTIONS; i++) {
+        const sectspec *s = &sections[i];
+        for (size_t j = 0; j < s->n_keys; j++) {
+            const keyspec *k = &s->keys[j];
+            fprintf(out, "%s%s\t%s\t%s\t%s\n", s->kind, s->named ? " NAME" : "", k->name,
+                    k->def ? (*k->def ? k->def : "(empty)") : "(none)",
+                    k->kind == K_ENUM ? k->choices : "");
+        }
+    }
+}

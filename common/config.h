@@ -1,0 +1,112 @@
+/* config.h - the settle.conf INI file, read with inih.
+ *
+ * The file is looked for at --config FILE, else $SETTLE_CONFIG, else
+ * /etc/settle/settle.conf. Every section and key is declared in a table in
+ * config.c (name, kind, default, allowed values); anything not in the table,
+ * or a value the table refuses, is an error naming file:line, the key and
+ * what is allowed. docs/configuration.md documents the same table.
+ *
+ * Ownership: config_load() returns a config the caller frees with
+ * config_free(); every string inside belongs to it. */
+#ifndef SETTLE_CONFIG_H
+#define SETTLE_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/error.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/settle/settle.conf"
+
+/* Connection keys shared by [source NAME] and [destination NAME]. */
+typedef struct sftp_endpoint {
+    char *name;                     /* the NAME in [source NAME] */
+    int line;                       /* line of the section header */
+    char *host;
+    long long port;                 /* 22 */
+    char *user;
+    char *identity;                 /* private key file */
+    char *identity_passphrase_file; /* secret, from a 0600 file */
+    char *password_file;            /* secret, from a 0600 file */
+    char *known_hosts;              /* OpenSSH known_hosts file */
+    char *host_key_check;           /* strict | accept-new | fingerprint */
+    char *host_key_sha256;          /* "SHA256:..." as ssh-keygen -lf prints */
+    char *remote_dir;
+    long long timeout_seconds;      /* 30 */
+    long long retries;              /* 3 */
+} sftp_endpoint;
+
+typedef struct source_cfg {
+    sftp_endpoint ep;
+    char *pattern;                  /* PCRE2 on the remote file name */
+    char *format;                   /* parser hint: cnab240 | cnab400 | pix-csv | auto */
+    char *bank;                     /* parser hint: 3-digit bank code */
+    char *profile;                  /* parser hint: [profile NAME] for Pix CSV */
+    char *after_fetch;              /* keep | delete | move:DIR */
+    long long min_age_seconds;      /* 120 */
+    long long max_file_bytes;       /* 0 = no limit */
+} source_cfg;
+
+typedef struct destination_cfg {
+    sftp_endpoint ep;
+} destination_cfg;
+
+/* [profile NAME]: how to read a Pix CSV export that is not the canonical
+ * layout (docs/formats/pix-csv.md). Column keys name the header of the
+ * column that holds each canonical field. */
+typedef struct profile_cfg {
+    char *name;
+    int line;
+    char *delimiter;       /* "," */
+    char *decimal;         /* "." or "," */
+    char *date_format;     /* iso | dd/mm/yyyy | dd/mm/yyyy hh:mm:ss */
+    char *encoding;        /* utf-8 | latin-1 */
+    char *col_end_to_end_id, *col_txid, *col_amount, *col_settled_at,
+         *col_payer_doc, *col_payer_name, *col_message, *col_kind,
+         *col_refund_id, *col_refund_status;
+} profile_cfg;
+
+typedef struct config {
+    char *path;                    /* the file read, or NULL when none */
+
+    /* [database] */
+    char *db_conninfo;             /* "" = libpq's environment (PG*, service file) */
+
+    /* [spool] */
+    char *spool_dir;               /* /var/spool/settle */
+
+    /* [reconcile] */
+    long long tolerance_cents;     /* 0 */
+    char *boleto_reference_pattern;/* PCRE2, group 1 = order id */
+    char *pix_reference_pattern;   /* PCRE2, group 1 = order id */
+
+    /* [export] */
+    long long batch_size;          /* 1000 */
+
+    source_cfg *sources;
+    int n_sources;
+    destination_cfg *destinations;
+    int n_destinations;
+    profile_cfg *profiles;
+    int n_profiles;
+} config;
+
+/* Read path (or the defaults when path is NULL and nothing is found at the
+ * default locations: a missing *default* file is not an error, a missing
+ * explicit one is). Returns NULL with e set (EX_CONFIG) on error. */
+config *config_load(const char *path, int path_is_explicit, err_t *e);
+
+/* A config holding only the defaults. Never NULL except on OOM. */
+config *config_defaults(void);
+
+void config_free(config *c);
+
+const source_cfg *config_source(const config *c, const char *name);
+const destination_cfg *config_destination(const config *c, const char *name);
+const profile_cfg *config_profile(const config *c, const char *name);
+
+/* Print every section and key with its default, as Markdown rows
+ * (used to keep docs/configuration.md honest; see tests). */
+void config_print_keys(FILE *out);
+
+#endif

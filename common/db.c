@@ -1,0 +1,74 @@
+/* db.c - libpq connection and error helpers. */
+#include "common/db.h"
+
+#include <string.h>
+
+static void trim_nl(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+        s[--n] = '\0';
+}
+
+PGconn *db_connect(const config *cfg, err_t *e)
+{
+    const char *keys[] = { "dbname", "application_name", "fallback_application_name", NULL };
+    const char *vals[] = { cfg && cfg->db_conninfo ? cfg->db_conninfo : "", "settle", "settle", NULL };
+    /* expand_dbname = 1: the first value may be a full conninfo string or URI. */
+    PGconn *db = PQconnectdbParams(keys, vals, 1);
+    if (!db) {
+        err_set(e, EX_SOFTWARE, "out of memory connecting to the database");
+        return NULL;
+    }
+    if (PQstatus(db) != CONNECTION_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(db));
+        trim_nl(msg);
+        err_set(e, EX_UNAVAILABLE,
+                "cannot connect to the payments database: %s\n"
+                "HINT: check [database] conninfo in the config, or PGHOST/PGDATABASE/PGUSER when it is empty",
+                msg);
+        PQfinish(db);
+        return NULL;
+    }
+    PGresult *r = PQexec(db, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+    PQclear(r);
+    return db;
+}
+
+int db_error(PGconn *db, const PGresult *res, err_t *e, const char *what)
+{
+    char msg[768];
+    const char *m = res ? PQresultErrorMessage(res) : "";
+    if (!m || !*m)
+        m = PQerrorMessage(db);
+    snprintf(msg, sizeof msg, "%s", m);
+    trim_nl(msg);
+    int code = PQstatus(db) == CONNECTION_OK ? EX_SOFTWARE : EX_UNAVAILABLE;
+    return err_set(e, code, "%s: %s", what, msg);
+}
+
+int db_exec(PGconn *db, const char *sql, err_t *e)
+{
+    PGresult *r = PQexec(db, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        db_error(db, r, e, "database error");
+        PQclear(r);
+        return -1;
+    }
+    PQclear(r);
+    return 0;
+}
+
+PGresult *db_query(PGconn *db, err_t *e, const char *sql, int n, const char *const *params)
+{
+    PGresult *r = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        db_error(db, r, e, "database error");
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}

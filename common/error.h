@@ -1,0 +1,38 @@
+/* error.h - exit codes and the error value every fallible function fills.
+ *
+ * Low-level code does not print: it returns a status and writes a message
+ * into a caller-owned err_t (the Redis anetNonBlock(char *err, ...) habit).
+ * The job that called it decides whether to log, move on or exit.
+ *
+ * Exit codes follow sysexits.h; README.md lists them for operators. */
+#ifndef SETTLE_ERROR_H
+#define SETTLE_ERROR_H
+
+#include <stdarg.h>
+#include <sysexits.h>
+
+/* EX_OK 0, EX_USAGE 64, EX_DATAERR 65, EX_UNAVAILABLE 69, EX_SOFTWARE 70,
+ * EX_TEMPFAIL 75, EX_CONFIG 78 come from <sysexits.h>. */
+
+typedef struct err {
+    int code;        /* a sysexits code, 0 when no error was set */
+    char msg[1024];  /* lower-case, no trailing period; may hold a "\nHINT: " line */
+} err_t;
+
+/* Set *e (when not NULL) to code and the formatted message; returns code so
+ * callers can write `return err_set(e, EX_DATAERR, "...")`. */
+int err_set(err_t *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int err_vset(err_t *e, int code, const char *fmt, va_list ap);
+
+/* Prefix the existing message with "prefix: " (e.g. a file name). */
+void err_prefix(err_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reset to "no error". */
+void err_clear(err_t *e);
+
+/* The worse of two exit codes, for jobs that go on past errors:
+ * 70 > 69 > 78 > 75 > 65 > 64 > 0. */
+int err_worst(int a, int b);
+
+#endif

@@ -1,0 +1,52 @@
+/* jobs.h - the subcommand table and what every job receives.
+ *
+ * One file per command under jobs/; each defines cmd_NAME() and its usage
+ * text and gets one row in the table in jobs/main.c (the git habit:
+ * { "status", cmd_status, RUN_SETUP }). */
+#ifndef SETTLE_JOBS_H
+#define SETTLE_JOBS_H
+
+#include <stddef.h>
+
+#include "common/config.h"
+
+typedef struct settle_ctx {
+    config *cfg;              /* loaded before the command runs (NEED_CONFIG) */
+    const char *config_path;  /* as given, or NULL for the default */
+} settle_ctx;
+
+/* Returns an exit code (sysexits.h). argv[0] is the command name. */
+typedef int (*cmd_fn)(settle_ctx *ctx, int argc, char **argv);
+
+enum { NEED_CONFIG = 1 };
+
+typedef struct command {
+    const char *name;
+    cmd_fn fn;
+    unsigned flags;
+    const char *summary;      /* one line for `settle help` */
+    const char *usage;        /* full text for `settle COMMAND --help` */
+} command;
+
+extern const command settle_commands[];
+const command *command_find(const char *name);
+
+/* Print a usage error for cmd ("settle CMD: msg" + a pointer to --help)
+ * and return EX_USAGE. */
+int job_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Migrations compiled into the binary from sql/NNN_name.sql (build/gen). */
+typedef struct embedded_file {
+    const char *name;
+    const char *data;
+    size_t len;
+} embedded_file;
+extern const embedded_file settle_migrations[];
+extern const size_t settle_n_migrations;
+
+int cmd_help(settle_ctx *ctx, int argc, char **argv);
+int cmd_version(settle_ctx *ctx, int argc, char **argv);
+int cmd_migrate(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_help[], usage_version[], usage_migrate[];
+
+#endif

@@ -1,0 +1,150 @@
+/* main.c - `settle`: global options, config loading, and the command table.
+ *
+ * settle [--config FILE] [-v|-q] [--log-format=text|json] COMMAND [ARGS] */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/config.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "jobs/jobs.h"
+
+const command settle_commands[] = {
+    { "migrate", cmd_migrate, NEED_CONFIG, "apply database migrations from sql/", usage_migrate },
+    { "version", cmd_version, 0, "print the version and library versions", usage_version },
+    { "help", cmd_help, 0, "show help for settle or one command", usage_help },
+    { NULL, NULL, 0, NULL, NULL },
+};
+
+const command *command_find(const char *name)
+{
+    for (const command *c = settle_commands; c->name; c++)
+        if (!strcmp(c->name, name))
+            return c;
+    return NULL;
+}
+
+int job_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "settle %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nHINT: settle %s --help\n", cmd);
+    return EX_USAGE;
+}
+
+static void main_usage(FILE *out)
+{
+    fputs("usage: settle [--config FILE] [-v|-q] [--log-format=text|json] COMMAND [ARGS]\n\n"
+          "Nightly settlement pipeline of the Comex payments service.\n\n"
+          "Commands:\n",
+          out);
+    for (const command *c = settle_commands; c->name; c++)
+        fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    fputs("\nOptions:\n"
+          "  --config FILE          config file (default $SETTLE_CONFIG, else " CONFIG_DEFAULT_PATH ")\n"
+          "  -v, --verbose          more log output (debug events)\n"
+          "  -q, --quiet            only warnings and errors\n"
+          "  --log-format=FORMAT    text (logfmt, default) or json, one event per line on stderr\n"
+          "  -h, --help             this help; settle COMMAND --help for a command\n\n"
+          "Exit codes: 0 ok, 64 usage, 65 bad input data, 69 service unavailable,\n"
+          "70 internal error, 75 temporary failure or lock held, 78 configuration error.\n",
+          out);
+}
+
+const char usage_help[] = "usage: settle help [COMMAND | config-keys]\n\n"
+                          "Show the list of commands, or one command's help. `settle help config-keys`\n"
+                          "prints every config section and key with its default, tab-separated.\n";
+
+int cmd_help(settle_ctx *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    if (argc < 2) {
+        main_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "config-keys")) {
+        config_print_keys(stdout);
+        return 0;
+    }
+    const command *c = command_find(argv[1]);
+    if (!c)
+        return job_usage_error("help", "unknown command '%s'", argv[1]);
+    fputs(c->usage, stdout);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "log-format", required_argument, NULL, 'L' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *config_path = NULL;
+    log_level level = LOG_INFO;
+    int json = 0, opt;
+
+    while ((opt = getopt_long(argc, argv, "+c:vqh", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'c': config_path = optarg; break;
+        case 'v': level = LOG_DEBUG; break;
+        case 'q': level = LOG_WARN; break;
+        case 'L':
+            if (!strcmp(optarg, "json"))
+                json = 1;
+            else if (strcmp(optarg, "text")) {
+                fprintf(stderr, "settle: --log-format: expected text or json, found '%s'\n", optarg);
+                return EX_USAGE;
+            }
+            break;
+        case 'h': main_usage(stdout); return 0;
+        default: main_usage(stderr); return EX_USAGE;
+        }
+    }
+    log_setup(level, json, stderr);
+    if (optind >= argc) {
+        main_usage(stderr);
+        return EX_USAGE;
+    }
+
+    char **cargv = argv + optind;
+    int cargc = argc - optind;
+    const command *cmd = command_find(cargv[0]);
+    if (!cmd) {
+        fprintf(stderr, "settle: unknown command '%s'\nHINT: settle help lists the commands\n", cargv[0]);
+        return EX_USAGE;
+    }
+    for (int i = 1; i < cargc && strcmp(cargv[i], "--"); i++)
+        if (!strcmp(cargv[i], "--help") || !strcmp(cargv[i], "-h")) {
+            fputs(cmd->usage, stdout);
+            return 0;
+        }
+
+    settle_ctx ctx = { .config_path = config_path };
+    if (cmd->flags & NEED_CONFIG) {
+        err_t e = { 0 };
+        int explicit_path = config_path != NULL;
+        if (!config_path)
+            config_path = getenv("SETTLE_CONFIG"), explicit_path = config_path && *config_path;
+        if (config_path && !*config_path)
+            config_path = NULL;
+        ctx.cfg = config_load(config_path, explicit_path, &e);
+        if (!ctx.cfg) {
+            log_msg(LOG_ERROR, "config", NULL, "%s", e.msg);
+            return e.code;
+        }
+    }
+    optind = 1; /* each command runs its own getopt over cargv */
+    int rc = cmd->fn(&ctx, cargc, cargv);
+    config_free(ctx.cfg);
+    return rc;
+}

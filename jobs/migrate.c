@@ -1,0 +1,269 @@
+/* migrate.c - `settle migrate`: apply sql/NNN_name.sql in order.
+ *
+ * Each migration runs in its own transaction and is recorded in
+ * schema_migrations with the SHA-256 of its text. A recorded checksum that
+ * differs from the file, or a recorded migration this binary does not know,
+ * stops everything: migrations are immutable once applied.
+ *
+ * The SQL files are compiled into the binary (build/gen/migrations.c);
+ * --dir DIR reads them from a directory instead (e.g. an installed sql/). */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/db.h"
+#include "common/hash.h"
+#include "common/log.h"
+#include "jobs/jobs.h"
+
+const char usage_migrate[] =
+    "usage: settle migrate [--dir DIR] [--status]\n\n"
+    "Apply the database migrations that are not applied yet, each in its own\n"
+    "transaction, and record them with their SHA-256 in schema_migrations.\n"
+    "A second run applies nothing. A migration whose recorded checksum differs\n"
+    "from its file is refused (exit 78).\n\n"
+    "  --dir DIR   read NNN_name.sql files from DIR instead of the built-in copy\n"
+    "  --status    list migrations and whether each is applied; change nothing\n";
+
+typedef struct migration {
+    int version;
+    char name[256];
+    char *sql;       /* owned; freed by free_migrations() */
+    size_t len;
+    char sum[SHA256_HEX_LEN + 1];
+} migration;
+
+static int name_version(const char *name)
+{
+    /* NNN_name.sql */
+    if (strlen(name) < 9 || name[0] < '0' || name[0] > '9' || name[1] < '0' || name[1] > '9' ||
+        name[2] < '0' || name[2] > '9' || name[3] != '_' || strcmp(name + strlen(name) - 4, ".sql"))
+        return -1;
+    return (name[0] - '0') * 100 + (name[1] - '0') * 10 + (name[2] - '0');
+}
+
+static int cmp_mig(const void *a, const void *b)
+{
+    return ((const migration *)a)->version - ((const migration *)b)->version;
+}
+
+static void free_migrations(migration *m, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(m[i].sql);
+    free(m);
+}
+
+static int read_file(const char *path, char **out, size_t *len, err_t *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(e, EX_CONFIG, "cannot open %s: %s", path, strerror(errno));
+    struct stat st;
+    fstat(fileno(f), &st);
+    char *buf = malloc((size_t)st.st_size + 1);
+    if (!buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+        free(buf);
+        fclose(f);
+        return err_set(e, EX_CONFIG, "cannot read %s", path);
+    }
+    fclose(f);
+    buf[st.st_size] = '\0';
+    *out = buf;
+    *len = (size_t)st.st_size;
+    return 0;
+}
+
+/* Collect migrations from dir, or the built-in ones when dir is NULL. */
+static int load_migrations(const char *dir, migration **out, int *n_out, err_t *e)
+{
+    migration *m = NULL;
+    int n = 0;
+    if (!dir) {
+        m = calloc(settle_n_migrations + 1, sizeof *m);
+        for (size_t i = 0; m && i < settle_n_migrations; i++) {
+            migration *x = &m[n++];
+            x->version = name_version(settle_migrations[i].name);
+            snprintf(x->name, sizeof x->name, "%s", settle_migrations[i].name);
+            x->len = settle_migrations[i].len;
+            x->sql = malloc(x->len + 1);
+            if (!x->sql)
+                break;
+            memcpy(x->sql, settle_migrations[i].data, x->len);
+            x->sql[x->len] = '\0';
+        }
+    } else {
+        DIR *d = opendir(dir);
+        if (!d)
+            return err_set(e, EX_CONFIG, "cannot open migrations directory %s: %s", dir, strerror(errno));
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            if (name_version(de->d_name) < 0)
+                continue;
+            migration *g = realloc(m, (size_t)(n + 1) * sizeof *m);
+            if (!g)
+                break;
+            m = g;
+            migration *x = &m[n++];
+            memset(x, 0, sizeof *x);
+            x->version = name_version(de->d_name);
+            snprintf(x->name, sizeof x->name, "%s", de->d_name);
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            if (read_file(path, &x->sql, &x->len, e)) {
+                closedir(d);
+                free_migrations(m, n);
+                return e->code;
+            }
+        }
+        closedir(d);
+    }
+    qsort(m, (size_t)n, sizeof *m, cmp_mig);
+    for (int i = 0; i < n; i++) {
+        if (!m[i].sql) {
+            free_migrations(m, n);
+            return err_set(e, EX_SOFTWARE, "out of memory");
+        }
+        if (i && m[i].version == m[i - 1].version) {
+            err_set(e, EX_CONFIG, "migrations %s and %s share the number %03d", m[i - 1].name, m[i].name,
+                    m[i].version);
+            free_migrations(m, n);
+            return EX_CONFIG;
+        }
+        sha256_hex(m[i].sql, m[i].len, m[i].sum);
+    }
+    *out = m;
+    *n_out = n;
+    return 0;
+}
+
+static int fail_rollback(PGconn *db, err_t *e)
+{
+    PQclear(PQexec(db, "ROLLBACK"));
+    log_msg(LOG_ERROR, "migrate", NULL, "%s", e->msg);
+    return e->code;
+}
+
+int cmd_migrate(settle_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "dir", required_argument, NULL, 'd' },
+        { "status", no_argument, NULL, 's' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *dir = NULL;
+    int status_only = 0, opt;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (opt == 'd')
+            dir = optarg;
+        else if (opt == 's')
+            status_only = 1;
+        else
+            return job_usage_error("migrate", "unknown option");
+    }
+    if (optind < argc)
+        return job_usage_error("migrate", "unexpected argument '%s'", argv[optind]);
+
+    err_t e = { 0 };
+    migration *m = NULL;
+    int n = 0;
+    if (load_migrations(dir, &m, &n, &e)) {
+        log_msg(LOG_ERROR, "migrate", NULL, "%s", e.msg);
+        return e.code;
+    }
+    PGconn *db = db_connect(ctx->cfg, &e);
+    if (!db) {
+        free_migrations(m, n);
+        log_msg(LOG_ERROR, "migrate", NULL, "%s", e.msg);
+        return e.code;
+    }
+
+    int rc = 0, applied = 0;
+    /* One migrate at a time, whoever runs it; released when we disconnect. */
+    if (db_exec(db, "SELECT pg_advisory_lock(hashtext('settle.migrate'))", &e) ||
+        db_exec(db,
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
+                " applied_at timestamptz NOT NULL DEFAULT now())",
+                &e)) {
+        rc = fail_rollback(db, &e);
+        goto done;
+    }
+    PGresult *have = db_query(db, &e, "SELECT version, name, checksum FROM schema_migrations ORDER BY version", 0, NULL);
+    if (!have) {
+        rc = fail_rollback(db, &e);
+        goto done;
+    }
+    /* Refuse before changing anything: tampered or unknown applied migrations. */
+    for (int r = 0; r < PQntuples(have) && !rc; r++) {
+        int v = atoi(PQgetvalue(have, r, 0));
+        const char *sum = PQgetvalue(have, r, 2);
+        const migration *x = NULL;
+        for (int i = 0; i < n; i++)
+            if (m[i].version == v)
+                x = &m[i];
+        if (!x) {
+            rc = err_set(&e, EX_CONFIG,
+                         "database has migration %03d (%s) that this settle does not know\n"
+                         "HINT: the database was migrated by a newer settle; install that version",
+                         v, PQgetvalue(have, r, 1));
+        } else if (strcmp(x->sum, sum)) {
+            rc = err_set(&e, EX_CONFIG,
+                         "migration %s was applied with checksum %.12s but the file now has %.12s\n"
+                         "HINT: applied migrations must not change; restore the file and put the change in a new migration",
+                         x->name, sum, x->sum);
+        }
+    }
+    if (rc) {
+        PQclear(have);
+        log_msg(LOG_ERROR, "migrate", NULL, "%s", e.msg);
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        int done_already = 0;
+        for (int r = 0; r < PQntuples(have); r++)
+            if (atoi(PQgetvalue(have, r, 0)) == m[i].version)
+                done_already = 1;
+        if (status_only) {
+            printf("%s\t%s\n", m[i].name, done_already ? "applied" : "pending");
+            continue;
+        }
+        if (done_already)
+            continue;
+        char ver[16];
+        snprintf(ver, sizeof ver, "%d", m[i].version);
+        const char *params[] = { ver, m[i].name, m[i].sum };
+        PGresult *ok;
+        if (db_exec(db, "BEGIN", &e) || db_exec(db, m[i].sql, &e) ||
+            !(ok = db_query(db, &e, "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                            3, params))) {
+            err_prefix(&e, "migration %s failed", m[i].name);
+            rc = fail_rollback(db, &e);
+            break;
+        }
+        PQclear(ok);
+        if (db_exec(db, "COMMIT", &e)) {
+            rc = fail_rollback(db, &e);
+            break;
+        }
+        applied++;
+        log_msg(LOG_INFO, "migrate", KV(KV_S("file", m[i].name), KV_S("sha256", m[i].sum)), "applied migration");
+    }
+    PQclear(have);
+    if (!rc && !status_only) {
+        if (applied)
+            printf("applied %d migration%s; database is at %03d\n", applied, applied == 1 ? "" : "s",
+                   n ? m[n - 1].version : 0);
+        else
+            printf("nothing to apply; database is up to date at %03d (%d migration%s)\n",
+                   n ? m[n - 1].version : 0, n, n == 1 ? "" : "s");
+    }
+done:
+    PQfinish(db);
+    free_migrations(m, n);
+    return rc;
+}

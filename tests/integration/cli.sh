@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# cli.sh - the command line: help, usage errors, config errors and exit codes.
+. "$(dirname "$0")/../lib.sh"
+
+t_run out "$SETTLE" --help
+t_eq "--help exits 0" 0 "$out_rc"
+t_contains "--help lists migrate" "migrate " "$out"
+t_run out "$SETTLE"
+t_eq "no command exits 64" 64 "$out_rc"
+t_run out "$SETTLE" frobnicate
+t_eq "unknown command exits 64" 64 "$out_rc"
+t_contains "unknown command named" "unknown command 'frobnicate'" "$out"
+for c in $("$SETTLE" --help | awk '/^Commands:/{on=1; next} on && /^  [a-z]/{print $1} on && /^$/{exit}'); do
+  t_run out "$SETTLE" "$c" --help
+  t_eq "$c --help exits 0" 0 "$out_rc"
+  t_contains "$c --help shows usage" "usage: settle $c" "$out"
+done
+t_run out "$SETTLE" migrate --bogus
+t_eq "unknown option exits 64" 64 "$out_rc"
+t_run out "$SETTLE" --log-format=xml version
+t_eq "bad --log-format exits 64" 64 "$out_rc"
+t_run out "$SETTLE" version
+t_contains "version prints libraries" "libpq" "$out"
+
+# Configuration errors: file:line, the key, what is allowed; exit 78.
+printf '[database]\nconninfo = dbname=x\n\n[spool]\ndri = /tmp\n' >"$T_TMP/bad.conf"
+t_run out "$SETTLE" --config "$T_TMP/bad.conf" migrate
+t_eq "misspelt key exits 78" 78 "$out_rc"
+t_contains "misspelt key names file:line and allowed keys" "$T_TMP/bad.conf:5: unknown key 'dri' in [spool]; expected one of: dir" "$out"
+SETTLE_CONFIG=$T_TMP/bad.conf t_run out "$SETTLE" migrate
+t_eq "SETTLE_CONFIG is read" 78 "$out_rc"
+t_run out "$SETTLE" --config "$T_TMP/missing.conf" migrate
+t_eq "missing explicit config exits 78" 78 "$out_rc"
+t_contains "missing config message" "cannot open config file $T_TMP/missing.conf" "$out"
+t_run out "$SETTLE" --log-format=json --config "$T_TMP/bad.conf" migrate
+t_contains "json log line" '"level":"error","component":"config"' "$out"
+
+# The example config in docs/ is valid as shipped.
+t_run out "$SETTLE" --config "$T_TOP/docs/settle.conf.example" migrate --status --dir /nonexistent
+t_not_contains "example config parses" "settle.conf.example:" "$out"
+
+# docs/configuration.md documents every key the code knows.
+missing=""
+while IFS=$'\t' read -r sect key def choices; do
+  grep -q "\`$key\`" "$T_TOP/docs/configuration.md" || missing="$missing [$sect] $key"
+done < <("$SETTLE" help config-keys 2>/dev/null || true)
+t_eq "every config key documented" "" "$missing"
+
+t_done

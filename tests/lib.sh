@@ -1,0 +1,104 @@
+# tests/lib.sh - sourced by tests/integration/*.sh.
+#
+# Each check prints "ok - WHAT" or "not ok - WHAT" (scripts/run-tests counts
+# them); a script ends with t_done, which exits non-zero when any failed.
+# t_newdb makes a fresh database for the script on the server named by
+# SETTLE_TEST_CONNINFO (or libpq's environment) and writes a config for it.
+set -uo pipefail
+
+T_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SETTLE=${SETTLE:-$T_TOP/bin/settle}
+T_NAME=$(basename "$0" .sh)
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/settle-test-$T_NAME.XXXXXX")
+T_FAILS=0
+T_DBS=()
+
+t_cleanup() {
+  local db
+  for db in "${T_DBS[@]}"; do
+    psql "$(t_conninfo postgres)" -qtAc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+  done
+  [ -n "${T_KEEP:-}" ] || rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT
+
+t_ok() { echo "ok - $*"; }
+t_fail() { echo "not ok - $*"; T_FAILS=$((T_FAILS + 1)); }
+
+# t_check WHAT COMMAND...: ok when the command succeeds
+t_check() { local what=$1; shift; if "$@"; then t_ok "$what"; else t_fail "$what"; fi; }
+
+# t_eq WHAT EXPECTED ACTUAL
+t_eq() {
+  if [ "$2" = "$3" ]; then t_ok "$1"; else t_fail "$1"; printf '#   expected: %s\n#   found:    %s\n' "$2" "$3"; fi
+}
+
+# t_contains WHAT NEEDLE HAYSTACK
+t_contains() {
+  case "$3" in
+    *"$2"*) t_ok "$1" ;;
+    *) t_fail "$1"; printf '#   expected to contain: %s\n#   found: %s\n' "$2" "$3" ;;
+  esac
+}
+
+# t_not_contains WHAT NEEDLE HAYSTACK
+t_not_contains() {
+  case "$3" in
+    *"$2"*) t_fail "$1"; printf '#   expected not to contain: %s\n' "$2" ;;
+    *) t_ok "$1" ;;
+  esac
+}
+
+# t_conninfo DBNAME: the test server's conninfo pointing at DBNAME
+t_conninfo() {
+  local base=${SETTLE_TEST_CONNINFO:-}
+  case "$base" in
+    postgres://*|postgresql://*)
+      local pre=${base%%\?*} q=""
+      [ "$pre" = "$base" ] || q="?${base#*\?}"
+      local hostpart=${pre#*://}
+      hostpart=${hostpart%%/*}
+      printf '%s://%s/%s%s\n' "${pre%%://*}" "$hostpart" "$1" "$q" ;;
+    *) printf '%s dbname=%s\n' "$base" "$1" ;;
+  esac
+}
+
+# t_newdb: create a fresh database; sets T_DB (its name) and T_CONN
+t_newdb() {
+  T_DB="settle_t_${T_NAME//[^a-zA-Z0-9]/_}_$$_${#T_DBS[@]}"
+  psql "$(t_conninfo postgres)" -qtAc "DROP DATABASE IF EXISTS \"$T_DB\"" >/dev/null
+  psql "$(t_conninfo postgres)" -qtAc "CREATE DATABASE \"$T_DB\"" >/dev/null || { t_fail "create database $T_DB"; exit 1; }
+  T_DBS+=("$T_DB")
+  T_CONN=$(t_conninfo "$T_DB")
+}
+
+# t_config FILE [EXTRA...]: a config with [database] and [spool] for this test
+t_config() {
+  local f=$1; shift
+  mkdir -p "$T_TMP/spool"
+  {
+    echo "[database]"
+    echo "conninfo = $T_CONN"
+    echo "[spool]"
+    echo "dir = $T_TMP/spool"
+    local x; for x in "$@"; do echo "$x"; done
+  } >"$f"
+}
+
+# t_sql SQL: run SQL on the test database, print tuples unaligned
+t_sql() { psql "$T_CONN" -qtAX -v ON_ERROR_STOP=1 -c "$1"; }
+
+# t_run VAR COMMAND...: run, capture stdout+stderr in VAR and the exit code in VAR_rc
+t_run() {
+  local __v=$1; shift
+  local __out __rc
+  __out=$("$@" 2>&1); __rc=$?
+  printf -v "$__v" '%s' "$__out"
+  printf -v "${__v}_rc" '%s' "$__rc"
+}
+
+t_done() {
+  if [ $T_FAILS -eq 0 ]; then exit 0; fi
+  echo "# $T_NAME: $T_FAILS failed"
+  exit 1
+}

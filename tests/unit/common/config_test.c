@@ -1,0 +1,191 @@
+/* config_test.c - settle.conf parsing: defaults, every error's exact text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/config.h"
+
+static char path[64];
+
+static config *load_text(const char *text, err_t *e)
+{
+    snprintf(path, sizeof path, "/tmp/settle-config-test-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    config *c = config_load(path, 1, e);
+    unlink(path);
+    return c;
+}
+
+/* The message without the temporary path in front. */
+static const char *msg_after_path(const err_t *e)
+{
+    size_t n = strlen(path);
+    assert_memory_equal(e->msg, path, n);
+    return e->msg + n;
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    config *c = config_defaults();
+    assert_non_null(c);
+    assert_string_equal(c->db_conninfo, "");
+    assert_string_equal(c->spool_dir, "/var/spool/settle");
+    assert_int_equal(c->batch_size, 1000);
+    assert_int_equal(c->tolerance_cents, 0);
+    assert_int_equal(c->n_sources, 0);
+    config_free(c);
+}
+
+static void test_full_file(void **state)
+{
+    (void)state;
+    err_t e = { 0 };
+    config *c = load_text("\xEF\xBB\xBF; comment\n"
+                          "[database]\nconninfo = host=/tmp dbname=pay\n"
+                          "[spool]\ndir = /srv/spool\n"
+                          "[export]\nbatch_size = 50\n"
+                          "[profile psp1]\ndelimiter = semicolon\ndecimal = ,\n"
+                          "[source bb]\nhost = sftp.bb.example\nuser = comex\nidentity = /k\n"
+                          "known_hosts = /kh\nremote_dir = /out\nmin_age_seconds = 0\nprofile = psp1\n"
+                          "after_fetch = move:done\n",
+                          &e);
+    assert_non_null(c);
+    assert_string_equal(c->db_conninfo, "host=/tmp dbname=pay");
+    assert_string_equal(c->spool_dir, "/srv/spool");
+    assert_int_equal(c->batch_size, 50);
+    assert_int_equal(c->n_sources, 1);
+    const source_cfg *s = config_source(c, "bb");
+    assert_non_null(s);
+    assert_int_equal(s->ep.port, 22);
+    assert_int_equal(s->ep.line, 11);
+    assert_int_equal(s->min_age_seconds, 0);
+    assert_int_equal(s->ep.timeout_seconds, 30);
+    assert_string_equal(s->ep.host_key_check, "strict");
+    assert_string_equal(s->after_fetch, "move:done");
+    const profile_cfg *p = config_profile(c, "psp1");
+    assert_non_null(p);
+    assert_string_equal(p->delimiter, "semicolon");
+    assert_string_equal(p->decimal, ",");
+    assert_string_equal(p->col_amount, "amount");
+    assert_null(config_source(c, "nope"));
+    config_free(c);
+}
+
+static void expect_error(const char *text, const char *msg)
+{
+    err_t e = { 0 };
+    config *c = load_text(text, &e);
+    assert_null(c);
+    assert_int_equal(e.code, EX_CONFIG);
+    assert_string_equal(msg_after_path(&e), msg);
+}
+
+static void test_unknown_key(void **state)
+{
+    (void)state;
+    expect_error("[database]\n\nconninf = x\n",
+                 ":3: unknown key 'conninf' in [database]; expected one of: conninfo");
+}
+
+static void test_unknown_section(void **state)
+{
+    (void)state;
+    expect_error("[databse]\nconninfo = x\n",
+                 ":1: unknown section [databse]; expected one of: database, spool, reconcile, export, "
+                 "source NAME, destination NAME, profile NAME");
+}
+
+static void test_bad_values(void **state)
+{
+    (void)state;
+    expect_error("[export]\nbatch_size = ten\n",
+                 ":2: bad value for 'batch_size' in [export]: expected an integer from 1 to 1000000; found 'ten'");
+    expect_error("[export]\nbatch_size = 0\n",
+                 ":2: bad value for 'batch_size' in [export]: expected an integer from 1 to 1000000; found '0'");
+    expect_error("[source a]\nhost_key_check = yes\n",
+                 ":2: bad value for 'host_key_check' in [source]: expected one of: strict|accept-new|fingerprint; "
+                 "found 'yes'");
+    expect_error("[source a]\nbank = 1\n",
+                 ":2: bad value for 'bank' in [source]: expected a 3-digit bank code such as 001 or 341; found '1'");
+    expect_error("[reconcile]\npix_reference_pattern = PED-(\n",
+                 ":2: bad value for 'pix_reference_pattern' in [reconcile]: expected a PCRE2 pattern: missing closing "
+                 "parenthesis at offset 5; found 'PED-('");
+}
+
+static void test_structure_errors(void **state)
+{
+    (void)state;
+    expect_error("conninfo = x\n", ":1: key 'conninfo' outside any section; put it under [database], [spool], ...");
+    expect_error("[spool]\ndir = a\ndir = b\n", ":3: key 'dir' set twice in this section (first at line 2)");
+    expect_error("[spool]\n[spool]\n", ":2: section [spool] appears twice (first at line 1)");
+    expect_error("[source]\n", ":1: section [source] needs a NAME of letters, digits, '_', '-' or '.', as in "
+                               "[source NAME]; found [source]");
+    expect_error("[source a]\nhost = h\n", ":1: [source a] needs 'user'");
+    expect_error("[source a]\nhost = h\nuser = u\nremote_dir = /\nidentity = k\n",
+                 ":1: [source a] needs 'known_hosts' (host_key_check = strict)");
+    expect_error("[source a]\nhost = h\nuser = u\nremote_dir = /\nidentity = k\nhost_key_check = fingerprint\n",
+                 ":1: [source a] has host_key_check = fingerprint but no 'host_key_sha256'");
+    expect_error("[source a]\nhost = h\nuser = u\nremote_dir = /\nidentity = k\nknown_hosts = x\nprofile = p\n",
+                 ":1: [source a] names profile 'p', which has no [profile p] section");
+    expect_error("[profile p]\ndelimiter = ;\n",
+                 ":2: bad value for 'delimiter' in [profile]: expected comma, semicolon, tab, pipe or one other "
+                 "character; found ''");
+    expect_error("[spool]\nthis line has no equals sign\n",
+                 ":2: syntax error; expected [section], key = value, or a ; or # comment");
+}
+
+static void test_secret_not_echoed(void **state)
+{
+    (void)state;
+    /* password_file is a path, but any key naming a password or passphrase
+     * never has its value repeated in a message. */
+    err_t e = { 0 };
+    config *c = load_text("[source a]\npassword_file\n", &e);
+    assert_null(c);
+    assert_null(strstr(e.msg, "hunter2"));
+}
+
+static void test_long_line(void **state)
+{
+    (void)state;
+    char text[600];
+    snprintf(text, sizeof text, "[database]\nconninfo = %0300d\n", 0);
+    err_t e = { 0 };
+    config *c = load_text(text, &e);
+    assert_null(c);
+    assert_non_null(strstr(e.msg, ":2: line longer than"));
+}
+
+static void test_missing_file(void **state)
+{
+    (void)state;
+    err_t e = { 0 };
+    assert_null(config_load("/nonexistent/settle.conf", 1, &e));
+    assert_int_equal(e.code, EX_CONFIG);
+    assert_non_null(strstr(e.msg, "cannot open config file /nonexistent/settle.conf"));
+    config *c = config_load("/nonexistent/settle.conf", 0, &e);
+    assert_non_null(c); /* a missing default file means "use the defaults" */
+    config_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),         cmocka_unit_test(test_full_file),
+        cmocka_unit_test(test_unknown_key),      cmocka_unit_test(test_unknown_section),
+        cmocka_unit_test(test_bad_values),       cmocka_unit_test(test_structure_errors),
+        cmocka_unit_test(test_secret_not_echoed), cmocka_unit_test(test_long_line),
+        cmocka_unit_test(test_missing_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

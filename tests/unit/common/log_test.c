@@ -1,0 +1,79 @@
+/* log_test.c - logfmt and JSON event lines, error ranking. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/log.h"
+
+static char *capture(int json, log_level min, log_level level)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    log_setup(min, json, f);
+    log_msg(level, "fetch", KV(KV_S("file", "a b.ret"), KV_I("bytes", 1234), KV_S("q", "say \"hi\"")),
+            "downloaded %d file", 1);
+    fclose(f);
+    log_setup(LOG_INFO, 0, NULL);
+    return buf;
+}
+
+static void test_logfmt(void **state)
+{
+    (void)state;
+    char *s = capture(0, LOG_INFO, LOG_INFO);
+    /* skip the timestamp */
+    char *rest = strchr(s, ' ');
+    assert_non_null(rest);
+    assert_string_equal(rest, " INFO  fetch: downloaded 1 file file=\"a b.ret\" bytes=1234 q=\"say \\\"hi\\\"\"\n");
+    free(s);
+}
+
+static void test_json(void **state)
+{
+    (void)state;
+    char *s = capture(1, LOG_INFO, LOG_WARN);
+    assert_non_null(strstr(s, "\"level\":\"warn\",\"component\":\"fetch\",\"msg\":\"downloaded 1 file\","
+                              "\"file\":\"a b.ret\",\"bytes\":1234,\"q\":\"say \\\"hi\\\"\"}\n"));
+    assert_memory_equal(s, "{\"ts\":\"", 7);
+    free(s);
+}
+
+static void test_threshold(void **state)
+{
+    (void)state;
+    char *s = capture(0, LOG_WARN, LOG_INFO);
+    assert_string_equal(s, "");
+    free(s);
+}
+
+static void test_err(void **state)
+{
+    (void)state;
+    err_t e = { 0 };
+    assert_int_equal(err_set(&e, EX_DATAERR, "bad %s", "thing"), EX_DATAERR);
+    err_prefix(&e, "f.ret:%d", 3);
+    assert_string_equal(e.msg, "f.ret:3: bad thing");
+    assert_int_equal(err_worst(0, EX_DATAERR), EX_DATAERR);
+    assert_int_equal(err_worst(EX_UNAVAILABLE, EX_DATAERR), EX_UNAVAILABLE);
+    assert_int_equal(err_worst(EX_UNAVAILABLE, EX_SOFTWARE), EX_SOFTWARE);
+    err_clear(&e);
+    assert_int_equal(e.code, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_logfmt),
+        cmocka_unit_test(test_json),
+        cmocka_unit_test(test_threshold),
+        cmocka_unit_test(test_err),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
