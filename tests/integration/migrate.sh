@@ -24,7 +24,7 @@ t_run out "$SETTLE" migrate --status
 t_contains "status lists 001 as applied" "001_payments.sql	applied" "$out"
 
 # The payments table keeps the column names other tools rely on.
-cols=$(t_sql "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'payments'")
+cols=$(t_sql "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'payments' AND ordinal_position <= 14")
 t_eq "payments columns" "id,order_id,method,amount_cents,due_on,status,bank_code,nosso_numero,txid,customer_doc,customer_name,created_at,paid_at,paid_cents" "$cols"
 t_run out t_sql "INSERT INTO payments (id, order_id, method, amount_cents) VALUES (1, 'o1', 'boleto', 100)"
 t_contains "a boleto needs bank_code and nosso_numero" "payments_boleto_keys" "$out"

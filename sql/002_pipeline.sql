@@ -1,0 +1,121 @@
+-- 002_pipeline.sql - the settlement pipeline's own tables.
+--
+-- return_files   one row per file offered to `settle ingest` (ingested or rejected)
+-- settlements    one row per detail record of an ingested file, unique by natural key
+-- payment_events non-money movements kept on the payment (entry confirmed, baixa, protest)
+-- exceptions     what finance reviews and resolves
+-- invoice_requests  the transactional outbox drained by `settle export`
+
+CREATE TABLE return_files (
+    id            bigserial PRIMARY KEY,
+    source        text NOT NULL DEFAULT 'local',      -- [source NAME], or 'local' for files given by hand
+    name          text NOT NULL,
+    size_bytes    bigint NOT NULL CHECK (size_bytes >= 0),
+    sha256        text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    format        text CHECK (format IN ('cnab240', 'cnab400', 'pix-csv')),
+    bank_code     text,
+    generated_on  date,
+    status        text NOT NULL CHECK (status IN ('ingesting', 'ingested', 'rejected', 'reconciling', 'reconciled')),
+    error         text,                               -- rejected: FILE:LINE:COL: message
+    records       integer,                            -- detail records in the file
+    duplicates    integer NOT NULL DEFAULT 0,         -- records already known from another file
+    received_at   timestamptz NOT NULL DEFAULT now(),
+    ingested_at   timestamptz,
+    reconciled_at timestamptz
+);
+-- The same content is ingested once; a rejected file may be offered again.
+CREATE UNIQUE INDEX return_files_content ON return_files (sha256) WHERE status <> 'rejected';
+CREATE INDEX return_files_todo ON return_files (id) WHERE status IN ('ingested', 'reconciling');
+
+CREATE TABLE settlements (
+    id                    bigserial PRIMARY KEY,
+    file_id               bigint NOT NULL REFERENCES return_files (id),
+    line                  integer NOT NULL,
+    format                text NOT NULL,
+    bank_code             text,
+    kind                  text NOT NULL CHECK (kind IN ('boleto', 'pix', 'pix_refund')),
+    movement_code         text,
+    paid                  boolean NOT NULL,
+    nosso_numero          text,
+    seu_numero            text,
+    txid                  text,
+    end_to_end_id         text,
+    refund_id             text,
+    refund_status         text,
+    amount_face_cents     bigint NOT NULL DEFAULT 0,
+    amount_paid_cents     bigint NOT NULL DEFAULT 0,
+    amount_credited_cents bigint NOT NULL DEFAULT 0,
+    interest_cents        bigint NOT NULL DEFAULT 0,
+    discount_cents        bigint NOT NULL DEFAULT 0,
+    rebate_cents          bigint NOT NULL DEFAULT 0,
+    fee_cents             bigint NOT NULL DEFAULT 0,
+    iof_cents             bigint NOT NULL DEFAULT 0,
+    occurred_on           date,
+    credited_on           date,
+    due_on                date,
+    settled_at            timestamptz,
+    payer_doc             text,
+    payer_name            text,
+    message               text,
+    -- CNAB: bank|nosso numero|movement|occurrence date|amount paid; Pix: e2e id or refund id
+    natural_key           text NOT NULL,
+    -- set once by reconcile: what happened to this record
+    outcome               text CHECK (outcome IN ('paid', 'exception', 'event', 'redelivery')),
+    payment_id            bigint REFERENCES payments (id),
+    reconciled_at         timestamptz,
+    CONSTRAINT settlements_natural_key UNIQUE (natural_key)
+);
+CREATE INDEX settlements_unreconciled ON settlements (file_id) WHERE reconciled_at IS NULL;
+CREATE INDEX settlements_e2e ON settlements (end_to_end_id) WHERE end_to_end_id IS NOT NULL;
+
+-- Which settlement made a payment paid (exactly one per paid payment).
+ALTER TABLE payments
+    ADD COLUMN paid_by_settlement bigint REFERENCES settlements (id),
+    ADD COLUMN interest_cents bigint,
+    ADD COLUMN discount_cents bigint;
+CREATE UNIQUE INDEX payments_paid_by ON payments (paid_by_settlement) WHERE paid_by_settlement IS NOT NULL;
+
+CREATE TABLE payment_events (
+    id            bigserial PRIMARY KEY,
+    payment_id    bigint NOT NULL REFERENCES payments (id),
+    settlement_id bigint NOT NULL REFERENCES settlements (id),
+    event         text NOT NULL,        -- entry_confirmed | baixa | protest | ... (docs/reconciliation.md)
+    movement_code text,
+    occurred_on   date,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (settlement_id)
+);
+
+CREATE TABLE exceptions (
+    id              bigserial PRIMARY KEY,
+    reason          text NOT NULL CHECK (reason IN ('UNKNOWN_PAYMENT', 'UNDERPAID', 'OVERPAID', 'DUPLICATE_PAYMENT',
+                                                    'PAYMENT_NOT_PENDING', 'AMBIGUOUS_MATCH', 'BANK_REJECTED',
+                                                    'PIX_REFUND', 'CHEQUE_RETURNED')),
+    settlement_id   bigint NOT NULL REFERENCES settlements (id),
+    payment_id      bigint REFERENCES payments (id),
+    expected_cents  bigint,
+    paid_cents      bigint,
+    file_id         bigint NOT NULL REFERENCES return_files (id),
+    line            integer NOT NULL,
+    detail          text,               -- e.g. the candidate payment ids of an AMBIGUOUS_MATCH
+    status          text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    resolved_at     timestamptz,
+    resolved_by     text,
+    resolution      text CHECK (resolution IN ('paid', 'refund', 'ignore')),
+    resolution_note text,
+    UNIQUE (settlement_id),
+    CHECK ((status = 'resolved') = (resolved_at IS NOT NULL AND resolution IS NOT NULL AND resolved_by IS NOT NULL))
+);
+CREATE INDEX exceptions_open ON exceptions (reason, created_at) WHERE status = 'open';
+
+-- The transactional outbox: written in the same transaction that marks the
+-- payment paid, drained by `settle export`.
+CREATE TABLE invoice_requests (
+    id            bigserial PRIMARY KEY,
+    payment_id    bigint NOT NULL UNIQUE REFERENCES payments (id),
+    settlement_id bigint REFERENCES settlements (id),   -- NULL when finance resolved an exception as paid
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    batch_id      bigint                               -- set by export (004) when published
+);
+CREATE INDEX invoice_requests_unexported ON invoice_requests (id) WHERE batch_id IS NULL;
