@@ -39,7 +39,7 @@ TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 SETTLE = $(BINDIR)/settle
 
-.PHONY: all check test unit integration demo asan install clean bootstrap bench fuzz docs
+.PHONY: all check test unit integration demo asan install clean bootstrap bench fuzz fuzz-build docs
 .DEFAULT_GOAL := all
 
 all: $(SETTLE)
@@ -92,6 +92,31 @@ asan: bootstrap
 demo: bootstrap
 	@$(MAKE) --no-print-directory all
 	@SETTLE=$(abspath $(SETTLE)) scripts/demo
+
+# Benchmarks: every scripts/bench/*.sh (or BENCH=name), each printing its
+# own figures and ratios measured in the same run. Never part of check.
+bench: bootstrap
+	@$(MAKE) --no-print-directory all
+	@set -e; for b in $(if $(BENCH),scripts/bench/$(BENCH).sh,$(sort $(wildcard scripts/bench/*.sh))); do \
+	    echo "== $$b"; SETTLE=$(abspath $(SETTLE)) bash $$b; done
+
+# libFuzzer targets: tests/fuzz/NAME_fuzz.c, each run FUZZ_SECONDS (60) from
+# the seeds in tests/fuzz/seeds/NAME/ (crashes land in build/fuzz/).
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_SRC = $(wildcard tests/fuzz/*_fuzz.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/bin/%)
+fuzz: bootstrap
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" fuzz-build
+	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f _fuzz); \
+	    mkdir -p build/fuzz/corpus/$$n build/fuzz/crashes/$$n; \
+	    echo "== $$n ($(FUZZ_SECONDS)s)"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crashes/$$n/ \
+	        build/fuzz/corpus/$$n tests/fuzz/seeds/$$n 2>&1 | grep -E '^(stat::number_of_executed_units|stat::peak_rss|INFO: Seed|==[0-9]+==ERROR|SUMMARY)' ; done
+fuzz-build: $(FUZZ_BIN)
+build/fuzz/bin/%_fuzz: tests/fuzz/%_fuzz.c $(BUILD)/libsettle.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libsettle.a $(PKG_LIBS)
 
 install: $(SETTLE)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/settle/sql $(DESTDIR)$(PREFIX)/share/doc/settle
