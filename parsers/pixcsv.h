@@ -1,0 +1,34 @@
+/* pixcsv.h - the Pix statement CSV reader (canonical layout or a profile).
+ *
+ * parser.c detects the format and hands Pix statements to this reader; it
+ * produces the same settle_record as the CNAB readers, with the same
+ * contract as parser_next(). The canonical layout and the profile keys are
+ * documented in docs/formats/pix-csv.md. */
+#ifndef SETTLE_PIXCSV_H
+#define SETTLE_PIXCSV_H
+
+#include <stddef.h>
+#include <zlib.h>
+
+#include "common/config.h"
+#include "parsers/record.h"
+
+typedef struct pixcsv pixcsv;
+
+/* 1 when head (the first bytes of the file, decompressed) starts with a
+ * header row this reader accepts under profile (NULL = canonical layout). */
+int pixcsv_sniff(const char *head, size_t len, const profile_cfg *profile);
+
+/* Start reading in at its current position (the start of the file). Does
+ * not take ownership of in: the caller gzclose()s it after pixcsv_close().
+ * Returns NULL with e set (EX_DATAERR, "FILE:1:COL: ...") when the header
+ * row lacks a required column. */
+pixcsv *pixcsv_open(gzFile in, const char *display_name, const profile_cfg *profile, err_t *e);
+
+/* Same contract as parser_next(): 1 record, 0 end, -1 error with e set to
+ * "FILE:LINE:COL: expected ..., found ...". */
+int pixcsv_next(pixcsv *r, settle_record *rec, err_t *e);
+
+void pixcsv_close(pixcsv *r);
+
+#endif
