@@ -118,6 +118,12 @@ build/fuzz/bin/%_fuzz: tests/fuzz/%_fuzz.c $(BUILD)/libsettle.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libsettle.a $(PKG_LIBS)
 
+# The rendered diagram is committed so the README shows it without Graphviz.
+docs: docs/deployment.svg
+docs/deployment.svg: docs/deployment.dot
+	@command -v dot >/dev/null || scripts/bootstrap
+	dot -Tsvg -o $@ $<
+
 install: $(SETTLE)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/settle/sql $(DESTDIR)$(PREFIX)/share/doc/settle
 	install -m 755 $(SETTLE) $(DESTDIR)$(PREFIX)/bin/settle

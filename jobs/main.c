@@ -13,6 +13,7 @@
 #include "jobs/jobs.h"
 
 const command settle_commands[] = {
+    { "run", cmd_run, NEED_CONFIG, "the nightly job: fetch, ingest, reconcile, export, report", usage_run },
     { "migrate", cmd_migrate, NEED_CONFIG, "apply database migrations from sql/", usage_migrate },
     { "version", cmd_version, 0, "print the version and library versions", usage_version },
     { "help", cmd_help, 0, "show help for settle or one command", usage_help },
