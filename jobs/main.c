@@ -14,6 +14,7 @@
 
 const command settle_commands[] = {
     { "migrate", cmd_migrate, NEED_CONFIG, "apply database migrations from sql/", usage_migrate },
+    { "parse", cmd_parse, 0, "validate return files and print their records as CSV", usage_parse },
     { "version", cmd_version, 0, "print the version and library versions", usage_version },
     { "help", cmd_help, 0, "show help for settle or one command", usage_help },
     { NULL, NULL, 0, NULL, NULL },
