@@ -281,6 +281,10 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
         case FK_TEXT:
             cnab_text(l, t->start, t->len, base + t->off, t->size);
             break;
+        case FK_TEXT_ALT:
+            if (!base[t->off])
+                cnab_text(l, t->start, t->len, base + t->off, t->size);
+            break;
         case FK_NUMTEXT: {
             int64_t dummy;
             if (t->len <= 18 && cnab_digits(l, t->start, t->len, t->name, &dummy, fe) < 0)
@@ -290,6 +294,10 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
         }
         case FK_CODE: {
             const unsigned char *s = l->c + t->start - 1;
+            if (s[0] == ' ' && s[1] == ' ') {
+                base[t->off] = '\0';
+                break;
+            }
             if ((unsigned)s[0] - '0' > 9 || (unsigned)s[1] - '0' > 9) {
                 char q[16];
                 quote_field(l, t->start, 2, q, sizeof q);

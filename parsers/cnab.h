@@ -42,7 +42,8 @@ int cnab_line_fit(cnab_line *l, size_t layout, size_t *found);
 typedef enum {
     FK_TEXT = 1,  /* trimmed text, UTF-8, into a char buffer */
     FK_NUMTEXT,   /* like FK_TEXT but must be digits or blank */
-    FK_CODE,      /* a 2-digit code into movement_code */
+    FK_TEXT_ALT,  /* like FK_TEXT, only when the member is still empty (a fallback field) */
+    FK_CODE,      /* a 2-digit code into movement_code (blank = "") */
     FK_MONEY,     /* digits (or blank = 0), 2 implied decimals, into int64 cents */
     FK_DATE8,     /* DDMMAAAA, zeros/blank = no date */
     FK_DATE6,     /* DDMMAA, century pivot 00-69 -> 20xx, zeros/blank = no date */

@@ -69,9 +69,12 @@ int cnab400_next(parser *p, settle_record *rec, err_t *e)
         if (r == 0)
             return parser_fail(p, e, p->lineno + 1, 1,
                                "expected a trailer (record type 9), found the end of the file (truncated?)");
-        if (parser_fit(p, 400, e) < 0 || check_seq(p, e) < 0)
+        if (parser_fit(p, 400, e) < 0)
             return -1;
         char type = (char)l->c[0];
+        /* trailers often hold a count there instead (BRB, Unicred samples) */
+        if (type != '9' && check_seq(p, e) < 0)
+            return -1;
         if (type == b->detail_type || (b->detail7 && type == '7')) {
             if (p->have_pend) {
                 p->have_peek = 1;
