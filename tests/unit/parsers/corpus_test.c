@@ -303,11 +303,45 @@ static void test_expected(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* malformed/CASES.tsv: hand-made broken files and edge cases. */
+static void test_malformed(void **state)
+{
+    (void)state;
+    tsv cases = load_tsv(DIR "malformed/CASES.tsv", 3);
+    int bad = 0;
+    assert_true(cases.rows >= 20);
+    for (int i = 0; i < cases.rows; i++) {
+        char name[256];
+        snprintf(name, sizeof name, "malformed/%s", cell(&cases, i, 0));
+        parsed p = parse_file(name);
+        char got[1100];
+        if (!p.ok)
+            snprintf(got, sizeof got, "%s", p.err);
+        else {
+            char due[16];
+            fmt_date(p.n ? p.recs[0].due_on : (settle_date){ 0, 0, 0 }, due, sizeof due);
+            snprintf(got, sizeof got, "records=%d first_nn=%s first_name=%s first_due=%s", p.n,
+                     p.n ? p.recs[0].nosso_numero : "", p.n ? p.recs[0].payer_name : "", due);
+        }
+        const char *want = cell(&cases, i, 2);
+        if (strcmp(cell(&cases, i, 1), p.ok ? "ok" : "error") || strcmp(got, want)) {
+            printf("# %s:\n#   expected %s: %s\n#   found:    %s\n", name, cell(&cases, i, 1), want, got);
+            bad++;
+        }
+        free(p.recs);
+    }
+    fflush(stdout);
+    printf("# %d malformed/edge cases, %d wrong\n", cases.rows, bad);
+    free_tsv(&cases);
+    assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_index),
         cmocka_unit_test(test_expected),
+        cmocka_unit_test(test_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
