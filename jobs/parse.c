@@ -60,8 +60,11 @@ static inline void ob_ch(out_buf *o, char c)
  * quoted by libcsv. Fields are at most a few hundred bytes. */
 static void ob_text(out_buf *o, const char *s)
 {
-    size_t len = strlen(s);
-    if (!strpbrk(s, ",\"\r\n")) {
+    size_t len = 0;
+    int quote = 0;
+    for (; s[len]; len++)
+        quote |= s[len] == ',' || s[len] == '"' || s[len] == '\r' || s[len] == '\n';
+    if (!quote) {
         ob_reserve(o, len);
         memcpy(o->b + o->n, s, len);
         o->n += len;
@@ -73,6 +76,10 @@ static void ob_text(out_buf *o, const char *s)
 
 static void ob_int(out_buf *o, int64_t v)
 {
+    if (v == 0) { /* most amounts in a return are zero */
+        ob_ch(o, '0');
+        return;
+    }
     char tmp[24];
     int i = sizeof tmp;
     uint64_t u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;

@@ -54,12 +54,17 @@ void cnab_line_norm(const unsigned char *raw, size_t n, int first, cnab_line *ou
 
     out->wide = 0;
     out->utf8 = 0;
-    int ascii = 1;
-    for (size_t i = 0; i < n; i++)
-        if (raw[i] & 0x80) {
-            ascii = 0;
-            break;
-        }
+    /* ASCII? eight bytes at a time: this runs on every line */
+    uint64_t hi = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, raw + i, 8);
+        hi |= w;
+    }
+    for (; i < n; i++)
+        hi |= raw[i];
+    int ascii = (hi & 0x8080808080808080ULL) == 0;
     if (ascii) {
         memcpy(out->c, raw, n);
         out->len = n;
@@ -96,8 +101,8 @@ void cnab_line_norm(const unsigned char *raw, size_t n, int first, cnab_line *ou
         }
         out->len = j;
     }
-    while (out->len > 0 && out->c[out->len - 1] == ' ' && !(out->wide && out->wide_cp[out->len - 1] > 0xFF))
-        out->len--;
+    while (out->len > 0 && out->c[out->len - 1] == ' ')
+        out->len--; /* a character above U+00FF is stored as '?', never ' ' */
     out->c[out->len] = '\0';
 }
 
@@ -142,25 +147,30 @@ static int all_blank(const unsigned char *s, size_t len)
 int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, int64_t *v, cnab_ferr *fe)
 {
     const unsigned char *s = l->c + start - 1;
-    int64_t x = 0;
-    for (size_t i = 0; i < len; i++) {
+    uint64_t x = 0;
+    unsigned bad = 0;
+    for (size_t i = 0; i < len; i++) { /* no branch per digit: this is the hot loop */
         unsigned d = (unsigned)s[i] - '0';
-        if (d > 9) {
-            if (all_blank(s, len)) {
-                *v = 0;
-                return 0;
-            }
-            char q[64];
-            quote_field(l, start, len, q, sizeof q);
-            fe->col = start + i;
-            snprintf(fe->msg, sizeof fe->msg, "expected digits in %s (positions %zu-%zu), found %s", what, start,
-                     start + len - 1, q);
-            return -1;
-        }
+        bad |= d > 9;
         x = x * 10 + d;
     }
-    *v = x;
-    return 0;
+    if (!bad) {
+        *v = (int64_t)x;
+        return 0;
+    }
+    if (all_blank(s, len)) {
+        *v = 0;
+        return 0;
+    }
+    size_t i = 0;
+    while ((unsigned)s[i] - '0' <= 9)
+        i++;
+    char q[64];
+    quote_field(l, start, len, q, sizeof q);
+    fe->col = start + i;
+    snprintf(fe->msg, sizeof fe->msg, "expected digits in %s (positions %zu-%zu), found %s", what, start,
+             start + len - 1, q);
+    return -1;
 }
 
 int cnab_pivot_year(int yy)
@@ -340,7 +350,11 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
             int width = (type == '1' || (type != '2' && v < 100000000000LL)) ? 11 : 14;
             if (v >= 100000000000000LL)
                 width = 15 < (int)t->size - 1 ? 15 : (int)t->size - 1;
-            snprintf(dst, t->size, "%0*lld", width, (long long)v);
+            if (width > (int)t->size - 1)
+                width = (int)t->size - 1;
+            dst[width] = '\0';
+            for (int k = width - 1; k >= 0; k--, v /= 10)
+                dst[k] = (char)('0' + v % 10);
             break;
         }
         }

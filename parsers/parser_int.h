@@ -14,7 +14,8 @@
 
 struct parser {
     char name[512];            /* display name for messages */
-    gzFile gz;                 /* file input (plain or gzip), or NULL */
+    gzFile gz;                 /* gzip file input, or NULL */
+    int fd;                    /* plain file input, or -1 */
     const unsigned char *mem;  /* memory input, or NULL */
     size_t mem_len, mem_pos;
 

@@ -47,4 +47,17 @@ t_eq "missing file message" "/nonexistent/file.ret: cannot open: No such file or
 gz=$("$SETTLE" parse malformed/edge_gzip.ret.gz | cut -d, -f2-)
 plain=$("$SETTLE" parse brcobranca/CNAB240SICREDI.CRT | cut -d, -f2-)
 t_eq "gzip input reads the same as plain" "$plain" "$gz"
+# the benchmark generator writes files settle accepts, and their payments
+gen=$T_TOP/build/tests/tools/gencnab240
+if [ -x "$gen" ]; then
+  "$gen" --titles 1200 --out "$T_TMP/g.ret" --payments "$T_TMP/p.csv" --extra-payments 300
+  out=$("$SETTLE" parse --summary "$T_TMP/g.ret"); rc=$?
+  t_eq "gencnab240 output is a valid return" 0 "$rc"
+  t_contains "gencnab240: 1200 paid titles (movement 06)" "06,1,1200," "$out"
+  t_eq "gencnab240 payments: header + 1200 + 300 rows" 1501 "$(wc -l < "$T_TMP/p.csv")"
+  nn=$("$SETTLE" parse "$T_TMP/g.ret" | sed -n 2p | cut -d, -f8)
+  t_eq "a title's nosso numero is in the payments CSV" 1 "$(grep -c ",001,$nn\$" "$T_TMP/p.csv")"
+else
+  t_fail "build/tests/tools/gencnab240 missing (make tools)"
+fi
 t_done
