@@ -77,6 +77,7 @@ struct pixcsv {
     int started, eof, finished;
 
     long line;                      /* physical line of the next byte fed */
+    int last_cr;                    /* the last segment ended with CR */
     long row_line;                  /* line where the current row starts */
 
     /* header */
@@ -474,8 +475,12 @@ static int feed_segment(pixcsv *r, err_t *e)
                        what);
     }
     r->pos += n;
-    if (s[n - 1] == '\n')
+    /* A line ends with LF, CRLF or a lone CR (old Mac exports). */
+    if (s[n - 1] == '\r')
         r->line++;
+    else if (s[n - 1] == '\n' && !(n == 1 && r->last_cr))
+        r->line++;
+    r->last_cr = s[n - 1] == '\r';
     return 0;
 }
 

@@ -474,9 +474,11 @@ static void test_tolerated(void **state)
         fail_msg("%s", e.msg);
     assert_int_equal(pixcsv_next(o.r, &r, &e), 1);
     assert_int_equal(r.amount_paid_cents, 123456);
+    assert_int_equal(r.line, 2);
     assert_int_equal(r.settled_at, 1795874607); /* 2026-11-28T14:03:27Z */
     assert_int_equal(r.kind, KIND_PIX);
     assert_int_equal(pixcsv_next(o.r, &r, &e), 1);
+    assert_int_equal(r.line, 4);
     assert_int_equal(r.amount_paid_cents, 100000000);
     assert_int_equal(r.settled_at, 1795834800); /* 2026-11-28T00:00:00-03:00 */
     assert_date(r.occurred_on, 2026, 11, 28);
