@@ -15,8 +15,8 @@
 #include "parsers/record.h"
 
 const char usage_parse[] =
-    "usage: settle parse [--format F] [--bank NNN] [--summary] FILE...\n\n"
-    "Validate return files (CNAB 240, CNAB 400; plain or gzip) and print one CSV\n"
+    "usage: settle parse [--format F] [--bank NNN] [--profile NAME] [--summary] FILE...\n\n"
+    "Validate return files (CNAB 240, CNAB 400, Pix statement CSV; plain or gzip)\nand print one CSV\n"
     "row per detail record on stdout, every movement code included:\n"
     "  file,line,format,bank,kind,movement_code,paid,nosso_numero,seu_numero,txid,\n"
     "  end_to_end_id,amount_face_cents,amount_paid_cents,amount_credited_cents,\n"
@@ -25,6 +25,8 @@ const char usage_parse[] =
     "Options:\n"
     "  --format F     cnab240, cnab400 or pix-csv (default: detect from the content)\n"
     "  --bank NNN     read with bank NNN's layout whatever the file header says\n"
+    "  --profile NAME read Pix CSV files with [profile NAME] of the config\n"
+    "                 (docs/formats/pix-csv.md); default: the canonical layout\n"
     "  --summary      print counts and totals per movement code instead of rows\n\n"
     "Errors go to stderr as FILE:LINE:COL: expected ..., found ...; the other\n"
     "files are still read. Exit 0 when every file is valid, 65 otherwise.\n";
@@ -176,17 +178,23 @@ static int parse_format(const char *s, record_format *f)
 
 int cmd_parse(settle_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
     static const struct option opts[] = {
         { "format", required_argument, NULL, 'f' },
+        { "profile", required_argument, NULL, 'p' },
         { "bank", required_argument, NULL, 'b' },
         { "summary", no_argument, NULL, 's' },
         { NULL, 0, NULL, 0 },
     };
     parse_opts po = { 0 };
     int summary = 0, opt;
-    while ((opt = getopt_long(argc, argv, "f:b:s", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "f:b:sp:", opts, NULL)) != -1) {
         switch (opt) {
+        case 'p':
+            po.profile = config_profile(ctx->cfg, optarg);
+            if (!po.profile)
+                return job_usage_error("parse", "--profile: no [profile %s] in %s", optarg,
+                                       ctx->cfg->path ? ctx->cfg->path : "the configuration (no config file read)");
+            break;
         case 'f':
             if (parse_format(optarg, &po.format) < 0)
                 return job_usage_error("parse", "--format: expected cnab240, cnab400 or pix-csv, found '%s'", optarg);

@@ -1,6 +1,6 @@
 /* parser.c - opening a return file: input (plain or gzip through zlib, or a
  * memory buffer), line splitting, format detection, and dispatch to the
- * CNAB 240 / CNAB 400 readers (and, once wired, the Pix CSV reader).
+ * CNAB 240 / CNAB 400 readers and the Pix CSV reader.
  *
  * Memory is constant: one PARSER_BUF input buffer and one normalised line,
  * whatever the size of the file. */
@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -212,20 +213,54 @@ static int looks_pixcsv(const cnab_line *l)
     return memchr(l->c, ',', l->len) || memchr(l->c, ';', l->len);
 }
 
-/* ===== INTEGRATION POINT (Pix CSV) =====
- * Called when --format pix-csv was given or the first line looks like CSV.
- * The integrator replaces this body with:
- *   pixcsv_sniff(head, len, opts->profile) to confirm (when not forced),
- *   gzrewind(p->gz); p->pix = pixcsv_open(p->gz, p->name, opts->profile, e);
- * and dispatches parser_next()/parser_close() to pixcsv_next()/pixcsv_close()
- * when p->pix is set (see the two "Pix CSV" comments below). */
-static int open_pixcsv(parser *p, err_t *e)
+/* Hand the file to the Pix CSV reader (parsers/pixcsv.c), which reads
+ * through a gzFile from the start: the gzip input itself, a gzFile over a
+ * dup of the plain file, or over a memfd copy of a memory buffer (fuzzing).
+ * Unless --format pix-csv forced it, the header row must be one the reader
+ * knows (pixcsv_sniff), else the file is refused as an unknown CSV. */
+static int open_pixcsv(parser *p, int forced, err_t *e)
 {
-    p->failed = 1;
-    return err_set(e, EX_DATAERR,
-                   "%s: looks like a Pix CSV statement; this build reads only CNAB 240 and CNAB 400 returns",
-                   p->name),
-           -1;
+    const char *head = p->mem ? (const char *)p->mem : (const char *)p->buf;
+    size_t head_len = p->mem ? p->mem_len : p->end;
+    if (!forced && !pixcsv_sniff(head, head_len, p->opts.profile)) {
+        char what[200];
+        describe(&p->line, what, sizeof what);
+        return parser_fail(p, e, 1, 1,
+                           "expected a CNAB 240 return (record type '0' at position 8, '2' at 143), "
+                           "a CNAB 400 return ('02RETORNO') or a Pix statement CSV, found %s",
+                           what);
+    }
+    gzFile in = p->gz;
+    if (in) {
+        if (gzrewind(in) < 0)
+            return parser_fail(p, e, 1, 1, "cannot rewind the gzip stream");
+    } else {
+        int fd;
+        if (p->mem) {
+            fd = memfd_create("settle-pixcsv", MFD_CLOEXEC);
+            if (fd >= 0 && (write(fd, p->mem, p->mem_len) != (ssize_t)p->mem_len || lseek(fd, 0, SEEK_SET) < 0)) {
+                close(fd);
+                fd = -1;
+            }
+        } else {
+            fd = lseek(p->fd, 0, SEEK_SET) < 0 ? -1 : dup(p->fd);
+        }
+        if (fd < 0 || !(p->pix_gz = gzdopen(fd, "rb"))) {
+            if (fd >= 0)
+                close(fd);
+            p->failed = 1;
+            return err_set(e, EX_SOFTWARE, "%s: cannot reopen for the Pix CSV reader: %s", p->name, strerror(errno)),
+                   -1;
+        }
+        in = p->pix_gz;
+    }
+    p->pix = pixcsv_open(in, p->name, p->opts.profile, e);
+    if (!p->pix) {
+        p->failed = 1;
+        return -1;
+    }
+    p->info.format = FMT_PIX_CSV;
+    return 0;
 }
 
 static int detect(parser *p, err_t *e)
@@ -235,13 +270,13 @@ static int detect(parser *p, err_t *e)
         return -1;
     if (r == 0) {
         if (p->opts.format == FMT_PIX_CSV)
-            return open_pixcsv(p, e);
-        return parser_fail(p, e, 1, 1, "expected a CNAB 240 or CNAB 400 return file, found an empty file");
+            return open_pixcsv(p, 1, e);
+        return parser_fail(p, e, 1, 1, "expected a CNAB 240 or CNAB 400 return or a Pix statement CSV, found an empty file");
     }
     cnab_line *l = &p->line;
     record_format want = p->opts.format;
     if (want == FMT_PIX_CSV)
-        return open_pixcsv(p, e);
+        return open_pixcsv(p, 1, e);
     if (want == FMT_CNAB240 || (want == FMT_UNKNOWN && looks_240(l))) {
         if (!looks_240(l)) {
             char what[200];
@@ -264,7 +299,7 @@ static int detect(parser *p, err_t *e)
         return cnab400_start(p, e);
     }
     if (looks_pixcsv(l))
-        return open_pixcsv(p, e);
+        return open_pixcsv(p, 0, e);
     char what[200];
     describe(l, what, sizeof what);
     return parser_fail(p, e, 1, 1,
@@ -348,8 +383,9 @@ int parser_next(parser *p, settle_record *rec, err_t *e)
         return err_set(e, EX_DATAERR, "%s: the file is invalid (an earlier error)", p->name), -1;
     if (p->done)
         return 0;
-    /* Pix CSV: if (p->pix) return pixcsv_next(p->pix, rec, e); */
-    int r = p->info.format == FMT_CNAB240 ? cnab240_next(p, rec, e) : cnab400_next(p, rec, e);
+    int r = p->pix                          ? pixcsv_next(p->pix, rec, e)
+            : p->info.format == FMT_CNAB240 ? cnab240_next(p, rec, e)
+                                            : cnab400_next(p, rec, e);
     if (r == 1)
         p->info.records++;
     else if (r == 0)
@@ -368,7 +404,10 @@ void parser_close(parser *p)
 {
     if (!p)
         return;
-    /* Pix CSV: if (p->pix) pixcsv_close(p->pix); (before gzclose) */
+    if (p->pix)
+        pixcsv_close(p->pix);
+    if (p->pix_gz)
+        gzclose(p->pix_gz);
     if (p->gz)
         gzclose(p->gz);
     if (p->fd >= 0)

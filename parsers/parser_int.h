@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "parsers/cnab.h"
+#include "parsers/pixcsv.h"
 #include "parsers/record.h"
 
 #define PARSER_BUF (256 * 1024)
@@ -42,6 +43,10 @@ struct parser {
     int have_t;
     long t_line;
     settle_record pend;        /* a T waiting for its U / a 400 detail waiting for its optional records */
+
+    /* Pix CSV: the reader, and the gzFile it reads when the input was not one */
+    pixcsv *pix;
+    gzFile pix_gz;
 
     /* CNAB 400 */
     const cnab400_bank *b400;

@@ -174,10 +174,24 @@ static void test_mem_reader(void **state)
     (void)state;
     err_t e = { 0 };
     assert_null(parser_open_mem("", 0, "empty", NULL, &e));
-    assert_string_equal(e.msg, "empty:1:1: expected a CNAB 240 or CNAB 400 return file, found an empty file");
+    assert_string_equal(e.msg, "empty:1:1: expected a CNAB 240 or CNAB 400 return or a Pix statement CSV, found an "
+                               "empty file");
     assert_null(parser_open_mem("id,amount\n1,2\n", 14, "pix.csv", NULL, &e));
-    assert_string_equal(e.msg,
-                        "pix.csv: looks like a Pix CSV statement; this build reads only CNAB 240 and CNAB 400 returns");
+    assert_string_equal(e.msg, "pix.csv:1:1: expected a CNAB 240 return (record type '0' at position 8, '2' at 143), a "
+                               "CNAB 400 return ('02RETORNO') or a Pix statement CSV, found a CSV file that is not a "
+                               "Pix statement we know ('id,amount')");
+    /* a canonical Pix statement from memory goes to the Pix CSV reader */
+    static const char pix[] = "end_to_end_id,txid,amount,settled_at\n"
+                              "E18236120202611281403aB3dE5fG7h9,,10.50,2026-11-28T14:03:00-03:00\n";
+    parser *pp = parser_open_mem(pix, sizeof pix - 1, "pix.csv", NULL, &e);
+    assert_non_null(pp);
+    settle_record rec;
+    assert_int_equal(parser_next(pp, &rec, &e), 1);
+    assert_int_equal(rec.format, FMT_PIX_CSV);
+    assert_int_equal(rec.amount_paid_cents, 1050);
+    assert_int_equal(parser_next(pp, &rec, &e), 0);
+    assert_int_equal(parser_info(pp)->format, FMT_PIX_CSV);
+    parser_close(pp);
     assert_null(parser_open_mem("\x01\x02\x03", 3, "bin", NULL, &e));
     assert_string_equal(e.msg, "bin:1:1: expected a CNAB 240 return (record type '0' at position 8, '2' at 143), a "
                                "CNAB 400 return ('02RETORNO') or a Pix statement CSV, found binary data (3 control "
