@@ -14,6 +14,7 @@
 
 const command settle_commands[] = {
     { "migrate", cmd_migrate, NEED_CONFIG, "apply database migrations from sql/", usage_migrate },
+    { "fetch", cmd_fetch, NEED_CONFIG, "download new bank files from each [source NAME] over SFTP", usage_fetch },
     { "version", cmd_version, 0, "print the version and library versions", usage_version },
     { "help", cmd_help, 0, "show help for settle or one command", usage_help },
     { NULL, NULL, 0, NULL, NULL },
