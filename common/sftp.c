@@ -509,6 +509,29 @@ static int check_host_key(sftp_conn *c, err_t *e)
 
 /* ---- authentication ----------------------------------------------------- */
 
+/* Whether a private key file holds an RSA key, judged from its PEM header
+ * or the .pub file beside it (OpenSSH-format keys do not say). */
+static int identity_is_rsa(const char *path)
+{
+    char buf[64] = "", pub[4096];
+    FILE *f = fopen(path, "r");
+    if (f) {
+        if (!fgets(buf, sizeof buf, f))
+            buf[0] = '\0';
+        fclose(f);
+        if (strstr(buf, "BEGIN RSA PRIVATE KEY"))
+            return 1;
+    }
+    snprintf(pub, sizeof pub, "%s.pub", path);
+    f = fopen(pub, "r");
+    if (!f)
+        return 0;
+    if (!fgets(buf, sizeof buf, f))
+        buf[0] = '\0';
+    fclose(f);
+    return !strncmp(buf, "ssh-rsa ", 8);
+}
+
 static int authenticate(sftp_conn *c, err_t *e)
 {
     const sftp_endpoint *ep = c->ep;
@@ -527,15 +550,6 @@ static int authenticate(sftp_conn *c, err_t *e)
     char tried[256] = "";
 
     if (ep->identity && strstr(methods, "publickey")) {
-        struct stat st;
-        if (stat(ep->identity, &st) < 0)
-            return err_set(e, EX_CONFIG, "cannot read identity %s: %s", ep->identity, strerror(errno)), -1;
-        if (st.st_mode & 077)
-            return err_set(e, EX_CONFIG,
-                           "identity %s is accessible by group or others (mode %04o); refusing to use it\n"
-                           "HINT: chmod 600 %s",
-                           ep->identity, (unsigned)(st.st_mode & 07777), ep->identity),
-                   -1;
         secret[0] = '\0';
         if (ep->identity_passphrase_file &&
             sftp_read_secret(ep->identity_passphrase_file, "identity_passphrase_file", secret, sizeof secret, e) < 0)
@@ -581,8 +595,12 @@ static int authenticate(sftp_conn *c, err_t *e)
                        ep->host, ep->port, methods),
                -1;
     return err_set(e, EX_UNAVAILABLE, "%s:%lld refused authentication as %s with %s\n"
-                   "HINT: check that the public key is in the server's authorized_keys for this user",
-                   ep->host, ep->port, ep->user, tried),
+                   "HINT: check that the public key is in the server's authorized_keys for this user%s",
+                   ep->host, ep->port, ep->user, tried,
+                   ep->identity && identity_is_rsa(ep->identity) && libssh2_version(0x010b00) == NULL
+                       ? "; libssh2 before 1.11 signs RSA keys with SHA-1 (ssh-rsa), which OpenSSH 8.8 and "
+                         "later refuse by default: prefer an ed25519 key"
+                       : ""),
            -1;
 }
 
@@ -660,8 +678,31 @@ static uint32_t jitter_random(void)
     return ((uint32_t)random() << 1) ^ (uint32_t)random();
 }
 
+/* Refuse key and secret files others can read before touching the network. */
+static int check_local_files(const sftp_endpoint *ep, err_t *e)
+{
+    const char *what[] = { "identity", "identity_passphrase_file", "password_file" };
+    const char *path[] = { ep->identity, ep->identity_passphrase_file, ep->password_file };
+    for (int i = 0; i < 3; i++) {
+        struct stat st;
+        if (!path[i])
+            continue;
+        if (stat(path[i], &st) < 0)
+            return err_set(e, EX_CONFIG, "cannot read %s %s: %s", what[i], path[i], strerror(errno)), -1;
+        if (st.st_mode & 077)
+            return err_set(e, EX_CONFIG,
+                           "%s %s is accessible by group or others (mode %04o); refusing to use it\n"
+                           "HINT: chmod 600 %s",
+                           what[i], path[i], (unsigned)(st.st_mode & 07777), path[i]),
+                   -1;
+    }
+    return 0;
+}
+
 sftp_conn *sftp_open(const sftp_endpoint *ep, err_t *e)
 {
+    if (check_local_files(ep, e) < 0)
+        return NULL;
     static int inited;
     if (!inited) {
         if (libssh2_init(0))
