@@ -38,6 +38,7 @@ struct sftp_conn {
     LIBSSH2_SESSION *ssh;
     LIBSSH2_SFTP *sftp;
     long timeout_ms;
+    int broken;      /* a network failure happened: no polite goodbye */
     char fingerprint[SFTP_FINGERPRINT_LEN + 1];
 };
 
@@ -131,7 +132,7 @@ static int conn_wait(sftp_conn *c, long long *deadline, const char *step, err_t 
     for (;;) {
         long long left = *deadline - now;
         if (left <= 0)
-            return err_set(e, EX_TEMPFAIL, "timeout while %s after %llds", step,
+            return c->broken = 1, err_set(e, EX_TEMPFAIL, "timeout while %s after %llds", step,
                            (long long)c->ep->timeout_seconds),
                    -1;
         int dir = libssh2_session_block_directions(c->ssh);
@@ -168,6 +169,7 @@ static int ssh_fail(sftp_conn *c, const char *step, int rc, err_t *e)
             return err_set(e, EX_DATAERR, "%s: %s", step, what), -1;
         return err_set(e, EX_DATAERR, "%s: SFTP status %lu", step, st), -1;
     }
+    c->broken = 1;
     return err_set(e, EX_TEMPFAIL, "%s: %s", step, msg && *msg ? msg : "connection lost"), -1;
 }
 
@@ -610,7 +612,7 @@ static void conn_free(sftp_conn *c)
 {
     if (!c)
         return;
-    if (c->sftp) {
+    if (c->sftp && !c->broken) {
         int rc;
         err_t ignore;
         SSH_CALL(c, rc, "closing SFTP", &ignore, libssh2_sftp_shutdown(c->sftp));
@@ -619,9 +621,10 @@ static void conn_free(sftp_conn *c)
     if (c->ssh) {
         int rc;
         err_t ignore;
-        SSH_CALL(c, rc, "disconnecting", &ignore, libssh2_session_disconnect(c->ssh, "settle: done"));
-        (void)rc;
-        libssh2_session_free(c->ssh);
+        if (!c->broken)
+            SSH_CALL(c, rc, "disconnecting", &ignore, libssh2_session_disconnect(c->ssh, "settle: done"));
+        for (int i = 0; i < 3 && libssh2_session_free(c->ssh) == LIBSSH2_ERROR_EAGAIN; i++)
+            ;
     }
     if (c->sock >= 0)
         close(c->sock);
