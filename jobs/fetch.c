@@ -383,7 +383,7 @@ static int source_pass(src_state *st, sftp_conn *c, err_t *e)
     qsort(l2, n2, sizeof *l2, cmp_entry);
     time_t now = time(NULL);
     int ret = 0;
-    st->fetched = st->skipped = 0;
+    st->skipped = st->failed_files = 0; /* counted again by each pass; fetched adds up */
     for (size_t i = 0; i < n1; i++) {
         const sftp_entry *x = &l1[i];
         const char *why = fetch_name_problem(x->name, x->name_len);

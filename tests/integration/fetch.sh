@@ -129,4 +129,24 @@ t_eq "too large: nothing stored" "" "$(f_incoming small)"
 f_fetch out --source nope
 t_eq "unknown source: exit 64" 64 "$out_rc"
 t_contains "unknown source: message" "settle fetch: no [source nope] in $T_TMP/settle.conf" "$out"
+# One fetch at a time per database: a held lock means exit 75.
+psql "$T_CONN" -qtAX -c "SELECT pg_advisory_lock(hashtext('settle.fetch'))" -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
+locker=$!
+for _ in $(seq 100); do
+  [ "$(t_sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" -gt 0 ] && break
+  sleep 0.05
+done
+f_fetch out --source bank1
+t_eq "lock held: exit 75" 75 "$out_rc"
+t_contains "lock held: message" "another settle fetch is running on this database" "$out"
+kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null
+t_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
+
+# A database without the registry.
+t_newdb
+t_config "$T_TMP/settle.conf" "$(f_source bank1 in)"
+f_fetch out
+t_eq "not migrated: exit 78" 78 "$out_rc"
+t_contains "not migrated: message" "the database has no fetched_files table
+HINT: run settle migrate" "$out"
 t_done
