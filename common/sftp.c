@@ -357,15 +357,31 @@ static void prefer_known_algs(sftp_conn *c)
     libssh2_knownhost_free(kh);
     if (!mask)
         return;
+    /* Only algorithms this libssh2 supports: 1.10 strips the others with an
+     * overlapping memcpy (undefined behaviour). */
+    const char **algs = NULL;
+    int n_algs = libssh2_session_supported_algs(c->ssh, LIBSSH2_METHOD_HOSTKEY, &algs);
+    if (n_algs <= 0)
+        return;
     char pref[512] = "";
     for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < sizeof all_keybits / sizeof all_keybits[0]; i++)
-            if (!!(mask & (1u << i)) == !pass) {
-                if (*pref)
-                    strcat(pref, ",");
-                strcat(pref, keybit_algs(all_keybits[i]));
-            }
-    libssh2_session_method_pref(c->ssh, LIBSSH2_METHOD_HOSTKEY, pref);
+        for (size_t i = 0; i < sizeof all_keybits / sizeof all_keybits[0]; i++) {
+            if (!!(mask & (1u << i)) != !pass)
+                continue;
+            char list[128];
+            snprintf(list, sizeof list, "%s", keybit_algs(all_keybits[i]));
+            for (char *save = NULL, *a = strtok_r(list, ",", &save); a; a = strtok_r(NULL, ",", &save))
+                for (int j = 0; j < n_algs; j++)
+                    if (!strcmp(algs[j], a)) {
+                        if (*pref)
+                            strcat(pref, ",");
+                        strcat(pref, a);
+                        break;
+                    }
+        }
+    libssh2_free(c->ssh, algs);
+    if (*pref)
+        libssh2_session_method_pref(c->ssh, LIBSSH2_METHOD_HOSTKEY, pref);
 }
 
 /* Fingerprint of a base64 key blob as stored in known_hosts. */
