@@ -55,5 +55,7 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_run[];
 int cmd_parse(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_parse[];
+int cmd_fetch(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_fetch[];
 
 #endif

@@ -16,6 +16,7 @@ const command settle_commands[] = {
     { "run", cmd_run, NEED_CONFIG, "the nightly job: fetch, ingest, reconcile, export, report", usage_run },
     { "migrate", cmd_migrate, NEED_CONFIG, "apply database migrations from sql/", usage_migrate },
     { "parse", cmd_parse, NEED_CONFIG, "validate return files and print their records as CSV", usage_parse },
+    { "fetch", cmd_fetch, NEED_CONFIG, "download new bank files from each [source NAME] over SFTP", usage_fetch },
     { "version", cmd_version, 0, "print the version and library versions", usage_version },
     { "help", cmd_help, 0, "show help for settle or one command", usage_help },
     { NULL, NULL, 0, NULL, NULL },
