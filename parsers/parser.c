@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,8 @@ int parser_fail(parser *p, err_t *e, long line, size_t col, const char *fmt, ...
 /* Refill buf so that it holds as much unread input as fits. 0 or -1. */
 static int fill(parser *p, err_t *e)
 {
+    if (p->mem)
+        return 0; /* the whole input is in buf already */
     if (p->beg > 0) {
         memmove(p->buf, p->buf + p->beg, p->end - p->beg);
         p->end -= p->beg;
@@ -54,15 +57,6 @@ static int fill(parser *p, err_t *e)
     }
     while (!p->eof && p->end < PARSER_BUF) {
         size_t want = PARSER_BUF - p->end;
-        if (p->mem) {
-            size_t n = p->mem_len - p->mem_pos < want ? p->mem_len - p->mem_pos : want;
-            memcpy(p->buf + p->end, p->mem + p->mem_pos, n);
-            p->mem_pos += n;
-            p->end += n;
-            if (p->mem_pos == p->mem_len)
-                p->eof = 1;
-            break;
-        }
         /* plain files are read directly: gzread would copy every byte once more */
         int n = p->fd >= 0 ? (int)read(p->fd, p->buf + p->end, want) : gzread(p->gz, p->buf + p->end, (unsigned)want);
         if (n < 0 && p->fd >= 0) {
@@ -273,13 +267,12 @@ static int detect(parser *p, err_t *e)
                        what);
 }
 
-static parser *parser_new(const char *display_name, const parse_opts *opts)
+static parser *parser_new(const char *display_name, const parse_opts *opts, int with_buf)
 {
     parser *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    p->buf = malloc(PARSER_BUF);
-    if (!p->buf) {
+    if (with_buf && !(p->buf = malloc(PARSER_BUF))) {
         free(p);
         return NULL;
     }
@@ -292,7 +285,7 @@ static parser *parser_new(const char *display_name, const parse_opts *opts)
 
 parser *parser_open(const char *path, const char *display_name, const parse_opts *opts, err_t *e)
 {
-    parser *p = parser_new(display_name ? display_name : path, opts);
+    parser *p = parser_new(display_name ? display_name : path, opts, 1);
     if (!p) {
         err_set(e, EX_SOFTWARE, "out of memory opening %s", path);
         return NULL;
@@ -326,15 +319,16 @@ parser *parser_open(const char *path, const char *display_name, const parse_opts
 
 parser *parser_open_mem(const void *data, size_t len, const char *display_name, const parse_opts *opts, err_t *e)
 {
-    parser *p = parser_new(display_name, opts);
+    parser *p = parser_new(display_name, opts, 0);
     if (!p) {
         err_set(e, EX_SOFTWARE, "out of memory opening %s", display_name);
         return NULL;
     }
+    /* read in place: buf is the caller's bytes, never written */
     p->mem = data ? data : (const unsigned char *)"";
-    p->mem_len = len;
-    if (len == 0)
-        p->eof = 1;
+    p->buf = (unsigned char *)(uintptr_t)p->mem;
+    p->end = data ? len : 0;
+    p->eof = 1;
     if (detect(p, e) < 0) {
         parser_close(p);
         return NULL;
@@ -373,6 +367,7 @@ void parser_close(parser *p)
         gzclose(p->gz);
     if (p->fd >= 0)
         close(p->fd);
-    free(p->buf);
+    if (!p->mem)
+        free(p->buf);
     free(p);
 }
