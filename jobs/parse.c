@@ -74,6 +74,10 @@ static void ob_text(out_buf *o, const char *s)
     o->n += csv_write(o->b + o->n, sizeof o->b - o->n, s, len);
 }
 
+static const char digits2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                              "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                              "8081828384858687888990919293949596979899";
+
 static void ob_int(out_buf *o, int64_t v)
 {
     if (v == 0) { /* most amounts in a return are zero */
@@ -83,10 +87,17 @@ static void ob_int(out_buf *o, int64_t v)
     char tmp[24];
     int i = sizeof tmp;
     uint64_t u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
-    do {
-        tmp[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    while (u >= 100) {
+        unsigned r = (unsigned)(u % 100);
+        u /= 100;
+        tmp[--i] = digits2[2 * r + 1];
+        tmp[--i] = digits2[2 * r];
+    }
+    if (u >= 10) {
+        tmp[--i] = digits2[2 * u + 1];
+        tmp[--i] = digits2[2 * u];
+    } else
+        tmp[--i] = (char)('0' + u);
     if (v < 0)
         tmp[--i] = '-';
     ob_reserve(o, sizeof tmp);

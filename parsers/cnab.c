@@ -101,8 +101,16 @@ void cnab_line_norm(const unsigned char *raw, size_t n, int first, cnab_line *ou
         }
         out->len = j;
     }
+    /* a character above U+00FF is stored as '?', never ' ' */
+    while (out->len >= 8) {
+        uint64_t w;
+        memcpy(&w, out->c + out->len - 8, 8);
+        if (w != 0x2020202020202020ULL)
+            break;
+        out->len -= 8;
+    }
     while (out->len > 0 && out->c[out->len - 1] == ' ')
-        out->len--; /* a character above U+00FF is stored as '?', never ' ' */
+        out->len--;
     out->c[out->len] = '\0';
 }
 
@@ -144,15 +152,40 @@ static int all_blank(const unsigned char *s, size_t len)
     return 1;
 }
 
+/* 1 when the 8 bytes of w are all ASCII digits. */
+static inline int swar_all_digits(uint64_t w)
+{
+    return (w & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL &&
+           ((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL;
+}
+
+/* The value of 8 ASCII digits (first byte most significant), little-endian
+ * load: three multiplications instead of eight (the well-known SWAR trick). */
+static inline uint64_t swar_eight(uint64_t w)
+{
+    w -= 0x3030303030303030ULL;
+    w = (w * 10) + (w >> 8);
+    w = (((w & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+         (((w >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+    return w;
+}
+
 int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, int64_t *v, cnab_ferr *fe)
 {
     const unsigned char *s = l->c + start - 1;
     uint64_t x = 0;
     unsigned bad = 0;
-    for (size_t i = 0; i < len; i++) { /* no branch per digit: this is the hot loop */
+    size_t head = len & 7, i = 0;
+    for (; i < head; i++) { /* no branch per digit: this is the hot loop */
         unsigned d = (unsigned)s[i] - '0';
         bad |= d > 9;
         x = x * 10 + d;
+    }
+    for (; i < len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        bad |= !swar_all_digits(w);
+        x = x * 100000000ULL + swar_eight(w);
     }
     if (!bad) {
         *v = (int64_t)x;
@@ -162,7 +195,7 @@ int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, 
         *v = 0;
         return 0;
     }
-    size_t i = 0;
+    i = 0;
     while ((unsigned)s[i] - '0' <= 9)
         i++;
     char q[64];
