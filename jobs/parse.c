@@ -123,10 +123,12 @@ static const char header[] = "file,line,format,bank,kind,movement_code,paid,noss
                              "interest_cents,discount_cents,rebate_cents,fee_cents,iof_cents,occurred_on,"
                              "credited_on,due_on,payer_doc,payer_name\n";
 
-static void print_row(out_buf *o, const char *file_q, const settle_record *r)
+/* prefix: the file column, already quoted, and its comma */
+static void print_row(out_buf *o, const char *prefix, size_t prefix_len, const settle_record *r)
 {
-    ob_text(o, file_q);
-    ob_ch(o, ',');
+    ob_reserve(o, prefix_len);
+    memcpy(o->b + o->n, prefix, prefix_len);
+    o->n += prefix_len;
     ob_int(o, r->line);
     ob_ch(o, ',');
     ob_text(o, record_format_name(r->format));
@@ -239,6 +241,16 @@ int cmd_parse(settle_ctx *ctx, int argc, char **argv)
             rc = err_worst(rc, e.code ? e.code : EX_DATAERR);
             continue;
         }
+        /* the file column is the same on every row: quote it once */
+        char prefix[2 * 4096 + 4];
+        size_t plen = strlen(argv[i]);
+        if (plen > 4096)
+            plen = 4096;
+        if (strpbrk(argv[i], ",\"\r\n"))
+            plen = csv_write(prefix, sizeof prefix - 2, argv[i], plen);
+        else
+            memcpy(prefix, argv[i], plen);
+        prefix[plen++] = ',';
         int r;
         while ((r = parser_next(p, &rec, &e)) == 1) {
             if (summary) {
@@ -252,7 +264,7 @@ int cmd_parse(settle_ctx *ctx, int argc, char **argv)
                 s->paid += rec.amount_paid_cents;
                 s->credited += rec.amount_credited_cents;
             } else
-                print_row(o, argv[i], &rec);
+                print_row(o, prefix, plen, &rec);
         }
         if (r < 0) {
             ob_flush(o);

@@ -54,19 +54,22 @@ void cnab_line_norm(const unsigned char *raw, size_t n, int first, cnab_line *ou
 
     out->wide = 0;
     out->utf8 = 0;
-    /* ASCII? eight bytes at a time: this runs on every line */
+    /* copy and test for ASCII in one pass, eight bytes at a time: this
+     * runs on every line */
     uint64_t hi = 0;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, raw + i, 8);
+        memcpy(out->c + i, &w, 8);
         hi |= w;
     }
-    for (; i < n; i++)
+    for (; i < n; i++) {
         hi |= raw[i];
-    int ascii = (hi & 0x8080808080808080ULL) == 0;
-    if (ascii) {
-        memcpy(out->c, raw, n);
+        out->c[i] = raw[i];
+    }
+    out->ascii = (hi & 0x8080808080808080ULL) == 0;
+    if (out->ascii) {
         out->len = n;
     } else {
         /* valid UTF-8? */
@@ -224,6 +227,18 @@ int cnab_valid_date(int y, int m, int d)
 int cnab_date(const cnab_line *l, size_t start, size_t len, const char *what, settle_date *out, cnab_ferr *fe)
 {
     const unsigned char *s = l->c + start - 1;
+    if (len == 8) { /* fast path: eight digits, a real date */
+        uint64_t w;
+        memcpy(&w, s, 8);
+        if (swar_all_digits(w) && w != 0x3030303030303030ULL) {
+            int d = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[2] - '0') * 10 + (s[3] - '0');
+            int y = (s[4] - '0') * 1000 + (s[5] - '0') * 100 + (s[6] - '0') * 10 + (s[7] - '0');
+            if (cnab_valid_date(y, m, d)) {
+                out->y = (int16_t)y, out->m = (int8_t)m, out->d = (int8_t)d;
+                return 0;
+            }
+        }
+    }
     int zero = 1;
     out->y = 0, out->m = 0, out->d = 0;
     for (size_t i = 0; i < len; i++)
@@ -237,7 +252,7 @@ int cnab_date(const cnab_line *l, size_t start, size_t len, const char *what, se
                 goto bad;
         return 0;
     }
-    int v[8];
+    int v[8] = { 0 };
     for (size_t i = 0; i < len; i++) {
         unsigned d = (unsigned)s[i] - '0';
         if (d > 9)
@@ -297,6 +312,15 @@ void cnab_text(const cnab_line *l, size_t start, size_t len, char *dst, size_t s
     while (b > a && l->c[b - 1] == ' ')
         b--;
     size_t j = 0;
+    if (l->ascii) { /* the common case: copy, then blank control characters */
+        j = b - a < size - 1 ? b - a : size - 1;
+        memcpy(dst, l->c + a, j);
+        dst[j] = '\0';
+        for (size_t k = 0; k < j; k++)
+            if ((unsigned char)dst[k] < 0x20 || dst[k] == 0x7F)
+                dst[k] = ' ';
+        return;
+    }
     for (size_t i = a; i < b; i++) {
         uint32_t cp = l->wide ? l->wide_cp[i] : l->c[i];
         if (cp < 0x80) {
