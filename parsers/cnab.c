@@ -155,6 +155,10 @@ static int all_blank(const unsigned char *s, size_t len)
     return 1;
 }
 
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the SWAR digit decoding below assumes a little-endian machine"
+#endif
+
 /* 1 when the 8 bytes of w are all ASCII digits. */
 static inline int swar_all_digits(uint64_t w)
 {
@@ -178,11 +182,15 @@ int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, 
     const unsigned char *s = l->c + start - 1;
     uint64_t x = 0;
     unsigned bad = 0;
-    size_t head = len & 7, i = 0;
-    for (; i < head; i++) { /* no branch per digit: this is the hot loop */
-        unsigned d = (unsigned)s[i] - '0';
-        bad |= d > 9;
-        x = x * 10 + d;
+    size_t head = len & 7, i = head;
+    if (head) {
+        /* the first len % 8 digits as one 8-digit group padded with '0' in
+         * front: fields lie inside the line buffer, so 8 bytes can be read */
+        uint64_t w;
+        memcpy(&w, s, 8);
+        w = (w << (8 * (8 - head))) | (0x3030303030303030ULL >> (8 * head));
+        bad |= !swar_all_digits(w);
+        x = swar_eight(w);
     }
     for (; i < len; i += 8) {
         uint64_t w;
