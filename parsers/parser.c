@@ -207,14 +207,35 @@ static int looks_pixcsv(const cnab_line *l)
 }
 
 /* ===== INTEGRATION POINT (Pix CSV) =====
- * Called when --format pix-csv was given or the first line looks like CSV.
- * The integrator replaces this body with:
- *   pixcsv_sniff(head, len, opts->profile) to confirm (when not forced),
- *   gzrewind(p->gz); p->pix = pixcsv_open(p->gz, p->name, opts->profile, e);
- * and dispatches parser_next()/parser_close() to pixcsv_next()/pixcsv_close()
- * when p->pix is set (see the two "Pix CSV" comments below). */
+ * Called when --format pix-csv was given (opts.format == FMT_PIX_CSV) or
+ * the first line looks like CSV and not like CNAB. It already leaves p->gz
+ * at the start of the file and the first bytes in head/head_len. The
+ * integrator replaces the final error with:
+ *     if (p->opts.format != FMT_PIX_CSV && !pixcsv_sniff(head, head_len, p->opts.profile)) -> refuse
+ *     p->pix = pixcsv_open(p->gz, p->name, p->opts.profile, e); return p->pix ? 0 : -1;
+ * and enables the two "Pix CSV" lines in parser_next() and parser_close(). */
 static int open_pixcsv(parser *p, err_t *e)
 {
+    char head[4096];
+    int head_len = 0;
+    if (p->mem)
+        head_len = (int)(p->end < sizeof head ? p->end : sizeof head), memcpy(head, p->buf, (size_t)head_len);
+    else {
+        if (p->fd >= 0) { /* the Pix reader takes a gzFile */
+            if (lseek(p->fd, 0, SEEK_SET) < 0 || !(p->gz = gzdopen(p->fd, "rb"))) {
+                p->failed = 1;
+                return err_set(e, EX_DATAERR, "%s: cannot read: %s", p->name, strerror(errno)), -1;
+            }
+            p->fd = -1;
+        } else
+            gzrewind(p->gz);
+        head_len = gzread(p->gz, head, sizeof head);
+        if (head_len < 0 || gzrewind(p->gz) < 0) {
+            p->failed = 1;
+            return err_set(e, EX_DATAERR, "%s: cannot read the file again", p->name), -1;
+        }
+    }
+    (void)head;
     p->failed = 1;
     return err_set(e, EX_DATAERR,
                    "%s: looks like a Pix CSV statement; this build reads only CNAB 240 and CNAB 400 returns",

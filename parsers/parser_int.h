@@ -27,6 +27,8 @@ struct parser {
     cnab_line line;            /* current line, normalised */
     int have_peek;             /* line holds a line read ahead (not yet consumed) */
 
+    struct pixcsv *pix;        /* the Pix CSV reader once wired (see open_pixcsv() in parser.c), else NULL */
+
     file_info info;
     parse_opts opts;
     int failed;                /* an error was returned: the reader stays failed */

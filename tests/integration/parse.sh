@@ -47,6 +47,11 @@ t_eq "missing file message" "/nonexistent/file.ret: cannot open: No such file or
 gz=$("$SETTLE" parse malformed/edge_gzip.ret.gz | cut -d, -f2-)
 plain=$("$SETTLE" parse brcobranca/CNAB240SICREDI.CRT | cut -d, -f2-)
 t_eq "gzip input reads the same as plain" "$plain" "$gz"
+printf 'end_to_end_id,txid,amount\nE1,t,1.00\n' > "$T_TMP/pix.csv"
+"$SETTLE" parse "$T_TMP/pix.csv" >/dev/null 2>"$T_TMP/err"; rc=$?
+t_eq "a Pix CSV is not read as CNAB: 65" 65 "$rc"
+t_contains "the Pix CSV spot says what the file looks like" "pix.csv: looks like a Pix CSV statement; " "$(cat "$T_TMP/err")"
+
 # the benchmark generator writes files settle accepts, and their payments
 gen=$T_TOP/build/tests/tools/gencnab240
 if [ -x "$gen" ]; then
