@@ -53,7 +53,7 @@ t_eq "a Pix CSV is not read as CNAB: 65" 65 "$rc"
 t_contains "the Pix CSV spot says what the file looks like" "pix.csv: looks like a Pix CSV statement; " "$(cat "$T_TMP/err")"
 
 # the benchmark generator writes files settle accepts, and their payments
-gen=$T_TOP/build/tests/tools/gencnab240
+gen=${BUILD:-$T_TOP/build}/tests/tools/gencnab240
 if [ -x "$gen" ]; then
   "$gen" --titles 1200 --out "$T_TMP/g.ret" --payments "$T_TMP/p.csv" --extra-payments 300
   out=$("$SETTLE" parse --summary "$T_TMP/g.ret"); rc=$?
