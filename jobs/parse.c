@@ -58,12 +58,15 @@ static inline void ob_ch(out_buf *o, char c)
 
 /* A text field: raw when it has no separator, quote or line break, else
  * quoted by libcsv. Fields are at most a few hundred bytes. */
+/* Bytes that make a CSV field need quotes. */
+static const unsigned char needs_quote[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
+
 static void ob_text(out_buf *o, const char *s)
 {
     size_t len = 0;
     int quote = 0;
     for (; s[len]; len++)
-        quote |= s[len] == ',' || s[len] == '"' || s[len] == '\r' || s[len] == '\n';
+        quote |= needs_quote[(unsigned char)s[len]];
     if (!quote) {
         ob_reserve(o, len);
         memcpy(o->b + o->n, s, len);
@@ -131,7 +134,7 @@ static void print_row(out_buf *o, const char *prefix, size_t prefix_len, const s
     o->n += prefix_len;
     ob_int(o, r->line);
     ob_ch(o, ',');
-    ob_text(o, record_format_name(r->format));
+    ob_text(o, record_format_name(r->format)); /* constant names: never quoted */
     ob_ch(o, ',');
     ob_text(o, r->bank);
     ob_ch(o, ',');

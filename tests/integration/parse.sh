@@ -47,6 +47,9 @@ t_eq "missing file message" "/nonexistent/file.ret: cannot open: No such file or
 gz=$("$SETTLE" parse malformed/edge_gzip.ret.gz | cut -d, -f2-)
 plain=$("$SETTLE" parse brcobranca/CNAB240SICREDI.CRT | cut -d, -f2-)
 t_eq "gzip input reads the same as plain" "$plain" "$gz"
+out=$("$SETTLE" parse malformed/edge_csv_quotes.ret | sed -n 2p)
+t_contains "a payer name with a comma and quotes is quoted (libcsv)" ',44952927838,"SILVA, ""ZE"" LTDA"' "$out"
+
 printf 'end_to_end_id,txid,amount\nE1,t,1.00\n' > "$T_TMP/pix.csv"
 "$SETTLE" parse "$T_TMP/pix.csv" >/dev/null 2>"$T_TMP/err"; rc=$?
 t_eq "a Pix CSV is not read as CNAB: 65" 65 "$rc"
