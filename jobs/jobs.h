@@ -47,6 +47,9 @@ extern const size_t settle_n_migrations;
 int cmd_help(settle_ctx *ctx, int argc, char **argv);
 int cmd_version(settle_ctx *ctx, int argc, char **argv);
 int cmd_migrate(settle_ctx *ctx, int argc, char **argv);
+int cmd_reconcile(settle_ctx *ctx, int argc, char **argv);
+int cmd_resolve(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_help[], usage_version[], usage_migrate[];
+extern const char usage_reconcile[], usage_resolve[];
 
 #endif

@@ -14,6 +14,8 @@
 
 const command settle_commands[] = {
     { "migrate", cmd_migrate, NEED_CONFIG, "apply database migrations from sql/", usage_migrate },
+    { "reconcile", cmd_reconcile, NEED_CONFIG, "match ingested settlements to payments", usage_reconcile },
+    { "resolve", cmd_resolve, NEED_CONFIG, "close one reconciliation exception", usage_resolve },
     { "version", cmd_version, 0, "print the version and library versions", usage_version },
     { "help", cmd_help, 0, "show help for settle or one command", usage_help },
     { NULL, NULL, 0, NULL, NULL },
