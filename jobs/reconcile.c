@@ -450,7 +450,7 @@ int cmd_reconcile(settle_ctx *ctx, int argc, char **argv)
     };
     long max_files = -1;
     int opt;
-    optind = 1;
+    optind = 0; /* full re-initialisation: main parsed with "+" */
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (opt == 'm') {
             char *end;

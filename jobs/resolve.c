@@ -152,7 +152,7 @@ int cmd_resolve(settle_ctx *ctx, int argc, char **argv)
     };
     const char *as = NULL, *note = NULL, *payment = NULL;
     int opt;
-    optind = 1;
+    optind = 0; /* full re-initialisation: main parsed with "+" */
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (opt == 'a')
             as = optarg;

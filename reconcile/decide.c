@@ -279,7 +279,7 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
     }
     if (n > 1) {
         exception(d, EXC_AMBIGUOUS_MATCH);
-        d->expected_cents = -1;
+        d->rule = m->rule;       /* the rule that found them; no payment */
         snprintf(d->detail, sizeof d->detail, "candidates (%s): %s", rc_rule_name(m->rule), ids);
         return 0;
     }
