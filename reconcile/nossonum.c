@@ -13,7 +13,8 @@ const nn_bank nn_banks[] = {
     { "104", "Caixa", NN_DV_MOD11_CAIXA, 17,
       "17 digits (carteira 14 + 15) + DV (mod 11, weights 2..9; 11 - r, above 9 -> 0)" },
     { "237", "Bradesco", NN_DV_MOD11_BRADESCO, 11,
-      "carteira (2) + 11 digits + DV (mod 11 over carteira and number, weights 2..7; remainder 1 -> P, 0 -> 0)" },
+      "carteira (2) + 11 digits + DV (mod 11 over carteira and number, weights 2..7; remainder 1 -> P, 0 -> 0); "
+      "checked when the carteira is printed in front, else a 12th character is taken as the DV" },
     { "341", "Itaú", NN_DV_BY_LENGTH, 8,
       "8 digits + DV (mod 10 over agência, conta, carteira and number: not in the record, so a 9th digit is taken as the DV)" },
     { "748", "Sicredi", NN_DV_BY_LENGTH, 8,
@@ -120,12 +121,18 @@ int nn_dv_keys(const char *bank, const char *nn, char keys[][NN_KEY_LEN])
             n = add_key(keys, n, exact, f, len - 1);
         return n;
     }
+    if (b->dv == NN_DV_MOD11_BRADESCO) {
+        /* The DV covers the carteira: checkable only when it is printed in
+         * front (carteira 2 + number 11 + DV); number + DV (12) by length. */
+        if (len == 14 && nn_dv(b->dv, f, 13) == f[13])
+            n = add_key(keys, n, exact, f + 2, 11);
+        else if ((int)len == b->digits + 1)
+            n = add_key(keys, n, exact, f, len - 1);
+        return n;
+    }
     /* File number with its DV: drop the DV when it checks. */
     if (nn_dv(b->dv, f, len - 1) == f[len - 1])
         n = add_key(keys, n, exact, f, len - 1);
-    /* Bradesco printed with its carteira in front: carteira (2) + 11 + DV. */
-    if (b->dv == NN_DV_MOD11_BRADESCO && len == 14 && nn_dv(b->dv, f, 13) == f[13])
-        n = add_key(keys, n, exact, f + 2, 11);
     /* File number without DV, payment registered with it. */
     if (last_is_digit) {
         char dv = nn_dv(b->dv, f, len);

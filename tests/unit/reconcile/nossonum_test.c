@@ -83,6 +83,10 @@ static void test_keys_strip_and_add(void **state)
     /* Bradesco with carteira in front: 19 + 00000000002 + 8 -> 2 */
     n = nn_dv_keys("237", "19000000000028", k);
     assert_true(has(k, n, "2"));
+    /* Bradesco 240 keeps number (11) + DV: the DV goes by length */
+    n = nn_dv_keys("237", "00002026004P", k);
+    assert_int_equal(n, 1);
+    assert_string_equal(k[0], "2026004");
     /* BB DV X */
     n = nn_dv_keys("001", "0000006X", k);
     assert_true(has(k, n, "6"));
