@@ -495,6 +495,10 @@ static int ingest_one(ingest_job *j, one_file *f)
     }
     testhook("ingest:committed");
     move_archived(j, f);
+    /* A big file changes the table's size by a lot: refresh the planner's
+     * statistics now, before reconcile plans its joins on them. */
+    if (n >= 10000 && db_exec(j->db, "ANALYZE settlements", &e))
+        log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
     close(fd);
     j->ingested++;
     log_msg(LOG_INFO, "ingest",
