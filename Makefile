@@ -39,7 +39,7 @@ TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 SETTLE = $(BINDIR)/settle
 
-.PHONY: all check test unit integration demo asan install clean bootstrap bench fuzz fuzz-build docs
+.PHONY: all check test unit integration demo asan install clean bootstrap bench fuzz fuzz-build docs tools
 .DEFAULT_GOAL := all
 
 all: $(SETTLE)
@@ -67,6 +67,9 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libsettle.a $(TEST_SUPPORT_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(BUILD)/libsettle.a $(PKG_LIBS) $$(pkg-config --libs cmocka)
 
+# Test tools (benchmark generators): built by the $(BUILD)/tests/% rule.
+tools: $(BUILD)/tests/tools/gencnab240
+
 bootstrap:
 	@scripts/bootstrap
 
@@ -75,13 +78,13 @@ bootstrap:
 check: bootstrap
 	@$(MAKE) --no-print-directory test
 
-test: $(SETTLE) $(UNIT_BIN)
+test: $(SETTLE) $(UNIT_BIN) tools
 	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests
 
 unit: $(UNIT_BIN)
 	@BUILD=$(abspath $(BUILD)) scripts/run-tests --unit
 
-integration: $(SETTLE)
+integration: $(SETTLE) tools
 	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests --integration
 
 ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -107,7 +110,7 @@ FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,un
 FUZZ_SRC = $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/bin/%)
 fuzz: bootstrap
-	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" fuzz-build
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" WARN="$(WARN) -Wno-unknown-warning-option" fuzz-build
 	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f _fuzz); \
 	    mkdir -p build/fuzz/corpus/$$n build/fuzz/crashes/$$n; \
 	    echo "== $$n ($(FUZZ_SECONDS)s)"; \
@@ -118,11 +121,23 @@ build/fuzz/bin/%_fuzz: tests/fuzz/%_fuzz.c $(BUILD)/libsettle.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libsettle.a $(PKG_LIBS)
 
+# The rendered diagram is committed so the README shows it without Graphviz.
+docs: docs/deployment.svg
+docs/deployment.svg: docs/deployment.dot
+	@command -v dot >/dev/null || scripts/bootstrap
+	dot -Tsvg -o $@ $<
+
 install: $(SETTLE)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/settle/sql $(DESTDIR)$(PREFIX)/share/doc/settle
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/settle $(DESTDIR)$(PREFIX)/share/settle/sql \
+	    $(DESTDIR)$(PREFIX)/share/settle/cron $(DESTDIR)$(PREFIX)/share/settle/systemd \
+	    $(DESTDIR)$(PREFIX)/share/doc/settle $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(SETTLE) $(DESTDIR)$(PREFIX)/bin/settle
+	install -m 755 cron/settle-nightly $(DESTDIR)$(PREFIX)/lib/settle/settle-nightly
 	install -m 644 $(MIGRATIONS) $(DESTDIR)$(PREFIX)/share/settle/sql/
-	install -m 644 docs/settle.conf.example docs/configuration.md $(DESTDIR)$(PREFIX)/share/doc/settle/
+	install -m 644 cron/settle.cron $(DESTDIR)$(PREFIX)/share/settle/cron/
+	install -m 644 cron/settle.service cron/settle.timer $(DESTDIR)$(PREFIX)/share/settle/systemd/
+	install -m 644 docs/settle.1 $(DESTDIR)$(PREFIX)/share/man/man1/settle.1
+	install -m 644 docs/settle.conf.example docs/*.md $(DESTDIR)$(PREFIX)/share/doc/settle/
 
 clean:
 	rm -rf build bin

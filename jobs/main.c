@@ -13,7 +13,10 @@
 #include "jobs/jobs.h"
 
 const command settle_commands[] = {
+    { "run", cmd_run, NEED_CONFIG, "the nightly job: fetch, ingest, reconcile, export, report", usage_run },
     { "migrate", cmd_migrate, NEED_CONFIG, "apply database migrations from sql/", usage_migrate },
+    { "parse", cmd_parse, NEED_CONFIG, "validate return files and print their records as CSV", usage_parse },
+    { "ingest", cmd_ingest, NEED_CONFIG, "load return files into settlements", usage_ingest },
     { "reconcile", cmd_reconcile, NEED_CONFIG, "match ingested settlements to payments", usage_reconcile },
     { "resolve", cmd_resolve, NEED_CONFIG, "close one reconciliation exception", usage_resolve },
     { "version", cmd_version, 0, "print the version and library versions", usage_version },

@@ -31,7 +31,13 @@ q() { PGOPTIONS="-c client_min_messages=warning" psql "$@" -qtAX -v ON_ERROR_STO
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
-echo "building the template database: $PAYMENTS payments, half pending"
+make -s tools >/dev/null
+gen=$top/build/tests/tools/gencnab240
+echo "writing the CNAB 240 file ($TITLES titles) and its pending payments (tests/tools/gencnab240)"
+"$gen" --titles "$TITLES" --out "$work/BENCH.RET" --payments "$work/payments.csv"
+echo "file: $(du -h "$work/BENCH.RET" | cut -f1), $(wc -l <"$work/BENCH.RET") lines"
+
+echo "building the template database: $PAYMENTS payments, $TITLES of them pending"
 q "$admin" -c "DROP DATABASE IF EXISTS settle_bench_tpl" -c "CREATE DATABASE settle_bench_tpl"
 cat >"$work/settle.conf" <<CONF
 [database]
@@ -40,31 +46,27 @@ conninfo = $server dbname=settle_bench_tpl
 dir = $work/spool
 CONF
 SETTLE_CONFIG=$work/settle.conf "$SETTLE" -q migrate >/dev/null
-# Payment i: Banco do Brasil convênio 7 number 1234567 + i; odd i pending
-# (the file pays them), even i paid earlier.
-q "$server dbname=settle_bench_tpl" -c "
-INSERT INTO payments (id, order_id, method, amount_cents, due_on, status, bank_code, nosso_numero, paid_at, paid_cents)
-SELECT i, 'PED-' || i, 'boleto', 1000 + i % 9973, DATE '2026-11-25',
-       CASE WHEN i % 2 = 1 THEN 'pending' ELSE 'paid' END, '001', '1234567' || lpad(i::text, 10, '0'),
-       CASE WHEN i % 2 = 0 THEN TIMESTAMPTZ '2026-11-20 10:00Z' END, CASE WHEN i % 2 = 0 THEN 1000 + i % 9973 END
-  FROM generate_series(1, $PAYMENTS) i" -c "VACUUM ANALYZE payments"
-
-echo "writing the CNAB 240 file: $TITLES titles"
-awk -v n="$TITLES" 'BEGIN { for (k = 0; k < n; k++) { i = 2 * k + 1; a = 1000 + i % 9973;
-  printf "06|1234567%010d|PED-%d|%d|%d|0|0|0|27112026\n", i, i, a, a } }' >"$work/spec"
-tests/tools/cnab240-gen 001 28112026 <"$work/spec" >"$work/BENCH.RET"
-echo "file: $(du -h "$work/BENCH.RET" | cut -f1), $(wc -l <"$work/BENCH.RET") lines"
+# The title payments (pending) from the generator; the rest were paid
+# earlier (another convênio's numbers, so they match nothing).
+q "$server dbname=settle_bench_tpl" \
+  -c "\copy payments (id, order_id, method, amount_cents, due_on, status, bank_code, nosso_numero) FROM '$work/payments.csv' WITH (FORMAT csv, HEADER)" \
+  -c "INSERT INTO payments (id, order_id, method, amount_cents, due_on, status, bank_code, nosso_numero, paid_at, paid_cents)
+      SELECT i, 'OLD' || i, 'boleto', 1000 + i % 9973, DATE '2026-11-05', 'paid', '001', '1234568' || lpad(i::text, 10, '0'),
+             TIMESTAMPTZ '2026-11-06 10:00Z', 1000 + i % 9973
+        FROM generate_series($TITLES + 1, $PAYMENTS) i" \
+  -c "VACUUM ANALYZE payments"
 
 fresh() { q "$admin" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 TEMPLATE settle_bench_tpl"; }
 
 # ---- baseline -------------------------------------------------------------
 fresh settle_bench_base
-cut -d'|' -f2,5 "$work/spec" >"$work/base.txt"
+# what a parser hands over: nosso número and amount paid of every title
+cut -d, -f4,8 "$work/payments.csv" | tail -n +2 >"$work/base.txt"
 t0=$(now)
 q "$server dbname=settle_bench_base" <<SQL
 BEGIN;
-CREATE TEMP TABLE st (nosso_numero text, paid_cents bigint);
-\copy st FROM '$work/base.txt' WITH (DELIMITER '|')
+CREATE TEMP TABLE st (paid_cents bigint, nosso_numero text);
+\copy st FROM '$work/base.txt' WITH (FORMAT csv)
 WITH u AS (
   UPDATE payments p SET status = 'paid', paid_at = now(), paid_cents = st.paid_cents
     FROM st
