@@ -141,6 +141,7 @@ typedef struct decide_ctx {
     rc_job *job;
     rc_state st;
     rc_settlement s;
+    char paid_at[40];      /* s's money timestamp as the server printed it */
     int have;              /* s holds a settlement being collected */
     rc_candidate c[MAX_CAND];
     size_t nc;
@@ -187,6 +188,7 @@ static int flush_settlement(decide_ctx *d, err_t *e)
     opt_int(b, x.interest_cents);
     opt_int(b, x.discount_cents);
     copybuf_text(b, x.detail[0] ? x.detail : NULL);
+    copybuf_text(b, x.outcome == OUT_PAID && d->paid_at[0] ? d->paid_at : NULL);
     copybuf_end_row(b);
     if (b->failed) {
         *e = b->err;
@@ -220,6 +222,7 @@ static int decide_row(void *arg, const PGresult *r, err_t *e)
         s->rebate_cents = num(r, 9);
         s->prior_settlement = num(r, 10);
         s->prior_payment = num(r, 11);
+        snprintf(d->paid_at, sizeof d->paid_at, "%s", PQgetvalue(r, 0, 17));
         d->have = 1;
     }
     if (!PQgetisnull(r, 0, 13)) {
@@ -256,7 +259,8 @@ static const char candidates_sql[] =
     "WITH s AS MATERIALIZED ("
     "  SELECT id, kind, format, coalesce(bank_code, '') AS bank_code, coalesce(movement_code, '') AS movement_code,"
     "         paid, amount_paid_cents, interest_cents, discount_cents, rebate_cents,"
-    "         ltrim(nosso_numero, '0') AS nn, txid, end_to_end_id"
+    "         ltrim(nosso_numero, '0') AS nn, txid, end_to_end_id,"
+    "         coalesce(settled_at, credited_on::timestamptz, occurred_on::timestamptz) AS paid_at"
     "    FROM settlements WHERE file_id = $1),"
     " c AS ("
     "  SELECT s.id AS sid, " STR(1) " AS rule, p.id AS pid FROM s JOIN payments p"
@@ -281,7 +285,7 @@ static const char candidates_sql[] =
     "        GROUP BY s.id)"
     " SELECT s.id, s.kind, s.format, s.bank_code, s.movement_code, s.paid, s.amount_paid_cents,"
     "        s.interest_cents, s.discount_cents, s.rebate_cents, e.prior, e.prior_payment,"
-    "        c.rule, l.id, l.status, l.amount_cents, l.paid_by_settlement"
+    "        c.rule, l.id, l.status, l.amount_cents, l.paid_by_settlement, s.paid_at"
     "   FROM s LEFT JOIN e ON e.sid = s.id LEFT JOIN c ON c.sid = s.id LEFT JOIN l ON l.id = c.pid"
     "  ORDER BY s.id, c.rule, l.id";
 
@@ -291,11 +295,10 @@ _Static_assert(RULE_NN_EXACT == 1 && RULE_TXID == 2 && RULE_NN_DV == 3 && RULE_E
                "candidates_sql hard-codes the rule numbers");
 
 static const char apply_sql_fmt[] =
-    "UPDATE payments p SET status = 'paid',"
-    "       paid_at = coalesce(s.settled_at, s.credited_on::timestamptz, s.occurred_on::timestamptz, now()),"
+    "UPDATE payments p SET status = 'paid', paid_at = coalesce(o.paid_at, now()),"
     "       paid_cents = o.paid_cents, paid_by_settlement = o.settlement_id,"
     "       interest_cents = o.interest_cents, discount_cents = o.discount_cents"
-    "  FROM settlement_outcomes o JOIN settlements s ON s.id = o.settlement_id"
+    "  FROM settlement_outcomes o"
     " WHERE o.file_id = %1$lld AND o.outcome = 'paid' AND p.id = o.payment_id AND p.status = 'pending';"
     "INSERT INTO invoice_requests (payment_id, settlement_id)"
     " SELECT payment_id, settlement_id FROM settlement_outcomes"
@@ -377,7 +380,7 @@ static int reconcile_file(rc_job *j, long long file_id, const char *name, err_t 
         testhook("reconcile:decided");
         PGresult *r = PQexec(db,
                              "COPY settlement_outcomes (settlement_id, file_id, outcome, rule, payment_id, reason,"
-                             " event, expected_cents, paid_cents, interest_cents, discount_cents, detail) FROM STDIN");
+                             " event, expected_cents, paid_cents, interest_cents, discount_cents, detail, paid_at) FROM STDIN");
         if (PQresultStatus(r) != PGRES_COPY_IN)
             db_error(db, r, e, "COPY settlement_outcomes"), rc = -1;
         PQclear(r);

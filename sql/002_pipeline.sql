@@ -27,9 +27,18 @@ CREATE TABLE return_files (
 CREATE UNIQUE INDEX return_files_content ON return_files (sha256) WHERE status <> 'rejected';
 CREATE INDEX return_files_todo ON return_files (id) WHERE status = 'ingested';
 
+-- Foreign keys and bulk paths: PostgreSQL checks a foreign key with one
+-- trigger query per row. On the columns written hundreds of thousands of
+-- rows at a time (settlements.file_id by ingest's COPY,
+-- payments.paid_by_settlement and invoice_requests.settlement_id by
+-- reconcile) that cost a third of the work (measured: scripts/bench/
+-- reconcile.sh), so they carry no REFERENCES: only settle writes them, in the
+-- transaction that created or read the row they point at, and settlements
+-- and return_files are never deleted. The integration tests check that no
+-- such reference dangles. Everything written row by row keeps its FKs.
 CREATE TABLE settlements (
     id                    bigserial PRIMARY KEY,
-    file_id               bigint NOT NULL REFERENCES return_files (id),
+    file_id               bigint NOT NULL,          -- return_files (id); see above
     line                  integer NOT NULL,
     format                text NOT NULL,
     bank_code             text,
@@ -92,6 +101,7 @@ CREATE TABLE settlement_outcomes (
     paid_cents      bigint,
     interest_cents  bigint,             -- recorded on the payment when paid more by the declared interest
     discount_cents  bigint,             -- recorded on the payment when paid less by the declared discount + rebate
+    paid_at         timestamptz,        -- outcome 'paid': when the money moved (Pix time, credit or occurrence date)
     detail          text,
     decided_at      timestamptz NOT NULL DEFAULT now()
 );
@@ -104,7 +114,7 @@ FROM settlements s LEFT JOIN settlement_outcomes o ON o.settlement_id = s.id;
 
 -- Which settlement made a payment paid (exactly one per paid payment).
 ALTER TABLE payments
-    ADD COLUMN paid_by_settlement bigint REFERENCES settlements (id),
+    ADD COLUMN paid_by_settlement bigint,             -- settlements (id); see above
     ADD COLUMN interest_cents bigint,
     ADD COLUMN discount_cents bigint;
 CREATE UNIQUE INDEX payments_paid_by ON payments (paid_by_settlement) WHERE paid_by_settlement IS NOT NULL;
@@ -148,7 +158,7 @@ CREATE INDEX exceptions_open ON exceptions (reason, created_at) WHERE status = '
 CREATE TABLE invoice_requests (
     id            bigserial PRIMARY KEY,
     payment_id    bigint NOT NULL UNIQUE REFERENCES payments (id),
-    settlement_id bigint REFERENCES settlements (id),   -- the settlement that paid it (for `settle resolve --as paid`, the exception's)
+    settlement_id bigint,                               -- settlements (id), no FK (see above): the settlement that paid it (for `settle resolve --as paid`, the exception's)
     created_at    timestamptz NOT NULL DEFAULT now(),
     batch_id      bigint                               -- set by export (004) when published
 );
