@@ -57,5 +57,11 @@ int cmd_parse(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_parse[];
 int cmd_fetch(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_fetch[];
+int cmd_ingest(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_ingest[];
+int cmd_reconcile(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_reconcile[];
+int cmd_resolve(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_resolve[];
 
 #endif
