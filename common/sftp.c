@@ -114,6 +114,16 @@ int sftp_read_secret(const char *path, const char *what, char *buf, size_t n, er
 
 /* ---- the wait helper ---------------------------------------------------- */
 
+/* After a network failure: shut the socket down so that every later libssh2
+ * call (closing handles, freeing the session) fails at once instead of
+ * waiting on a dead or frozen peer, and still frees its memory. */
+static void conn_break(sftp_conn *c)
+{
+    if (!c->broken && c->sock >= 0)
+        shutdown(c->sock, SHUT_RDWR);
+    c->broken = 1;
+}
+
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -132,7 +142,7 @@ static int conn_wait(sftp_conn *c, long long *deadline, const char *step, err_t 
     for (;;) {
         long long left = *deadline - now;
         if (left <= 0)
-            return c->broken = 1, err_set(e, EX_TEMPFAIL, "timeout while %s after %llds", step,
+            return conn_break(c), err_set(e, EX_TEMPFAIL, "timeout while %s after %llds", step,
                            (long long)c->ep->timeout_seconds),
                    -1;
         int dir = libssh2_session_block_directions(c->ssh);
@@ -169,7 +179,7 @@ static int ssh_fail(sftp_conn *c, const char *step, int rc, err_t *e)
             return err_set(e, EX_DATAERR, "%s: %s", step, what), -1;
         return err_set(e, EX_DATAERR, "%s: SFTP status %lu", step, st), -1;
     }
-    c->broken = 1;
+    conn_break(c);
     return err_set(e, EX_TEMPFAIL, "%s: %s", step, msg && *msg ? msg : "connection lost"), -1;
 }
 
@@ -628,7 +638,7 @@ static void conn_free(sftp_conn *c)
 {
     if (!c)
         return;
-    if (c->sftp && !c->broken) {
+    if (c->sftp) {
         int rc;
         err_t ignore;
         SSH_CALL(c, rc, "closing SFTP", &ignore, libssh2_sftp_shutdown(c->sftp));
@@ -639,8 +649,9 @@ static void conn_free(sftp_conn *c)
         err_t ignore;
         if (!c->broken)
             SSH_CALL(c, rc, "disconnecting", &ignore, libssh2_session_disconnect(c->ssh, "settle: done"));
-        for (int i = 0; i < 3 && libssh2_session_free(c->ssh) == LIBSSH2_ERROR_EAGAIN; i++)
-            ;
+        conn_break(c); /* nothing more to say: freeing must not wait */
+        libssh2_session_set_blocking(c->ssh, 1);
+        libssh2_session_free(c->ssh);
     }
     if (c->sock >= 0)
         close(c->sock);
@@ -928,9 +939,7 @@ int sftp_download(sftp_conn *c, const char *path, int fd, uint64_t offset, uint6
     free(buf);
     if (total)
         *total = got;
-    /* After a network failure the handle's close would only time out again. */
-    if (ret == 0 || e->code != EX_TEMPFAIL)
-        close_handle(c, h);
+    close_handle(c, h); /* fails at once after a network failure (conn_break) */
     return ret;
 }
 
@@ -1026,14 +1035,12 @@ int sftp_upload(sftp_conn *c, const char *local_path, const char *dir, const cha
             ret = -1;
         }
     }
-    if (ret == 0 || e->code != EX_TEMPFAIL) {
-        close_handle(c, h);
-        if (ret == 0)
-            ret = sftp_rename(c, tmp, final, e);
-        if (ret < 0 && e->code != EX_TEMPFAIL) {
-            err_t ignore = { 0 };
-            sftp_remove(c, tmp, &ignore);
-        }
+    close_handle(c, h); /* fails at once after a network failure (conn_break) */
+    if (ret == 0)
+        ret = sftp_rename(c, tmp, final, e);
+    if (ret < 0 && e->code != EX_TEMPFAIL) {
+        err_t ignore = { 0 };
+        sftp_remove(c, tmp, &ignore);
     }
     return ret;
 }
