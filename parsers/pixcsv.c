@@ -16,6 +16,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <csv.h>
+#include <errno.h>
 #include <pcre2.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -494,10 +495,20 @@ static int fill(pixcsv *r, err_t *e)
     size_t have = 0;
     do {
         int got = gzread(r->in, r->rbuf + have, (unsigned)(sizeof r->rbuf - have));
-        if (got < 0) {
-            int zerr;
-            const char *m = gzerror(r->in, &zerr);
-            return fail_at(r, e, r->line, 0, "cannot read: %s", m && *m ? m : "read error");
+        int zerr = Z_OK;
+        const char *m = got <= 0 ? gzerror(r->in, &zerr) : NULL;
+        if (got < 0 || zerr != Z_OK) {
+            /* zlib ends a truncated stream like a normal one, with Z_BUF_ERROR set */
+            if (zerr == Z_BUF_ERROR)
+                return fail_at(r, e, r->line, 0, "expected the rest of the gzip stream, found the end of the file"
+                                                 "\nHINT: the file was cut short; fetch it again");
+            if (zerr == Z_ERRNO)
+                return fail_at(r, e, r->line, 0, "cannot read: %s", strerror(errno));
+            /* gzerror() says "PATH: what"; the path is in our prefix already */
+            const char *what = m && *m ? m : "read error";
+            for (const char *p = what; (p = strstr(p, ": ")); p += 2)
+                what = p + 2;
+            return fail_at(r, e, r->line, 0, "expected gzip data, found a corrupt stream (zlib: %s)", what);
         }
         if (got == 0) {
             r->eof = 1;
