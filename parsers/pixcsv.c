@@ -205,13 +205,14 @@ static int to_utf8(const layout *lay, const unsigned char *raw, size_t n, char *
     size_t o = 0;
     for (size_t i = a; i < b;) {
         unsigned char c = raw[i];
+        if (c < 0x80) {
+            out[o++] = (char)c;
+            i++;
+            continue;
+        }
         if (lay->latin1) {
-            if (c < 0x80) {
-                out[o++] = (char)c;
-            } else {
-                out[o++] = (char)(0xC0 | (c >> 6));
-                out[o++] = (char)(0x80 | (c & 0x3F));
-            }
+            out[o++] = (char)(0xC0 | (c >> 6));
+            out[o++] = (char)(0x80 | (c & 0x3F));
             i++;
             continue;
         }
@@ -446,11 +447,11 @@ static void row_reset(pixcsv *r)
 static int feed_segment(pixcsv *r, err_t *e)
 {
     const unsigned char *s = r->data + r->pos;
-    size_t n = r->end - r->pos, i = 0;
-    while (i < n && s[i] != '\n' && s[i] != '\r')
-        i++;
-    if (i < n)
-        n = i + 1;
+    size_t n = r->end - r->pos;
+    const unsigned char *lf = memchr(s, '\n', n);
+    const unsigned char *cr = memchr(s, '\r', lf ? (size_t)(lf - s) : n);
+    if (cr || lf)
+        n = (size_t)((cr ? cr : lf) - s) + 1;
     if (r->csv.pstate == 0)     /* libcsv's ROW_NOT_BEGUN */
         r->row_line = r->line;
     size_t done = csv_parse(&r->csv, s, n, on_field, on_row, r);
