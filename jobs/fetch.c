@@ -30,6 +30,7 @@
 #include "common/db.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/sftp.h"
 #include "jobs/jobs.h"
 
@@ -512,11 +513,17 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
             KV(KV_S("source", s->ep.name), KV_I(run->dry_run ? "would_fetch" : "fetched", st.fetched),
                KV_I("skipped", st.skipped), KV_I("bytes", st.bytes), KV_I("failed", st.failed_files)),
             "source done");
+    if (!run->dry_run) {
+        metrics_add("source", s->ep.name, "FilesFetched", st.fetched);
+        metrics_add("source", s->ep.name, "BytesFetched", st.bytes);
+        metrics_add("source", s->ep.name, "FilesFailed", st.failed_files);
+    }
     if (st.failed_files) {
         err_set(e, EX_DATAERR, "%d file(s) of [source %s] failed; see the errors above", st.failed_files, s->ep.name);
         ret = -1;
     }
 out:
+    metrics_add("source", s->ep.name, "SourceFailed", ret ? 1 : 0);
     pcre2_match_data_free(st.md);
     pcre2_code_free(st.re);
     return ret;
