@@ -63,7 +63,7 @@ static inline void ob_ch(out_buf *o, char c)
 /* Bytes that make a CSV field need quotes. */
 static const unsigned char needs_quote[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
 
-static void ob_text(out_buf *o, const char *s)
+static inline __attribute__((always_inline)) void ob_text(out_buf *o, const char *s)
 {
     size_t len = 0;
     int quote = 0;
@@ -83,7 +83,7 @@ static const char digits2[] = "0001020304050607080910111213141516171819202122232
                               "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                               "8081828384858687888990919293949596979899";
 
-static void ob_int(out_buf *o, int64_t v)
+static inline __attribute__((always_inline)) void ob_int(out_buf *o, int64_t v)
 {
     if (v == 0) { /* most amounts in a return are zero */
         ob_ch(o, '0');
@@ -110,7 +110,7 @@ static void ob_int(out_buf *o, int64_t v)
     o->n += sizeof tmp - (size_t)i;
 }
 
-static void ob_date(out_buf *o, settle_date d)
+static inline __attribute__((always_inline)) void ob_date(out_buf *o, settle_date d)
 {
     if (!d.y)
         return;

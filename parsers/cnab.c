@@ -177,6 +177,26 @@ static inline uint64_t swar_eight(uint64_t w)
     return w;
 }
 
+/* Not all digits: all blank (= 0) or an error. Kept out of the hot path. */
+static __attribute__((noinline, cold)) int digits_slow(const cnab_line *l, size_t start, size_t len,
+                                                       const char *what, int64_t *v, cnab_ferr *fe)
+{
+    const unsigned char *s = l->c + start - 1;
+    if (all_blank(s, len)) {
+        *v = 0;
+        return 0;
+    }
+    size_t i = 0;
+    while ((unsigned)s[i] - '0' <= 9)
+        i++;
+    char q[64];
+    quote_field(l, start, len, q, sizeof q);
+    fe->col = start + i;
+    snprintf(fe->msg, sizeof fe->msg, "expected digits in %s (positions %zu-%zu), found %s", what, start,
+             start + len - 1, q);
+    return -1;
+}
+
 int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, int64_t *v, cnab_ferr *fe)
 {
     const unsigned char *s = l->c + start - 1;
@@ -198,23 +218,11 @@ int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, 
         bad |= !swar_all_digits(w);
         x = x * 100000000ULL + swar_eight(w);
     }
-    if (!bad) {
+    if (__builtin_expect(!bad, 1)) {
         *v = (int64_t)x;
         return 0;
     }
-    if (all_blank(s, len)) {
-        *v = 0;
-        return 0;
-    }
-    i = 0;
-    while ((unsigned)s[i] - '0' <= 9)
-        i++;
-    char q[64];
-    quote_field(l, start, len, q, sizeof q);
-    fe->col = start + i;
-    snprintf(fe->msg, sizeof fe->msg, "expected digits in %s (positions %zu-%zu), found %s", what, start,
-             start + len - 1, q);
-    return -1;
+    return digits_slow(l, start, len, what, v, fe);
 }
 
 int cnab_pivot_year(int yy)

@@ -186,6 +186,16 @@ static void test_codes(void **state)
     assert_non_null(cnab240_bank_find("001"));
     assert_null(cnab240_bank_find("999"));
     assert_non_null(cnab400_bank_find("237"));
+    /* DOMAIN.md §2: Itaú 10 (baixa because paid, hybrid Pix too) is money, 95 is not */
+    assert_true(cnab_code_in("10", cnab400_bank_find("341")->paid));
+    assert_false(cnab_code_in("95", cnab400_bank_find("341")->paid));
+    /* Bradesco 16 (cheque) is not settled money; Caixa numbers its own codes */
+    assert_false(cnab_code_in("16", cnab400_bank_find("237")->paid));
+    assert_true(cnab_code_in("21", cnab400_bank_find("104")->paid));
+    assert_false(cnab_code_in("06", cnab400_bank_find("104")->paid));
+    /* CNAB 240: 06 and 17 carry money, 44/45/50 (cheques) do not */
+    assert_true(cnab_code_in("17", cnab240_bank_find("756")->paid));
+    assert_false(cnab_code_in("50", cnab240_bank_find("001")->paid));
 }
 
 static void test_mem_reader(void **state)
