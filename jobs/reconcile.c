@@ -24,6 +24,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/progress.h"
 #include "jobs/copybuf.h"
 #include "jobs/jobs.h"
 #include "jobs/testhook.h"
@@ -520,7 +521,9 @@ int cmd_reconcile(settle_ctx *ctx, int argc, char **argv)
             break;
         }
         files++;
+        progress_update("reconcile: %ld files, %lld settlements paid", files, metrics_get("Settled"));
     }
+    progress_done();
     if (!rc)
         log_msg(LOG_INFO, "reconcile", KV(KV_I("files", files)), "done");
 out:
