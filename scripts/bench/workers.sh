@@ -30,7 +30,7 @@ mkdir -p "$work/files"
 : >"$work/payments.csv"
 for k in $(seq 0 $((files - 1))); do
   "$gen" --titles "$titles" --first $((1 + k * titles)) --out "$work/files/RET$(printf %03d "$k").ret" \
-    --payments "$work/p.csv" --extra-payments "$([ "$k" -eq 0 ] && echo "$total" || echo 0)"
+    --payments "$work/p.csv" --extra-payments "$([ "$k" -eq $((files - 1)) ] && echo "$total" || echo 0)"
   tail -n +2 "$work/p.csv" >>"$work/payments.csv"
 done
 
