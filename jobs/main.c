@@ -14,6 +14,9 @@
 
 const command settle_commands[] = {
     { "migrate", cmd_migrate, NEED_CONFIG, "apply database migrations from sql/", usage_migrate },
+    { "export", cmd_export, NEED_CONFIG, "write invoice request batches into the outbox", usage_export },
+    { "report", cmd_report, NEED_CONFIG, "write the day's exception report (CSV and HTML)", usage_report },
+    { "status", cmd_status, NEED_CONFIG, "show what is waiting: files, settlements, exceptions, exports", usage_status },
     { "version", cmd_version, 0, "print the version and library versions", usage_version },
     { "help", cmd_help, 0, "show help for settle or one command", usage_help },
     { NULL, NULL, 0, NULL, NULL },
