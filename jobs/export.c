@@ -30,6 +30,9 @@
 #include "common/outfile.h"
 #include "jobs/jobs.h"
 
+/* Set e and return -1: the contract of this file's fallible functions. */
+#define settle_fail(e, ...) (err_set((e), __VA_ARGS__), -1)
+
 const char usage_export[] =
     "usage: settle export [--replay BATCH_ID [--output DIR]]\n\n"
     "Write the invoice requests not exported yet as batches of [export] batch_size,\n"
@@ -136,12 +139,12 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
         return -1;
     if (PQntuples(hr) != 1) {
         PQclear(hr);
-        return err_set(e, EX_USAGE, "no export batch %lld\nHINT: SELECT id, created_at FROM export_batches lists them", id);
+        return settle_fail(e, EX_USAGE, "no export batch %lld\nHINT: SELECT id, created_at FROM export_batches lists them", id);
     }
     int schema = atoi(PQgetvalue(hr, 0, 0));
     if (schema != EXPORT_SCHEMA_VERSION) {
         PQclear(hr);
-        return err_set(e, EX_SOFTWARE, "export batch %lld has schema version %d, this settle writes %d",
+        return settle_fail(e, EX_SOFTWARE, "export batch %lld has schema version %d, this settle writes %d",
                        id, schema, EXPORT_SCHEMA_VERSION);
     }
     char created_at[40], day[16], sha_rec[SHA256_HEX_LEN + 1];
@@ -167,7 +170,7 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     if (n != count || sum != total || (n && (atoll(PQgetvalue(r, 0, 0)) != first ||
                                              atoll(PQgetvalue(r, n - 1, 0)) != last))) {
         PQclear(r);
-        return err_set(e, EX_SOFTWARE,
+        return settle_fail(e, EX_SOFTWARE,
                        "export batch %lld does not match its snapshot: %d rows summing %lld, recorded %lld rows summing %lld",
                        id, n, sum, count, total);
     }
@@ -177,7 +180,7 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     FILE *f = open_memstream(&csv, &csv_len);
     if (!f) {
         PQclear(r);
-        return err_set(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
+        return settle_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
     }
     int bad = csvout_row(f, ',', "\r\n", export_header, EXPORT_NCOLS);
     for (int i = 0; i < n && !bad; i++) {
@@ -189,7 +192,7 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     PQclear(r);
     if (fclose(f) != 0 || bad) {
         free(csv);
-        return err_set(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
+        return settle_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
     }
     int rc = outfile_gzip(csv, csv_len, &b->gz, &b->gz_len, e);
     free(csv);
@@ -215,7 +218,7 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     if (len < 0) {
         b->manifest = NULL;
         batch_free(b);
-        return err_set(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
+        return settle_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
     }
     b->manifest_len = (size_t)len;
     if (b->published && strcmp(b->sha, sha_rec)) {
