@@ -118,11 +118,23 @@ build/fuzz/bin/%_fuzz: tests/fuzz/%_fuzz.c $(BUILD)/libsettle.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libsettle.a $(PKG_LIBS)
 
+# The rendered diagram is committed so the README shows it without Graphviz.
+docs: docs/deployment.svg
+docs/deployment.svg: docs/deployment.dot
+	@command -v dot >/dev/null || scripts/bootstrap
+	dot -Tsvg -o $@ $<
+
 install: $(SETTLE)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/settle/sql $(DESTDIR)$(PREFIX)/share/doc/settle
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/settle $(DESTDIR)$(PREFIX)/share/settle/sql \
+	    $(DESTDIR)$(PREFIX)/share/settle/cron $(DESTDIR)$(PREFIX)/share/settle/systemd \
+	    $(DESTDIR)$(PREFIX)/share/doc/settle $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(SETTLE) $(DESTDIR)$(PREFIX)/bin/settle
+	install -m 755 cron/settle-nightly $(DESTDIR)$(PREFIX)/lib/settle/settle-nightly
 	install -m 644 $(MIGRATIONS) $(DESTDIR)$(PREFIX)/share/settle/sql/
-	install -m 644 docs/settle.conf.example docs/configuration.md $(DESTDIR)$(PREFIX)/share/doc/settle/
+	install -m 644 cron/settle.cron $(DESTDIR)$(PREFIX)/share/settle/cron/
+	install -m 644 cron/settle.service cron/settle.timer $(DESTDIR)$(PREFIX)/share/settle/systemd/
+	install -m 644 docs/settle.1 $(DESTDIR)$(PREFIX)/share/man/man1/settle.1
+	install -m 644 docs/settle.conf.example docs/*.md $(DESTDIR)$(PREFIX)/share/doc/settle/
 
 clean:
 	rm -rf build bin

@@ -122,6 +122,10 @@ static const keyspec export_keys[] = {
     { "batch_size", K_INT, CK(batch_size), "1000", 1, 1000000, NULL, NULL,
       "invoice requests per batch file" },
 };
+static const keyspec metrics_keys[] = {
+    { "emf_output", K_STR, CK(metrics_emf), "", 0, 0, NULL, NULL,
+      "where `settle run` writes CloudWatch EMF lines: empty = off, stdout, or a file to append to" },
+};
 #undef CK
 
 #define EP_KEYS(T)                                                                            \
@@ -196,6 +200,7 @@ static const sectspec sections[] = {
     { "spool", 0, spool_keys, NKEYS(spool_keys), 0, 0, 0, 0, 0, "local working directories" },
     { "reconcile", 0, reconcile_keys, NKEYS(reconcile_keys), 0, 0, 0, 0, 0, "matching settlements to payments" },
     { "export", 0, export_keys, NKEYS(export_keys), 0, 0, 0, 0, 0, "invoice request batches" },
+    { "metrics", 0, metrics_keys, NKEYS(metrics_keys), 0, 0, 0, 0, 0, "CloudWatch metrics" },
     { "source", 1, source_keys, NKEYS(source_keys), NAMED(source_cfg, sources, n_sources, ep.name, ep.line),
       "one per bank or PSP SFTP server to fetch from" },
     { "destination", 1, destination_keys, NKEYS(destination_keys),

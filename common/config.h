@@ -83,6 +83,9 @@ typedef struct config {
     /* [export] */
     long long batch_size;          /* 1000 */
 
+    /* [metrics] */
+    char *metrics_emf;             /* "" = off, "stdout", or a file appended to */
+
     source_cfg *sources;
     int n_sources;
     destination_cfg *destinations;

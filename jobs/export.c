@@ -27,6 +27,7 @@
 #include "common/db.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/outfile.h"
 #include "jobs/jobs.h"
 
@@ -397,6 +398,8 @@ int cmd_export(settle_ctx *ctx, int argc, char **argv)
         fflush(stdout);
         batches++;
         records += b.count;
+        metrics_add(NULL, NULL, "BatchesPublished", 1);
+        metrics_add(NULL, NULL, "InvoiceRequestsExported", b.count);
         batch_free(&b);
     }
     if (!rc)

@@ -47,10 +47,11 @@ extern const size_t settle_n_migrations;
 int cmd_help(settle_ctx *ctx, int argc, char **argv);
 int cmd_version(settle_ctx *ctx, int argc, char **argv);
 int cmd_migrate(settle_ctx *ctx, int argc, char **argv);
+int cmd_run(settle_ctx *ctx, int argc, char **argv);
 int cmd_export(settle_ctx *ctx, int argc, char **argv);
 int cmd_report(settle_ctx *ctx, int argc, char **argv);
 int cmd_status(settle_ctx *ctx, int argc, char **argv);
-extern const char usage_help[], usage_version[], usage_migrate[];
+extern const char usage_help[], usage_version[], usage_migrate[], usage_run[];
 extern const char usage_export[], usage_report[], usage_status[];
 
 #endif

@@ -26,6 +26,7 @@
 #include "common/db.h"
 #include "common/fmt.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/outfile.h"
 #include "jobs/jobs.h"
 
@@ -470,6 +471,8 @@ int cmd_report(settle_ctx *ctx, int argc, char **argv)
     }
     log_msg(LOG_INFO, "report", KV(KV_S("date", o.date), KV_I("open_exceptions", PQntuples(x)), KV_S("dir", dir)),
             "report written");
+    for (int i = 0; i < PQntuples(x); i++)
+        metrics_add("reason", PQgetvalue(x, i, X_REASON), "OpenExceptions", 1);
     printf("%s/%s\n%s/%s\n", dir, csv_name, dir, html_name);
 done:
     if (rc)

@@ -3,7 +3,7 @@
  * Read-only. Files fetched into SPOOL/incoming/SOURCE/ and not ingested yet
  * (ingest moves them out), return files and settlements not reconciled,
  * open exceptions by reason and age, invoice requests not exported, and the
- * last recorded run (job_runs, when that table exists). */
+ * last recorded run (job_runs and job_run_steps of `settle run`). */
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -144,25 +144,35 @@ int cmd_status(settle_ctx *ctx, int argc, char **argv)
     }
     PQclear(r);
 
-    /* job_runs comes with a later migration; its columns are printed as they are. */
-    r = db_query(db, &e, "SELECT to_regclass('job_runs') IS NOT NULL", 0, NULL);
+    /* job_runs comes with sql/005_runs.sql (`settle run`); a database
+     * without it has no runs to show. */
+    r = db_query(db, &e, "SELECT to_regclass('job_runs') IS NOT NULL AND to_regclass('job_run_steps') IS NOT NULL",
+                 0, NULL);
     if (!r)
         goto fail;
     int have_runs = !strcmp(PQgetvalue(r, 0, 0), "t");
     PQclear(r);
     r = NULL;
     if (have_runs) {
-        r = db_query(db, &e, "SELECT * FROM job_runs ORDER BY 1 DESC LIMIT 1", 0, NULL);
+        r = db_query(db, &e,
+            "SELECT j.id, to_char(j.started_at, 'YYYY-MM-DD HH24:MI:SS'),"
+            "       coalesce(to_char(j.finished_at, 'YYYY-MM-DD HH24:MI:SS'), '-'), j.status,"
+            "       coalesce(j.exit_code::text, '-'), coalesce(j.summary, ''),"
+            "       (SELECT string_agg(s.step || '=' || s.status, ' ' ORDER BY s.started_at)"
+            "          FROM job_run_steps s WHERE s.run_id = j.id)"
+            "  FROM job_runs j ORDER BY j.id DESC LIMIT 1", 0, NULL);
         if (!r)
             goto fail;
     }
     if (!r || PQntuples(r) == 0) {
         printf("last run:                       no runs recorded\n");
     } else {
-        printf("last run:                      ");
-        for (int c = 0; c < PQnfields(r); c++)
-            printf(" %s=%s", PQfname(r, c), PQgetisnull(r, 0, c) ? "" : PQgetvalue(r, 0, c));
-        printf("\n");
+        printf("last run:                       #%s %s -> %s UTC, %s (exit %s)\n", PQgetvalue(r, 0, 0),
+               PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4));
+        if (*PQgetvalue(r, 0, 5))
+            printf("  %s\n", PQgetvalue(r, 0, 5));
+        if (!PQgetisnull(r, 0, 6))
+            printf("  steps: %s\n", PQgetvalue(r, 0, 6));
     }
     PQclear(r);
     PQfinish(db);

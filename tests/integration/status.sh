@@ -24,7 +24,6 @@ t_contains "open exceptions" "open exceptions:                $(t_sql "SELECT co
 t_contains "open exceptions by reason and age" \
   "$(printf '  %-22s %6s' OVERPAID "$(t_sql "SELECT count(*) FROM exceptions WHERE status = 'open' AND reason = 'OVERPAID'")")" "$out"
 t_not_contains "resolved exceptions are not waiting" "PIX_REFUND" "$out"
-t_contains "no job_runs table yet" "last run:                       no runs recorded" "$out"
 
 # A crashed export shows as written-not-published; a finished one empties the queue.
 SETTLE_TEST_CRASH_AFTER=export-file "$SETTLE" export >/dev/null 2>&1
@@ -34,11 +33,18 @@ t_contains "a half-done batch is reported" "(1 batch(es) written, not yet publis
 t_run out "$SETTLE" status
 t_contains "after export nothing waits" "invoice requests not exported:  0" "$out"
 
-# With a job_runs table (another issue adds it), the latest row is shown.
-t_sql "CREATE TABLE job_runs (id bigserial PRIMARY KEY, job text, result text, finished_at timestamptz);
-       INSERT INTO job_runs (job, result, finished_at) VALUES ('nightly', 'ok', '2026-11-28 03:00+00'), ('nightly', 'exit 65', '2026-11-29 03:00+00')" >/dev/null
+t_contains "no runs yet" "last run:                       no runs recorded" "$out"
+
+# The latest run of `settle run` (job_runs, job_run_steps) with its steps.
+t_sql "INSERT INTO job_runs (host, pid, status, exit_code, started_at, finished_at, summary) VALUES
+         ('h', 1, 'succeeded', 0, '2026-11-28 03:00+00', '2026-11-28 03:05+00', 'succeeded (exit 0)'),
+         ('h', 2, 'partial', 65, '2026-11-29 03:00+00', '2026-11-29 03:04:10+00', 'partial (exit 65): a file was rejected');
+       INSERT INTO job_run_steps (run_id, step, status, started_at) VALUES
+         (2, 'fetch', 'ok', '2026-11-29 03:00+00'), (2, 'ingest', 'partial', '2026-11-29 03:01+00')" >/dev/null
 t_run out "$SETTLE" status
-t_contains "last run shown" "id=2 job=nightly result=exit 65" "$out"
+t_contains "last run shown" "last run:                       #2 2026-11-29 03:00:00 -> 2026-11-29 03:04:10 UTC, partial (exit 65)" "$out"
+t_contains "last run summary" "partial (exit 65): a file was rejected" "$out"
+t_contains "last run steps" "steps: fetch=ok ingest=partial" "$out"
 
 t_run out "$SETTLE" status extra
 t_eq "unexpected argument exits 64" 64 "$out_rc"

@@ -102,7 +102,7 @@ static void test_unknown_section(void **state)
     (void)state;
     expect_error("[databse]\nconninfo = x\n",
                  ":1: unknown section [databse]; expected one of: database, spool, reconcile, export, "
-                 "source NAME, destination NAME, profile NAME");
+                 "metrics, source NAME, destination NAME, profile NAME");
 }
 
 static void test_bad_values(void **state)
