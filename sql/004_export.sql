@@ -24,9 +24,11 @@ CREATE TABLE export_batches (
     file_name        text,                 -- set when published
     sha256           text CHECK (sha256 ~ '^[0-9a-f]{64}$'),
     published_at     timestamptz,
+    uploaded_at      timestamptz,          -- both files delivered to [destination invoices]
     CHECK ((status = 'published') = (sha256 IS NOT NULL AND published_at IS NOT NULL AND file_name IS NOT NULL))
 );
 CREATE INDEX export_batches_reserved ON export_batches (id) WHERE status = 'reserved';
+CREATE INDEX export_batches_not_uploaded ON export_batches (id) WHERE status = 'published' AND uploaded_at IS NULL;
 
 -- The rows of a batch as they were written (text exactly as in the CSV).
 CREATE TABLE export_batch_items (
