@@ -276,7 +276,7 @@ static int report_html(const report_opts *o, PGresult *sum, PGresult *x, FILE *f
     fputs("<h2>Resumo do dia</h2>\n<table id=\"summary\">\n", f);
     static const struct { const char *id, *label; int col, is_money; } srows[] = {
         { "files", "Arquivos de retorno recebidos", S_FILES, 0 },
-        { "files-rejected", "  dos quais rejeitados", S_REJECTED, 0 },
+        { "files-rejected", "Arquivos rejeitados", S_REJECTED, 0 },
         { "settlements", "Registros (liquidações) lidos", S_SETTLEMENTS, 0 },
         { "settled", "Valor liquidado (R$)", S_SETTLED_CENTS, 1 },
         { "payments-paid", "Pagamentos baixados", S_PAID, 0 },

@@ -110,7 +110,8 @@ int cmd_status(settle_ctx *ctx, int argc, char **argv)
         "       (SELECT count(*) FROM invoice_requests WHERE batch_id IS NULL),"
         "       (SELECT count(*) FROM export_batches WHERE status = 'reserved'),"
         "       (SELECT count(*) FROM exceptions WHERE status = 'open'),"
-        "       (SELECT coalesce(sum(coalesce(paid_cents, 0)), 0) FROM exceptions WHERE status = 'open')",
+        "       (SELECT coalesce(sum(coalesce(e.paid_cents, s.amount_paid_cents)), 0)"
+        "          FROM exceptions e JOIN settlements s ON s.id = e.settlement_id WHERE e.status = 'open')",
         0, NULL);
     if (!r)
         goto fail;

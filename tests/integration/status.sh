@@ -20,7 +20,7 @@ t_contains "return files not reconciled" \
 t_contains "settlements not reconciled" \
   "settlements not reconciled:     $(t_sql 'SELECT count(*) FROM settlements WHERE reconciled_at IS NULL')" "$out"
 t_contains "invoice requests not exported" "invoice requests not exported:  25" "$out"
-t_contains "open exceptions" "open exceptions:                $(t_sql "SELECT count(*) FROM exceptions WHERE status = 'open'")" "$out"
+t_contains "open exceptions and the amount received" "open exceptions:                $(t_sql "SELECT count(*) || ' (R\$ ' || replace(to_char(sum(coalesce(e.paid_cents, s.amount_paid_cents))::bigint / 100, 'FM999,999,990'), ',', '.') || ',' || lpad((sum(coalesce(e.paid_cents, s.amount_paid_cents))::bigint % 100)::text, 2, '0') || ' received)' FROM exceptions e JOIN settlements s ON s.id = e.settlement_id WHERE e.status = 'open'")" "$out"
 t_contains "open exceptions by reason and age" \
   "$(printf '  %-22s %6s' OVERPAID "$(t_sql "SELECT count(*) FROM exceptions WHERE status = 'open' AND reason = 'OVERPAID'")")" "$out"
 t_not_contains "resolved exceptions are not waiting" "PIX_REFUND" "$out"
