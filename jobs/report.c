@@ -265,7 +265,7 @@ static int report_html(const report_opts *o, PGresult *sum, PGresult *x, FILE *f
           "h1{font-size:20px}h2{font-size:16px;margin-top:28px;border-bottom:1px solid #ccc}\n"
           "table{border-collapse:collapse;font-size:13px}\n"
           "th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}\n"
-          "th{background:#f3f3f3}td.n{text-align:right;white-space:nowrap}\n"
+          "th{background:#f3f3f3}td.n{text-align:right;white-space:nowrap}td.k{white-space:nowrap}\n"
           ".meta{color:#666;font-size:12px}.lgpd{color:#666;font-size:12px}\n"
           "</style>\n</head>\n<body>\n", f);
     fprintf(f, "<h1>Conciliação bancária: exceções de %s</h1>\n", day);
@@ -338,14 +338,14 @@ static int report_html(const report_opts *o, PGresult *sum, PGresult *x, FILE *f
             }
             fputs("</td>", f);
             td(f, NULL, PQgetvalue(x, i, X_NAME));
-            td(f, NULL, fmt_doc(PQgetvalue(x, i, X_DOC), o->unmask, doc, sizeof doc));
-            td(f, NULL, PQgetvalue(x, i, X_ORDER));
+            td(f, "k", fmt_doc(PQgetvalue(x, i, X_DOC), o->unmask, doc, sizeof doc));
+            td(f, "k", PQgetvalue(x, i, X_ORDER));
             td(f, "n", money(o, PQgetvalue(x, i, X_EXPECTED), m));
             td(f, "n", money(o, PQgetvalue(x, i, X_PAID), m));
             td(f, NULL, PQgetvalue(x, i, X_BANK));
             snprintf(where, sizeof where, "%s:%s", PQgetvalue(x, i, X_FILE), PQgetvalue(x, i, X_LINE));
             td(f, NULL, where);
-            td(f, NULL, date_out(o, PQgetvalue(x, i, X_OPENED), opened, sizeof opened));
+            td(f, "k", date_out(o, PQgetvalue(x, i, X_OPENED), opened, sizeof opened));
             td(f, "n", PQgetvalue(x, i, X_AGE));
             fputs("<td>", f);
             fmt_html_escape(f, ri ? ri->action : "");

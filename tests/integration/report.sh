@@ -61,7 +61,7 @@ t_contains "file names are escaped" "ITAU&lt;28&gt;&amp;.RET:30" "$(cat "$html")
 t_not_contains "no raw markup from the data" "ITAU<28>" "$(cat "$html")"
 t_contains "details are escaped" "no payment for nosso número &lt;29&gt;" "$(cat "$html")"
 t_contains "suggested action per reason" "Devolver o excedente ao cliente" "$(cat "$html")"
-t_contains "age in days" '<td>20/11/2026</td><td class="n">8</td>' "$(cat "$html")"
+t_contains "age in days" '<td class="k">20/11/2026</td><td class="n">8</td>' "$(cat "$html")"
 
 # --- masking
 t_contains "CPF masked in HTML" "***.456.789-**" "$(cat "$html")"
