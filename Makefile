@@ -39,7 +39,7 @@ TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 SETTLE = $(BINDIR)/settle
 
-.PHONY: all check test unit integration demo asan install clean bootstrap bench fuzz fuzz-build docs
+.PHONY: all check test unit integration demo asan install clean bootstrap bench fuzz fuzz-build docs tools
 .DEFAULT_GOAL := all
 
 all: $(SETTLE)
@@ -67,6 +67,9 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libsettle.a $(TEST_SUPPORT_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(BUILD)/libsettle.a $(PKG_LIBS) $$(pkg-config --libs cmocka)
 
+# Test tools (benchmark generators): built by the $(BUILD)/tests/% rule.
+tools: $(BUILD)/tests/tools/gencnab240
+
 bootstrap:
 	@scripts/bootstrap
 
@@ -75,13 +78,13 @@ bootstrap:
 check: bootstrap
 	@$(MAKE) --no-print-directory test
 
-test: $(SETTLE) $(UNIT_BIN)
+test: $(SETTLE) $(UNIT_BIN) tools
 	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests
 
 unit: $(UNIT_BIN)
 	@BUILD=$(abspath $(BUILD)) scripts/run-tests --unit
 
-integration: $(SETTLE)
+integration: $(SETTLE) tools
 	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests --integration
 
 ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -107,7 +110,7 @@ FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,un
 FUZZ_SRC = $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/bin/%)
 fuzz: bootstrap
-	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" fuzz-build
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" WARN="$(WARN) -Wno-unknown-warning-option" fuzz-build
 	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f _fuzz); \
 	    mkdir -p build/fuzz/corpus/$$n build/fuzz/crashes/$$n; \
 	    echo "== $$n ($(FUZZ_SECONDS)s)"; \

@@ -89,6 +89,17 @@ static int check_regex(const char *v, char *why, size_t n)
     return -1;
 }
 
+static int check_timezone(const char *v, char *why, size_t n)
+{
+    /* A fixed UTC offset, [+-]HH:MM, as RFC 3339 writes it. */
+    if (strlen(v) == 6 && (v[0] == '+' || v[0] == '-') && isdigit((unsigned char)v[1]) &&
+        isdigit((unsigned char)v[2]) && v[3] == ':' && isdigit((unsigned char)v[4]) &&
+        isdigit((unsigned char)v[5]) && (v[1] - '0') * 10 + (v[2] - '0') <= 14 && v[4] <= '5')
+        return 0;
+    snprintf(why, n, "expected a UTC offset such as -03:00");
+    return -1;
+}
+
 static int check_delimiter(const char *v, char *why, size_t n)
 {
     /* ';' starts a comment in INI, hence the names. */
@@ -180,6 +191,12 @@ static const keyspec profile_keys[] = {
     { "date_format", K_ENUM, PK(date_format), "iso", 0, 0, "iso|dd/mm/yyyy|dd/mm/yyyy hh:mm|dd/mm/yyyy hh:mm:ss", NULL,
       "how settled_at is written; iso = RFC 3339" },
     { "encoding", K_ENUM, PK(encoding), "utf-8", 0, 0, "utf-8|latin-1", NULL, "character encoding of the file" },
+    { "timezone", K_STR, PK(timezone), "-03:00", 0, 0, NULL, check_timezone,
+      "UTC offset of timestamps written without one (every dd/mm/yyyy format)" },
+    { "kind_pix", K_STR, PK(kind_pix), "pix", 0, 0, NULL, NULL,
+      "value(s) of the kind column meaning a received Pix, separated by |" },
+    { "kind_refund", K_STR, PK(kind_refund), "pix_refund", 0, 0, NULL, NULL,
+      "value(s) of the kind column meaning a refund (devolucao), separated by |" },
     { "end_to_end_id", K_STR, PK(col_end_to_end_id), "end_to_end_id", 0, 0, NULL, NULL, "header of the end-to-end id column" },
     { "txid", K_STR, PK(col_txid), "txid", 0, 0, NULL, NULL, "header of the txid column" },
     { "amount", K_STR, PK(col_amount), "amount", 0, 0, NULL, NULL, "header of the amount column" },
@@ -503,6 +520,26 @@ config *config_defaults(void)
     return c;
 }
 
+/* Parse the open stream f into c (which has its defaults); closes f.
+ * Returns c, or NULL with e set after freeing c. */
+static config *load_stream(config *c, FILE *f, const char *path, err_t *e)
+{
+    parse_state st = { .cfg = c, .f = f, .path = path, .e = e };
+    int rc = ini_parse_stream(reader, &st, handler, &st);
+    fclose(f);
+    if (!st.failed && rc > 0)
+        fail(&st, rc, "syntax error; expected [section], key = value, or a ; or # comment");
+    if (!st.failed && rc < 0)
+        fail(&st, st.line, "cannot read the file");
+    if (!st.failed)
+        post_check(&st);
+    if (st.failed) {
+        config_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 config *config_load(const char *path, int path_is_explicit, err_t *e)
 {
     config *c = config_defaults();
@@ -522,20 +559,25 @@ config *config_load(const char *path, int path_is_explicit, err_t *e)
         return NULL;
     }
     c->path = strdup(path);
-    parse_state st = { .cfg = c, .f = f, .path = path, .e = e };
-    int rc = ini_parse_stream(reader, &st, handler, &st);
-    fclose(f);
-    if (!st.failed && rc > 0)
-        fail(&st, rc, "syntax error; expected [section], key = value, or a ; or # comment");
-    if (!st.failed && rc < 0)
-        fail(&st, st.line, "cannot read the file");
-    if (!st.failed)
-        post_check(&st);
-    if (st.failed) {
+    return load_stream(c, f, path, e);
+}
+
+config *config_load_mem(const char *text, size_t len, const char *name, err_t *e)
+{
+    config *c = config_defaults();
+    if (!c) {
+        err_set(e, EX_SOFTWARE, "out of memory");
+        return NULL;
+    }
+    /* fmemopen() refuses a zero size; an empty text is an empty file. */
+    FILE *f = len ? fmemopen((void *)text, len, "r") : fopen("/dev/null", "r");
+    if (!f) {
+        err_set(e, EX_SOFTWARE, "cannot read config text %s: %s", name, strerror(errno));
         config_free(c);
         return NULL;
     }
-    return c;
+    c->path = strdup(name);
+    return load_stream(c, f, name, e);
 }
 
 void config_free(config *c)

@@ -11,6 +11,7 @@
 #ifndef SETTLE_CONFIG_H
 #define SETTLE_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -59,8 +60,11 @@ typedef struct profile_cfg {
     int line;
     char *delimiter;       /* "," */
     char *decimal;         /* "." or "," */
-    char *date_format;     /* iso | dd/mm/yyyy | dd/mm/yyyy hh:mm:ss */
+    char *date_format;     /* iso | dd/mm/yyyy | dd/mm/yyyy hh:mm | dd/mm/yyyy hh:mm:ss */
     char *encoding;        /* utf-8 | latin-1 */
+    char *timezone;        /* "-03:00": offset of timestamps written without one */
+    char *kind_pix;        /* "pix": kind column value(s) for a received Pix, '|'-separated */
+    char *kind_refund;     /* "pix_refund": kind column value(s) for a refund */
     char *col_end_to_end_id, *col_txid, *col_amount, *col_settled_at,
          *col_payer_doc, *col_payer_name, *col_message, *col_kind,
          *col_refund_id, *col_refund_status;
@@ -98,6 +102,11 @@ typedef struct config {
  * default locations: a missing *default* file is not an error, a missing
  * explicit one is). Returns NULL with e set (EX_CONFIG) on error. */
 config *config_load(const char *path, int path_is_explicit, err_t *e);
+
+/* Parse len bytes of text as a settle.conf; name stands for the file in
+ * messages ("NAME:LINE: ..."). Same contract as config_load(); text is not
+ * kept. For tests and fuzzing. */
+config *config_load_mem(const char *text, size_t len, const char *name, err_t *e);
 
 /* A config holding only the defaults. Never NULL except on OOM. */
 config *config_defaults(void);

@@ -44,14 +44,22 @@ typedef struct embedded_file {
 extern const embedded_file settle_migrations[];
 extern const size_t settle_n_migrations;
 
+/* One pair per command, in the order of the table in jobs/main.c. */
 int cmd_help(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_help[];
 int cmd_version(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_version[];
 int cmd_migrate(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_migrate[];
 int cmd_run(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_run[];
+int cmd_parse(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_parse[];
 int cmd_export(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_export[];
 int cmd_report(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_report[];
 int cmd_status(settle_ctx *ctx, int argc, char **argv);
-extern const char usage_help[], usage_version[], usage_migrate[], usage_run[];
-extern const char usage_export[], usage_report[], usage_status[];
+extern const char usage_status[];
 
 #endif

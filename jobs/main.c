@@ -15,6 +15,7 @@
 const command settle_commands[] = {
     { "run", cmd_run, NEED_CONFIG, "the nightly job: fetch, ingest, reconcile, export, report", usage_run },
     { "migrate", cmd_migrate, NEED_CONFIG, "apply database migrations from sql/", usage_migrate },
+    { "parse", cmd_parse, NEED_CONFIG, "validate return files and print their records as CSV", usage_parse },
     { "export", cmd_export, NEED_CONFIG, "write invoice request batches into the outbox", usage_export },
     { "report", cmd_report, NEED_CONFIG, "write the day's exception report (CSV and HTML)", usage_report },
     { "status", cmd_status, NEED_CONFIG, "show what is waiting: files, settlements, exceptions, exports", usage_status },

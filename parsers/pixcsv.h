@@ -21,14 +21,19 @@ int pixcsv_sniff(const char *head, size_t len, const profile_cfg *profile);
 
 /* Start reading in at its current position (the start of the file). Does
  * not take ownership of in: the caller gzclose()s it after pixcsv_close().
- * Returns NULL with e set (EX_DATAERR, "FILE:1:COL: ...") when the header
- * row lacks a required column. */
+ * profile (NULL = canonical layout) must outlive the reader. Reads the
+ * header row; returns NULL with e set (EX_DATAERR) when it lacks a required
+ * column ("FILE:1: missing required column 'amount' (canonical layout);
+ * found columns: ..."), names one twice ("FILE:1:COL: ..."), or the file is
+ * empty. */
 pixcsv *pixcsv_open(gzFile in, const char *display_name, const profile_cfg *profile, err_t *e);
 
 /* Same contract as parser_next(): 1 record, 0 end, -1 error with e set to
- * "FILE:LINE:COL: expected ..., found ...". */
+ * "FILE:LINE:COL: expected ..., found ..." (COL = 1-based field number,
+ * LINE = the line where the row starts). *rec is overwritten whole. */
 int pixcsv_next(pixcsv *r, settle_record *rec, err_t *e);
 
+/* Free r (NULL is fine); does not close the gzFile. */
 void pixcsv_close(pixcsv *r);
 
 #endif

@@ -13,6 +13,7 @@
 #ifndef SETTLE_RECORD_H
 #define SETTLE_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -85,6 +86,10 @@ parser *parser_open(const char *path, const char *display_name, const parse_opts
  * file (trailers checked), -1 with e set to "FILE:LINE:COL: what was
  * expected, what was found" (EX_DATAERR). After -1 the file is invalid as a
  * whole; callers must not apply any record from it. */
+/* Same as parser_open() on len bytes at data (plain text; no gzip), which
+ * must stay valid until parser_close(). For fuzzing and tests. */
+parser *parser_open_mem(const void *data, size_t len, const char *display_name, const parse_opts *opts, err_t *e);
+
 int parser_next(parser *p, settle_record *rec, err_t *e);
 
 const file_info *parser_info(const parser *p);

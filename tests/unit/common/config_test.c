@@ -178,6 +178,43 @@ static void test_missing_file(void **state)
     config_free(c);
 }
 
+/* The Pix profile keys added for parsers/pixcsv.c, read from memory. */
+static void test_profile_keys_mem(void **state)
+{
+    (void)state;
+    err_t e = { 0 };
+    const char *text = "[profile a]\n[profile b]\ntimezone = +05:30\nkind_pix = C|Credito\nkind_refund = D\n";
+    config *c = config_load_mem(text, strlen(text), "mem.conf", &e);
+    if (!c)
+        fail_msg("%s", e.msg);
+    const profile_cfg *a = config_profile(c, "a"), *b = config_profile(c, "b");
+    assert_string_equal(a->timezone, "-03:00");
+    assert_string_equal(a->kind_pix, "pix");
+    assert_string_equal(a->kind_refund, "pix_refund");
+    assert_string_equal(b->timezone, "+05:30");
+    assert_string_equal(b->kind_pix, "C|Credito");
+    assert_string_equal(b->kind_refund, "D");
+    assert_string_equal(c->path, "mem.conf");
+    config_free(c);
+
+    const char *bad[] = { "-3:00", "-03", "+15:00", "-03:60", "UTC" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char t[128], want[256];
+        snprintf(t, sizeof t, "[profile p]\ntimezone = %s\n", bad[i]);
+        snprintf(want, sizeof want,
+                 "mem.conf:2: bad value for 'timezone' in [profile]: expected a UTC offset such as -03:00; found '%s'",
+                 bad[i]);
+        assert_null(config_load_mem(t, strlen(t), "mem.conf", &e));
+        assert_int_equal(e.code, EX_CONFIG);
+        assert_string_equal(e.msg, want);
+    }
+    /* an empty text is an empty file: the defaults */
+    c = config_load_mem("", 0, "empty.conf", &e);
+    assert_non_null(c);
+    assert_int_equal(c->batch_size, 1000);
+    config_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,7 +222,7 @@ int main(void)
         cmocka_unit_test(test_unknown_key),      cmocka_unit_test(test_unknown_section),
         cmocka_unit_test(test_bad_values),       cmocka_unit_test(test_structure_errors),
         cmocka_unit_test(test_secret_not_echoed), cmocka_unit_test(test_long_line),
-        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_missing_file),     cmocka_unit_test(test_profile_keys_mem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

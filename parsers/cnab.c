@@ -1,0 +1,363 @@
+/* cnab.c - pure pieces of the CNAB readers: line normalisation (CRLF, BOM,
+ * 0x1A, Latin-1 vs UTF-8), padding to the layout length, and the decoding of
+ * the fields of a layout table into a settle_record. */
+#include "parsers/cnab.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (n bytes left) and its code point,
+ * or 0 when it is not valid UTF-8 (overlongs and surrogates refused). */
+static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned char b = s[0];
+    if (b < 0x80) {
+        *cp = b;
+        return 1;
+    }
+    if (b >= 0xC2 && b <= 0xDF) {
+        if (n < 2 || (s[1] & 0xC0) != 0x80)
+            return 0;
+        *cp = ((uint32_t)(b & 0x1F) << 6) | (s[1] & 0x3F);
+        return 2;
+    }
+    if (b >= 0xE0 && b <= 0xEF) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        uint32_t c = ((uint32_t)(b & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+        if (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))
+            return 0;
+        *cp = c;
+        return 3;
+    }
+    if (b >= 0xF0 && b <= 0xF4) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+            return 0;
+        uint32_t c = ((uint32_t)(b & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+                     ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+        if (c < 0x10000 || c > 0x10FFFF)
+            return 0;
+        *cp = c;
+        return 4;
+    }
+    return 0;
+}
+
+void cnab_line_norm(const unsigned char *raw, size_t n, int first, cnab_line *out)
+{
+    if (first && n >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF)
+        raw += 3, n -= 3;
+    while (n > 0 && (raw[n - 1] == '\r' || raw[n - 1] == 0x1A))
+        n--;
+    if (n > CNAB_MAX_CHARS)
+        n = CNAB_MAX_CHARS; /* the caller refuses lines this long before */
+
+    out->wide = 0;
+    out->utf8 = 0;
+    /* ASCII? eight bytes at a time: this runs on every line */
+    uint64_t hi = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, raw + i, 8);
+        hi |= w;
+    }
+    for (; i < n; i++)
+        hi |= raw[i];
+    int ascii = (hi & 0x8080808080808080ULL) == 0;
+    if (ascii) {
+        memcpy(out->c, raw, n);
+        out->len = n;
+    } else {
+        /* valid UTF-8? */
+        int valid = 1;
+        uint32_t cp;
+        for (size_t i = 0; i < n;) {
+            size_t k = utf8_seq(raw + i, n - i, &cp);
+            if (!k) {
+                valid = 0;
+                break;
+            }
+            i += k;
+        }
+        size_t j = 0;
+        if (valid) {
+            out->utf8 = 1;
+            for (size_t i = 0; i < n;) {
+                size_t k = utf8_seq(raw + i, n - i, &cp);
+                if (cp > 0xFF) {
+                    out->wide = 1;
+                    out->wide_cp[j] = cp;
+                    out->c[j++] = '?';
+                } else {
+                    out->wide_cp[j] = cp;
+                    out->c[j++] = (unsigned char)cp;
+                }
+                i += k;
+            }
+        } else {
+            memcpy(out->c, raw, n); /* Latin-1: one byte, one character */
+            j = n;
+        }
+        out->len = j;
+    }
+    while (out->len > 0 && out->c[out->len - 1] == ' ')
+        out->len--; /* a character above U+00FF is stored as '?', never ' ' */
+    out->c[out->len] = '\0';
+}
+
+int cnab_line_fit(cnab_line *l, size_t layout, size_t *found)
+{
+    if (l->len > layout) {
+        *found = l->len;
+        return -1;
+    }
+    memset(l->c + l->len, ' ', layout - l->len);
+    if (l->wide)
+        for (size_t i = l->len; i < layout; i++)
+            l->wide_cp[i] = ' ';
+    l->c[layout] = '\0';
+    return 0;
+}
+
+/* Quote the characters of a field for a message: 'ABC' (printable ASCII,
+ * other characters as '?'). */
+static void quote_field(const cnab_line *l, size_t start, size_t len, char *buf, size_t size)
+{
+    size_t j = 0;
+    if (size < 4)
+        return;
+    buf[j++] = '\'';
+    for (size_t i = start - 1; i < start - 1 + len && j + 2 < size; i++) {
+        unsigned char ch = l->c[i];
+        buf[j++] = (ch >= 0x20 && ch < 0x7F) ? (char)ch : '?';
+    }
+    buf[j++] = '\'';
+    buf[j] = '\0';
+}
+
+static int all_blank(const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != ' ')
+            return 0;
+    return 1;
+}
+
+int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, int64_t *v, cnab_ferr *fe)
+{
+    const unsigned char *s = l->c + start - 1;
+    uint64_t x = 0;
+    unsigned bad = 0;
+    for (size_t i = 0; i < len; i++) { /* no branch per digit: this is the hot loop */
+        unsigned d = (unsigned)s[i] - '0';
+        bad |= d > 9;
+        x = x * 10 + d;
+    }
+    if (!bad) {
+        *v = (int64_t)x;
+        return 0;
+    }
+    if (all_blank(s, len)) {
+        *v = 0;
+        return 0;
+    }
+    size_t i = 0;
+    while ((unsigned)s[i] - '0' <= 9)
+        i++;
+    char q[64];
+    quote_field(l, start, len, q, sizeof q);
+    fe->col = start + i;
+    snprintf(fe->msg, sizeof fe->msg, "expected digits in %s (positions %zu-%zu), found %s", what, start,
+             start + len - 1, q);
+    return -1;
+}
+
+int cnab_pivot_year(int yy)
+{
+    return yy < 70 ? 2000 + yy : 1900 + yy;
+}
+
+int cnab_valid_date(int y, int m, int d)
+{
+    static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1)
+        return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int max = mdays[m - 1] + (m == 2 && leap);
+    return d <= max;
+}
+
+int cnab_date(const cnab_line *l, size_t start, size_t len, const char *what, settle_date *out, cnab_ferr *fe)
+{
+    const unsigned char *s = l->c + start - 1;
+    int zero = 1;
+    out->y = 0, out->m = 0, out->d = 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != '0' && s[i] != ' ')
+            zero = 0;
+    if (zero) {
+        if (all_blank(s, len))
+            return 0;
+        for (size_t i = 0; i < len; i++)
+            if (s[i] == ' ')
+                goto bad;
+        return 0;
+    }
+    int v[8];
+    for (size_t i = 0; i < len; i++) {
+        unsigned d = (unsigned)s[i] - '0';
+        if (d > 9)
+            goto bad;
+        v[i] = (int)d;
+    }
+    {
+        int d = v[0] * 10 + v[1], m = v[2] * 10 + v[3], y;
+        if (len == 8)
+            y = v[4] * 1000 + v[5] * 100 + v[6] * 10 + v[7];
+        else
+            y = cnab_pivot_year(v[4] * 10 + v[5]);
+        if (!cnab_valid_date(y, m, d))
+            goto bad;
+        out->y = (int16_t)y, out->m = (int8_t)m, out->d = (int8_t)d;
+        return 0;
+    }
+bad : {
+    char q[64];
+    quote_field(l, start, len, q, sizeof q);
+    fe->col = start;
+    snprintf(fe->msg, sizeof fe->msg, "expected a date %s or zeros in %s (positions %zu-%zu), found %s",
+             len == 8 ? "DDMMAAAA" : "DDMMAA", what, start, start + len - 1, q);
+    return -1;
+}
+}
+
+static size_t put_utf8(char *dst, uint32_t cp)
+{
+    if (cp < 0x80) {
+        dst[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        dst[0] = (char)(0xC0 | (cp >> 6));
+        dst[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        dst[0] = (char)(0xE0 | (cp >> 12));
+        dst[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        dst[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    dst[0] = (char)(0xF0 | (cp >> 18));
+    dst[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    dst[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    dst[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+void cnab_text(const cnab_line *l, size_t start, size_t len, char *dst, size_t size)
+{
+    size_t a = start - 1, b = start - 1 + len;
+    while (a < b && l->c[a] == ' ')
+        a++;
+    while (b > a && l->c[b - 1] == ' ')
+        b--;
+    size_t j = 0;
+    for (size_t i = a; i < b; i++) {
+        uint32_t cp = l->wide ? l->wide_cp[i] : l->c[i];
+        if (cp < 0x80) {
+            if (j + 1 >= size)
+                break;
+            /* control characters would break the CSV consumers' lines */
+            dst[j++] = cp < 0x20 || cp == 0x7F ? ' ' : (char)cp;
+        } else {
+            char tmp[4];
+            size_t k = put_utf8(tmp, cp);
+            if (j + k >= size)
+                break;
+            memcpy(dst + j, tmp, k);
+            j += k;
+        }
+    }
+    dst[j] = '\0';
+}
+
+int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab_ferr *fe)
+{
+    char *base = (char *)rec;
+    for (; t->name; t++) {
+        switch (t->kind) {
+        case FK_TEXT:
+            cnab_text(l, t->start, t->len, base + t->off, t->size);
+            break;
+        case FK_TEXT_ALT:
+            if (!base[t->off])
+                cnab_text(l, t->start, t->len, base + t->off, t->size);
+            break;
+        case FK_NUMTEXT: {
+            int64_t dummy;
+            if (t->len <= 18 && cnab_digits(l, t->start, t->len, t->name, &dummy, fe) < 0)
+                return -1;
+            cnab_text(l, t->start, t->len, base + t->off, t->size);
+            break;
+        }
+        case FK_CODE: {
+            const unsigned char *s = l->c + t->start - 1;
+            if (s[0] == ' ' && s[1] == ' ') {
+                base[t->off] = '\0';
+                break;
+            }
+            if ((unsigned)s[0] - '0' > 9 || (unsigned)s[1] - '0' > 9) {
+                char q[16];
+                quote_field(l, t->start, 2, q, sizeof q);
+                fe->col = t->start;
+                snprintf(fe->msg, sizeof fe->msg, "expected a 2-digit %s (positions %u-%u), found %s", t->name,
+                         t->start, t->start + 1, q);
+                return -1;
+            }
+            char *dst = base + t->off;
+            dst[0] = (char)s[0], dst[1] = (char)s[1], dst[2] = '\0';
+            break;
+        }
+        case FK_MONEY:
+            if (cnab_digits(l, t->start, t->len, t->name, (int64_t *)(void *)(base + t->off), fe) < 0)
+                return -1;
+            break;
+        case FK_DATE8:
+        case FK_DATE6:
+            if (cnab_date(l, t->start, t->len, t->name, (settle_date *)(void *)(base + t->off), fe) < 0)
+                return -1;
+            break;
+        case FK_DOC: {
+            /* 1 = CPF, 2 = CNPJ at the position before the field; keep the
+             * significant 11 or 14 digits; anything else is left as digits. */
+            int64_t v = 0;
+            char *dst = base + t->off;
+            /* digits, possibly with spaces around them (BTG left-justifies) */
+            size_t a = t->start, b = t->start + t->len;
+            while (a < b && l->c[a - 1] == ' ')
+                a++;
+            while (b > a && l->c[b - 2] == ' ')
+                b--;
+            if (b > a && cnab_digits(l, a, b - a, t->name, &v, fe) < 0)
+                return -1;
+            if (v == 0) {
+                dst[0] = '\0';
+                break;
+            }
+            unsigned char type = t->start > 1 ? l->c[t->start - 2] : '0';
+            int width = (type == '1' || (type != '2' && v < 100000000000LL)) ? 11 : 14;
+            if (v >= 100000000000000LL)
+                width = 15 < (int)t->size - 1 ? 15 : (int)t->size - 1;
+            if (width > (int)t->size - 1)
+                width = (int)t->size - 1;
+            dst[width] = '\0';
+            for (int k = width - 1; k >= 0; k--, v /= 10)
+                dst[k] = (char)('0' + v % 10);
+            break;
+        }
+        }
+    }
+    return 0;
+}

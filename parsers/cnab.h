@@ -1,0 +1,124 @@
+/* cnab.h - internals shared by the CNAB readers: normalised lines, field
+ * tables (bank layouts as data), date/amount decoding and the bank registry.
+ *
+ * Nothing here does I/O: the line source lives in parser.c, and everything
+ * in this header is pure so unit tests call it directly. */
+#ifndef SETTLE_CNAB_H
+#define SETTLE_CNAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parsers/record.h"
+
+#define CNAB_MAX_RAW 4096   /* longest physical line accepted, in bytes */
+#define CNAB_MAX_CHARS 4096 /* longest line in characters */
+
+/* One line after normalisation: c[0..len) are the characters, each the
+ * Latin-1 code point of a character (or '?' for the rare code point above
+ * U+00FF, whose real value is in wide[]); the line is padded with spaces up
+ * to the layout length by cnab_line_fit(). */
+typedef struct cnab_line {
+    unsigned char c[CNAB_MAX_CHARS + 1];
+    uint32_t wide_cp[CNAB_MAX_CHARS];
+    int wide;          /* 1 when some character is above U+00FF (see wide_cp) */
+    size_t len;        /* characters, trailing spaces removed */
+    int utf8;          /* 1 when the line was valid UTF-8 with non-ASCII characters */
+} cnab_line;
+
+/* Normalise one physical line (without its '\n'): drop a trailing '\r',
+ * a UTF-8 byte order mark when first is set, trailing 0x1A bytes and
+ * trailing spaces; decode UTF-8 when the line is valid UTF-8 with non-ASCII
+ * characters (positions then count characters), else read bytes as Latin-1.
+ * Never fails: any byte sequence is some Latin-1 text. */
+void cnab_line_norm(const unsigned char *raw, size_t n, int first, cnab_line *out);
+
+/* Pad the line with spaces to layout characters. Returns 0, or -1 when the
+ * line holds non-space characters beyond the layout (then *found is its
+ * length in characters). */
+int cnab_line_fit(cnab_line *l, size_t layout, size_t *found);
+
+/* Field kinds of a layout table. */
+typedef enum {
+    FK_TEXT = 1,  /* trimmed text, UTF-8, into a char buffer */
+    FK_NUMTEXT,   /* like FK_TEXT but must be digits or blank */
+    FK_TEXT_ALT,  /* like FK_TEXT, only when the member is still empty (a fallback field) */
+    FK_CODE,      /* a 2-digit code into movement_code (blank = "") */
+    FK_MONEY,     /* digits (or blank = 0), 2 implied decimals, into int64 cents */
+    FK_DATE8,     /* DDMMAAAA, zeros/blank = no date */
+    FK_DATE6,     /* DDMMAA, century pivot 00-69 -> 20xx, zeros/blank = no date */
+    FK_DOC,       /* payer CPF/CNPJ digits; kept as 11 (CPF) or 14 (CNPJ) digits */
+} field_kind;
+
+/* One field of a record layout: positions are 1-based, inclusive start. */
+typedef struct cnab_field {
+    const char *name;    /* for messages: "amount paid" */
+    uint16_t start, len;
+    uint8_t kind;        /* field_kind */
+    uint16_t off;        /* offsetof(settle_record, member) */
+    uint16_t size;       /* sizeof the member (text) */
+} cnab_field;
+
+#define CF(nm, st, ln, kd, member) \
+    { nm, st, ln, kd, (uint16_t)offsetof(settle_record, member), (uint16_t)sizeof(((settle_record *)0)->member) }
+#define CF_END { NULL, 0, 0, 0, 0, 0 }
+
+/* Decoding error: column and a message "expected ..., found ...". */
+typedef struct cnab_ferr {
+    size_t col;
+    char msg[256];
+} cnab_ferr;
+
+/* Apply every field of table to rec. Returns 0, or -1 with *fe set. */
+int cnab_apply(const cnab_field *table, const cnab_line *l, settle_record *rec, cnab_ferr *fe);
+
+/* Pure decoders (1-based positions). Each returns 0 or -1 with *fe set. */
+int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, int64_t *v, cnab_ferr *fe);
+int cnab_date(const cnab_line *l, size_t start, size_t len, const char *what, settle_date *d, cnab_ferr *fe);
+/* Copy characters [start, start+len) trimmed of spaces on both sides, as
+ * UTF-8, into dst (size bytes, always NUL-terminated). */
+void cnab_text(const cnab_line *l, size_t start, size_t len, char *dst, size_t size);
+
+/* 1 when y-m-d is a real calendar day. */
+int cnab_valid_date(int y, int m, int d);
+/* DDMMAA year pivot: 00-69 -> 2000-2069, 70-99 -> 1970-1999. */
+int cnab_pivot_year(int yy);
+
+/* ---- bank registry (parsers/banks.c) ---- */
+
+typedef struct cnab240_bank {
+    const char *code;          /* "001" */
+    const char *name;
+    const cnab_field *t;       /* segment T fields: nosso número packing, then the rest */
+    const cnab_field *u;       /* segment U fields */
+    const char *paid;          /* movement codes that carry money: "06,17" */
+    unsigned flags;
+} cnab240_bank;
+
+enum {
+    C240_NO_BATCH_TOTALS = 1,  /* 24-46 of the batch trailer hold other data (the whole portfolio) */
+    C240_BATCH_COUNT_DETAILS = 4, /* the batch record count leaves out the batch header and trailer (Santander) */
+    C240_NO_COUNTS = 2,        /* the trailers' record counts are not the file's (BTG sample: always 1) */
+};
+
+typedef struct cnab400_bank {
+    const char *code;
+    const char *name;
+    char detail_type;          /* '1' (or '7' for BB CBR643) */
+    const cnab_field *detail;  /* detail record (type detail_type) fields */
+    const cnab_field *detail7; /* BB: the convênio-7 layout (record type 7), else NULL */
+    const char *paid;          /* occurrence codes that carry money */
+    char pix_type;             /* optional record after the detail holding a txid ('2' Santander, '4' Bradesco), 0 none */
+    uint16_t pix_start, pix_len;
+    char skip_types[4];        /* other optional record types that follow a detail and carry no money ('3' Itaú) */
+} cnab400_bank;
+
+const cnab240_bank *cnab240_bank_find(const char *code);
+const cnab400_bank *cnab400_bank_find(const char *code);
+/* 1 when code is in the comma-separated list. */
+int cnab_code_in(const char *code, const char *list);
+/* Comma-separated list of the bank codes each layout knows ("001, 033, ..."). */
+const char *cnab240_bank_list(void);
+const char *cnab400_bank_list(void);
+
+#endif

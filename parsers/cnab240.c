@@ -1,0 +1,219 @@
+/* cnab240.c - the CNAB 240 (FEBRABAN) cobrança return reader: file header,
+ * batches of T/U segment pairs, batch and file trailers checked against
+ * what was read. Field positions come from the tables in banks.c. */
+#include "parsers/parser_int.h"
+
+#include <string.h>
+
+static int digits_at(parser *p, err_t *e, size_t start, size_t len, const char *what, int64_t *v)
+{
+    cnab_ferr fe;
+    if (cnab_digits(&p->line, start, len, what, v, &fe) < 0)
+        return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
+    return 0;
+}
+
+int cnab240_start(parser *p, err_t *e)
+{
+    cnab_line *l = &p->line;
+    if (parser_fit(p, 240, e) < 0)
+        return -1;
+    if (l->c[142] == '1')
+        return parser_fail(p, e, 1, 143,
+                           "expected '2' (return) at position 143 of the CNAB 240 file header, found '1': "
+                           "this is a remessa, a file sent to the bank, not a return");
+    if (l->c[142] != '2')
+        p->header_unsure = 1; /* decided by the batch header's operation (T = return) */
+    memcpy(p->info.bank, l->c, 3);
+    p->info.bank[3] = '\0';
+    const char *code = p->opts.bank ? p->opts.bank : p->info.bank;
+    p->b240 = cnab240_bank_find(code);
+    if (!p->b240)
+        return parser_fail(p, e, 1, 1, "expected a CNAB 240 bank code we read (%s), found '%s'%s",
+                           cnab240_bank_list(), code,
+                           p->opts.bank ? "" : "\nHINT: --bank NNN reads the file with another bank's layout");
+    if (p->opts.bank)
+        snprintf(p->info.bank, sizeof p->info.bank, "%s", p->opts.bank);
+    cnab_ferr fe;
+    if (!p->header_unsure && cnab_date(l, 144, 8, "file generation date", &p->info.generated_on, &fe) < 0)
+        return parser_fail(p, e, 1, fe.col, "%s", fe.msg);
+    p->file_records = 1;
+    return 0;
+}
+
+static int t_without_u(parser *p, err_t *e, const char *found)
+{
+    return parser_fail(p, e, p->lineno, 14, "expected segment U after the segment T of line %ld, found %s", p->t_line,
+                       found);
+}
+
+static int batch_trailer(parser *p, err_t *e)
+{
+    if (!p->in_batch)
+        return parser_fail(p, e, p->lineno, 8, "expected a batch header (record type 1) before a batch trailer, "
+                                               "found a batch trailer");
+    if (p->have_t)
+        return t_without_u(p, e, "a batch trailer");
+    p->batch_records++;
+    int64_t n;
+    if (digits_at(p, e, 18, 6, "batch record count", &n) < 0)
+        return -1;
+    int details_only = (p->b240->flags & C240_BATCH_COUNT_DETAILS) != 0;
+    long want = details_only ? p->batch_records - 2 : p->batch_records;
+    if (n != want && !(p->b240->flags & C240_NO_COUNTS))
+        return parser_fail(p, e, p->lineno, 18, "expected batch record count %06ld (%s read), found '%06lld'", want,
+                           details_only ? "details" : "header, details and trailer", (long long)n);
+    /* 24-29 / 30-46: count and total of the titles in cobrança simples.
+     * Banks that report them report every title of a simples batch; zeros
+     * mean "not reported". */
+    int64_t titles, total;
+    if (!(p->b240->flags & C240_NO_BATCH_TOTALS)) {
+        if (digits_at(p, e, 24, 6, "batch title count", &titles) < 0 ||
+            digits_at(p, e, 30, 17, "batch total", &total) < 0)
+            return -1;
+        if (titles != 0 && titles != p->batch_titles)
+            return parser_fail(p, e, p->lineno, 24, "expected batch title count %06ld (T segments read), found '%06lld'",
+                               p->batch_titles, (long long)titles);
+        if (total != 0 && total != p->batch_face)
+            return parser_fail(p, e, p->lineno, 30,
+                               "expected batch total %017lld (sum of the face values read), found '%017lld'",
+                               (long long)p->batch_face, (long long)total);
+    }
+    p->file_records += p->batch_records;
+    p->in_batch = 0;
+    return 0;
+}
+
+static int file_trailer(parser *p, err_t *e)
+{
+    if (p->have_t)
+        return t_without_u(p, e, "the file trailer");
+    if (p->in_batch)
+        return parser_fail(p, e, p->lineno, 8,
+                           "expected a batch trailer (record type 5) to close the batch, found the file trailer");
+    p->file_records++;
+    int64_t batches, records;
+    if (digits_at(p, e, 18, 6, "file batch count", &batches) < 0 ||
+        digits_at(p, e, 24, 6, "file record count", &records) < 0)
+        return -1;
+    if (p->b240->flags & C240_NO_COUNTS)
+        ;
+    else if (batches != p->batches)
+        return parser_fail(p, e, p->lineno, 18, "expected file batch count %06ld (batches read), found '%06lld'",
+                           p->batches, (long long)batches);
+    else if (records != p->file_records)
+        return parser_fail(p, e, p->lineno, 24,
+                           "expected file record count %06ld (every record read, header and trailer included), "
+                           "found '%06lld'",
+                           p->file_records, (long long)records);
+    int r = parser_read_line(p, e);
+    if (r < 0)
+        return -1;
+    if (r > 0)
+        return parser_fail(p, e, p->lineno, 1, "expected the end of the file after the file trailer, found a record");
+    return 0;
+}
+
+int cnab240_next(parser *p, settle_record *rec, err_t *e)
+{
+    cnab_line *l = &p->line;
+    cnab_ferr fe;
+    for (;;) {
+        int r = parser_read_line(p, e);
+        if (r < 0)
+            return -1;
+        if (r == 0) {
+            if (p->have_t)
+                return t_without_u(p, e, "the end of the file");
+            return parser_fail(p, e, p->lineno + 1, 1, "expected a %s, found the end of the file (truncated?)",
+                               p->in_batch ? "batch trailer (record type 5)" : "file trailer (record type 9)");
+        }
+        if (parser_fit(p, 240, e) < 0)
+            return -1;
+        char type = (char)l->c[7];
+        switch (type) {
+        case '1':
+            if (p->in_batch)
+                return parser_fail(p, e, p->lineno, 8,
+                                   "expected a batch trailer (record type 5) before a new batch, found a batch header");
+            if (p->header_unsure && l->c[8] != 'T')
+                return parser_fail(p, e, p->lineno, 9,
+                                   "expected 'T' (return) at position 9 of the batch header, since the file header "
+                                   "has no '2' at 143, found '%c'%s",
+                                   l->c[8] >= 0x20 && l->c[8] < 0x7f ? l->c[8] : '?',
+                                   l->c[8] == 'R' ? ": this is a remessa, a file sent to the bank, not a return" : "");
+            p->header_unsure = 0;
+            p->in_batch = 1;
+            p->batch_records = 1;
+            p->batch_titles = 0;
+            p->batch_face = 0;
+            p->batches++;
+            continue;
+        case '3': {
+            if (!p->in_batch)
+                return parser_fail(p, e, p->lineno, 8,
+                                   "expected a batch header (record type 1) before a detail, found a detail");
+            p->batch_records++;
+            char seg = (char)l->c[13];
+            if (seg == 'T') {
+                if (p->have_t)
+                    return t_without_u(p, e, "another segment T");
+                settle_record *t = &p->pend;
+                memset(t, 0, sizeof *t);
+                if (cnab_apply(p->b240->t, l, t, &fe) < 0)
+                    return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
+                p->have_t = 1;
+                p->t_line = p->lineno;
+                p->batch_titles++;
+                p->batch_face += t->amount_face_cents;
+                continue;
+            }
+            if (seg == 'U') {
+                if (!p->have_t)
+                    return parser_fail(p, e, p->lineno, 14,
+                                       "expected a segment T before segment U, found a segment U without its T");
+                settle_record *t = &p->pend;
+                char tcode[3];
+                memcpy(tcode, t->movement_code, 3);
+                if (cnab_apply(p->b240->u, l, t, &fe) < 0)
+                    return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
+                if (strcmp(tcode, t->movement_code))
+                    return parser_fail(p, e, p->lineno, 16,
+                                       "expected movement code '%s' (as in the segment T of line %ld), found '%s'",
+                                       tcode, p->t_line, t->movement_code);
+                p->have_t = 0;
+                t->line = p->t_line;
+                t->format = FMT_CNAB240;
+                memcpy(t->bank, p->info.bank, 4);
+                t->kind = KIND_BOLETO;
+                t->paid = cnab_code_in(t->movement_code, p->b240->paid);
+                *rec = *t;
+                return 1;
+            }
+            if (seg == 'Y' || seg == 'W')
+                continue; /* optional segments with no settlement data */
+            char found[8];
+            cnab_text(l, 14, 1, found, sizeof found);
+            return parser_fail(p, e, p->lineno, 14, "expected segment T, U, W or Y in a cobrança batch, found '%s'",
+                               found[0] ? found : " ");
+        }
+        case '5':
+            if (batch_trailer(p, e) < 0)
+                return -1;
+            continue;
+        case '9':
+            if (file_trailer(p, e) < 0)
+                return -1;
+            return 0;
+        case '0':
+            return parser_fail(p, e, p->lineno, 8,
+                               "expected record type 1, 3, 5 or 9 at position 8, found a second file header ('0')");
+        default: {
+            char found[8];
+            cnab_text(l, 8, 1, found, sizeof found);
+            return parser_fail(p, e, p->lineno, 8, "expected record type 1, 3, 5 or 9 at position 8, found '%s'",
+                               found);
+        }
+        }
+    }
+}

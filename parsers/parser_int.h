@@ -1,0 +1,75 @@
+/* parser_int.h - the reader object shared by parser.c (input, detection,
+ * dispatch) and the format readers cnab240.c / cnab400.c. Not for callers
+ * outside parsers/. */
+#ifndef SETTLE_PARSER_INT_H
+#define SETTLE_PARSER_INT_H
+
+#include <stdio.h>
+#include <zlib.h>
+
+#include "parsers/cnab.h"
+#include "parsers/pixcsv.h"
+#include "parsers/record.h"
+
+#define PARSER_BUF (256 * 1024)
+
+struct parser {
+    char name[512];            /* display name for messages */
+    gzFile gz;                 /* gzip file input, or NULL */
+    int fd;                    /* plain file input, or -1 */
+    const unsigned char *mem;  /* memory input, or NULL */
+    size_t mem_len, mem_pos;
+
+    unsigned char *buf;        /* PARSER_BUF bytes of input */
+    size_t beg, end;           /* unread bytes are buf[beg, end) */
+    int eof;                   /* the source has no more bytes */
+
+    long lineno;               /* physical line number of the current line */
+    long blank_from;           /* first of a run of blank lines, 0 = none */
+    cnab_line line;            /* current line, normalised */
+    int have_peek;             /* line holds a line read ahead (not yet consumed) */
+
+    file_info info;
+    parse_opts opts;
+    int failed;                /* an error was returned: the reader stays failed */
+    int done;                  /* end reached */
+
+    /* CNAB 240 */
+    const cnab240_bank *b240;
+    long batch_records, batch_titles, file_records, batches;
+    int64_t batch_face;
+    int in_batch;
+    int header_unsure;         /* the file header lacks the '2' at 143 (shifted header, seen from Ailos) */
+    int have_t;
+    long t_line;
+    settle_record pend;        /* a T waiting for its U / a 400 detail waiting for its optional records */
+
+    /* Pix CSV: the reader, and the gzFile it reads when the input was not one */
+    pixcsv *pix;
+    gzFile pix_gz;
+
+    /* CNAB 400 */
+    const cnab400_bank *b400;
+    int have_pend;
+    long details;
+};
+
+/* Read the next non-blank line into p->line (normalised, not yet fitted).
+ * Returns 1 with a line, 0 at the end of the input (trailing blank lines
+ * skipped), -1 with e set. A blank line followed by a non-blank one is an
+ * error. */
+int parser_read_line(parser *p, err_t *e);
+
+/* Set e to "NAME:LINE:COL: msg" (EX_DATAERR) and mark p failed; returns -1. */
+int parser_fail(parser *p, err_t *e, long line, size_t col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Fit p->line to layout characters, or fail with the length message. */
+int parser_fit(parser *p, size_t layout, err_t *e);
+
+int cnab240_start(parser *p, err_t *e);     /* p->line holds the file header */
+int cnab240_next(parser *p, settle_record *rec, err_t *e);
+int cnab400_start(parser *p, err_t *e);
+int cnab400_next(parser *p, settle_record *rec, err_t *e);
+
+#endif

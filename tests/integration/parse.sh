@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# parse.sh - `settle parse` on real and malformed CNAB files: CSV columns,
+# --summary, --bank/--format, exit codes, errors on stderr, later files read.
+. "$(dirname "$0")/../lib.sh"
+F=$T_TOP/tests/fixtures/cnab
+cd "$F" || exit 1
+
+out=$("$SETTLE" parse brcobranca/CNAB240SICREDI.CRT 2>"$T_TMP/err"); rc=$?
+t_eq "valid 240 exits 0" 0 "$rc"
+t_eq "header has exactly the issue's columns" \
+  "file,line,format,bank,kind,movement_code,paid,nosso_numero,seu_numero,txid,end_to_end_id,amount_face_cents,amount_paid_cents,amount_credited_cents,interest_cents,discount_cents,rebate_cents,fee_cents,iof_cents,occurred_on,credited_on,due_on,payer_doc,payer_name" \
+  "$(printf '%s\n' "$out" | head -n 1)"
+t_eq "one row per T+U pair, line of the T" \
+  "brcobranca/CNAB240SICREDI.CRT,5,cnab240,748,boleto,28,0,172000595,0000000000,,,995,0,0,0,0,0,380,0,2017-04-06,2017-04-06,2017-04-13,44952927838,SURFISTAO MEDINA" \
+  "$(printf '%s\n' "$out" | sed -n 3p)"
+t_eq "nothing on stderr" "" "$(cat "$T_TMP/err")"
+
+out=$("$SETTLE" parse laravel-boleto/santander_pix.ret)
+t_contains "hybrid Pix txid on its title's row" ",033,boleto,02,0,00000019,1,id-da-transcao-pix," "$out"
+
+out=$("$SETTLE" parse --summary brcobranca/CNAB240.RET); rc=$?
+t_eq "--summary: counts and totals per movement code" \
+  "movement_code,paid,count,amount_face_cents,amount_paid_cents,amount_credited_cents
+17,1,35,2188094,2188094,2184489" "$out"
+
+out=$("$SETTLE" parse malformed/truncated.ret brcobranca/CNAB240SICREDI.CRT 2>"$T_TMP/err"); rc=$?
+t_eq "a bad file makes the exit 65" 65 "$rc"
+t_eq "its error on stderr, FILE:LINE:COL" \
+  "malformed/truncated.ret:7:1: expected a batch trailer (record type 5), found the end of the file (truncated?)" \
+  "$(cat "$T_TMP/err")"
+t_eq "the next file is still read" 2 "$(printf '%s\n' "$out" | grep -c '^brcobranca/CNAB240SICREDI.CRT,')"
+
+"$SETTLE" parse --format cnab400 brcobranca/CNAB240SICREDI.CRT >/dev/null 2>"$T_TMP/err"; rc=$?
+t_eq "--format cnab400 on a 240 file: 65" 65 "$rc"
+t_contains "--format mismatch says what it is" "(a CNAB 240 file)" "$(cat "$T_TMP/err")"
+
+out=$("$SETTLE" parse --bank 237 laravel-boleto/retorno_banco_fake.ret 2>&1); rc=$?
+t_eq "--bank reads an unknown bank's file with a known layout" 0 "$rc"
+t_contains "--bank sets the bank column" ",cnab400,237,boleto,06,1,000000000097," "$out"
+
+"$SETTLE" parse --bank 12 x >/dev/null 2>&1; t_eq "--bank must be 3 digits" 64 "$?"
+"$SETTLE" parse >/dev/null 2>&1; t_eq "no FILE is a usage error" 64 "$?"
+"$SETTLE" parse /nonexistent/file.ret >/dev/null 2>"$T_TMP/err"; rc=$?
+t_eq "missing file: 65" 65 "$rc"
+t_eq "missing file message" "/nonexistent/file.ret: cannot open: No such file or directory" "$(cat "$T_TMP/err")"
+
+gz=$("$SETTLE" parse malformed/edge_gzip.ret.gz | cut -d, -f2-)
+plain=$("$SETTLE" parse brcobranca/CNAB240SICREDI.CRT | cut -d, -f2-)
+t_eq "gzip input reads the same as plain" "$plain" "$gz"
+# the benchmark generator writes files settle accepts, and their payments
+gen=$T_TOP/build/tests/tools/gencnab240
+if [ -x "$gen" ]; then
+  "$gen" --titles 1200 --out "$T_TMP/g.ret" --payments "$T_TMP/p.csv" --extra-payments 300
+  out=$("$SETTLE" parse --summary "$T_TMP/g.ret"); rc=$?
+  t_eq "gencnab240 output is a valid return" 0 "$rc"
+  t_contains "gencnab240: 1200 paid titles (movement 06)" "06,1,1200," "$out"
+  t_eq "gencnab240 payments: header + 1200 + 300 rows" 1501 "$(wc -l < "$T_TMP/p.csv")"
+  nn=$("$SETTLE" parse "$T_TMP/g.ret" | sed -n 2p | cut -d, -f8)
+  t_eq "a title's nosso numero is in the payments CSV" 1 "$(grep -c ",001,$nn\$" "$T_TMP/p.csv")"
+else
+  t_fail "build/tests/tools/gencnab240 missing (make tools)"
+fi
+t_done
