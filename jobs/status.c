@@ -105,8 +105,8 @@ int cmd_status(settle_ctx *ctx, int argc, char **argv)
     status_incoming(ctx->cfg->spool_dir);
 
     r = db_query(db, &e,
-        "SELECT (SELECT count(*) FROM return_files WHERE status IN ('ingested', 'reconciling')),"
-        "       (SELECT count(*) FROM settlements WHERE reconciled_at IS NULL),"
+        "SELECT (SELECT count(*) FROM return_files WHERE status = 'ingested'),"
+        "       (SELECT count(*) FROM return_files f JOIN settlements s ON s.file_id = f.id WHERE f.status = 'ingested'),"
         "       (SELECT count(*) FROM invoice_requests WHERE batch_id IS NULL),"
         "       (SELECT count(*) FROM export_batches WHERE status = 'reserved'),"
         "       (SELECT count(*) FROM exceptions WHERE status = 'open'),"

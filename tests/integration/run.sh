@@ -20,8 +20,8 @@ t_eq "every step row finished" 0 "$(t_sql "SELECT count(*) FROM job_run_steps WH
 if [ -s "$T_TMP/metrics.log" ]; then
   bad=0
   while IFS= read -r line; do
-    # psql interpolates :'l' only in script input, not in -c strings.
-    ns=$(psql "$T_CONN" -qtAX -v "l=$line" <<<"SELECT :'l'::jsonb #>> '{_aws,CloudWatchMetrics,0,Namespace}'" 2>/dev/null) || bad=1
+    # psql interpolates :'l' in input it reads, not in -c strings
+    ns=$(echo "SELECT :'l'::jsonb #>> '{_aws,CloudWatchMetrics,0,Namespace}'" | psql "$T_CONN" -qtAX -v "l=$line" 2>/dev/null) || bad=1
     [ "$ns" = "Comex/Settlement" ] || bad=1
   done <"$T_TMP/metrics.log"
   t_eq "EMF lines are JSON in namespace Comex/Settlement" 0 "$bad"

@@ -16,9 +16,10 @@ t_eq "status exits 0" 0 "$out_rc"
 t_contains "files fetched, not ingested (dot files and .part skipped)" "files fetched, not ingested:    3" "$out"
 t_contains "per source" "  bb                           2" "$out"
 t_contains "return files not reconciled" \
-  "return files not reconciled:    $(t_sql "SELECT count(*) FROM return_files WHERE status IN ('ingested', 'reconciling')")" "$out"
+  "return files not reconciled:    $(t_sql "SELECT count(*) FROM return_files WHERE status = 'ingested'")" "$out"
 t_contains "settlements not reconciled" \
-  "settlements not reconciled:     $(t_sql 'SELECT count(*) FROM settlements WHERE reconciled_at IS NULL')" "$out"
+  "settlements not reconciled:     $(t_sql 'SELECT count(*) FROM settlements s WHERE NOT EXISTS (SELECT 1 FROM settlement_outcomes o WHERE o.settlement_id = s.id)')
+" "$out"
 t_contains "invoice requests not exported" "invoice requests not exported:  25" "$out"
 t_contains "open exceptions and the amount received" "open exceptions:                $(t_sql "SELECT count(*) || ' (R\$ ' || replace(to_char(sum(coalesce(e.paid_cents, s.amount_paid_cents))::bigint / 100, 'FM999,999,990'), ',', '.') || ',' || lpad((sum(coalesce(e.paid_cents, s.amount_paid_cents))::bigint % 100)::text, 2, '0') || ' received)' FROM exceptions e JOIN settlements s ON s.id = e.settlement_id WHERE e.status = 'open'")" "$out"
 t_contains "open exceptions by reason and age" \

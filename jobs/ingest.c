@@ -1,0 +1,612 @@
+/* ingest.c - `settle ingest [FILE...]`: load return files into settlements.
+ *
+ * Without arguments, every regular file under <spool>/incoming/SOURCE/ (the
+ * directory name is the source; names starting with '.' or ending in .part
+ * are skipped); files named on the command line have source 'local' and
+ * stay where they are. Per file, in ONE transaction:
+ *   - register it in return_files (source, name, size, sha256, format, bank);
+ *     content already ingested is refused ("already ingested as file #N on DATE");
+ *   - parse it (parsers/record.h) and COPY every record into settlements;
+ *     a record whose natural key is already known (another file, or twice in
+ *     this one) is not inserted again: it goes to settlement_duplicates and is
+ *     counted on the file row.
+ * A file that does not parse loads nothing: its return_files row says
+ * 'rejected' with the parser's FILE:LINE:COL message, a spool file moves to
+ * <spool>/rejected/ with NAME.error beside it, and the run goes on (exit 65).
+ * Ingested spool files move to <spool>/archive/SOURCE/ after the commit; a
+ * run that died between the commit and the move finishes the move next time.
+ * Several ingest processes may run at once: each file is flock()ed while
+ * handled, and the unique sha256 index decides between equal contents. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/db.h"
+#include "common/hash.h"
+#include "common/log.h"
+#include "common/progress.h"
+#include "common/metrics.h"
+#include "jobs/copybuf.h"
+#include "jobs/jobs.h"
+#include "jobs/testhook.h"
+#include "parsers/record.h"
+#include "reconcile/natkey.h"
+
+const char usage_ingest[] =
+    "usage: settle ingest [FILE...]\n\n"
+    "Load bank return files (CNAB 240/400, Pix CSV) into the settlements table,\n"
+    "one transaction per file. Without FILE, every file waiting under\n"
+    "<spool>/incoming/SOURCE/; ingested files move to <spool>/archive/SOURCE/,\n"
+    "files that do not parse to <spool>/rejected/ with NAME.error beside them.\n"
+    "FILEs named here are recorded with source 'local' and are not moved.\n"
+    "Content already ingested is refused. Records already known from another\n"
+    "file are counted as duplicates, never loaded twice.\n\n"
+    "Exit: 0 all ingested, 65 some file rejected (the others were ingested),\n"
+    "69 database unavailable, 70 internal error.\n";
+
+static const char settlement_cols[] =
+    "file_id, line, format, bank_code, kind, movement_code, paid, nosso_numero, seu_numero, txid,"
+    " end_to_end_id, refund_id, refund_status, amount_face_cents, amount_paid_cents, amount_credited_cents,"
+    " interest_cents, discount_cents, rebate_cents, fee_cents, iof_cents, occurred_on, credited_on, due_on,"
+    " settled_at, payer_doc, payer_name, message, natural_key";
+
+typedef struct ingest_job {
+    settle_ctx *ctx;
+    PGconn *db;
+    const char *spool;
+    int worst;
+    long ingested, rejected, refused;
+} ingest_job;
+
+typedef struct one_file {
+    const char *path;      /* where it is now */
+    const char *source;
+    const char *name;      /* base name */
+    int in_spool;          /* move it afterwards */
+    char display[512];     /* SOURCE/NAME, prefixes parser messages */
+    char sha[SHA256_HEX_LEN + 1];
+    long long size;
+    long long file_id;
+} one_file;
+
+static void opt_text(copybuf *b, const char *s)
+{
+    copybuf_text(b, s && *s ? s : NULL);
+}
+
+static void record_row(copybuf *b, const char *fid, const settle_record *r)
+{
+    char key[NATKEY_MAX];
+    copybuf_text(b, fid);
+    copybuf_int(b, r->line);
+    copybuf_text(b, record_format_name(r->format));
+    opt_text(b, r->bank);
+    copybuf_text(b, record_kind_name(r->kind));
+    opt_text(b, r->movement_code);
+    copybuf_text(b, r->paid ? "t" : "f");
+    opt_text(b, r->nosso_numero);
+    opt_text(b, r->seu_numero);
+    opt_text(b, r->txid);
+    opt_text(b, r->end_to_end_id);
+    opt_text(b, r->refund_id);
+    opt_text(b, r->refund_status);
+    copybuf_int(b, r->amount_face_cents);
+    copybuf_int(b, r->amount_paid_cents);
+    copybuf_int(b, r->amount_credited_cents);
+    copybuf_int(b, r->interest_cents);
+    copybuf_int(b, r->discount_cents);
+    copybuf_int(b, r->rebate_cents);
+    copybuf_int(b, r->fee_cents);
+    copybuf_int(b, r->iof_cents);
+    copybuf_date(b, r->occurred_on.y, r->occurred_on.m, r->occurred_on.d);
+    copybuf_date(b, r->credited_on.y, r->credited_on.m, r->credited_on.d);
+    copybuf_date(b, r->due_on.y, r->due_on.m, r->due_on.d);
+    if (r->settled_at) {
+        time_t t = (time_t)r->settled_at;
+        struct tm tm;
+        char ts[40];
+        gmtime_r(&t, &tm);
+        strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S+00", &tm);
+        copybuf_text(b, ts);
+    } else {
+        copybuf_null(b);
+    }
+    opt_text(b, r->payer_doc);
+    opt_text(b, r->payer_name);
+    opt_text(b, r->message);
+    copybuf_text(b, natkey_build(r, key, sizeof key));
+    copybuf_end_row(b);
+}
+
+static record_format format_from_name(const char *s)
+{
+    if (!s)
+        return FMT_UNKNOWN;
+    if (!strcmp(s, "cnab240"))
+        return FMT_CNAB240;
+    if (!strcmp(s, "cnab400"))
+        return FMT_CNAB400;
+    if (!strcmp(s, "pix-csv"))
+        return FMT_PIX_CSV;
+    return FMT_UNKNOWN;
+}
+
+/* Parse f and COPY its records into table (already in COPY IN state).
+ * Returns records copied (>= 0); -1 with e set: e->code EX_DATAERR for a
+ * file that does not parse, anything else for the database. */
+static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info *info, err_t *e)
+{
+    parse_opts opts = { 0 };
+    const source_cfg *src = config_source(j->ctx->cfg, f->source);
+    if (src) {
+        opts.format = format_from_name(src->format);
+        opts.bank = src->bank;
+        opts.profile = src->profile ? config_profile(j->ctx->cfg, src->profile) : NULL;
+    }
+    copybuf b;
+    if (copybuf_init(&b, j->db, NULL))
+        return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+    err_t pe = { 0 };
+    long n = 0;
+    int rc = 0;
+    parser *p = parser_open(f->path, f->display, &opts, &pe);
+    if (!p) {
+        rc = -1;
+    } else {
+        settle_record r;
+        int got;
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        while ((got = parser_next(p, &r, &pe)) == 1) {
+            record_row(&b, fid, &r);
+            n++;
+            if (b.failed)
+                break;
+            if ((n & 4095) == 0 && progress_enabled())
+                progress_update("ingest %s: %ld records, %.0f records/s", f->display, n, n / progress_seconds_since(&t0));
+        }
+        progress_done();
+        if (got < 0)
+            rc = -1;
+        *info = *parser_info(p);
+        parser_close(p);
+    }
+    if (!rc && b.failed) {
+        *e = b.err;
+        copybuf_free(&b);
+        copybuf_end(j->db, "aborted", e);
+        return -1;
+    }
+    if (rc) {
+        if (!pe.code)
+            err_set(&pe, EX_DATAERR, "%s: cannot be read", f->display);
+        if (pe.code != EX_DATAERR)
+            pe.code = EX_DATAERR;
+        *e = pe;
+        copybuf_free(&b);
+        err_t ignore = { 0 };
+        copybuf_end(j->db, "file does not parse", &ignore);
+        return -1;
+    }
+    if (copybuf_flush(&b)) {
+        *e = b.err;
+        copybuf_free(&b);
+        err_t ignore = { 0 };
+        copybuf_end(j->db, "aborted", &ignore);
+        return -1;
+    }
+    copybuf_free(&b);
+    testhook("ingest:copied");
+    if (copybuf_end(j->db, NULL, e) < 0)
+        return -1;
+    return n;
+}
+
+static int exec_copy(PGconn *db, const char *sql, err_t *e)
+{
+    PGresult *r = PQexec(db, sql);
+    int ok = PQresultStatus(r) == PGRES_COPY_IN;
+    if (!ok)
+        db_error(db, r, e, "starting COPY");
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+static int is_unique_violation(const err_t *e)
+{
+    return strstr(e->msg, "settlements_natural_key") != NULL;
+}
+
+static void rollback(PGconn *db)
+{
+    PQclear(PQexec(db, "ROLLBACK"));
+}
+
+/* Move path to dir/name (mkdir -p dir). 0, or -1 with e set. */
+static int move_to(const char *path, const char *dir, const char *name, err_t *e)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *s = buf + 1; *s; s++)
+        if (*s == '/') {
+            *s = '\0';
+            mkdir(buf, 0750);
+            *s = '/';
+        }
+    mkdir(buf, 0750);
+    char to[4096];
+    snprintf(to, sizeof to, "%s/%s", dir, name);
+    if (rename(path, to))
+        return err_set(e, EX_SOFTWARE, "cannot move %s to %s: %s", path, to, strerror(errno)), -1;
+    return 0;
+}
+
+/* A spool file that was refused: NAME.error first, then the file beside it. */
+static void move_rejected(ingest_job *j, one_file *f, const char *msg)
+{
+    if (!f->in_spool)
+        return;
+    char dir[4096], err_path[4200];
+    snprintf(dir, sizeof dir, "%s/rejected", j->spool);
+    mkdir(dir, 0750);
+    snprintf(err_path, sizeof err_path, "%s/%s.error", dir, f->name);
+    FILE *o = fopen(err_path, "w");
+    if (o) {
+        fprintf(o, "%s\n", msg);
+        fclose(o);
+    }
+    err_t e = { 0 };
+    if (move_to(f->path, dir, f->name, &e))
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+}
+
+static void move_archived(ingest_job *j, one_file *f)
+{
+    if (!f->in_spool)
+        return;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/archive/%s", j->spool, f->source);
+    err_t e = { 0 };
+    if (move_to(f->path, dir, f->name, &e))
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+}
+
+/* Record a rejection (its own committed transaction) and move the file. */
+static int reject(ingest_job *j, one_file *f, const char *msg)
+{
+    char size[24];
+    snprintf(size, sizeof size, "%lld", f->size);
+    const char *p[] = { f->source, f->name, size, f->sha, msg };
+    err_t e = { 0 };
+    PGresult *r = db_query(j->db, &e,
+                           "INSERT INTO return_files (source, name, size_bytes, sha256, status, error)"
+                           " VALUES ($1, $2, $3, $4, 'rejected', $5)",
+                           5, p);
+    if (!r) {
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+        return e.code;
+    }
+    PQclear(r);
+    testhook("ingest:rejected-committed");
+    move_rejected(j, f, msg);
+    log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "rejected: %s", msg);
+    j->rejected++;
+    metrics_add(NULL, NULL, "FilesRejected", 1);
+    return EX_DATAERR;
+}
+
+/* What the database already knows about this content. Returns 1 when the
+ * file has been dealt with (*rc set: an interrupted run finished, or the
+ * content refused), 0 to go on and ingest it.
+ *   - ingested before under this source and name, file still in incoming/:
+ *     a run died between its commit and the move; archive it now;
+ *   - rejected before under this source and name, and rejected/NAME is not
+ *     there: a run died between recording the rejection and the move; finish
+ *     it (to retry a rejected file, run `settle ingest PATH` by hand);
+ *   - ingested before under another name: refused, "already ingested as file
+ *     #N on DATE". */
+static int known_content(ingest_job *j, one_file *f, int *rc)
+{
+    const char *p[] = { f->sha };
+    err_t e = { 0 };
+    PGresult *r = db_query(j->db, &e,
+                           "SELECT id, status, source = $2 AND name = $3,"
+                           "       to_char(coalesce(ingested_at, received_at), 'YYYY-MM-DD'), coalesce(error, '')"
+                           "  FROM return_files WHERE sha256 = $1 ORDER BY id",
+                           3, (const char *[]){ p[0], f->source, f->name });
+    if (!r) {
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+        *rc = e.code;
+        return 1;
+    }
+    int ingested = -1, rejected_same = -1;
+    for (int i = 0; i < PQntuples(r); i++) {
+        int rejected = !strcmp(PQgetvalue(r, i, 1), "rejected"), same = PQgetvalue(r, i, 2)[0] == 't';
+        if (!rejected)
+            ingested = i;
+        else if (same)
+            rejected_same = i;
+    }
+    int done = 1;
+    char there[4200];
+    snprintf(there, sizeof there, "%s/rejected/%s", j->spool, f->name);
+    if (ingested >= 0 && f->in_spool && PQgetvalue(r, ingested, 2)[0] == 't') {
+        move_archived(j, f);
+        log_msg(LOG_INFO, "ingest", KV(KV_S("file", f->display), KV_S("file_id", PQgetvalue(r, ingested, 0))),
+                "already ingested by an interrupted run; archived");
+        *rc = 0;
+    } else if (rejected_same >= 0 && f->in_spool && access(there, F_OK)) {
+        move_rejected(j, f, PQgetvalue(r, rejected_same, 4));
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "rejected: %s", PQgetvalue(r, rejected_same, 4));
+        j->rejected++;
+    metrics_add(NULL, NULL, "FilesRejected", 1);
+        *rc = EX_DATAERR;
+    } else if (ingested >= 0) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s: already ingested as file #%s on %s", f->display, PQgetvalue(r, ingested, 0),
+                 PQgetvalue(r, ingested, 3));
+        PQclear(r);
+        j->refused++;
+        *rc = reject(j, f, msg);
+        return 1;
+    } else {
+        done = 0;
+    }
+    PQclear(r);
+    return done;
+}
+
+static int ingest_one(ingest_job *j, one_file *f)
+{
+    int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) /* another process took it */
+            return 0;
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "cannot open %s: %s", f->path, strerror(errno));
+        return EX_DATAERR;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB)) {
+        close(fd);
+        log_msg(LOG_INFO, "ingest", KV(KV_S("file", f->display)), "another process is ingesting it; skipped");
+        return 0;
+    }
+    struct stat st;
+    /* still there after we got the lock (the holder may have moved it)? */
+    if (fstat(fd, &st) || access(f->path, F_OK)) {
+        close(fd);
+        return 0;
+    }
+    f->size = (long long)st.st_size;
+    err_t e = { 0 };
+    int rc = 0;
+    if (sha256_file_hex(f->path, f->sha, &e)) {
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+        close(fd);
+        return e.code;
+    }
+    if (known_content(j, f, &rc)) {
+        close(fd);
+        return rc;
+    }
+
+    char size[24], fid[24];
+    snprintf(size, sizeof size, "%lld", f->size);
+    const char *p[] = { f->source, f->name, size, f->sha };
+    PGresult *r;
+    if (db_exec(j->db, "BEGIN", &e) ||
+        !(r = db_query(j->db, &e,
+                       "INSERT INTO return_files (source, name, size_bytes, sha256, status)"
+                       " VALUES ($1, $2, $3, $4, 'ingested') RETURNING id",
+                       4, p))) {
+        rollback(j->db);
+        close(fd);
+        if (strstr(e.msg, "return_files_content")) {
+            /* another process committed the same content meanwhile */
+            known_content(j, f, &rc);
+            return rc;
+        }
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+        return e.code;
+    }
+    snprintf(fid, sizeof fid, "%s", PQgetvalue(r, 0, 0));
+    f->file_id = atoll(fid);
+    PQclear(r);
+
+    /* Fast path: COPY straight into settlements. A known natural key makes
+     * it fail; then stage the records and insert only the new ones. */
+    file_info info = { 0 };
+    long n = -1, dups = 0;
+    int staged = 0;
+    char copy_sql[1024];
+    snprintf(copy_sql, sizeof copy_sql, "COPY settlements (%s) FROM STDIN", settlement_cols);
+    if (!db_exec(j->db, "SAVEPOINT fast", &e) && !exec_copy(j->db, copy_sql, &e))
+        n = copy_records(j, f, fid, &info, &e);
+    if (n < 0 && e.code != EX_DATAERR && is_unique_violation(&e)) {
+        staged = 1;
+        snprintf(copy_sql, sizeof copy_sql, "COPY ingest_stage (%s) FROM STDIN", settlement_cols);
+        char sql[2048];
+        snprintf(sql, sizeof sql,
+                 "ROLLBACK TO SAVEPOINT fast;"
+                 "CREATE TEMP TABLE IF NOT EXISTS ingest_stage AS SELECT %s FROM settlements WITH NO DATA;"
+                 "TRUNCATE ingest_stage",
+                 settlement_cols);
+        err_clear(&e);
+        n = -1;
+        if (!db_exec(j->db, sql, &e) && !exec_copy(j->db, copy_sql, &e))
+            n = copy_records(j, f, fid, &info, &e);
+        if (n >= 0) {
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO settlements (%1$s) SELECT %1$s FROM ingest_stage ORDER BY line"
+                     " ON CONFLICT (natural_key) DO NOTHING",
+                     settlement_cols);
+            PGresult *ins = NULL, *dup = NULL;
+            if (!(ins = db_query(j->db, &e, sql, 0, NULL)) ||
+                !(dup = db_query(j->db, &e,
+                                 "INSERT INTO settlement_duplicates (file_id, line, natural_key, settlement_id)"
+                                 " SELECT g.file_id, g.line, g.natural_key, s.id"
+                                 "   FROM ingest_stage g JOIN settlements s ON s.natural_key = g.natural_key"
+                                 "  WHERE NOT (s.file_id = g.file_id AND s.line = g.line)"
+                                 " RETURNING line, natural_key, settlement_id",
+                                 0, NULL)))
+                n = -1;
+            if (dup) {
+                dups = PQntuples(dup);
+                for (int i = 0; i < PQntuples(dup) && i < 20; i++)
+                    log_msg(LOG_WARN, "ingest",
+                            KV(KV_S("file", f->display), KV_S("line", PQgetvalue(dup, i, 0)),
+                               KV_S("natural_key", PQgetvalue(dup, i, 1)), KV_S("kept", PQgetvalue(dup, i, 2))),
+                            "duplicate record: already loaded; not loaded again");
+            }
+            PQclear(ins);
+            PQclear(dup);
+        }
+    }
+    if (n < 0) {
+        rollback(j->db);
+        close(fd);
+        if (e.code == EX_DATAERR)
+            return reject(j, f, e.msg);
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+        return e.code ? e.code : EX_SOFTWARE;
+    }
+
+    char recs[24], dupstr[24], gen[16] = "";
+    snprintf(recs, sizeof recs, "%ld", n);
+    snprintf(dupstr, sizeof dupstr, "%ld", dups);
+    if (info.generated_on.y)
+        snprintf(gen, sizeof gen, "%04d-%02d-%02d", info.generated_on.y, info.generated_on.m, info.generated_on.d);
+    const char *u[] = { fid, info.format ? record_format_name(info.format) : NULL, info.bank[0] ? info.bank : NULL,
+                        gen[0] ? gen : NULL, recs, dupstr };
+    if (!(r = db_query(j->db, &e,
+                       "UPDATE return_files SET format = $2, bank_code = $3, generated_on = $4, records = $5,"
+                       " duplicates = $6, ingested_at = now() WHERE id = $1",
+                       6, u))) {
+        rollback(j->db);
+        close(fd);
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+        return e.code;
+    }
+    PQclear(r);
+    testhook("ingest:before-commit");
+    if (db_exec(j->db, "RELEASE SAVEPOINT fast; COMMIT", &e)) {
+        rollback(j->db);
+        close(fd);
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+        return e.code;
+    }
+    testhook("ingest:committed");
+    move_archived(j, f);
+    /* A big file changes the table's size by a lot: refresh the planner's
+     * statistics now, before reconcile plans its joins on them. */
+    if (n >= 10000 && db_exec(j->db, "ANALYZE settlements", &e))
+        log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+    close(fd);
+    j->ingested++;
+    metrics_add(NULL, NULL, "FilesIngested", 1);
+    metrics_add(NULL, NULL, "RecordsParsed", n);
+    metrics_add(NULL, NULL, "DuplicateRecords", dups);
+    log_msg(LOG_INFO, "ingest",
+            KV(KV_S("file", f->display), KV_I("file_id", f->file_id), KV_S("format", u[1]), KV_S("bank", u[2]),
+               KV_I("records", n), KV_I("duplicates", dups), KV_S("path", staged ? "staged" : "direct")),
+            "ingested file");
+    if (dups)
+        log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display), KV_I("duplicates", dups)),
+                "records already loaded from another file were counted, not loaded again");
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names of regular entries in dir worth ingesting; caller frees. */
+static char **list_dir(const char *dir, int want_dirs, int *n_out)
+{
+    DIR *d = opendir(dir);
+    *n_out = 0;
+    if (!d)
+        return NULL;
+    char **v = NULL;
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *nm = de->d_name;
+        size_t len = strlen(nm);
+        if (nm[0] == '.' || (len >= 5 && !strcmp(nm + len - 5, ".part")))
+            continue;
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, nm);
+        if (stat(path, &st) || (want_dirs ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)))
+            continue;
+        char **g = realloc(v, (size_t)(n + 1) * sizeof *v);
+        if (!g)
+            break;
+        v = g;
+        v[n++] = strdup(nm);
+    }
+    closedir(d);
+    if (n)
+        qsort(v, (size_t)n, sizeof *v, by_name);
+    *n_out = n;
+    return v;
+}
+
+int cmd_ingest(settle_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+    optind = 0; /* full re-initialisation: main parsed with "+" */
+    if (getopt_long(argc, argv, "", opts, NULL) != -1)
+        return job_usage_error("ingest", "unknown option");
+
+    ingest_job j = { .ctx = ctx, .spool = ctx->cfg->spool_dir };
+    err_t e = { 0 };
+    j.db = db_connect(ctx->cfg, &e);
+    if (!j.db) {
+        log_msg(LOG_ERROR, "ingest", NULL, "%s", e.msg);
+        return e.code;
+    }
+    if (optind < argc) {
+        for (int i = optind; i < argc; i++) {
+            one_file f = { .path = argv[i], .source = "local", .in_spool = 0 };
+            const char *slash = strrchr(argv[i], '/');
+            f.name = slash ? slash + 1 : argv[i];
+            snprintf(f.display, sizeof f.display, "%s", argv[i]);
+            j.worst = err_worst(j.worst, ingest_one(&j, &f));
+        }
+    } else {
+        char incoming[4096];
+        snprintf(incoming, sizeof incoming, "%s/incoming", j.spool);
+        int ns = 0;
+        char **sources = list_dir(incoming, 1, &ns);
+        for (int s = 0; s < ns; s++) {
+            char dir[4096];
+            snprintf(dir, sizeof dir, "%s/%s", incoming, sources[s]);
+            int nf = 0;
+            char **files = list_dir(dir, 0, &nf);
+            for (int i = 0; i < nf; i++) {
+                char path[8192];
+                snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+                one_file f = { .path = path, .source = sources[s], .name = files[i], .in_spool = 1 };
+                snprintf(f.display, sizeof f.display, "%s/%s", sources[s], files[i]);
+                j.worst = err_worst(j.worst, ingest_one(&j, &f));
+                free(files[i]);
+            }
+            free(files);
+            free(sources[s]);
+        }
+        free(sources);
+    }
+    PQfinish(j.db);
+    log_msg(LOG_INFO, "ingest", KV(KV_I("ingested", j.ingested), KV_I("rejected", j.rejected)), "done");
+    return j.worst;
+}

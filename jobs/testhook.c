@@ -1,0 +1,22 @@
+/* testhook.c - pause at a named point when a crash test asks for it. */
+#include "jobs/testhook.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void testhook(const char *point)
+{
+    const char *at = getenv("SETTLE_TEST_PAUSE_AT");
+    if (!at || strcmp(at, point))
+        return;
+    const char *mark = getenv("SETTLE_TEST_PAUSE_FILE");
+    if (mark) {
+        FILE *f = fopen(mark, "w");
+        if (f)
+            fclose(f);
+    }
+    for (;;)
+        pause();
+}

@@ -1,0 +1,327 @@
+/* decide.c - the reconciliation decision for one settlement (pure). */
+#include "reconcile/decide.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const rc_rule_row rc_rules[] = {
+    [RULE_NONE] = { RULE_NONE, NULL, "", 0, "" },
+    [RULE_NN_EXACT] = { RULE_NN_EXACT, "nn_exact", "boleto", 1,
+                        "same bank_code, nosso número equal as digits without leading zeros" },
+    [RULE_TXID] = { RULE_TXID, "txid", "pix, boleto (hybrid)", 1, "settlement txid = payments.txid" },
+    [RULE_NN_DV] = { RULE_NN_DV, "nn_dv", "boleto", 2,
+                     "same bank_code, nosso número with its check digit removed or added per the bank's convention" },
+    [RULE_E2E] = { RULE_E2E, "e2e", "pix", 2,
+                   "end-to-end id of a settlement already applied: a re-delivery, never a second payment" },
+    [RULE_SEU_REF] = { RULE_SEU_REF, "seu_ref", "boleto", 3,
+                       "[reconcile] boleto_reference_pattern on seu número, group 1 = payments.order_id" },
+    [RULE_PIX_REF] = { RULE_PIX_REF, "pix_ref", "pix", 3,
+                       "[reconcile] pix_reference_pattern on the payer's message, group 1 = payments.order_id" },
+};
+
+/* Movement codes of records without money. Paid codes are the parser's
+ * business (settle_record.paid); everything else lands here. */
+const rc_movement rc_movements[] = {
+    /* CNAB 240, FEBRABAN C044 */
+    { "cnab240", "*", "02", MV_EVENT, "entry_confirmed" },
+    { "cnab240", "*", "03", MV_BANK_REJECTED, "entry_rejected" },
+    { "cnab240", "*", "09", MV_EVENT, "baixa" },
+    { "cnab240", "*", "11", MV_EVENT, "in_portfolio" },
+    { "cnab240", "*", "12", MV_EVENT, "rebate_granted" },
+    { "cnab240", "*", "13", MV_EVENT, "rebate_canceled" },
+    { "cnab240", "*", "14", MV_EVENT, "due_date_changed" },
+    { "cnab240", "*", "19", MV_EVENT, "protest_instruction" },
+    { "cnab240", "*", "20", MV_EVENT, "protest_suspended" },
+    { "cnab240", "*", "23", MV_EVENT, "sent_to_notary" },
+    { "cnab240", "*", "25", MV_EVENT, "protest" },
+    { "cnab240", "*", "26", MV_EVENT, "instruction_rejected" },
+    { "cnab240", "*", "27", MV_EVENT, "change_confirmed" },
+    { "cnab240", "*", "28", MV_EVENT, "fee_debit" },
+    { "cnab240", "*", "30", MV_EVENT, "change_rejected" },
+    { "cnab240", "*", "44", MV_CHEQUE_RETURNED, "cheque_returned" },
+    { "cnab240", "*", "45", MV_EVENT, "cheque_cleared" },
+    { "cnab240", "*", "50", MV_EVENT, "cheque_pending" },
+    /* CNAB 400: codes differ per bank */
+    { "cnab400", "*", "02", MV_EVENT, "entry_confirmed" },
+    { "cnab400", "*", "03", MV_BANK_REJECTED, "entry_rejected" },
+    { "cnab400", "*", "09", MV_EVENT, "baixa" },
+    { "cnab400", "*", "10", MV_EVENT, "baixa" },
+    { "cnab400", "*", "14", MV_EVENT, "due_date_changed" },
+    { "cnab400", "*", "23", MV_EVENT, "sent_to_notary" },
+    { "cnab400", "*", "28", MV_EVENT, "fee_debit" },
+    { "cnab400", "104", "01", MV_EVENT, "entry_confirmed" },
+    { "cnab400", "104", "02", MV_EVENT, "baixa" },
+    { "cnab400", "104", "03", MV_EVENT, "movement_03" },
+    { "cnab400", "104", "99", MV_BANK_REJECTED, "entry_rejected" },
+    { "cnab400", "237", "16", MV_EVENT, "cheque_pending" },
+    { "cnab400", "341", "95", MV_EVENT, "baixa" },
+    { NULL, NULL, NULL, MV_EVENT, NULL },
+};
+
+const rc_movement *rc_movement_find(const char *format, const char *bank, const char *code)
+{
+    const rc_movement *any = NULL;
+    for (const rc_movement *m = rc_movements; m->format; m++) {
+        if (strcmp(m->format, format) || strcmp(m->code, code))
+            continue;
+        if (!strcmp(m->bank, bank))
+            return m;
+        if (!strcmp(m->bank, "*"))
+            any = m;
+    }
+    return any;
+}
+
+static const char *const outcome_names[] = { "paid", "exception", "event", "redelivery" };
+static const char *const reason_names[] = {
+    NULL, "UNKNOWN_PAYMENT", "UNDERPAID", "OVERPAID", "DUPLICATE_PAYMENT", "PAYMENT_NOT_PENDING",
+    "AMBIGUOUS_MATCH", "BANK_REJECTED", "PIX_REFUND", "CHEQUE_RETURNED",
+};
+
+const char *rc_outcome_name(rc_outcome o) { return outcome_names[o]; }
+const char *rc_reason_name(rc_reason r) { return reason_names[r]; }
+const char *rc_rule_name(rc_rule r) { return r > RULE_NONE && r < RULE_COUNT ? rc_rules[r].name : NULL; }
+
+rc_rule rc_rule_from_name(const char *name)
+{
+    for (int r = RULE_NONE + 1; r < RULE_COUNT; r++)
+        if (!strcmp(rc_rules[r].name, name))
+            return (rc_rule)r;
+    return RULE_NONE;
+}
+
+rc_pay_status rc_pay_status_from_name(const char *s)
+{
+    static const char *const names[] = { "pending", "paid", "canceled", "expired", "refunded" };
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(names[i], s))
+            return (rc_pay_status)i;
+    return PAY_OTHER;
+}
+
+rc_kind rc_kind_from_name(const char *s)
+{
+    return !strcmp(s, "pix") ? RC_KIND_PIX : !strcmp(s, "pix_refund") ? RC_KIND_PIX_REFUND : RC_KIND_BOLETO;
+}
+
+/* ---- rc_state: a set of payment ids (open addressing, linear probing) ---- */
+
+int rc_state_init(rc_state *st)
+{
+    st->cap = 1024;
+    st->used = 0;
+    st->slots = calloc(st->cap, sizeof *st->slots);
+    return st->slots ? 0 : -1;
+}
+
+void rc_state_free(rc_state *st)
+{
+    free(st->slots);
+    st->slots = NULL;
+    st->cap = st->used = 0;
+}
+
+static size_t slot_of(int64_t id, size_t cap)
+{
+    uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 17) & (cap - 1);
+}
+
+int rc_state_has(const rc_state *st, int64_t id)
+{
+    for (size_t i = slot_of(id, st->cap);; i = (i + 1) & (st->cap - 1)) {
+        if (st->slots[i] == id)
+            return 1;
+        if (!st->slots[i])
+            return 0;
+    }
+}
+
+int rc_state_add(rc_state *st, int64_t id)
+{
+    if (rc_state_has(st, id))
+        return 0;
+    if ((st->used + 1) * 2 > st->cap) {
+        size_t cap = st->cap * 2;
+        int64_t *s = calloc(cap, sizeof *s);
+        if (!s)
+            return -1;
+        for (size_t i = 0; i < st->cap; i++)
+            if (st->slots[i]) {
+                size_t j = slot_of(st->slots[i], cap);
+                while (s[j])
+                    j = (j + 1) & (cap - 1);
+                s[j] = st->slots[i];
+            }
+        free(st->slots);
+        st->slots = s;
+        st->cap = cap;
+    }
+    size_t i = slot_of(id, st->cap);
+    while (st->slots[i])
+        i = (i + 1) & (st->cap - 1);
+    st->slots[i] = id;
+    st->used++;
+    return 0;
+}
+
+/* ---- the decision ------------------------------------------------------- */
+
+static void exception(rc_decision *d, rc_reason r)
+{
+    d->outcome = OUT_EXCEPTION;
+    d->reason = r;
+}
+
+static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
+
+/* The best-ranked candidates: returns how many distinct payments share the
+ * best rank, *best the first of them (lowest id), and lists the ids in detail. */
+static size_t best_candidates(const rc_candidate *c, size_t nc, const rc_candidate **best, char *list, size_t n)
+{
+    int rank = 0;
+    for (size_t i = 0; i < nc; i++)
+        if (c[i].rule > RULE_NONE && c[i].rule < RULE_COUNT && (!rank || rc_rules[c[i].rule].rank < rank))
+            rank = rc_rules[c[i].rule].rank;
+    *best = NULL;
+    size_t count = 0, off = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < nc; i++) {
+        if (c[i].rule <= RULE_NONE || c[i].rule >= RULE_COUNT || rc_rules[c[i].rule].rank != rank)
+            continue;
+        int seen = 0;
+        for (size_t j = 0; j < i; j++)
+            if (c[j].payment_id == c[i].payment_id && c[j].rule > RULE_NONE && c[j].rule < RULE_COUNT &&
+                rc_rules[c[j].rule].rank == rank)
+                seen = 1;
+        if (seen)
+            continue;
+        count++;
+        if (!*best || c[i].payment_id < (*best)->payment_id)
+            *best = &c[i];
+        if (off < n)
+            off += (size_t)snprintf(list + off, n - off, "%s%lld", off ? ", " : "", (long long)c[i].payment_id);
+    }
+    return count;
+}
+
+int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc_candidate *c, size_t nc,
+              rc_decision *d)
+{
+    memset(d, 0, sizeof *d);
+    d->settlement_id = s->id;
+    d->expected_cents = d->paid_cents = d->interest_cents = d->discount_cents = -1;
+
+    char ids[96];
+    const rc_candidate *m = NULL;
+    size_t n = best_candidates(c, nc, &m, ids, sizeof ids);
+    int best_rank = m ? rc_rules[m->rule].rank : 0;
+
+    if (s->kind == RC_KIND_PIX_REFUND) {
+        /* A refund belongs to the Pix it returns (same end-to-end id). */
+        exception(d, EXC_PIX_REFUND);
+        d->paid_cents = s->amount_paid_cents;
+        if (s->prior_payment) {
+            d->payment_id = s->prior_payment;
+            d->rule = RULE_E2E;
+        } else if (n == 1) {
+            d->payment_id = m->payment_id;
+            d->rule = m->rule;
+        }
+        snprintf(d->detail, sizeof d->detail, "%s",
+                 s->prior_settlement ? "refund of an applied Pix" : "refund of a Pix not applied here");
+        return 0;
+    }
+
+    if (s->kind == RC_KIND_PIX && s->prior_settlement &&
+        (!m || best_rank > rc_rules[RULE_E2E].rank || (n == 1 && m->paid_by_settlement == s->prior_settlement))) {
+        d->outcome = OUT_REDELIVERY;
+        d->rule = RULE_E2E;
+        d->payment_id = s->prior_payment;
+        d->paid_cents = s->amount_paid_cents;
+        snprintf(d->detail, sizeof d->detail, "end-to-end id already applied by settlement #%lld",
+                 (long long)s->prior_settlement);
+        return 0;
+    }
+
+    if (n == 1) {
+        d->payment_id = m->payment_id;
+        d->rule = m->rule;
+        d->expected_cents = m->amount_cents;
+    }
+
+    if (!s->paid) {
+        const rc_movement *mv = rc_movement_find(s->format, s->bank, s->movement_code);
+        mv_class cls = mv ? mv->cls : MV_EVENT;
+        if (cls == MV_BANK_REJECTED)
+            exception(d, EXC_BANK_REJECTED);
+        else if (cls == MV_CHEQUE_RETURNED)
+            exception(d, EXC_CHEQUE_RETURNED);
+        else
+            d->outcome = OUT_EVENT;
+        if (mv)
+            snprintf(d->event, sizeof d->event, "%s", mv->event);
+        else
+            snprintf(d->event, sizeof d->event, "movement_%s", s->movement_code[0] ? s->movement_code : "none");
+        if (n > 1)
+            snprintf(d->detail, sizeof d->detail, "more than one payment matches: %s", ids);
+        else if (!n)
+            snprintf(d->detail, sizeof d->detail, "no payment matches");
+        return 0;
+    }
+
+    d->paid_cents = s->amount_paid_cents;
+    if (!n) {
+        exception(d, EXC_UNKNOWN_PAYMENT);
+        snprintf(d->detail, sizeof d->detail, "no payment matches");
+        return 0;
+    }
+    if (n > 1) {
+        exception(d, EXC_AMBIGUOUS_MATCH);
+        d->rule = m->rule;       /* the rule that found them; no payment */
+        snprintf(d->detail, sizeof d->detail, "candidates (%s): %s", rc_rule_name(m->rule), ids);
+        return 0;
+    }
+    if (m->paid_by_settlement || m->status == PAY_PAID || m->status == PAY_REFUNDED) {
+        exception(d, EXC_DUPLICATE_PAYMENT);
+        if (m->paid_by_settlement)
+            snprintf(d->detail, sizeof d->detail, "already paid by settlement #%lld", (long long)m->paid_by_settlement);
+        else
+            snprintf(d->detail, sizeof d->detail, "already %s", m->status == PAY_PAID ? "paid" : "refunded");
+        return 0;
+    }
+    if (rc_state_has(st, m->payment_id)) {
+        exception(d, EXC_DUPLICATE_PAYMENT);
+        snprintf(d->detail, sizeof d->detail, "already paid by an earlier record of this file");
+        return 0;
+    }
+    if (m->status != PAY_PENDING) {
+        exception(d, EXC_PAYMENT_NOT_PENDING);
+        snprintf(d->detail, sizeof d->detail, "payment is %s",
+                 m->status == PAY_CANCELED ? "canceled" : m->status == PAY_EXPIRED ? "expired" : "not pending");
+        return 0;
+    }
+
+    int64_t diff = s->amount_paid_cents - m->amount_cents, tol = p->tolerance_cents;
+    int ok = 0;
+    if (abs64(diff) <= tol) {
+        ok = 1;
+    } else if (diff > 0 && s->interest_cents > 0 && abs64(diff - s->interest_cents) <= tol) {
+        ok = 1;
+        d->interest_cents = diff;
+    } else if (diff < 0 && s->discount_cents + s->rebate_cents > 0 &&
+               abs64(-diff - (s->discount_cents + s->rebate_cents)) <= tol) {
+        ok = 1;
+        d->discount_cents = -diff;
+    }
+    if (!ok) {
+        exception(d, diff < 0 ? EXC_UNDERPAID : EXC_OVERPAID);
+        snprintf(d->detail, sizeof d->detail, "paid %lld, expected %lld (interest %lld, discount %lld, rebate %lld)",
+                 (long long)s->amount_paid_cents, (long long)m->amount_cents, (long long)s->interest_cents,
+                 (long long)s->discount_cents, (long long)s->rebate_cents);
+        return 0;
+    }
+    d->outcome = OUT_PAID;
+    return rc_state_add(st, m->payment_id);
+}

@@ -1,0 +1,277 @@
+/* decide_test.c - rc_decide(): every outcome, rule precedence, amount rules
+ * and exception reason, called directly (no database). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "reconcile/decide.h"
+
+static rc_state st;
+static rc_params params = { 0 };
+
+static int setup(void **state)
+{
+    (void)state;
+    params.tolerance_cents = 0;
+    return rc_state_init(&st);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    rc_state_free(&st);
+    return 0;
+}
+
+static rc_settlement boleto(int64_t id, const char *mv, int paid, int64_t amount)
+{
+    rc_settlement s = { .id = id, .kind = RC_KIND_BOLETO, .paid = paid, .amount_paid_cents = amount };
+    strcpy(s.format, "cnab240");
+    strcpy(s.bank, "341");
+    strcpy(s.movement_code, mv);
+    return s;
+}
+
+static rc_candidate cand(rc_rule rule, int64_t pid, rc_pay_status status, int64_t amount)
+{
+    return (rc_candidate){ .rule = rule, .payment_id = pid, .status = status, .amount_cents = amount };
+}
+
+static rc_decision run(const rc_settlement *s, const rc_candidate *c, size_t n)
+{
+    rc_decision d;
+    assert_int_equal(rc_decide(&st, &params, s, c, n, &d), 0);
+    return d;
+}
+
+static void test_paid_equal(void **state)
+{
+    (void)state;
+    rc_settlement s = boleto(1, "06", 1, 10000);
+    rc_candidate c = cand(RULE_NN_EXACT, 7, PAY_PENDING, 10000);
+    rc_decision d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_PAID);
+    assert_int_equal(d.payment_id, 7);
+    assert_int_equal(d.rule, RULE_NN_EXACT);
+    assert_int_equal(d.paid_cents, 10000);
+    assert_int_equal(d.interest_cents, -1);
+    assert_true(rc_state_has(&st, 7));
+    /* the same payment again in this file */
+    s.id = 2;
+    d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_EXCEPTION);
+    assert_int_equal(d.reason, EXC_DUPLICATE_PAYMENT);
+    assert_int_equal(d.payment_id, 7);
+}
+
+static void test_interest_discount(void **state)
+{
+    (void)state;
+    rc_settlement s = boleto(1, "06", 1, 10250);
+    s.interest_cents = 250;
+    rc_candidate c = cand(RULE_NN_EXACT, 1, PAY_PENDING, 10000);
+    rc_decision d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_PAID);
+    assert_int_equal(d.interest_cents, 250);
+
+    s = boleto(2, "06", 1, 9900);
+    s.discount_cents = 60;
+    s.rebate_cents = 40;
+    c = cand(RULE_NN_EXACT, 2, PAY_PENDING, 10000);
+    d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_PAID);
+    assert_int_equal(d.discount_cents, 100);
+
+    /* interest declared but the difference is not it */
+    s = boleto(3, "06", 1, 10300);
+    s.interest_cents = 250;
+    c = cand(RULE_NN_EXACT, 3, PAY_PENDING, 10000);
+    d = run(&s, &c, 1);
+    assert_int_equal(d.reason, EXC_OVERPAID);
+    assert_int_equal(d.expected_cents, 10000);
+    assert_int_equal(d.paid_cents, 10300);
+
+    /* less with no discount declared */
+    s = boleto(4, "06", 1, 9900);
+    c = cand(RULE_NN_EXACT, 4, PAY_PENDING, 10000);
+    assert_int_equal(run(&s, &c, 1).reason, EXC_UNDERPAID);
+    assert_false(rc_state_has(&st, 4));
+}
+
+static void test_tolerance(void **state)
+{
+    (void)state;
+    params.tolerance_cents = 5;
+    rc_settlement s = boleto(1, "06", 1, 9995);
+    rc_candidate c = cand(RULE_NN_EXACT, 1, PAY_PENDING, 10000);
+    assert_int_equal(run(&s, &c, 1).outcome, OUT_PAID);
+    s = boleto(2, "06", 1, 10006);
+    c = cand(RULE_NN_EXACT, 2, PAY_PENDING, 10000);
+    assert_int_equal(run(&s, &c, 1).reason, EXC_OVERPAID);
+}
+
+static void test_not_pending_and_duplicate(void **state)
+{
+    (void)state;
+    rc_settlement s = boleto(1, "06", 1, 10000);
+    rc_candidate c = cand(RULE_NN_EXACT, 1, PAY_CANCELED, 10000);
+    rc_decision d = run(&s, &c, 1);
+    assert_int_equal(d.reason, EXC_PAYMENT_NOT_PENDING);
+    assert_string_equal(d.detail, "payment is canceled");
+    c = cand(RULE_NN_EXACT, 1, PAY_EXPIRED, 10000);
+    assert_int_equal(run(&s, &c, 1).reason, EXC_PAYMENT_NOT_PENDING);
+    c = cand(RULE_NN_EXACT, 1, PAY_PAID, 10000);
+    c.paid_by_settlement = 99;
+    d = run(&s, &c, 1);
+    assert_int_equal(d.reason, EXC_DUPLICATE_PAYMENT);
+    assert_string_equal(d.detail, "already paid by settlement #99");
+}
+
+static void test_unknown_and_ambiguous(void **state)
+{
+    (void)state;
+    rc_settlement s = boleto(1, "06", 1, 10000);
+    rc_decision d = run(&s, NULL, 0);
+    assert_int_equal(d.reason, EXC_UNKNOWN_PAYMENT);
+    assert_int_equal(d.payment_id, 0);
+
+    rc_candidate c[] = { cand(RULE_NN_EXACT, 5, PAY_PENDING, 10000), cand(RULE_NN_EXACT, 3, PAY_PENDING, 10000) };
+    d = run(&s, c, 2);
+    assert_int_equal(d.reason, EXC_AMBIGUOUS_MATCH);
+    assert_int_equal(d.payment_id, 0);
+    assert_non_null(strstr(d.detail, "5, 3"));
+    assert_false(rc_state_has(&st, 3) || rc_state_has(&st, 5));
+
+    /* the same payment found twice at one rank is one candidate */
+    rc_candidate same[] = { cand(RULE_NN_EXACT, 5, PAY_PENDING, 10000), cand(RULE_NN_EXACT, 5, PAY_PENDING, 10000) };
+    assert_int_equal(run(&s, same, 2).outcome, OUT_PAID);
+}
+
+static void test_precedence(void **state)
+{
+    (void)state;
+    /* an exact nosso número beats a seu número reference and a DV variant */
+    rc_settlement s = boleto(1, "06", 1, 10000);
+    rc_candidate c[] = { cand(RULE_SEU_REF, 8, PAY_PENDING, 10000), cand(RULE_NN_DV, 9, PAY_PENDING, 10000),
+                         cand(RULE_NN_EXACT, 10, PAY_PENDING, 10000) };
+    rc_decision d = run(&s, c, 3);
+    assert_int_equal(d.outcome, OUT_PAID);
+    assert_int_equal(d.payment_id, 10);
+    /* two fallbacks of different ranks: the better one, no ambiguity */
+    s.id = 2;
+    rc_candidate f[] = { cand(RULE_SEU_REF, 11, PAY_PENDING, 10000), cand(RULE_NN_DV, 12, PAY_PENDING, 10000) };
+    d = run(&s, f, 2);
+    assert_int_equal(d.payment_id, 12);
+    assert_int_equal(d.rule, RULE_NN_DV);
+}
+
+static void test_events_and_bank_exceptions(void **state)
+{
+    (void)state;
+    rc_settlement s = boleto(1, "02", 0, 0);
+    rc_candidate c = cand(RULE_NN_EXACT, 1, PAY_PENDING, 10000);
+    rc_decision d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_EVENT);
+    assert_string_equal(d.event, "entry_confirmed");
+    assert_int_equal(d.payment_id, 1);
+    assert_false(rc_state_has(&st, 1));
+
+    s = boleto(2, "03", 0, 0);
+    d = run(&s, &c, 1);
+    assert_int_equal(d.reason, EXC_BANK_REJECTED);
+    s = boleto(3, "44", 0, 10000);
+    d = run(&s, &c, 1);
+    assert_int_equal(d.reason, EXC_CHEQUE_RETURNED);
+    assert_int_equal(d.payment_id, 1);
+
+    /* Caixa 400 numbers its own codes: 99 is the rejection */
+    s = boleto(4, "99", 0, 0);
+    strcpy(s.format, "cnab400");
+    strcpy(s.bank, "104");
+    assert_int_equal(run(&s, &c, 1).reason, EXC_BANK_REJECTED);
+    strcpy(s.bank, "341");
+    d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_EVENT);
+    assert_string_equal(d.event, "movement_99");
+
+    /* an event for no payment is kept, not an exception */
+    s = boleto(5, "09", 0, 0);
+    d = run(&s, NULL, 0);
+    assert_int_equal(d.outcome, OUT_EVENT);
+    assert_int_equal(d.payment_id, 0);
+}
+
+static void test_pix(void **state)
+{
+    (void)state;
+    rc_settlement s = { .id = 1, .kind = RC_KIND_PIX, .paid = 1, .amount_paid_cents = 5000 };
+    strcpy(s.format, "pix-csv");
+    rc_candidate c = cand(RULE_TXID, 3, PAY_PENDING, 5000);
+    rc_decision d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_PAID);
+    assert_int_equal(d.rule, RULE_TXID);
+
+    /* re-delivery: the end-to-end id was applied by settlement 1 */
+    s.id = 2;
+    s.prior_settlement = 1;
+    s.prior_payment = 3;
+    d = run(&s, NULL, 0);
+    assert_int_equal(d.outcome, OUT_REDELIVERY);
+    assert_int_equal(d.payment_id, 3);
+    /* ... also when its txid finds the payment that settlement paid */
+    c = cand(RULE_TXID, 3, PAY_PAID, 5000);
+    c.paid_by_settlement = 1;
+    assert_int_equal(run(&s, &c, 1).outcome, OUT_REDELIVERY);
+    /* a message reference ranks below the end-to-end id */
+    c = cand(RULE_PIX_REF, 4, PAY_PENDING, 5000);
+    assert_int_equal(run(&s, &c, 1).outcome, OUT_REDELIVERY);
+
+    /* refund */
+    rc_settlement r = { .id = 3, .kind = RC_KIND_PIX_REFUND, .amount_paid_cents = 5000, .prior_settlement = 1,
+                        .prior_payment = 3 };
+    strcpy(r.format, "pix-csv");
+    d = run(&r, NULL, 0);
+    assert_int_equal(d.reason, EXC_PIX_REFUND);
+    assert_int_equal(d.payment_id, 3);
+    assert_int_equal(d.paid_cents, 5000);
+}
+
+static void test_state_grows(void **state)
+{
+    (void)state;
+    for (int64_t i = 1; i <= 5000; i++)
+        assert_int_equal(rc_state_add(&st, i * 7919), 0);
+    for (int64_t i = 1; i <= 5000; i++)
+        assert_true(rc_state_has(&st, i * 7919));
+    assert_false(rc_state_has(&st, 7918));
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    assert_string_equal(rc_reason_name(EXC_CHEQUE_RETURNED), "CHEQUE_RETURNED");
+    assert_null(rc_reason_name(EXC_NONE));
+    for (int r = RULE_NONE + 1; r < RULE_COUNT; r++)
+        assert_int_equal(rc_rule_from_name(rc_rule_name((rc_rule)r)), r);
+    assert_int_equal(rc_pay_status_from_name("expired"), PAY_EXPIRED);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_paid_equal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interest_discount, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tolerance, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_pending_and_duplicate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_and_ambiguous, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_precedence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_and_bank_exceptions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pix, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_grows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
