@@ -15,12 +15,17 @@
  * the file comes from the clock: created_at is the batch row's, the gzip
  * header carries no time and no name. `--replay ID` rebuilds any batch.
  *
+ * With a [destination invoices] section, published batches not uploaded yet
+ * (export_batches.uploaded_at) are then sent over SFTP (common/sftp.h): data
+ * file, then manifest, each as NAME.part renamed to NAME by the server.
+ *
  * The file format is docs/formats/invoice-batch.md (schema version 1). */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/csvout.h"
@@ -29,6 +34,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/outfile.h"
+#include "common/sftp.h"
 #include "jobs/jobs.h"
 
 /* Set e and return -1: the contract of this file's fallible functions. */
@@ -41,7 +47,9 @@ const char usage_export[] =
     "its .manifest.json (docs/formats/invoice-batch.md). A batch's requests are\n"
     "marked exported only after both files are durably on disk; a batch left\n"
     "half-done by a crash is rebuilt first, byte for byte, by the next run.\n"
-    "Prints the path of each manifest written.\n\n"
+    "With a [destination invoices] section, published batches not delivered yet are\n"
+    "then uploaded there over SFTP (data file first, manifest last); a batch whose\n"
+    "upload failed is retried by the next run. Prints the path of each manifest written.\n\n"
     "  --replay BATCH_ID   rebuild that past batch byte for byte (changes nothing\n"
     "                      in the database; fails if the bytes would differ)\n"
     "  --output DIR        with --replay: write into DIR instead of SPOOL/outbox\n";
@@ -294,6 +302,94 @@ fail:
     return -1;
 }
 
+/* Deliver one file of a batch: a file of that name already on the server
+ * with our size was delivered by an earlier run that stopped before
+ * recording it (batch files are deterministic, the name carries the id). */
+static int export_upload_file(sftp_conn *c, const char *remote_dir, const char *outbox, const char *name,
+                              size_t len, err_t *e)
+{
+    char remote[PATH_MAX], local[PATH_MAX];
+    snprintf(remote, sizeof remote, "%s/%s", remote_dir, name);
+    snprintf(local, sizeof local, "%s/%s", outbox, name);
+    sftp_entry st;
+    err_t se = { 0 };
+    if (sftp_stat(c, remote, &st, &se) == 0) {
+        if (st.size == (uint64_t)len)
+            return 0;
+        return settle_fail(e, EX_DATAERR,
+                           "%s is already on [destination invoices] with %llu bytes, ours has %zu\n"
+                           "HINT: a different file under a batch's name is an incident: ask the invoicing team, do not overwrite",
+                           remote, (unsigned long long)st.size, len);
+    }
+    if (se.code != EX_DATAERR) { /* not "no such file": the connection failed */
+        *e = se;
+        return -1;
+    }
+    return sftp_upload(c, local, remote_dir, name, e);
+}
+
+/* Upload every published batch not uploaded yet to [destination invoices]
+ * (none configured: nothing to do): the data file, then the manifest, then
+ * uploaded_at. Files missing from the outbox are rebuilt from the snapshot
+ * first. Sets *n to the batches uploaded. 0, or -1 with e set. */
+static int export_upload(PGconn *db, const config *cfg, const char *outbox, int *n, err_t *e)
+{
+    *n = 0;
+    const destination_cfg *d = config_destination(cfg, "invoices");
+    if (!d)
+        return 0;
+    PGresult *r = db_query(db, e,
+        "SELECT id FROM export_batches WHERE status = 'published' AND uploaded_at IS NULL ORDER BY id", 0, NULL);
+    if (!r)
+        return -1;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return 0;
+    }
+    sftp_conn *c = sftp_open(&d->ep, e);
+    if (!c) {
+        PQclear(r);
+        return -1;
+    }
+    const char *rdir = d->ep.remote_dir && *d->ep.remote_dir ? d->ep.remote_dir : ".";
+    int rc = 0;
+    for (int i = 0; i < PQntuples(r) && !rc; i++) {
+        batch b;
+        const char *id = PQgetvalue(r, i, 0);
+        if (export_build(db, atoll(id), &b, e)) {
+            rc = -1;
+            break;
+        }
+        char p1[PATH_MAX], p2[PATH_MAX];
+        struct stat s1, s2;
+        snprintf(p1, sizeof p1, "%s/%s", outbox, b.csv_name);
+        snprintf(p2, sizeof p2, "%s/%s", outbox, b.manifest_name);
+        if ((stat(p1, &s1) != 0 || (size_t)s1.st_size != b.gz_len || stat(p2, &s2) != 0 ||
+             (size_t)s2.st_size != b.manifest_len) && export_write(&b, outbox, e))
+            rc = -1;
+        if (!rc && (export_upload_file(c, rdir, outbox, b.csv_name, b.gz_len, e) ||
+                    export_upload_file(c, rdir, outbox, b.manifest_name, b.manifest_len, e)))
+            rc = -1;
+        if (!rc) {
+            const char *p[] = { id };
+            PGresult *u = db_query(db, e, "UPDATE export_batches SET uploaded_at = now() WHERE id = $1::bigint", 1, p);
+            if (!u)
+                rc = -1;
+            PQclear(u);
+        }
+        if (!rc) {
+            log_msg(LOG_INFO, "export", KV(KV_I("batch", b.id), KV_S("destination", d->ep.name), KV_S("dir", rdir)),
+                    "uploaded batch");
+            metrics_add(NULL, NULL, "BatchesUploaded", 1);
+            (*n)++;
+        }
+        batch_free(&b);
+    }
+    sftp_close(c);
+    PQclear(r);
+    return rc;
+}
+
 int cmd_export(settle_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -402,8 +498,12 @@ int cmd_export(settle_ctx *ctx, int argc, char **argv)
         metrics_add(NULL, NULL, "InvoiceRequestsExported", b.count);
         batch_free(&b);
     }
+    int uploaded = 0;
+    if (!rc && export_upload(db, ctx->cfg, outbox, &uploaded, &e))
+        rc = e.code;
     if (!rc)
-        log_msg(LOG_INFO, "export", KV(KV_I("batches", batches), KV_I("records", records)), "export done");
+        log_msg(LOG_INFO, "export", KV(KV_I("batches", batches), KV_I("records", records), KV_I("uploaded", uploaded)),
+                "export done");
 done:
     if (rc)
         log_msg(LOG_ERROR, "export", NULL, "%s", e.msg);

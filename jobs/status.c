@@ -111,7 +111,8 @@ int cmd_status(settle_ctx *ctx, int argc, char **argv)
         "       (SELECT count(*) FROM export_batches WHERE status = 'reserved'),"
         "       (SELECT count(*) FROM exceptions WHERE status = 'open'),"
         "       (SELECT coalesce(sum(coalesce(e.paid_cents, s.amount_paid_cents)), 0)"
-        "          FROM exceptions e JOIN settlements s ON s.id = e.settlement_id WHERE e.status = 'open')",
+        "          FROM exceptions e JOIN settlements s ON s.id = e.settlement_id WHERE e.status = 'open'),"
+        "       (SELECT count(*) FROM export_batches WHERE status = 'published' AND uploaded_at IS NULL)",
         0, NULL);
     if (!r)
         goto fail;
@@ -122,6 +123,8 @@ int cmd_status(settle_ctx *ctx, int argc, char **argv)
     if (strcmp(PQgetvalue(r, 0, 3), "0"))
         printf(" (%s batch(es) written, not yet published: next `settle export` finishes them)", PQgetvalue(r, 0, 3));
     printf("\n");
+    if (config_destination(ctx->cfg, "invoices"))
+        printf("batches not uploaded yet:       %s\n", PQgetvalue(r, 0, 6));
     printf("open exceptions:                %s (R$ %s received)\n", PQgetvalue(r, 0, 4),
            fmt_money(atoll(PQgetvalue(r, 0, 5)), ',', '.', money));
     PQclear(r);
