@@ -110,7 +110,8 @@ FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,un
 FUZZ_SRC = $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/bin/%)
 fuzz: bootstrap
-	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" WARN="$(WARN) -Wno-unknown-warning-option" fuzz-build
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" \
+	    WARN="$(WARN) -Wno-unknown-warning-option" fuzz-build
 	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f _fuzz); \
 	    mkdir -p build/fuzz/corpus/$$n build/fuzz/crashes/$$n; \
 	    echo "== $$n ($(FUZZ_SECONDS)s)"; \

@@ -32,6 +32,8 @@
 #include "common/db.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/progress.h"
+#include "common/metrics.h"
 #include "jobs/copybuf.h"
 #include "jobs/jobs.h"
 #include "jobs/testhook.h"
@@ -161,12 +163,17 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
     } else {
         settle_record r;
         int got;
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         while ((got = parser_next(p, &r, &pe)) == 1) {
             record_row(&b, fid, &r);
             n++;
             if (b.failed)
                 break;
+            if ((n & 4095) == 0 && progress_enabled())
+                progress_update("ingest %s: %ld records, %.0f records/s", f->display, n, n / progress_seconds_since(&t0));
         }
+        progress_done();
         if (got < 0)
             rc = -1;
         *info = *parser_info(p);
@@ -292,6 +299,7 @@ static int reject(ingest_job *j, one_file *f, const char *msg)
     move_rejected(j, f, msg);
     log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "rejected: %s", msg);
     j->rejected++;
+    metrics_add(NULL, NULL, "FilesRejected", 1);
     return EX_DATAERR;
 }
 
@@ -339,6 +347,7 @@ static int known_content(ingest_job *j, one_file *f, int *rc)
         move_rejected(j, f, PQgetvalue(r, rejected_same, 4));
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "rejected: %s", PQgetvalue(r, rejected_same, 4));
         j->rejected++;
+    metrics_add(NULL, NULL, "FilesRejected", 1);
         *rc = EX_DATAERR;
     } else if (ingested >= 0) {
         char msg[512];
@@ -501,6 +510,9 @@ static int ingest_one(ingest_job *j, one_file *f)
         log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
     close(fd);
     j->ingested++;
+    metrics_add(NULL, NULL, "FilesIngested", 1);
+    metrics_add(NULL, NULL, "RecordsParsed", n);
+    metrics_add(NULL, NULL, "DuplicateRecords", dups);
     log_msg(LOG_INFO, "ingest",
             KV(KV_S("file", f->display), KV_I("file_id", f->file_id), KV_S("format", u[1]), KV_S("bank", u[2]),
                KV_I("records", n), KV_I("duplicates", dups), KV_S("path", staged ? "staged" : "direct")),

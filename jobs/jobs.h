@@ -55,11 +55,19 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_run[];
 int cmd_parse(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_parse[];
+int cmd_fetch(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_fetch[];
 int cmd_ingest(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_ingest[];
 int cmd_reconcile(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_reconcile[];
 int cmd_resolve(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_resolve[];
+int cmd_export(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_export[];
+int cmd_report(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_report[];
+int cmd_status(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_status[];
 
 #endif

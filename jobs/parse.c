@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/error.h"
+#include "common/progress.h"
 #include "jobs/jobs.h"
 #include "parsers/record.h"
 
@@ -60,12 +62,15 @@ static inline void ob_ch(out_buf *o, char c)
 
 /* A text field: raw when it has no separator, quote or line break, else
  * quoted by libcsv. Fields are at most a few hundred bytes. */
-static void ob_text(out_buf *o, const char *s)
+/* Bytes that make a CSV field need quotes. */
+static const unsigned char needs_quote[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
+
+static inline __attribute__((always_inline)) void ob_text(out_buf *o, const char *s)
 {
     size_t len = 0;
     int quote = 0;
     for (; s[len]; len++)
-        quote |= s[len] == ',' || s[len] == '"' || s[len] == '\r' || s[len] == '\n';
+        quote |= needs_quote[(unsigned char)s[len]];
     if (!quote) {
         ob_reserve(o, len);
         memcpy(o->b + o->n, s, len);
@@ -76,7 +81,11 @@ static void ob_text(out_buf *o, const char *s)
     o->n += csv_write(o->b + o->n, sizeof o->b - o->n, s, len);
 }
 
-static void ob_int(out_buf *o, int64_t v)
+static const char digits2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                              "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                              "8081828384858687888990919293949596979899";
+
+static inline __attribute__((always_inline)) void ob_int(out_buf *o, int64_t v)
 {
     if (v == 0) { /* most amounts in a return are zero */
         ob_ch(o, '0');
@@ -85,10 +94,17 @@ static void ob_int(out_buf *o, int64_t v)
     char tmp[24];
     int i = sizeof tmp;
     uint64_t u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
-    do {
-        tmp[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    while (u >= 100) {
+        unsigned r = (unsigned)(u % 100);
+        u /= 100;
+        tmp[--i] = digits2[2 * r + 1];
+        tmp[--i] = digits2[2 * r];
+    }
+    if (u >= 10) {
+        tmp[--i] = digits2[2 * u + 1];
+        tmp[--i] = digits2[2 * u];
+    } else
+        tmp[--i] = (char)('0' + u);
     if (v < 0)
         tmp[--i] = '-';
     ob_reserve(o, sizeof tmp);
@@ -96,7 +112,7 @@ static void ob_int(out_buf *o, int64_t v)
     o->n += sizeof tmp - (size_t)i;
 }
 
-static void ob_date(out_buf *o, settle_date d)
+static inline __attribute__((always_inline)) void ob_date(out_buf *o, settle_date d)
 {
     if (!d.y)
         return;
@@ -114,13 +130,15 @@ static const char header[] = "file,line,format,bank,kind,movement_code,paid,noss
                              "interest_cents,discount_cents,rebate_cents,fee_cents,iof_cents,occurred_on,"
                              "credited_on,due_on,payer_doc,payer_name\n";
 
-static void print_row(out_buf *o, const char *file_q, const settle_record *r)
+/* prefix: the file column, already quoted, and its comma */
+static void print_row(out_buf *o, const char *prefix, size_t prefix_len, const settle_record *r)
 {
-    ob_text(o, file_q);
-    ob_ch(o, ',');
+    ob_reserve(o, prefix_len);
+    memcpy(o->b + o->n, prefix, prefix_len);
+    o->n += prefix_len;
     ob_int(o, r->line);
     ob_ch(o, ',');
-    ob_text(o, record_format_name(r->format));
+    ob_text(o, record_format_name(r->format)); /* constant names: never quoted */
     ob_ch(o, ',');
     ob_text(o, r->bank);
     ob_ch(o, ',');
@@ -236,8 +254,25 @@ int cmd_parse(settle_ctx *ctx, int argc, char **argv)
             rc = err_worst(rc, e.code ? e.code : EX_DATAERR);
             continue;
         }
+        /* the file column is the same on every row: quote it once */
+        char prefix[2 * 4096 + 4];
+        size_t plen = strlen(argv[i]);
+        if (plen > 4096)
+            plen = 4096;
+        if (strpbrk(argv[i], ",\"\r\n"))
+            plen = csv_write(prefix, sizeof prefix - 2, argv[i], plen);
+        else
+            memcpy(prefix, argv[i], plen);
+        prefix[plen++] = ',';
         int r;
+        long nrec = 0;
+        int show = progress_enabled();
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         while ((r = parser_next(p, &rec, &e)) == 1) {
+            if (show && (++nrec & 0xFFFF) == 0)
+                progress_update("parse %s: %ld records, %.0f records/s", argv[i], nrec,
+                                nrec / progress_seconds_since(&t0));
             if (summary) {
                 int code = (rec.movement_code[0] >= '0' && rec.movement_code[0] <= '9' && rec.movement_code[1] >= '0' &&
                             rec.movement_code[1] <= '9')
@@ -249,8 +284,9 @@ int cmd_parse(settle_ctx *ctx, int argc, char **argv)
                 s->paid += rec.amount_paid_cents;
                 s->credited += rec.amount_credited_cents;
             } else
-                print_row(o, argv[i], &rec);
+                print_row(o, prefix, plen, &rec);
         }
+        progress_done();
         if (r < 0) {
             ob_flush(o);
             fflush(stdout);

@@ -25,6 +25,8 @@
 
 #include "common/db.h"
 #include "common/log.h"
+#include "common/metrics.h"
+#include "common/progress.h"
 #include "jobs/copybuf.h"
 #include "jobs/jobs.h"
 #include "jobs/testhook.h"
@@ -182,6 +184,7 @@ typedef struct decide_ctx {
     const char *file_id;
     long counts[4];
     long reasons[EXC_CHEQUE_RETURNED + 1];
+    int64_t settled_cents;     /* money of the OUT_PAID decisions */
 } decide_ctx;
 
 static void opt_int(copybuf *b, int64_t v)
@@ -226,6 +229,8 @@ static int decide(decide_ctx *d, const rc_settlement *s, const char *paid_at, co
     }
     d->counts[x.outcome]++;
     d->reasons[x.reason]++;
+    if (x.outcome == OUT_PAID && x.paid_cents > 0)
+        d->settled_cents += x.paid_cents;
     return 0;
 }
 
@@ -463,6 +468,15 @@ static int reconcile_file(rc_job *j, long long file_id, const char *name, err_t 
                KV_I("events", d.counts[OUT_EVENT]), KV_I("redeliveries", d.counts[OUT_REDELIVERY]),
                KV_I("fallback_keys", nkeys)),
             "reconciled file");
+    metrics_add(NULL, NULL, "FilesReconciled", 1);
+    metrics_add(NULL, NULL, "Settled", d.counts[OUT_PAID]);
+    metrics_add(NULL, NULL, "SettledAmount", d.settled_cents);
+    metrics_add(NULL, NULL, "Events", d.counts[OUT_EVENT]);
+    metrics_add(NULL, NULL, "Redeliveries", d.counts[OUT_REDELIVERY]);
+    metrics_add(NULL, NULL, "Exceptions", exc);
+    for (int x = EXC_UNKNOWN_PAYMENT; x <= EXC_CHEQUE_RETURNED; x++)
+        if (d.reasons[x])
+            metrics_add("reason", rc_reason_name((rc_reason)x), "Exceptions", d.reasons[x]);
     for (int x = EXC_UNKNOWN_PAYMENT; x <= EXC_CHEQUE_RETURNED; x++)
         if (d.reasons[x])
             log_msg(LOG_INFO, "reconcile", KV(KV_I("file_id", file_id), KV_S("reason", rc_reason_name((rc_reason)x)),
@@ -552,7 +566,9 @@ int cmd_reconcile(settle_ctx *ctx, int argc, char **argv)
         }
         retries = 0;
         files++;
+        progress_update("reconcile: %ld files, %lld settlements paid", files, metrics_get("Settled"));
     }
+    progress_done();
     if (!rc)
         log_msg(LOG_INFO, "reconcile", KV(KV_I("files", files)), "done");
 out:

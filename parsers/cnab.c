@@ -54,19 +54,22 @@ void cnab_line_norm(const unsigned char *raw, size_t n, int first, cnab_line *ou
 
     out->wide = 0;
     out->utf8 = 0;
-    /* ASCII? eight bytes at a time: this runs on every line */
+    /* copy and test for ASCII in one pass, eight bytes at a time: this
+     * runs on every line */
     uint64_t hi = 0;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, raw + i, 8);
+        memcpy(out->c + i, &w, 8);
         hi |= w;
     }
-    for (; i < n; i++)
+    for (; i < n; i++) {
         hi |= raw[i];
-    int ascii = (hi & 0x8080808080808080ULL) == 0;
-    if (ascii) {
-        memcpy(out->c, raw, n);
+        out->c[i] = raw[i];
+    }
+    out->ascii = (hi & 0x8080808080808080ULL) == 0;
+    if (out->ascii) {
         out->len = n;
     } else {
         /* valid UTF-8? */
@@ -101,8 +104,16 @@ void cnab_line_norm(const unsigned char *raw, size_t n, int first, cnab_line *ou
         }
         out->len = j;
     }
+    /* a character above U+00FF is stored as '?', never ' ' */
+    while (out->len >= 8) {
+        uint64_t w;
+        memcpy(&w, out->c + out->len - 8, 8);
+        if (w != 0x2020202020202020ULL)
+            break;
+        out->len -= 8;
+    }
     while (out->len > 0 && out->c[out->len - 1] == ' ')
-        out->len--; /* a character above U+00FF is stored as '?', never ' ' */
+        out->len--;
     out->c[out->len] = '\0';
 }
 
@@ -144,20 +155,33 @@ static int all_blank(const unsigned char *s, size_t len)
     return 1;
 }
 
-int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, int64_t *v, cnab_ferr *fe)
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the SWAR digit decoding below assumes a little-endian machine"
+#endif
+
+/* 1 when the 8 bytes of w are all ASCII digits. */
+static inline int swar_all_digits(uint64_t w)
+{
+    return (w & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL &&
+           ((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL;
+}
+
+/* The value of 8 ASCII digits (first byte most significant), little-endian
+ * load: three multiplications instead of eight (the well-known SWAR trick). */
+static inline uint64_t swar_eight(uint64_t w)
+{
+    w -= 0x3030303030303030ULL;
+    w = (w * 10) + (w >> 8);
+    w = (((w & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+         (((w >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+    return w;
+}
+
+/* Not all digits: all blank (= 0) or an error. Kept out of the hot path. */
+static __attribute__((noinline, cold)) int digits_slow(const cnab_line *l, size_t start, size_t len,
+                                                       const char *what, int64_t *v, cnab_ferr *fe)
 {
     const unsigned char *s = l->c + start - 1;
-    uint64_t x = 0;
-    unsigned bad = 0;
-    for (size_t i = 0; i < len; i++) { /* no branch per digit: this is the hot loop */
-        unsigned d = (unsigned)s[i] - '0';
-        bad |= d > 9;
-        x = x * 10 + d;
-    }
-    if (!bad) {
-        *v = (int64_t)x;
-        return 0;
-    }
     if (all_blank(s, len)) {
         *v = 0;
         return 0;
@@ -171,6 +195,34 @@ int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, 
     snprintf(fe->msg, sizeof fe->msg, "expected digits in %s (positions %zu-%zu), found %s", what, start,
              start + len - 1, q);
     return -1;
+}
+
+int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, int64_t *v, cnab_ferr *fe)
+{
+    const unsigned char *s = l->c + start - 1;
+    uint64_t x = 0;
+    unsigned bad = 0;
+    size_t head = len & 7, i = head;
+    if (head) {
+        /* the first len % 8 digits as one 8-digit group padded with '0' in
+         * front: fields lie inside the line buffer, so 8 bytes can be read */
+        uint64_t w;
+        memcpy(&w, s, 8);
+        w = (w << (8 * (8 - head))) | (0x3030303030303030ULL >> (8 * head));
+        bad |= !swar_all_digits(w);
+        x = swar_eight(w);
+    }
+    for (; i < len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        bad |= !swar_all_digits(w);
+        x = x * 100000000ULL + swar_eight(w);
+    }
+    if (__builtin_expect(!bad, 1)) {
+        *v = (int64_t)x;
+        return 0;
+    }
+    return digits_slow(l, start, len, what, v, fe);
 }
 
 int cnab_pivot_year(int yy)
@@ -191,6 +243,18 @@ int cnab_valid_date(int y, int m, int d)
 int cnab_date(const cnab_line *l, size_t start, size_t len, const char *what, settle_date *out, cnab_ferr *fe)
 {
     const unsigned char *s = l->c + start - 1;
+    if (len == 8) { /* fast path: eight digits, a real date */
+        uint64_t w;
+        memcpy(&w, s, 8);
+        if (swar_all_digits(w) && w != 0x3030303030303030ULL) {
+            int d = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[2] - '0') * 10 + (s[3] - '0');
+            int y = (s[4] - '0') * 1000 + (s[5] - '0') * 100 + (s[6] - '0') * 10 + (s[7] - '0');
+            if (cnab_valid_date(y, m, d)) {
+                out->y = (int16_t)y, out->m = (int8_t)m, out->d = (int8_t)d;
+                return 0;
+            }
+        }
+    }
     int zero = 1;
     out->y = 0, out->m = 0, out->d = 0;
     for (size_t i = 0; i < len; i++)
@@ -204,7 +268,7 @@ int cnab_date(const cnab_line *l, size_t start, size_t len, const char *what, se
                 goto bad;
         return 0;
     }
-    int v[8];
+    int v[8] = { 0 };
     for (size_t i = 0; i < len; i++) {
         unsigned d = (unsigned)s[i] - '0';
         if (d > 9)
@@ -264,6 +328,15 @@ void cnab_text(const cnab_line *l, size_t start, size_t len, char *dst, size_t s
     while (b > a && l->c[b - 1] == ' ')
         b--;
     size_t j = 0;
+    if (l->ascii) { /* the common case: copy, then blank control characters */
+        j = b - a < size - 1 ? b - a : size - 1;
+        memcpy(dst, l->c + a, j);
+        dst[j] = '\0';
+        for (size_t k = 0; k < j; k++)
+            if ((unsigned char)dst[k] < 0x20 || dst[k] == 0x7F)
+                dst[k] = ' ';
+        return;
+    }
     for (size_t i = a; i < b; i++) {
         uint32_t cp = l->wide ? l->wide_cp[i] : l->c[i];
         if (cp < 0x80) {

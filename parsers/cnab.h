@@ -24,6 +24,7 @@ typedef struct cnab_line {
     int wide;          /* 1 when some character is above U+00FF (see wide_cp) */
     size_t len;        /* characters, trailing spaces removed */
     int utf8;          /* 1 when the line was valid UTF-8 with non-ASCII characters */
+    int ascii;         /* 1 when every byte was ASCII (c[] is the line as is) */
 } cnab_line;
 
 /* Normalise one physical line (without its '\n'): drop a trailing '\r',

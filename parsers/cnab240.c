@@ -158,7 +158,8 @@ int cnab240_next(parser *p, settle_record *rec, err_t *e)
             if (seg == 'T') {
                 if (p->have_t)
                     return t_without_u(p, e, "another segment T");
-                settle_record *t = &p->pend;
+                /* T and U are read in one call: decode straight into rec */
+                settle_record *t = rec;
                 memset(t, 0, sizeof *t);
                 if (cnab_apply(p->b240->t, l, t, &fe) < 0)
                     return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
@@ -172,7 +173,7 @@ int cnab240_next(parser *p, settle_record *rec, err_t *e)
                 if (!p->have_t)
                     return parser_fail(p, e, p->lineno, 14,
                                        "expected a segment T before segment U, found a segment U without its T");
-                settle_record *t = &p->pend;
+                settle_record *t = rec;
                 char tcode[3];
                 memcpy(tcode, t->movement_code, 3);
                 if (cnab_apply(p->b240->u, l, t, &fe) < 0)
@@ -187,7 +188,6 @@ int cnab240_next(parser *p, settle_record *rec, err_t *e)
                 memcpy(t->bank, p->info.bank, 4);
                 t->kind = KIND_BOLETO;
                 t->paid = cnab_code_in(t->movement_code, p->b240->paid);
-                *rec = *t;
                 return 1;
             }
             if (seg == 'Y' || seg == 'W')

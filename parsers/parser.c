@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,8 @@ int parser_fail(parser *p, err_t *e, long line, size_t col, const char *fmt, ...
 /* Refill buf so that it holds as much unread input as fits. 0 or -1. */
 static int fill(parser *p, err_t *e)
 {
+    if (p->mem)
+        return 0; /* the whole input is in buf already */
     if (p->beg > 0) {
         memmove(p->buf, p->buf + p->beg, p->end - p->beg);
         p->end -= p->beg;
@@ -55,15 +58,6 @@ static int fill(parser *p, err_t *e)
     }
     while (!p->eof && p->end < PARSER_BUF) {
         size_t want = PARSER_BUF - p->end;
-        if (p->mem) {
-            size_t n = p->mem_len - p->mem_pos < want ? p->mem_len - p->mem_pos : want;
-            memcpy(p->buf + p->end, p->mem + p->mem_pos, n);
-            p->mem_pos += n;
-            p->end += n;
-            if (p->mem_pos == p->mem_len)
-                p->eof = 1;
-            break;
-        }
         /* plain files are read directly: gzread would copy every byte once more */
         int n = p->fd >= 0 ? (int)read(p->fd, p->buf + p->end, want) : gzread(p->gz, p->buf + p->end, (unsigned)want);
         if (n < 0 && p->fd >= 0) {
@@ -220,8 +214,9 @@ static int looks_pixcsv(const cnab_line *l)
  * knows (pixcsv_sniff), else the file is refused as an unknown CSV. */
 static int open_pixcsv(parser *p, int forced, err_t *e)
 {
-    const char *head = p->mem ? (const char *)p->mem : (const char *)p->buf;
-    size_t head_len = p->mem ? p->mem_len : p->end;
+    /* buf holds the first bytes read (or, for memory input, all of them) */
+    const char *head = (const char *)p->buf;
+    size_t head_len = p->end;
     if (!forced && !pixcsv_sniff(head, head_len, p->opts.profile)) {
         char what[200];
         describe(&p->line, what, sizeof what);
@@ -238,7 +233,7 @@ static int open_pixcsv(parser *p, int forced, err_t *e)
         int fd;
         if (p->mem) {
             fd = memfd_create("settle-pixcsv", MFD_CLOEXEC);
-            if (fd >= 0 && (write(fd, p->mem, p->mem_len) != (ssize_t)p->mem_len || lseek(fd, 0, SEEK_SET) < 0)) {
+            if (fd >= 0 && (write(fd, p->buf, p->end) != (ssize_t)p->end || lseek(fd, 0, SEEK_SET) < 0)) {
                 close(fd);
                 fd = -1;
             }
@@ -308,13 +303,12 @@ static int detect(parser *p, err_t *e)
                        what);
 }
 
-static parser *parser_new(const char *display_name, const parse_opts *opts)
+static parser *parser_new(const char *display_name, const parse_opts *opts, int with_buf)
 {
     parser *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    p->buf = malloc(PARSER_BUF);
-    if (!p->buf) {
+    if (with_buf && !(p->buf = malloc(PARSER_BUF))) {
         free(p);
         return NULL;
     }
@@ -327,7 +321,7 @@ static parser *parser_new(const char *display_name, const parse_opts *opts)
 
 parser *parser_open(const char *path, const char *display_name, const parse_opts *opts, err_t *e)
 {
-    parser *p = parser_new(display_name ? display_name : path, opts);
+    parser *p = parser_new(display_name ? display_name : path, opts, 1);
     if (!p) {
         err_set(e, EX_SOFTWARE, "out of memory opening %s", path);
         return NULL;
@@ -361,15 +355,16 @@ parser *parser_open(const char *path, const char *display_name, const parse_opts
 
 parser *parser_open_mem(const void *data, size_t len, const char *display_name, const parse_opts *opts, err_t *e)
 {
-    parser *p = parser_new(display_name, opts);
+    parser *p = parser_new(display_name, opts, 0);
     if (!p) {
         err_set(e, EX_SOFTWARE, "out of memory opening %s", display_name);
         return NULL;
     }
+    /* read in place: buf is the caller's bytes, never written */
     p->mem = data ? data : (const unsigned char *)"";
-    p->mem_len = len;
-    if (len == 0)
-        p->eof = 1;
+    p->buf = (unsigned char *)(uintptr_t)p->mem;
+    p->end = data ? len : 0;
+    p->eof = 1;
     if (detect(p, e) < 0) {
         parser_close(p);
         return NULL;
@@ -412,6 +407,7 @@ void parser_close(parser *p)
         gzclose(p->gz);
     if (p->fd >= 0)
         close(p->fd);
-    free(p->buf);
+    if (!p->mem)
+        free(p->buf);
     free(p);
 }

@@ -17,10 +17,9 @@ struct parser {
     char name[512];            /* display name for messages */
     gzFile gz;                 /* gzip file input, or NULL */
     int fd;                    /* plain file input, or -1 */
-    const unsigned char *mem;  /* memory input, or NULL */
-    size_t mem_len, mem_pos;
+    const unsigned char *mem;  /* memory input (then buf == mem), or NULL */
 
-    unsigned char *buf;        /* PARSER_BUF bytes of input */
+    unsigned char *buf;        /* PARSER_BUF bytes of input, or the memory input */
     size_t beg, end;           /* unread bytes are buf[beg, end) */
     int eof;                   /* the source has no more bytes */
 
@@ -28,6 +27,7 @@ struct parser {
     long blank_from;           /* first of a run of blank lines, 0 = none */
     cnab_line line;            /* current line, normalised */
     int have_peek;             /* line holds a line read ahead (not yet consumed) */
+
 
     file_info info;
     parse_opts opts;

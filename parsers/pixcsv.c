@@ -10,13 +10,15 @@
  *
  * Text comes out as UTF-8: a latin-1 profile converts every byte, a utf-8
  * one refuses invalid sequences. Identifiers are checked with PCRE2
- * patterns compiled once per reader; amounts and timestamps are parsed by
+ * patterns compiled once per process; amounts and timestamps are parsed by
  * hand into int64 cents and epoch seconds (never floats). */
 #include "parsers/pixcsv.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <csv.h>
+#include <errno.h>
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -95,7 +97,7 @@ struct pixcsv {
     int cb_failed;
     err_t cb_err;
 
-    pcre2_code *re_e2e, *re_rtr, *re_txid;
+    const pcre2_code *re_e2e, *re_rtr, *re_txid;   /* shared, see compile_once() */
     pcre2_match_data *md;
 };
 
@@ -203,13 +205,14 @@ static int to_utf8(const layout *lay, const unsigned char *raw, size_t n, char *
     size_t o = 0;
     for (size_t i = a; i < b;) {
         unsigned char c = raw[i];
+        if (c < 0x80) {
+            out[o++] = (char)c;
+            i++;
+            continue;
+        }
         if (lay->latin1) {
-            if (c < 0x80) {
-                out[o++] = (char)c;
-            } else {
-                out[o++] = (char)(0xC0 | (c >> 6));
-                out[o++] = (char)(0x80 | (c & 0x3F));
-            }
+            out[o++] = (char)(0xC0 | (c >> 6));
+            out[o++] = (char)(0x80 | (c & 0x3F));
             i++;
             continue;
         }
@@ -444,11 +447,11 @@ static void row_reset(pixcsv *r)
 static int feed_segment(pixcsv *r, err_t *e)
 {
     const unsigned char *s = r->data + r->pos;
-    size_t n = r->end - r->pos, i = 0;
-    while (i < n && s[i] != '\n' && s[i] != '\r')
-        i++;
-    if (i < n)
-        n = i + 1;
+    size_t n = r->end - r->pos;
+    const unsigned char *lf = memchr(s, '\n', n);
+    const unsigned char *cr = memchr(s, '\r', lf ? (size_t)(lf - s) : n);
+    if (cr || lf)
+        n = (size_t)((cr ? cr : lf) - s) + 1;
     if (r->csv.pstate == 0)     /* libcsv's ROW_NOT_BEGUN */
         r->row_line = r->line;
     size_t done = csv_parse(&r->csv, s, n, on_field, on_row, r);
@@ -493,10 +496,20 @@ static int fill(pixcsv *r, err_t *e)
     size_t have = 0;
     do {
         int got = gzread(r->in, r->rbuf + have, (unsigned)(sizeof r->rbuf - have));
-        if (got < 0) {
-            int zerr;
-            const char *m = gzerror(r->in, &zerr);
-            return fail_at(r, e, r->line, 0, "cannot read: %s", m && *m ? m : "read error");
+        int zerr = Z_OK;
+        const char *m = got <= 0 ? gzerror(r->in, &zerr) : NULL;
+        if (got < 0 || zerr != Z_OK) {
+            /* zlib ends a truncated stream like a normal one, with Z_BUF_ERROR set */
+            if (zerr == Z_BUF_ERROR)
+                return fail_at(r, e, r->line, 0, "expected the rest of the gzip stream, found the end of the file"
+                                                 "\nHINT: the file was cut short; fetch it again");
+            if (zerr == Z_ERRNO)
+                return fail_at(r, e, r->line, 0, "cannot read: %s", strerror(errno));
+            /* gzerror() says "PATH: what"; the path is in our prefix already */
+            const char *what = m && *m ? m : "read error";
+            for (const char *p = what; (p = strstr(p, ": ")); p += 2)
+                what = p + 2;
+            return fail_at(r, e, r->line, 0, "expected gzip data, found a corrupt stream (zlib: %s)", what);
         }
         if (got == 0) {
             r->eof = 1;
@@ -714,28 +727,42 @@ static int in_list(const char *v, const char *list)
     return 0;
 }
 
-static int re_match(pixcsv *r, pcre2_code *re, const char *s)
+static int re_match(pixcsv *r, const pcre2_code *re, const char *s)
 {
     return pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, r->md, NULL) >= 0;
 }
 
-static int compile_patterns(pixcsv *r, err_t *e)
+/* The identifier patterns, compiled once per process (pcre2_code is
+ * read-only once compiled, so readers in several threads may share it). */
+static pcre2_code *re_e2e, *re_rtr, *re_txid;
+static pthread_once_t re_once = PTHREAD_ONCE_INIT;
+
+static void compile_once(void)
 {
     static const char *const pat[3] = {
         "^[ED][0-9A-Z]{8}\\d{12}[A-Za-z0-9]{11}$",
         "^D[0-9A-Z]{8}\\d{12}[A-Za-z0-9]{11}$",
         "^[a-zA-Z0-9]{1,35}$",
     };
-    pcre2_code **dst[3] = { &r->re_e2e, &r->re_rtr, &r->re_txid };
+    pcre2_code **dst[3] = { &re_e2e, &re_rtr, &re_txid };
     for (int i = 0; i < 3; i++) {
         int rc;
         PCRE2_SIZE off;
         /* DOLLAR_ENDONLY: "$" must not accept a value ending in a newline. */
         *dst[i] = pcre2_compile((PCRE2_SPTR)pat[i], PCRE2_ZERO_TERMINATED, PCRE2_DOLLAR_ENDONLY, &rc, &off, NULL);
-        if (!*dst[i])
-            return err_set(e, EX_SOFTWARE, "cannot compile the pattern %s", pat[i]), -1;
-        pcre2_jit_compile(*dst[i], PCRE2_JIT_COMPLETE);   /* an interpreter fallback is fine */
+        if (*dst[i])
+            pcre2_jit_compile(*dst[i], PCRE2_JIT_COMPLETE);   /* the interpreter is the fallback */
     }
+}
+
+static int compile_patterns(pixcsv *r, err_t *e)
+{
+    pthread_once(&re_once, compile_once);
+    if (!re_e2e || !re_rtr || !re_txid)
+        return err_set(e, EX_SOFTWARE, "cannot compile the Pix identifier patterns"), -1;
+    r->re_e2e = re_e2e;
+    r->re_rtr = re_rtr;
+    r->re_txid = re_txid;
     r->md = pcre2_match_data_create(4, NULL);
     if (!r->md)
         return err_set(e, EX_SOFTWARE, "out of memory"), -1;
@@ -975,9 +1002,6 @@ void pixcsv_close(pixcsv *r)
         return;
     if (r->csv_ready)
         csv_free(&r->csv);
-    pcre2_code_free(r->re_e2e);
-    pcre2_code_free(r->re_rtr);
-    pcre2_code_free(r->re_txid);
     pcre2_match_data_free(r->md);
     free(r);
 }

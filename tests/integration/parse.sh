@@ -47,8 +47,21 @@ t_eq "missing file message" "/nonexistent/file.ret: cannot open: No such file or
 gz=$("$SETTLE" parse malformed/edge_gzip.ret.gz | cut -d, -f2-)
 plain=$("$SETTLE" parse brcobranca/CNAB240SICREDI.CRT | cut -d, -f2-)
 t_eq "gzip input reads the same as plain" "$plain" "$gz"
+out=$("$SETTLE" parse malformed/edge_csv_quotes.ret | sed -n 2p)
+t_contains "a payer name with a comma and quotes is quoted (libcsv)" ',44952927838,"SILVA, ""ZE"" LTDA"' "$out"
+
+out=$("$SETTLE" parse malformed/edge_bradesco_pix_type4.ret | sed -n 2p)
+t_contains "Bradesco type 4 txid (106-140) on its title's row" ",237,boleto,02,0,000000000097,15,TXID0000000000000000000000000000042," "$out"
+out=$("$SETTLE" parse malformed/edge_itau_pix_type3.ret | cut -d, -f2,6,7 | tr '\n' ' ')
+t_eq "Itau type 3 (QR entry confirmation) adds no record and no money" "line,movement_code,paid 2,06,1 4,25,0 5,06,1 6,06,1 " "$out"
+
+printf 'end_to_end_id,txid,amount\nE1,t,1.00\n' > "$T_TMP/pix.csv"
+"$SETTLE" parse "$T_TMP/pix.csv" >/dev/null 2>"$T_TMP/err"; rc=$?
+t_eq "a CSV without the Pix statement header is refused: 65" 65 "$rc"
+t_contains "the refusal says what the file looks like" "pix.csv:1:1: expected a CNAB 240 return (record type '0' at position 8, '2' at 143), a CNAB 400 return ('02RETORNO') or a Pix statement CSV, found a CSV file that is not a Pix statement we know ('end_to_end_id,txid,amount')" "$(cat "$T_TMP/err")"
+
 # the benchmark generator writes files settle accepts, and their payments
-gen=$T_TOP/build/tests/tools/gencnab240
+gen=${BUILD:-$T_TOP/build}/tests/tools/gencnab240
 if [ -x "$gen" ]; then
   "$gen" --titles 1200 --out "$T_TMP/g.ret" --payments "$T_TMP/p.csv" --extra-payments 300
   out=$("$SETTLE" parse --summary "$T_TMP/g.ret"); rc=$?

@@ -126,6 +126,25 @@ static void test_digits(void **state)
     assert_int_equal(cnab_digits(&L, 22, 4, "fee", &v, &fe), -1);
     assert_int_equal(fe.col, 24);
     assert_string_equal(fe.msg, "expected digits in fee (positions 22-25), found '12 4'");
+    /* the 8-at-a-time path: every length, every position of a bad byte */
+    const char *big = "987654321098765432";
+    for (size_t len = 1; len <= 18; len++) {
+        norm(big, 0);
+        int64_t want = 0;
+        for (size_t i = 0; i < len; i++)
+            want = want * 10 + (big[i] - '0');
+        assert_int_equal(cnab_digits(&L, 1, len, "x", &v, &fe), 0);
+        assert_int_equal(v, want);
+        for (size_t bad = 0; bad < len; bad++)
+            for (const char *b = ":/ A\xff"; *b; b++) {
+                if (*b == ' ' && len == 1)
+                    continue; /* an all-blank field is 0, not an error */
+                norm(big, 0);
+                L.c[bad] = (unsigned char)*b;
+                assert_int_equal(cnab_digits(&L, 1, len, "x", &v, &fe), -1);
+                assert_int_equal(fe.col, bad + 1);
+            }
+    }
 }
 
 static void test_apply(void **state)
@@ -167,6 +186,16 @@ static void test_codes(void **state)
     assert_non_null(cnab240_bank_find("001"));
     assert_null(cnab240_bank_find("999"));
     assert_non_null(cnab400_bank_find("237"));
+    /* DOMAIN.md §2: Itaú 10 (baixa because paid, hybrid Pix too) is money, 95 is not */
+    assert_true(cnab_code_in("10", cnab400_bank_find("341")->paid));
+    assert_false(cnab_code_in("95", cnab400_bank_find("341")->paid));
+    /* Bradesco 16 (cheque) is not settled money; Caixa numbers its own codes */
+    assert_false(cnab_code_in("16", cnab400_bank_find("237")->paid));
+    assert_true(cnab_code_in("21", cnab400_bank_find("104")->paid));
+    assert_false(cnab_code_in("06", cnab400_bank_find("104")->paid));
+    /* CNAB 240: 06 and 17 carry money, 44/45/50 (cheques) do not */
+    assert_true(cnab_code_in("17", cnab240_bank_find("756")->paid));
+    assert_false(cnab_code_in("50", cnab240_bank_find("001")->paid));
 }
 
 static void test_mem_reader(void **state)

@@ -65,6 +65,21 @@ static const char *error_of(const char *text, const profile_cfg *p, err_t *e)
     return e->msg;
 }
 
+static const char *error_of_bytes(const char *bytes, size_t len, err_t *e)
+{
+    opened o = open_text(bytes, len, NULL, e);
+    if (o.r) {
+        settle_record rec;
+        int rc;
+        while ((rc = pixcsv_next(o.r, &rec, e)) == 1)
+            ;
+        assert_int_equal(rc, -1);
+    }
+    assert_int_equal(e->code, EX_DATAERR);
+    close_fix(&o);
+    return e->msg;
+}
+
 static config *load_psp(void)
 {
     err_t e = { 0 };
@@ -512,6 +527,21 @@ static void test_tolerated(void **state)
     config_free(c);
 }
 
+/* A gzip file cut short, and one with a corrupt body. */
+static void test_bad_gzip(void **state)
+{
+    (void)state;
+    char buf[4096];
+    size_t n = slurp(FIX "canonical.csv.gz", buf, sizeof buf);
+    err_t e = { 0 };
+    assert_string_equal(error_of_bytes(buf, 200, &e),
+                        "t.csv:2: expected the rest of the gzip stream, found the end of the file\n"
+                        "HINT: the file was cut short; fetch it again");
+    buf[n - 5] ^= 0x55;   /* in the CRC-32: zlib checks it at the end */
+    assert_string_equal(error_of_bytes(buf, n, &e),
+                        "t.csv:1: expected gzip data, found a corrupt stream (zlib: incorrect data check)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -520,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_sniff),           cmocka_unit_test(test_bad_fixtures),
         cmocka_unit_test(test_profile_missing_column), cmocka_unit_test(test_bad_rows),
         cmocka_unit_test(test_syntax_errors),   cmocka_unit_test(test_tolerated),
+        cmocka_unit_test(test_bad_gzip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,68 @@
+/* fetch_test.c - the pure rules of settle fetch: hostile remote names and
+ * the local name a remote name becomes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "jobs/fetch.h"
+
+#define PROBLEM(s) fetch_name_problem((s), sizeof(s) - 1)
+
+static void test_acceptable_names(void **state)
+{
+    (void)state;
+    assert_null(PROBLEM("CB281101.RET"));
+    assert_null(PROBLEM("extrato-pix-2026-11-28.csv.gz"));
+    assert_null(PROBLEM("a.b.c"));
+    assert_null(PROBLEM("retorno ção.RET"));
+    assert_null(PROBLEM("x."));
+}
+
+static void test_hostile_names(void **state)
+{
+    (void)state;
+    assert_string_equal(fetch_name_problem("", 0), "empty name");
+    assert_string_equal(PROBLEM(".hidden"), "name starts with a dot");
+    assert_string_equal(PROBLEM(".."), "name starts with a dot");
+    assert_string_equal(PROBLEM("a/b"), "name contains '/'");
+    assert_string_equal(PROBLEM("a..b"), "name contains '..'");
+    assert_string_equal(PROBLEM("evil.."), "name contains '..'");
+    assert_string_equal(PROBLEM("new\nline"), "name contains a control character");
+    assert_string_equal(PROBLEM("tab\there"), "name contains a control character");
+    assert_string_equal(PROBLEM("esc\x1b[31m"), "name contains a control character");
+    assert_string_equal(PROBLEM("del\x7f"), "name contains a control character");
+    /* a NUL inside the name the server sent: the length says so */
+    assert_string_equal(PROBLEM("ok.RET\0../../etc/passwd"), "name contains a control character");
+}
+
+static void test_local_name(void **state)
+{
+    (void)state;
+    char out[FETCH_NAME_MAX + 1];
+    fetch_local_name("CB281101.RET", out);
+    assert_string_equal(out, "CB281101.RET");
+    fetch_local_name("retorno 28-11 (1).RET", out);
+    assert_string_equal(out, "retorno_28-11__1_.RET");
+    fetch_local_name("ção.txt", out);
+    assert_string_equal(out, "____o.txt");
+    fetch_local_name("a;rm -rf $HOME`x`", out);
+    assert_string_equal(out, "a_rm_-rf__HOME_x_");
+    char longname[400];
+    memset(longname, 'x', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    fetch_local_name(longname, out);
+    assert_int_equal(strlen(out), FETCH_NAME_MAX);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_acceptable_names),
+        cmocka_unit_test(test_hostile_names),
+        cmocka_unit_test(test_local_name),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
