@@ -185,10 +185,13 @@ int cmd_migrate(settle_ctx *ctx, int argc, char **argv)
     int rc = 0, applied = 0;
     /* One migrate at a time, whoever runs it; released when we disconnect. */
     if (db_exec(db, "SELECT pg_advisory_lock(hashtext('settle.migrate'))", &e) ||
+        /* Created only when missing: a login without CREATE on the schema
+         * (settle_job, sql/006_roles.sql) may still check an up-to-date database. */
         db_exec(db,
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "DO $$ BEGIN IF to_regclass('schema_migrations') IS NULL THEN"
+                " CREATE TABLE schema_migrations ("
                 " version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
-                " applied_at timestamptz NOT NULL DEFAULT now())",
+                " applied_at timestamptz NOT NULL DEFAULT now()); END IF; END $$",
                 &e)) {
         rc = fail_rollback(db, &e);
         goto done;
