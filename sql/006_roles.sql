@@ -37,26 +37,20 @@ GRANT SELECT, UPDATE ON payments TO settle_job;      -- no INSERT, DELETE, TRUNC
 GRANT SELECT ON schema_migrations TO settle_job;     -- `settle migrate --status`, version checks
 GRANT SELECT, INSERT, UPDATE ON
     return_files, settlements, settlement_duplicates, settlement_outcomes,
-    payment_events, invoice_requests, fetched_files, job_runs, job_run_steps
+    payment_events, invoice_requests, fetched_files, job_runs, job_run_steps,
+    export_batches, export_batch_items
     TO settle_job;
-DO $$ BEGIN   -- the export tables (004_export.sql), when this build has them
-    IF to_regclass('export_batches') IS NOT NULL THEN
-        GRANT SELECT, INSERT, UPDATE ON export_batches, export_batch_items TO settle_job;
-        GRANT SELECT ON export_batches TO finance;
-        GRANT SELECT ON export_batches, export_batch_items TO invoicing;
-    END IF;
-END $$;
 GRANT SELECT, INSERT ON exceptions TO settle_job;     -- written by reconcile, never changed by it
 GRANT SELECT ON settlement_status TO settle_job;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO settle_job;
 
 -- finance: read-only, plus the one function below ------------------------------
 GRANT SELECT ON exceptions, settlements, settlement_outcomes, settlement_status, return_files,
-                payments, payment_events, invoice_requests, job_runs, job_run_steps
+                payments, payment_events, invoice_requests, export_batches, job_runs, job_run_steps
     TO finance;
 
 -- invoicing: the batches and what is in them, not the payments table -----------
-GRANT SELECT ON invoice_requests TO invoicing;
+GRANT SELECT ON export_batches, export_batch_items, invoice_requests TO invoicing;
 
 -- Who resolved, as the database authenticated them (resolved_by is the name
 -- the caller gave, e.g. $SETTLE_USER of a shared finance login).
