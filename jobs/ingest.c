@@ -558,7 +558,7 @@ static char **list_dir(const char *dir, int want_dirs, int *n_out)
         v[n++] = strdup(nm);
     }
     closedir(d);
-    if (n)
+    if (n > 1)
         qsort(v, (size_t)n, sizeof *v, by_name);
     *n_out = n;
     return v;

@@ -122,7 +122,8 @@ static int load_migrations(const char *dir, migration **out, int *n_out, err_t *
         }
         closedir(d);
     }
-    qsort(m, (size_t)n, sizeof *m, cmp_mig);
+    if (n > 1)
+        qsort(m, (size_t)n, sizeof *m, cmp_mig);
     for (int i = 0; i < n; i++) {
         if (!m[i].sql) {
             free_migrations(m, n);
