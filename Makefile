@@ -4,6 +4,8 @@
 #   make check      install what is missing (scripts/bootstrap), build, run every test
 #   make demo       install what is missing, build, run the nightly job on demo data
 #   make asan       build and run the tests with AddressSanitizer + UBSan
+#   make check-crash  the crash harness: 30 trials of kill -9 `settle run`
+#                   (CRASH_TRIALS=N CRASH_SEED=S; tests/crash/crash.sh)
 #   make bench      benchmarks (never part of check)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -39,7 +41,7 @@ TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 SETTLE = $(BINDIR)/settle
 
-.PHONY: all check test unit integration demo asan install clean bootstrap bench fuzz fuzz-build docs tools
+.PHONY: check-crash all check test unit integration demo asan install clean bootstrap bench fuzz fuzz-build docs tools
 .DEFAULT_GOAL := all
 
 all: $(SETTLE)
@@ -80,6 +82,13 @@ check: bootstrap
 
 test: $(SETTLE) $(UNIT_BIN) tools
 	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests
+
+# The crash harness (docs/testing.md): CRASH_TRIALS (30) kills of `settle run`.
+CRASH_TRIALS ?= 30
+check-crash: bootstrap
+	@$(MAKE) --no-print-directory all tools
+	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) CRASH_TRIALS_CHECK=$(CRASH_TRIALS) CRASH_SEED=$(CRASH_SEED) \
+	    scripts/run-tests --integration /crash.sh
 
 unit: $(UNIT_BIN)
 	@BUILD=$(abspath $(BUILD)) scripts/run-tests --unit
