@@ -69,6 +69,13 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libsettle.a $(TEST_SUPPORT_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(BUILD)/libsettle.a $(PKG_LIBS) $$(pkg-config --libs cmocka)
 
+# Allocation-failure tests (tests/support/failalloc.h): every malloc,
+# calloc, realloc, strdup and strndup of the test and libsettle.a goes
+# through the test's wrappers. `override` so that `make asan`'s LDFLAGS add to it.
+OOM_TESTS = $(BUILD)/tests/unit/parsers/oom_test $(BUILD)/tests/unit/reconcile/oom_test
+$(OOM_TESTS): override LDFLAGS += -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc \
+    -Wl,--wrap=strdup -Wl,--wrap=strndup
+
 # Test tools (benchmark generators): built by the $(BUILD)/tests/% rule.
 tools: $(BUILD)/tests/tools/gencnab240
 

@@ -19,6 +19,7 @@
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "common/db.h"
@@ -367,11 +368,12 @@ static int reconcile_file(rc_job *j, long long file_id, const char *name, err_t 
     /* 3/4. candidates (locked) and decisions */
     decide_ctx d = { .job = j, .file_id = fid };
     FILE *spill = tmpfile();
-    if (!spill || rc_state_init(&d.st) || copybuf_init(&d.out, NULL, spill)) {
-        if (spill)
-            fclose(spill);
+    if (!spill)
+        return err_set(e, EX_SOFTWARE, "cannot make a temporary file: %s", strerror(errno)), -1;
+    if (rc_state_init(&d.st) || copybuf_init(&d.out, NULL, spill)) {
+        fclose(spill);
         rc_state_free(&d.st);
-        return err_set(e, EX_SOFTWARE, "cannot make a temporary file"), -1;
+        return err_set(e, EX_SOFTWARE, "out of memory starting the decisions of file %s", fid), -1;
     }
     rc = stream_query(db, candidates_sql, 1, params, decide_row, &d, e);
     if (!rc && flush_settlement(&d, e))
