@@ -15,6 +15,21 @@ void progress_force(int on)
     g_state = on ? 1 : 0;
 }
 
+double progress_seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double s = (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+    return s > 1e-6 ? s : 1e-6;
+}
+
+int progress_enabled(void)
+{
+    if (g_state < 0)
+        g_state = isatty(STDERR_FILENO) ? 1 : 0;
+    return g_state;
+}
+
 static int enabled(void)
 {
     if (g_state < 0)

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/progress.h"
 
 /* Bytes asked of libssh2_sftp_read() per call. libssh2 splits a read into
  * 30000-byte SFTP requests and keeps that many in flight, so a large buffer
@@ -935,7 +936,13 @@ int sftp_download(sftp_conn *c, const char *path, int fd, uint64_t offset, uint6
             break;
         }
         got += (uint64_t)r;
+        if (limit)
+            progress_update("fetch %s: %llu of %llu MB", path, (unsigned long long)(got >> 20),
+                            (unsigned long long)(limit >> 20));
+        else
+            progress_update("fetch %s: %llu MB", path, (unsigned long long)(got >> 20));
     }
+    progress_done();
     free(buf);
     if (total)
         *total = got;

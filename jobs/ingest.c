@@ -32,6 +32,7 @@
 #include "common/db.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/progress.h"
 #include "common/metrics.h"
 #include "jobs/copybuf.h"
 #include "jobs/jobs.h"
@@ -162,12 +163,17 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
     } else {
         settle_record r;
         int got;
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         while ((got = parser_next(p, &r, &pe)) == 1) {
             record_row(&b, fid, &r);
             n++;
             if (b.failed)
                 break;
+            if ((n & 4095) == 0 && progress_enabled())
+                progress_update("ingest %s: %ld records, %.0f records/s", f->display, n, n / progress_seconds_since(&t0));
         }
+        progress_done();
         if (got < 0)
             rc = -1;
         *info = *parser_info(p);

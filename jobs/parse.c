@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/error.h"
+#include "common/progress.h"
 #include "jobs/jobs.h"
 #include "parsers/record.h"
 
@@ -263,7 +265,14 @@ int cmd_parse(settle_ctx *ctx, int argc, char **argv)
             memcpy(prefix, argv[i], plen);
         prefix[plen++] = ',';
         int r;
+        long nrec = 0;
+        int show = progress_enabled();
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         while ((r = parser_next(p, &rec, &e)) == 1) {
+            if (show && (++nrec & 0xFFFF) == 0)
+                progress_update("parse %s: %ld records, %.0f records/s", argv[i], nrec,
+                                nrec / progress_seconds_since(&t0));
             if (summary) {
                 int code = (rec.movement_code[0] >= '0' && rec.movement_code[0] <= '9' && rec.movement_code[1] >= '0' &&
                             rec.movement_code[1] <= '9')
@@ -277,6 +286,7 @@ int cmd_parse(settle_ctx *ctx, int argc, char **argv)
             } else
                 print_row(o, prefix, plen, &rec);
         }
+        progress_done();
         if (r < 0) {
             ob_flush(o);
             fflush(stdout);

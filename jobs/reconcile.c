@@ -4,13 +4,15 @@
  * size:
  *   1. claim the oldest ingested file (FOR UPDATE SKIP LOCKED), so several
  *      processes share the work and a crash just releases the claim;
- *   2. stream the settlements that no exact key finds (usually none) and
- *      COPY their fallback keys (nosso número check-digit variants, order
- *      references from PCRE2 patterns) into the temp table rc_keys;
- *   3. one streamed query returning every settlement with its candidate
- *      payments, the payments locked FOR UPDATE in id order;
- *   4. rc_decide() (reconcile/decide.c, pure) per settlement; decisions go to
- *      a spill file, then COPY into settlement_outcomes;
+ *   2. one query returns every payment the exact rules find (nosso número,
+ *      txid) for the whole file, locked FOR UPDATE in id order;
+ *   3. the settlements stream by in line order; each one with candidates is
+ *      decided at once by rc_decide() (reconcile/decide.c, pure); for the
+ *      others the fallback keys (nosso número check-digit variants, order
+ *      references from PCRE2 patterns) go to a spill file, then one COPY into
+ *      rc_keys and one more locking query give their candidates;
+ *   4. the decisions, spilled to a temporary file, are COPYed into
+ *      settlement_outcomes;
  *   5. set-based apply: payments paid, invoice_requests, exceptions,
  *      payment_events, the file marked reconciled; COMMIT.
  * A kill at any point rolls the file's transaction back: re-running redoes it. */
@@ -19,12 +21,12 @@
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <errno.h>
 #include <string.h>
 
 #include "common/db.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/progress.h"
 #include "jobs/copybuf.h"
 #include "jobs/jobs.h"
 #include "jobs/testhook.h"
@@ -74,17 +76,167 @@ static int stream_query(PGconn *db, const char *sql, int n, const char *const *p
     return rc;
 }
 
-/* ---- step 2: fallback keys ---------------------------------------------- */
+/* ---- candidates: every (settlement, rule, payment) found, locked ---------- */
 
-typedef struct keys_ctx {
-    rc_job *job;
-    copybuf cb;
-    long settlements;
-} keys_ctx;
+typedef struct cand_row {
+    int64_t sid;
+    rc_candidate c;
+} cand_row;
 
-static void key_row(copybuf *cb, const char *sid, rc_rule rule, const char *bank, const char *key)
+typedef struct cand_set {
+    cand_row *v;
+    size_t n, cap;
+} cand_set;
+
+static int64_t num(const PGresult *r, int col)
 {
-    copybuf_text(cb, sid);
+    return PQgetisnull(r, 0, col) ? 0 : strtoll(PQgetvalue(r, 0, col), NULL, 10);
+}
+
+static int cand_row_fn(void *arg, const PGresult *r, err_t *e)
+{
+    cand_set *cs = arg;
+    if (cs->n == cs->cap) {
+        size_t cap = cs->cap ? cs->cap * 2 : 4096;
+        cand_row *g = realloc(cs->v, cap * sizeof *g);
+        if (!g)
+            return err_set(e, EX_SOFTWARE, "out of memory reading candidate payments"), -1;
+        cs->v = g;
+        cs->cap = cap;
+    }
+    cand_row *x = &cs->v[cs->n++];
+    x->sid = num(r, 0);
+    x->c.rule = (rc_rule)num(r, 1);
+    x->c.payment_id = num(r, 2);
+    x->c.status = rc_pay_status_from_name(PQgetvalue(r, 0, 3));
+    x->c.amount_cents = num(r, 4);
+    x->c.paid_by_settlement = num(r, 5);
+    return 0;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const cand_row *x = a, *y = b;
+    if (x->sid != y->sid)
+        return x->sid < y->sid ? -1 : 1;
+    if (x->c.rule != y->c.rule)
+        return x->c.rule < y->c.rule ? -1 : 1;
+    return x->c.payment_id < y->c.payment_id ? -1 : x->c.payment_id > y->c.payment_id;
+}
+
+/* Each arm locks its payments in id order (FOR UPDATE), so two processes
+ * meet on a payment in the same order; a rare deadlock across arms is
+ * retried (see cmd_reconcile). Rule numbers are rc_rule's. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define CAND_COLS "p.id, p.status, p.amount_cents, p.paid_by_settlement"
+static const char exact_sql[] =
+    "WITH s AS MATERIALIZED ("
+    "  SELECT id, kind, coalesce(bank_code, '') AS bank_code, ltrim(nosso_numero, '0') AS nn, txid"
+    "    FROM settlements WHERE file_id = $1),"
+    " a AS (SELECT s.id AS sid, " STR(1) " AS rule, " CAND_COLS " FROM s JOIN payments p"
+    "        ON p.method = 'boleto' AND p.bank_code = s.bank_code AND ltrim(p.nosso_numero, '0') = s.nn"
+    "       WHERE s.kind = 'boleto' AND s.nn <> '' ORDER BY p.id FOR UPDATE OF p),"
+    " b AS (SELECT s.id AS sid, " STR(2) " AS rule, " CAND_COLS " FROM s JOIN payments p ON p.txid = s.txid"
+    "       WHERE s.txid <> '' AND s.kind <> 'pix_refund' ORDER BY p.id FOR UPDATE OF p)"
+    " SELECT * FROM a UNION ALL SELECT * FROM b";
+static const char fallback_sql[] =
+    "WITH c AS (SELECT k.sid, k.rule, " CAND_COLS " FROM rc_keys k JOIN payments p"
+    "        ON p.method = 'boleto' AND p.bank_code = k.bank AND ltrim(p.nosso_numero, '0') = k.key"
+    "       WHERE k.rule = " STR(3) " ORDER BY p.id FOR UPDATE OF p),"
+    " d AS (SELECT k.sid, k.rule, " CAND_COLS " FROM rc_keys k JOIN payments p ON p.order_id = k.key"
+    "       WHERE k.rule IN (" STR(5) ", " STR(6) ") ORDER BY p.id FOR UPDATE OF p)"
+    " SELECT * FROM c UNION ALL SELECT * FROM d";
+/* The file's settlements in id (= line) order, with the earlier settlement
+ * of the same end-to-end id (rule e2e, refunds). */
+static const char settlements_sql[] =
+    "WITH e AS (SELECT s.id AS sid, min(x.id) AS prior, min(o.payment_id) AS prior_payment"
+    "             FROM settlements s JOIN settlements x ON x.end_to_end_id = s.end_to_end_id AND x.id <> s.id"
+    "             JOIN settlement_outcomes o ON o.settlement_id = x.id"
+    "            WHERE s.file_id = $1 AND s.kind IN ('pix', 'pix_refund') AND s.end_to_end_id <> ''"
+    "            GROUP BY s.id)"
+    " SELECT s.id, s.kind, s.format, coalesce(s.bank_code, ''), coalesce(s.movement_code, ''), s.paid,"
+    "        s.amount_paid_cents, s.interest_cents, s.discount_cents, s.rebate_cents, e.prior, e.prior_payment,"
+    "        coalesce(s.settled_at, s.credited_on::timestamptz, s.occurred_on::timestamptz),"
+    "        coalesce(s.nosso_numero, ''), coalesce(s.seu_numero, ''), coalesce(s.message, '')"
+    "   FROM settlements s LEFT JOIN e ON e.sid = s.id WHERE s.file_id = $1 ORDER BY s.id";
+
+_Static_assert(RULE_NN_EXACT == 1 && RULE_TXID == 2 && RULE_NN_DV == 3 && RULE_E2E == 4 && RULE_SEU_REF == 5 &&
+                   RULE_PIX_REF == 6,
+               "the SQL above hard-codes the rule numbers");
+
+/* ---- deciding ------------------------------------------------------------ */
+
+typedef struct pending_one {
+    rc_settlement s;
+    char paid_at[40];
+} pending_one;
+
+typedef struct decide_ctx {
+    rc_job *job;
+    rc_state st;
+    cand_set exact;            /* sorted by sid */
+    size_t at;                 /* next unread row of exact */
+    copybuf out;               /* decisions, to the spill file */
+    copybuf keys;              /* fallback keys, to their spill file */
+    pending_one *wait;         /* settlements waiting for fallback candidates */
+    size_t n_wait, cap_wait;
+    const char *file_id;
+    long counts[4];
+    long reasons[EXC_CHEQUE_RETURNED + 1];
+    int64_t settled_cents;     /* money of the OUT_PAID decisions */
+} decide_ctx;
+
+static void opt_int(copybuf *b, int64_t v)
+{
+    if (v < 0)
+        copybuf_null(b);
+    else
+        copybuf_int(b, v);
+}
+
+/* Decide s with its candidates and write the decision row. */
+static int decide(decide_ctx *d, const rc_settlement *s, const char *paid_at, const cand_row *rows, size_t n, err_t *e)
+{
+    rc_candidate c[64];
+    size_t nc = 0;
+    for (size_t i = 0; i < n && nc < 64; i++)
+        c[nc++] = rows[i].c;
+    rc_decision x;
+    if (rc_decide(&d->st, &d->job->params, s, c, nc, &x))
+        return err_set(e, EX_SOFTWARE, "out of memory deciding settlement %lld", (long long)s->id), -1;
+    copybuf *b = &d->out;
+    copybuf_int(b, x.settlement_id);
+    copybuf_text(b, d->file_id);
+    copybuf_text(b, rc_outcome_name(x.outcome));
+    copybuf_text(b, rc_rule_name(x.rule));
+    if (x.payment_id)
+        copybuf_int(b, x.payment_id);
+    else
+        copybuf_null(b);
+    copybuf_text(b, rc_reason_name(x.reason));
+    copybuf_text(b, x.event[0] ? x.event : NULL);
+    opt_int(b, x.expected_cents);
+    opt_int(b, x.paid_cents);
+    opt_int(b, x.interest_cents);
+    opt_int(b, x.discount_cents);
+    copybuf_text(b, x.detail[0] ? x.detail : NULL);
+    copybuf_text(b, x.outcome == OUT_PAID && paid_at[0] ? paid_at : NULL);
+    copybuf_end_row(b);
+    if (b->failed) {
+        *e = b->err;
+        return -1;
+    }
+    d->counts[x.outcome]++;
+    d->reasons[x.reason]++;
+    if (x.outcome == OUT_PAID && x.paid_cents > 0)
+        d->settled_cents += x.paid_cents;
+    return 0;
+}
+
+static void key_row(copybuf *cb, int64_t sid, rc_rule rule, const char *bank, const char *key)
+{
+    copybuf_int(cb, sid);
     copybuf_int(cb, rule);
     copybuf_text(cb, bank);
     copybuf_text(cb, key);
@@ -110,194 +262,133 @@ static int extract_ref(rc_job *j, pcre2_code *re, const char *subject, char *out
     return 1;
 }
 
-static int keys_row(void *arg, const PGresult *r, err_t *e)
+/* The fallback keys of a settlement no exact rule found (0 when none). */
+static int fallback_keys(decide_ctx *d, const rc_settlement *s, const char *nn, const char *seu, const char *msg)
 {
-    keys_ctx *k = arg;
-    const char *sid = PQgetvalue(r, 0, 0), *kind = PQgetvalue(r, 0, 1), *bank = PQgetvalue(r, 0, 2),
-               *nn = PQgetvalue(r, 0, 3), *seu = PQgetvalue(r, 0, 4), *msg = PQgetvalue(r, 0, 5);
     char ref[128];
-    k->settlements++;
-    if (!strcmp(kind, "boleto")) {
+    int n = 0;
+    if (s->kind == RC_KIND_BOLETO) {
         char keys[NN_MAX_KEYS][NN_KEY_LEN];
-        int n = nn_dv_keys(bank, nn, keys);
-        for (int i = 0; i < n; i++)
-            key_row(&k->cb, sid, RULE_NN_DV, bank, keys[i]);
-        if (extract_ref(k->job, k->job->boleto_re, seu, ref, sizeof ref))
-            key_row(&k->cb, sid, RULE_SEU_REF, "", ref);
-    } else if (!strcmp(kind, "pix")) {
-        if (extract_ref(k->job, k->job->pix_re, msg, ref, sizeof ref))
-            key_row(&k->cb, sid, RULE_PIX_REF, "", ref);
+        int k = nn_dv_keys(s->bank, nn, keys);
+        for (int i = 0; i < k; i++, n++)
+            key_row(&d->keys, s->id, RULE_NN_DV, s->bank, keys[i]);
+        if (extract_ref(d->job, d->job->boleto_re, seu, ref, sizeof ref))
+            key_row(&d->keys, s->id, RULE_SEU_REF, "", ref), n++;
+    } else if (s->kind == RC_KIND_PIX && !s->prior_settlement) {
+        if (extract_ref(d->job, d->job->pix_re, msg, ref, sizeof ref))
+            key_row(&d->keys, s->id, RULE_PIX_REF, "", ref), n++;
     }
-    if (k->cb.failed) {
-        *e = k->cb.err;
-        return -1;
-    }
-    return 0;
+    return n;
 }
 
-/* ---- step 3/4: candidates and decisions ---------------------------------- */
-
-#define MAX_CAND 64
-
-typedef struct decide_ctx {
-    rc_job *job;
-    rc_state st;
-    rc_settlement s;
-    char paid_at[40];      /* s's money timestamp as the server printed it */
-    int have;              /* s holds a settlement being collected */
-    rc_candidate c[MAX_CAND];
-    size_t nc;
-    size_t dropped;        /* candidates beyond MAX_CAND (still ambiguous) */
-    copybuf out;           /* to the spill file */
-    const char *file_id;
-    long counts[4];
-    long reasons[EXC_CHEQUE_RETURNED + 1];
-    int64_t settled_cents;     /* money of the OUT_PAID decisions */
-} decide_ctx;
-
-static int64_t num(const PGresult *r, int col)
-{
-    return PQgetisnull(r, 0, col) ? 0 : strtoll(PQgetvalue(r, 0, col), NULL, 10);
-}
-
-static void opt_int(copybuf *b, int64_t v)
-{
-    if (v < 0)
-        copybuf_null(b);
-    else
-        copybuf_int(b, v);
-}
-
-static int flush_settlement(decide_ctx *d, err_t *e)
-{
-    if (!d->have)
-        return 0;
-    rc_decision x;
-    if (rc_decide(&d->st, &d->job->params, &d->s, d->c, d->nc, &x))
-        return err_set(e, EX_SOFTWARE, "out of memory deciding settlement %lld", (long long)d->s.id), -1;
-    copybuf *b = &d->out;
-    copybuf_int(b, x.settlement_id);
-    copybuf_text(b, d->file_id);
-    copybuf_text(b, rc_outcome_name(x.outcome));
-    copybuf_text(b, rc_rule_name(x.rule));
-    if (x.payment_id)
-        copybuf_int(b, x.payment_id);
-    else
-        copybuf_null(b);
-    copybuf_text(b, rc_reason_name(x.reason));
-    copybuf_text(b, x.outcome == OUT_EVENT || x.event[0] ? x.event : NULL);
-    opt_int(b, x.expected_cents);
-    opt_int(b, x.paid_cents);
-    opt_int(b, x.interest_cents);
-    opt_int(b, x.discount_cents);
-    copybuf_text(b, x.detail[0] ? x.detail : NULL);
-    copybuf_text(b, x.outcome == OUT_PAID && d->paid_at[0] ? d->paid_at : NULL);
-    copybuf_end_row(b);
-    if (b->failed) {
-        *e = b->err;
-        return -1;
-    }
-    d->counts[x.outcome]++;
-    d->reasons[x.reason]++;
-    if (x.outcome == OUT_PAID && x.paid_cents > 0)
-        d->settled_cents += x.paid_cents;
-    d->have = 0;
-    d->nc = 0;
-    return 0;
-}
-
-static int decide_row(void *arg, const PGresult *r, err_t *e)
+static int settlement_row(void *arg, const PGresult *r, err_t *e)
 {
     decide_ctx *d = arg;
-    int64_t sid = num(r, 0);
-    if (d->have && sid != d->s.id && flush_settlement(d, e))
+    rc_settlement s = { 0 };
+    s.id = num(r, 0);
+    s.kind = rc_kind_from_name(PQgetvalue(r, 0, 1));
+    snprintf(s.format, sizeof s.format, "%s", PQgetvalue(r, 0, 2));
+    snprintf(s.bank, sizeof s.bank, "%s", PQgetvalue(r, 0, 3));
+    snprintf(s.movement_code, sizeof s.movement_code, "%s", PQgetvalue(r, 0, 4));
+    s.paid = PQgetvalue(r, 0, 5)[0] == 't';
+    s.amount_paid_cents = num(r, 6);
+    s.interest_cents = num(r, 7);
+    s.discount_cents = num(r, 8);
+    s.rebate_cents = num(r, 9);
+    s.prior_settlement = num(r, 10);
+    s.prior_payment = num(r, 11);
+    const char *paid_at = PQgetvalue(r, 0, 12);
+
+    while (d->at < d->exact.n && d->exact.v[d->at].sid < s.id)
+        d->at++;
+    size_t first = d->at;
+    while (d->at < d->exact.n && d->exact.v[d->at].sid == s.id)
+        d->at++;
+    if (d->at > first || s.kind == RC_KIND_PIX_REFUND ||
+        !fallback_keys(d, &s, PQgetvalue(r, 0, 13), PQgetvalue(r, 0, 14), PQgetvalue(r, 0, 15)))
+        return decide(d, &s, paid_at, d->exact.v + first, d->at - first, e);
+    if (d->keys.failed) {
+        *e = d->keys.err;
         return -1;
-    if (!d->have) {
-        rc_settlement *s = &d->s;
-        memset(s, 0, sizeof *s);
-        s->id = sid;
-        s->kind = rc_kind_from_name(PQgetvalue(r, 0, 1));
-        snprintf(s->format, sizeof s->format, "%s", PQgetvalue(r, 0, 2));
-        snprintf(s->bank, sizeof s->bank, "%s", PQgetvalue(r, 0, 3));
-        snprintf(s->movement_code, sizeof s->movement_code, "%s", PQgetvalue(r, 0, 4));
-        s->paid = PQgetvalue(r, 0, 5)[0] == 't';
-        s->amount_paid_cents = num(r, 6);
-        s->interest_cents = num(r, 7);
-        s->discount_cents = num(r, 8);
-        s->rebate_cents = num(r, 9);
-        s->prior_settlement = num(r, 10);
-        s->prior_payment = num(r, 11);
-        snprintf(d->paid_at, sizeof d->paid_at, "%s", PQgetvalue(r, 0, 17));
-        d->have = 1;
     }
-    if (!PQgetisnull(r, 0, 13)) {
-        if (d->nc < MAX_CAND) {
-            rc_candidate *c = &d->c[d->nc++];
-            c->rule = (rc_rule)num(r, 12);
-            c->payment_id = num(r, 13);
-            c->status = rc_pay_status_from_name(PQgetvalue(r, 0, 14));
-            c->amount_cents = num(r, 15);
-            c->paid_by_settlement = num(r, 16);
-        } else {
-            d->dropped++;
-        }
+    /* Wait for the fallback candidates. */
+    if (d->n_wait == d->cap_wait) {
+        size_t cap = d->cap_wait ? d->cap_wait * 2 : 256;
+        pending_one *g = realloc(d->wait, cap * sizeof *g);
+        if (!g)
+            return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+        d->wait = g;
+        d->cap_wait = cap;
     }
+    pending_one *w = &d->wait[d->n_wait++];
+    w->s = s;
+    snprintf(w->paid_at, sizeof w->paid_at, "%s", paid_at);
     return 0;
 }
 
-/* ---- one file ------------------------------------------------------------ */
+static int fail(PGconn *db, err_t *e)
+{
+    PQclear(PQexec(db, "ROLLBACK"));
+    return e->code ? e->code : EX_SOFTWARE;
+}
 
-static const char keys_sql[] =
-    "SELECT s.id, s.kind, coalesce(s.bank_code, ''), coalesce(s.nosso_numero, ''),"
-    "       coalesce(s.seu_numero, ''), coalesce(s.message, '')"
-    "  FROM settlements s"
-    " WHERE s.file_id = $1 AND s.kind <> 'pix_refund'"
-    "   AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.method = 'boleto' AND s.kind = 'boleto'"
-    "                      AND p.bank_code = s.bank_code AND ltrim(p.nosso_numero, '0') = ltrim(s.nosso_numero, '0')"
-    "                      AND ltrim(s.nosso_numero, '0') <> '')"
-    "   AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.txid = s.txid AND s.txid <> '')"
-    " ORDER BY s.id";
+static int copy_spill(PGconn *db, const char *sql, FILE *f, err_t *e)
+{
+    PGresult *r = PQexec(db, sql);
+    int ok = PQresultStatus(r) == PGRES_COPY_IN;
+    if (!ok)
+        db_error(db, r, e, "starting COPY");
+    PQclear(r);
+    if (!ok || copybuf_send_file(db, f, e) || copybuf_end(db, NULL, e) < 0)
+        return -1;
+    return 0;
+}
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-static const char candidates_sql[] =
-    "WITH s AS MATERIALIZED ("
-    "  SELECT id, kind, format, coalesce(bank_code, '') AS bank_code, coalesce(movement_code, '') AS movement_code,"
-    "         paid, amount_paid_cents, interest_cents, discount_cents, rebate_cents,"
-    "         ltrim(nosso_numero, '0') AS nn, txid, end_to_end_id,"
-    "         coalesce(settled_at, credited_on::timestamptz, occurred_on::timestamptz) AS paid_at"
-    "    FROM settlements WHERE file_id = $1),"
-    " c AS ("
-    "  SELECT s.id AS sid, " STR(1) " AS rule, p.id AS pid FROM s JOIN payments p"
-    "      ON p.method = 'boleto' AND p.bank_code = s.bank_code AND ltrim(p.nosso_numero, '0') = s.nn"
-    "   WHERE s.kind = 'boleto' AND s.nn <> ''"
-    "  UNION ALL"
-    "  SELECT s.id, " STR(2) ", p.id FROM s JOIN payments p ON p.txid = s.txid"
-    "   WHERE s.txid <> '' AND s.kind <> 'pix_refund'"
-    "  UNION ALL"
-    "  SELECT k.sid, k.rule, p.id FROM rc_keys k JOIN payments p"
-    "      ON p.method = 'boleto' AND p.bank_code = k.bank AND ltrim(p.nosso_numero, '0') = k.key"
-    "   WHERE k.rule = " STR(3)
-    "  UNION ALL"
-    "  SELECT k.sid, k.rule, p.id FROM rc_keys k JOIN payments p ON p.order_id = k.key"
-    "   WHERE k.rule IN (" STR(5) ", " STR(6) ")),"
-    " l AS (SELECT p.id, p.status, p.amount_cents, p.paid_by_settlement FROM payments p"
-    "        WHERE p.id IN (SELECT pid FROM c) ORDER BY p.id FOR UPDATE),"
-    " e AS (SELECT s.id AS sid, min(x.id) AS prior, min(o.payment_id) AS prior_payment"
-    "         FROM s JOIN settlements x ON x.end_to_end_id = s.end_to_end_id AND x.id <> s.id"
-    "         JOIN settlement_outcomes o ON o.settlement_id = x.id"
-    "        WHERE s.kind IN ('pix', 'pix_refund') AND s.end_to_end_id <> ''"
-    "        GROUP BY s.id)"
-    " SELECT s.id, s.kind, s.format, s.bank_code, s.movement_code, s.paid, s.amount_paid_cents,"
-    "        s.interest_cents, s.discount_cents, s.rebate_cents, e.prior, e.prior_payment,"
-    "        c.rule, l.id, l.status, l.amount_cents, l.paid_by_settlement, s.paid_at"
-    "   FROM s LEFT JOIN e ON e.sid = s.id LEFT JOIN c ON c.sid = s.id LEFT JOIN l ON l.id = c.pid"
-    "  ORDER BY s.id, c.rule, l.id";
-
-/* The rule numbers written into the SQL above must be the enum's. */
-_Static_assert(RULE_NN_EXACT == 1 && RULE_TXID == 2 && RULE_NN_DV == 3 && RULE_E2E == 4 && RULE_SEU_REF == 5 &&
-                   RULE_PIX_REF == 6,
-               "candidates_sql hard-codes the rule numbers");
+/* Steps 2-4 for one claimed file: candidates, decisions, outcomes COPY. */
+static int decide_file(rc_job *j, decide_ctx *d, const char *fid, err_t *e)
+{
+    PGconn *db = j->db;
+    const char *params[] = { fid };
+    if (stream_query(db, exact_sql, 1, params, cand_row_fn, &d->exact, e))
+        return -1;
+    qsort(d->exact.v, d->exact.n, sizeof *d->exact.v, cmp_cand);
+    testhook("reconcile:keys");
+    if (db_exec(db,
+                "CREATE TEMP TABLE IF NOT EXISTS rc_keys (sid bigint, rule int, bank text, key text)"
+                " ON COMMIT DELETE ROWS",
+                e) ||
+        stream_query(db, settlements_sql, 1, params, settlement_row, d, e) || copybuf_flush(&d->keys))
+        return d->keys.failed ? (*e = d->keys.err, -1) : -1;
+    if (d->n_wait) {
+        cand_set fb = { 0 };
+        int rc = copy_spill(db, "COPY rc_keys (sid, rule, bank, key) FROM STDIN", d->keys.spill, e) ||
+                 db_exec(db, "ANALYZE rc_keys", e) ||
+                 stream_query(db, fallback_sql, 0, NULL, cand_row_fn, &fb, e);
+        if (!rc) {
+            qsort(fb.v, fb.n, sizeof *fb.v, cmp_cand);
+            size_t at = 0;
+            for (size_t i = 0; i < d->n_wait && !rc; i++) {
+                const pending_one *w = &d->wait[i];
+                while (at < fb.n && fb.v[at].sid < w->s.id)
+                    at++;
+                size_t first = at;
+                while (at < fb.n && fb.v[at].sid == w->s.id)
+                    at++;
+                rc = decide(d, &w->s, w->paid_at, fb.v + first, at - first, e);
+            }
+        }
+        free(fb.v);
+        if (rc)
+            return -1;
+    }
+    if (copybuf_flush(&d->out))
+        return *e = d->out.err, -1;
+    testhook("reconcile:decided");
+    return copy_spill(db,
+                      "COPY settlement_outcomes (settlement_id, file_id, outcome, rule, payment_id, reason,"
+                      " event, expected_cents, paid_cents, interest_cents, discount_cents, detail, paid_at) FROM STDIN",
+                      d->out.spill, e);
+}
 
 static const char apply_sql_fmt[] =
     "UPDATE payments p SET status = 'paid', paid_at = coalesce(o.paid_at, now()),"
@@ -318,87 +409,31 @@ static const char apply_sql_fmt[] =
     "  WHERE o.file_id = %1$lld AND o.outcome = 'event' ORDER BY s.id;"
     "UPDATE return_files SET status = 'reconciled', reconciled_at = now() WHERE id = %1$lld";
 
-static int fail(PGconn *db, err_t *e)
-{
-    PQclear(PQexec(db, "ROLLBACK"));
-    return e->code ? e->code : EX_SOFTWARE;
-}
-
 /* Reconcile one claimed file inside the open transaction. */
 static int reconcile_file(rc_job *j, long long file_id, const char *name, err_t *e)
 {
     PGconn *db = j->db;
     char fid[24];
     snprintf(fid, sizeof fid, "%lld", file_id);
-    const char *params[] = { fid };
-
-    /* 2. fallback keys */
-    if (db_exec(db,
-                "CREATE TEMP TABLE IF NOT EXISTS rc_keys (sid bigint, rule int, bank text, key text)"
-                " ON COMMIT DELETE ROWS; TRUNCATE rc_keys",
-                e))
-        return -1;
-    keys_ctx k = { .job = j };
-    FILE *kspill = tmpfile();
-    if (!kspill || copybuf_init(&k.cb, NULL, kspill)) {
-        if (kspill)
-            fclose(kspill);
-        return err_set(e, EX_SOFTWARE, "cannot make a temporary file"), -1;
-    }
-    int rc = stream_query(db, keys_sql, 1, params, keys_row, &k, e);
-    if (!rc && copybuf_flush(&k.cb))
-        *e = k.cb.err, rc = -1;
-    if (!rc && k.cb.rows) {
-        PGresult *r = PQexec(db, "COPY rc_keys (sid, rule, bank, key) FROM STDIN");
-        if (PQresultStatus(r) != PGRES_COPY_IN)
-            db_error(db, r, e, "COPY rc_keys"), rc = -1;
-        PQclear(r);
-        if (!rc && (copybuf_send_file(db, kspill, e) || copybuf_end(db, NULL, e) < 0))
-            rc = -1;
-        if (!rc && db_exec(db, "ANALYZE rc_keys", e))
-            rc = -1;
-    }
-    long nkeys = k.cb.rows;
-    copybuf_free(&k.cb);
-    fclose(kspill);
-    if (rc)
-        return -1;
-    testhook("reconcile:keys");
-
-    /* 3/4. candidates (locked) and decisions */
     decide_ctx d = { .job = j, .file_id = fid };
-    FILE *spill = tmpfile();
-    if (!spill)
-        return err_set(e, EX_SOFTWARE, "cannot make a temporary file: %s", strerror(errno)), -1;
-    if (rc_state_init(&d.st) || copybuf_init(&d.out, NULL, spill)) {
-        fclose(spill);
-        rc_state_free(&d.st);
-        return err_set(e, EX_SOFTWARE, "out of memory starting the decisions of file %s", fid), -1;
-    }
-    rc = stream_query(db, candidates_sql, 1, params, decide_row, &d, e);
-    if (!rc && flush_settlement(&d, e))
-        rc = -1;
-    if (!rc && copybuf_flush(&d.out))
-        *e = d.out.err, rc = -1;
+    FILE *out = tmpfile(), *keys = tmpfile();
+    int rc = -1;
+    if (!out || !keys || rc_state_init(&d.st) || copybuf_init(&d.out, NULL, out) || copybuf_init(&d.keys, NULL, keys))
+        err_set(e, EX_SOFTWARE, "cannot make a temporary file or buffer");
+    else
+        rc = decide_file(j, &d, fid, e);
+    long nkeys = d.keys.rows;
     rc_state_free(&d.st);
     copybuf_free(&d.out);
-    if (!rc) {
-        testhook("reconcile:decided");
-        PGresult *r = PQexec(db,
-                             "COPY settlement_outcomes (settlement_id, file_id, outcome, rule, payment_id, reason,"
-                             " event, expected_cents, paid_cents, interest_cents, discount_cents, detail, paid_at) FROM STDIN");
-        if (PQresultStatus(r) != PGRES_COPY_IN)
-            db_error(db, r, e, "COPY settlement_outcomes"), rc = -1;
-        PQclear(r);
-        if (!rc && (copybuf_send_file(db, spill, e) || copybuf_end(db, NULL, e) < 0))
-            rc = -1;
-    }
-    fclose(spill);
+    copybuf_free(&d.keys);
+    free(d.exact.v);
+    free(d.wait);
+    if (out)
+        fclose(out);
+    if (keys)
+        fclose(keys);
     if (rc)
         return -1;
-    if (d.dropped)
-        log_msg(LOG_WARN, "reconcile", KV(KV_I("file_id", file_id), KV_I("candidates", (long long)d.dropped)),
-                "more than %d candidates for one settlement; extra ones not listed", MAX_CAND);
 
     /* 5. apply */
     char sql[sizeof apply_sql_fmt + 128];
@@ -487,7 +522,7 @@ int cmd_reconcile(settle_ctx *ctx, int argc, char **argv)
     j.boleto_re = compile(ctx->cfg->boleto_reference_pattern);
     j.pix_re = compile(ctx->cfg->pix_reference_pattern);
     j.md = pcre2_match_data_create(16, NULL);
-    int rc = 0;
+    int rc = 0, retries = 0;
     long files = 0;
     j.db = db_connect(ctx->cfg, &e);
     if (!j.db) {
@@ -517,12 +552,24 @@ int cmd_reconcile(settle_ctx *ctx, int argc, char **argv)
         PQclear(r);
         testhook("reconcile:claimed");
         if (reconcile_file(&j, id, name, &e)) {
-            rc = fail(j.db, &e);
+            int code = fail(j.db, &e);
+            /* Two processes locking the same payments through different
+             * rules may deadlock; PostgreSQL cancels one: try it again. */
+            if (strstr(e.msg, "deadlock detected") && ++retries <= 5) {
+                log_msg(LOG_WARN, "reconcile", KV(KV_I("file_id", id), KV_I("attempt", retries)),
+                        "deadlock with another reconcile; retrying the file");
+                err_clear(&e);
+                continue;
+            }
+            rc = code;
             log_msg(LOG_ERROR, "reconcile", KV(KV_I("file_id", id), KV_S("file", name)), "%s", e.msg);
             break;
         }
+        retries = 0;
         files++;
+        progress_update("reconcile: %ld files, %lld settlements paid", files, metrics_get("Settled"));
     }
+    progress_done();
     if (!rc)
         log_msg(LOG_INFO, "reconcile", KV(KV_I("files", files)), "done");
 out:

@@ -2,9 +2,11 @@
  * (Banco do Brasil layout, convênio 7, movement 06), deterministic, for
  * benchmarks; optionally the matching pending payments as CSV for COPY.
  *
- *   gencnab240 [--titles N] [--out FILE] [--payments FILE] [--extra-payments M]
+ *   gencnab240 [--titles N] [--first K] [--out FILE] [--payments FILE] [--extra-payments M]
  *
  * --titles N           titles (T+U pairs) in one batch, 1..499997 (default 1000)
+ * --first K            number the titles K, K+1, ... (default 1), so that several
+ *                      files with distinct titles can be made
  * --out FILE           the return file (default stdout)
  * --payments FILE      CSV with a header row and one pending boleto payment per
  *                      title (columns id,order_id,method,amount_cents,due_on,
@@ -58,25 +60,31 @@ int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "titles", required_argument, NULL, 'n' },
+        { "first", required_argument, NULL, 'f' },
         { "out", required_argument, NULL, 'o' },
         { "payments", required_argument, NULL, 'p' },
         { "extra-payments", required_argument, NULL, 'x' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    long n = 1000, extra = 0;
+    long n = 1000, extra = 0, first = 1;
     const char *out = NULL, *pay = NULL;
     int opt;
-    while ((opt = getopt_long(argc, argv, "n:o:p:x:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "n:f:o:p:x:h", opts, NULL)) != -1) {
         switch (opt) {
         case 'n': n = atol(optarg); break;
+        case 'f': first = atol(optarg); break;
         case 'o': out = optarg; break;
         case 'p': pay = optarg; break;
         case 'x': extra = atol(optarg); break;
         default:
-            fprintf(stderr, "usage: gencnab240 [--titles N] [--out FILE] [--payments FILE] [--extra-payments M]\n");
+            fprintf(stderr, "usage: gencnab240 [--titles N] [--first K] [--out FILE] [--payments FILE] [--extra-payments M]\n");
             return opt == 'h' ? 0 : 64;
         }
+    }
+    if (first < 1 || first > 4000000000L) {
+        fprintf(stderr, "gencnab240: --first: expected 1..4000000000, found %ld\n", first);
+        return 64;
     }
     if (n < 1 || n > 499997 || extra < 0) {
         fprintf(stderr, "gencnab240: --titles: expected 1..499997 (a batch holds at most 999,999 records), "
@@ -118,7 +126,7 @@ int main(int argc, char **argv)
 
     int64_t total = 0;
     long seq = 0;
-    for (long i = 1; i <= n; i++) {
+    for (long i = first; i < first + n; i++) {
         int64_t a = amount(i);
         total += a;
         blank();
@@ -183,11 +191,11 @@ int main(int argc, char **argv)
         }
         setvbuf(p, fbuf, _IOFBF, sizeof fbuf);
         fputs("id,order_id,method,amount_cents,due_on,status,bank_code,nosso_numero\n", p);
-        for (long i = 1; i <= n; i++)
+        for (long i = first; i < first + n; i++)
             fprintf(p, "%ld,ORD%010ld,boleto,%lld,2026-11-25,pending,001," CONVENIO "%010ld\n", i, i,
                     (long long)amount(i), i);
         for (long j = 1; j <= extra; j++)
-            fprintf(p, "%ld,EXT%010ld,boleto,%lld,2026-12-10,pending,001," CONVENIO "%010ld\n", n + j, j,
+            fprintf(p, "%ld,EXT%010ld,boleto,%lld,2026-12-10,pending,001," CONVENIO "%010ld\n", first + n - 1 + j, j,
                     (long long)amount(j + 7), 9000000000L + j);
         if (fclose(p) != 0) {
             perror(pay);
