@@ -92,11 +92,18 @@ new_trial() {
   export SETTLE_CONFIG=$T_TMP/$name.conf
 }
 
-# run_to_end: settle run until it has nothing left to do (at most 3 times).
+# run_to_end: settle run until it has nothing left to do (at most 3 runs).
+# Exit 75 (the killed run's database session still holds the lock while its
+# backend finishes the statement it was running) is waited out.
 run_to_end() {
-  local i rc
+  local i rc waits=0
   for i in 1 2 3; do
-    "$SETTLE" run >"$T_TMP/last-run.out" 2>&1; rc=$?
+    while :; do
+      "$SETTLE" run >"$T_TMP/last-run.out" 2>&1; rc=$?
+      [ $rc -eq 75 ] && [ $waits -lt 100 ] || break
+      waits=$((waits + 1)); sleep 0.1
+    done
+    [ $waits -eq 0 ] || echo "# waited $waits x 0.1 s for the killed run's session to end"
     case $rc in 0|65) ;; *) echo "# settle run exited $rc:"; sed 's/^/#   /' "$T_TMP/last-run.out" | tail -n 15; return $rc ;; esac
     [ "$(t_sql "SELECT count(*) FROM return_files WHERE status = 'ingested'")" = 0 ] || continue
     if [ -n "$(t_sql "SELECT to_regclass('export_batches')")" ]; then
