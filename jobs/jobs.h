@@ -63,5 +63,11 @@ int cmd_reconcile(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_reconcile[];
 int cmd_resolve(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_resolve[];
+int cmd_export(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_export[];
+int cmd_report(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_report[];
+int cmd_status(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_status[];
 
 #endif

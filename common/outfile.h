@@ -1,0 +1,31 @@
+/* outfile.h - files other systems consume: deterministic gzip, and
+ * publishing a file durably and atomically.
+ *
+ * outfile_publish() writes DIR/.NAME.part, fsyncs it, renames it to
+ * DIR/NAME and fsyncs DIR: a reader never sees a half-written NAME, and
+ * after it returns NAME survives a power loss. */
+#ifndef SETTLE_OUTFILE_H
+#define SETTLE_OUTFILE_H
+
+#include <stddef.h>
+
+#include "common/error.h"
+
+/* Compress in[0..len) as one gzip member with a fixed header (mtime 0, no
+ * name, OS byte 255 "unknown", level 9, default strategy): the same input
+ * gives the same bytes with the same zlib. On success *out is malloc'ed
+ * (the caller frees it) and 0 is returned; -1 with e set otherwise. */
+int outfile_gzip(const void *in, size_t len, unsigned char **out, size_t *out_len, err_t *e);
+
+/* mkdir -p path with mode 0750 for what it creates. 0, or -1 with e set
+ * (EX_SOFTWARE). */
+int outfile_mkdirs(const char *path, err_t *e);
+
+/* Write data durably as dir/name (see above), mode 0640. 0, or -1 with e
+ * set (EX_SOFTWARE) and no dir/name change; the .part file is removed. */
+int outfile_publish(const char *dir, const char *name, const void *data, size_t len, err_t *e);
+
+/* fsync a directory. 0, or -1 with e set. */
+int outfile_sync_dir(const char *dir, err_t *e);
+
+#endif
