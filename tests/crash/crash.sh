@@ -6,6 +6,7 @@
 #                    tests/integration/crash.sh)
 #   CRASH_SEED=S     the seed of the kill schedule (default: random, printed)
 #   CRASH_EXTRA=N    payments added to the demo's 360 (default 3000)
+#   CRASH_MAX_KILLS=N  kills per trial are 1..N (default 3)
 #
 # Once: a data set (tests/crash/dataset: every outcome and exception reason,
 # several CNAB 240 returns, three Pix statements, a resent copy and a cut
@@ -14,7 +15,7 @@
 # payments. A reference run: a fresh database and spool, one uninterrupted
 # `settle run`. Each trial: a fresh database and spool; `settle run` started
 # and SIGKILLed after a random delay in [0, reference duration], one to
-# three times; then `settle run` until it reports no work left. Checked
+# CRASH_MAX_KILLS times; then `settle run` until it reports no work left. Checked
 # after each trial, by SQL and on the files:
 #   - every settlement record of the files is in settlements exactly once
 #     (by natural key), and each has exactly one outcome;
@@ -37,6 +38,7 @@
 TRIALS=${CRASH_TRIALS:-30}
 SEED=${CRASH_SEED:-$(( $(date +%s%N) % 1000000 ))}
 EXTRA=${CRASH_EXTRA:-3000}
+MAX_KILLS=${CRASH_MAX_KILLS:-3}
 RANDOM=$SEED
 echo "# crash: seed $SEED, $TRIALS trials, $EXTRA extra payments (replay: CRASH_SEED=$SEED CRASH_TRIALS=$TRIALS)"
 
@@ -198,7 +200,7 @@ check_trial reference
 start_all=$(date +%s)
 for trial in $(seq 1 "$TRIALS"); do
   new_trial "t$trial"
-  kills=$(( 1 + RANDOM % 3 )) delays=""
+  kills=$(( 1 + RANDOM % MAX_KILLS )) delays=""
   for _ in $(seq "$kills"); do
     ms=$(( (RANDOM * 32768 + RANDOM) % (REF_MS + 1) ))
     delays="$delays ${ms}ms"
