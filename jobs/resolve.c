@@ -6,6 +6,7 @@
  * resolution) and queues its invoice request, in the same transaction.
  * Who: $SETTLE_USER, else the operating-system user. */
 #include <getopt.h>
+#include <stdarg.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,11 +42,23 @@ static const char *who(void)
     return pw ? pw->pw_name : "unknown";
 }
 
-static int refuse(PGconn *db, err_t *e, int code, const char *fmt, const char *a, const char *b, const char *c,
-                  const char *d)
+/* Roll back and refuse with a bad-data message (exit 65). */
+static int refuse(PGconn *db, err_t *e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int refuse(PGconn *db, err_t *e, const char *fmt, ...)
+{
+    va_list ap;
+    PQclear(PQexec(db, "ROLLBACK"));
+    va_start(ap, fmt);
+    err_vset(e, EX_DATAERR, fmt, ap);
+    va_end(ap);
+    return EX_DATAERR;
+}
+
+/* Roll back after a failed query whose message is already in e. */
+static int rollback_keep(PGconn *db, err_t *e)
 {
     PQclear(PQexec(db, "ROLLBACK"));
-    return err_set(e, code, fmt, a, b, c, d);
+    return e->code ? e->code : EX_SOFTWARE;
 }
 
 static int resolve(PGconn *db, const char *id, const char *as, const char *note, const char *payment, err_t *e)
@@ -60,10 +73,10 @@ static int resolve(PGconn *db, const char *id, const char *as, const char *note,
                            " WHERE e.id = $1 FOR UPDATE OF e",
                            1, p1);
     if (!x)
-        return refuse(db, e, e->code, "%s", e->msg, NULL, NULL, NULL);
+        return rollback_keep(db, e);
     if (!PQntuples(x)) {
         PQclear(x);
-        return refuse(db, e, EX_DATAERR, "exception #%s does not exist%s%s%s", id, "", "", "");
+        return refuse(db, e, "exception #%s does not exist", id);
     }
     char status[16], reason[32], pay[24], sid[24], paid[24];
     snprintf(status, sizeof status, "%s", PQgetvalue(x, 0, 0));
@@ -77,52 +90,51 @@ static int resolve(PGconn *db, const char *id, const char *as, const char *note,
                  "HINT: a resolution is final; open a new one by hand if it was wrong",
                  id, PQgetvalue(x, 0, 1), PQgetvalue(x, 0, 2), PQgetvalue(x, 0, 3));
         PQclear(x);
-        return refuse(db, e, EX_DATAERR, "%s", msg, NULL, NULL, NULL);
+        return refuse(db, e, "%s", msg);
     }
     PQclear(x);
 
     if (!strcmp(as, "paid")) {
         if (payment) {
             if (*pay && strcmp(pay, payment))
-                return refuse(db, e, EX_DATAERR,
-                              "exception #%s belongs to payment #%s, not #%s%s", id, pay, payment, "");
+                return refuse(db, e, "exception #%s belongs to payment #%s, not #%s", id, pay, payment);
             snprintf(pay, sizeof pay, "%s", payment);
         }
         if (!*pay)
-            return refuse(db, e, EX_DATAERR,
+            return refuse(db, e,
                           "exception #%s (%s) has no payment to mark paid\n"
-                          "HINT: name it with --payment ID, or resolve as refund or ignore%s%s",
-                          id, reason, "", "");
+                          "HINT: name it with --payment ID, or resolve as refund or ignore",
+                          id, reason);
         const char *p2[] = { pay };
         PGresult *p = db_query(db, e,
                                "SELECT status, coalesce(paid_by_settlement::text, '') FROM payments"
                                " WHERE id = $1 FOR UPDATE",
                                1, p2);
         if (!p)
-            return refuse(db, e, e->code, "%s", e->msg, NULL, NULL, NULL);
+            return rollback_keep(db, e);
         if (!PQntuples(p)) {
             PQclear(p);
-            return refuse(db, e, EX_DATAERR, "payment #%s does not exist%s%s%s", pay, "", "", "");
+            return refuse(db, e, "payment #%s does not exist", pay);
         }
         char pstatus[16];
         snprintf(pstatus, sizeof pstatus, "%s", PQgetvalue(p, 0, 0));
         PQclear(p);
         if (!strcmp(pstatus, "paid") || !strcmp(pstatus, "refunded"))
-            return refuse(db, e, EX_DATAERR,
+            return refuse(db, e,
                           "payment #%s is already %s; it cannot be paid twice\n"
-                          "HINT: resolve exception #%s as refund or ignore%s",
-                          pay, pstatus, id, "");
+                          "HINT: resolve exception #%s as refund or ignore",
+                          pay, pstatus, id);
         const char *p3[] = { pay, sid, paid };
         PGresult *u = db_query(db, e,
                                "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = $3::bigint,"
                                "       paid_by_settlement = $2::bigint WHERE id = $1::bigint",
                                3, p3);
         if (!u)
-            return refuse(db, e, e->code, "%s", e->msg, NULL, NULL, NULL);
+            return rollback_keep(db, e);
         PQclear(u);
         const char *p4[] = { pay, sid };
         if (!(u = db_query(db, e, "INSERT INTO invoice_requests (payment_id, settlement_id) VALUES ($1, $2)", 2, p4)))
-            return refuse(db, e, e->code, "%s", e->msg, NULL, NULL, NULL);
+            return rollback_keep(db, e);
         PQclear(u);
     }
     const char *p5[] = { id, as, note, who(), !strcmp(as, "paid") ? pay : NULL };
@@ -132,7 +144,7 @@ static int resolve(PGconn *db, const char *id, const char *as, const char *note,
                            "       payment_id = coalesce(payment_id, $5::bigint) WHERE id = $1",
                            5, p5);
     if (!u)
-        return refuse(db, e, e->code, "%s", e->msg, NULL, NULL, NULL);
+        return rollback_keep(db, e);
     PQclear(u);
     if (db_exec(db, "COMMIT", e))
         return e->code;
