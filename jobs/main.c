@@ -63,7 +63,8 @@ static void main_usage(FILE *out)
           "  --log-format=FORMAT    text (logfmt, default) or json, one event per line on stderr\n"
           "  -h, --help             this help; settle COMMAND --help for a command\n\n"
           "Exit codes: 0 ok, 64 usage, 65 bad input data, 69 service unavailable,\n"
-          "70 internal error, 75 temporary failure or lock held, 78 configuration error.\n",
+          "70 internal error, 74 cannot write a local file, 75 temporary failure or lock\n"
+          "held, 77 permission denied, 78 configuration error.\n",
           out);
 }
 
