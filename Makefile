@@ -4,6 +4,7 @@
 #   make check      install what is missing (scripts/bootstrap), build, run every test
 #   make demo       install what is missing, build, run the nightly job on demo data
 #   make asan       build and run the tests with AddressSanitizer + UBSan
+#   make valgrind   the unit tests under valgrind memcheck (leaks are errors)
 #   make check-crash  the crash harness: 30 trials of kill -9 `settle run`
 #                   (CRASH_TRIALS=N CRASH_SEED=S; tests/crash/crash.sh)
 #   make bench      benchmarks (never part of check)
@@ -41,7 +42,7 @@ TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 SETTLE = $(BINDIR)/settle
 
-.PHONY: check-crash all check test unit integration demo asan install clean bootstrap bench fuzz fuzz-build docs tools
+.PHONY: all check check-crash test unit integration demo asan asan-test valgrind install clean bootstrap bench fuzz fuzz-build docs tools
 .DEFAULT_GOAL := all
 
 all: $(SETTLE)
@@ -83,9 +84,16 @@ bootstrap:
 	@scripts/bootstrap
 
 # `make check` is the one test command (README, .ci/run): set up, then test
-# in a sub-make so that flags are read after bootstrap.
+# in a sub-make so that flags are read after bootstrap. Three passes, each
+# must be clean: the whole suite; the unit tests and the integration tests
+# of ASAN_SUBSET built with AddressSanitizer + UBSan (leaks included); the
+# unit tests under valgrind memcheck (docs/testing.md, "Sanitizers and valgrind").
 check: bootstrap
 	@$(MAKE) --no-print-directory test
+	@echo "== AddressSanitizer + UBSan: unit tests and integration tests: $(ASAN_SUBSET)"
+	@$(MAKE) --no-print-directory asan-test SETTLE_TEST_SUBSET="$(ASAN_SUBSET)"
+	@echo "== valgrind memcheck: unit tests"
+	@$(MAKE) --no-print-directory valgrind
 
 test: $(SETTLE) $(UNIT_BIN) tools
 	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests
@@ -103,10 +111,29 @@ unit: $(UNIT_BIN)
 integration: $(SETTLE) tools
 	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests --integration
 
+# ASan + UBSan build in build/asan; every sanitizer report (ASan, LSan
+# leaks, UBSan) fails the test it appeared in (scripts/run-tests SANITIZER_LOGS).
+# `make asan` runs the whole suite; `make check` the integration tests of
+# ASAN_SUBSET only (every command and both SFTP directions, in a fraction of
+# the time: docs/testing.md).
 ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+ASAN_SUBSET ?= cli migrate parse parse_pix ingest reconcile_rules fetch fetch_hostkey fetch_resume sftp_upload export report status run roles security
 asan: bootstrap
-	@$(MAKE) --no-print-directory test BUILD=build/asan BINDIR=build/asan/bin \
-	    CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
+	@$(MAKE) --no-print-directory asan-test
+# clang: GCC's UBSan runtime ignores log_path, clang's honours it.
+asan-test:
+	@[ "$$(cat build/asan/.cc 2>/dev/null)" = clang ] || { rm -rf build/asan; mkdir -p build/asan; echo clang >build/asan/.cc; }
+	@rm -rf build/asan/sanitizer-logs
+	@$(MAKE) --no-print-directory test BUILD=build/asan BINDIR=build/asan/bin CC=clang \
+	    WARN="$(WARN) -Wno-unknown-warning-option" \
+	    CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+	    SANITIZER_LOGS=$(abspath build/asan/sanitizer-logs)
+
+# Unit tests under valgrind memcheck, from their own -O1 build (build/valgrind):
+# any error, or a definite or indirect leak, fails the binary.
+valgrind: bootstrap
+	@$(MAKE) --no-print-directory BUILD=build/valgrind CFLAGS="-O1 -g" $(patsubst build/%,build/valgrind/%,$(UNIT_BIN))
+	@VALGRIND=1 BUILD=$(abspath build/valgrind) scripts/run-tests --unit
 
 demo: bootstrap
 	@$(MAKE) --no-print-directory all

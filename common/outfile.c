@@ -60,7 +60,7 @@ int outfile_mkdirs(const char *path, err_t *e)
         if (*s == '/' || *s == '\0') {
             char c = *s;
             *s = '\0';
-            if (mkdir(p, 0750) != 0 && errno != EEXIST)
+            if (mkdir(p, 0700) != 0 && errno != EEXIST)
                 return settle_fail(e, EX_SOFTWARE, "cannot create directory %s: %s", p, strerror(errno));
             *s = c;
             if (!c)
@@ -101,7 +101,7 @@ int outfile_publish(const char *dir, const char *name, const void *data, size_t 
     char tmp[PATH_MAX], dst[PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s/.%s.part", dir, name);
     snprintf(dst, sizeof dst, "%s/%s", dir, name);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return write_failed(e, "create", tmp, errno);
     const unsigned char *p = data;

@@ -380,8 +380,11 @@ static int source_pass(src_state *st, sftp_conn *c, err_t *e)
         sftp_list_free(l1, n1);
         return -1;
     }
-    qsort(l1, n1, sizeof *l1, cmp_entry);
-    qsort(l2, n2, sizeof *l2, cmp_entry);
+    /* an empty listing may be NULL: qsort/bsearch must not see it (UBSan) */
+    if (n1 > 1)
+        qsort(l1, n1, sizeof *l1, cmp_entry);
+    if (n2 > 1)
+        qsort(l2, n2, sizeof *l2, cmp_entry);
     time_t now = time(NULL);
     int ret = 0;
     st->skipped = st->failed_files = 0; /* counted again by each pass; fetched adds up */
@@ -404,7 +407,7 @@ static int source_pass(src_state *st, sftp_conn *c, err_t *e)
                     "skipped: does not match pattern");
             continue;
         }
-        const sftp_entry *y = bsearch(x, l2, n2, sizeof *l2, cmp_entry);
+        const sftp_entry *y = n2 ? bsearch(x, l2, n2, sizeof *l2, cmp_entry) : NULL;
         if (!y || y->size != x->size || y->mtime != x->mtime || y->type != x->type) {
             log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name)),
                     "skipped: size or mtime changed between two listings (still being written)");

@@ -238,10 +238,10 @@ static int move_to(const char *path, const char *dir, const char *name, err_t *e
     for (char *s = buf + 1; *s; s++)
         if (*s == '/') {
             *s = '\0';
-            mkdir(buf, 0750);
+            mkdir(buf, 0700);
             *s = '/';
         }
-    mkdir(buf, 0750);
+    mkdir(buf, 0700);
     char to[4096];
     snprintf(to, sizeof to, "%s/%s", dir, name);
     if (rename(path, to))
@@ -256,9 +256,12 @@ static void move_rejected(ingest_job *j, one_file *f, const char *msg)
         return;
     char dir[4096], err_path[4200];
     snprintf(dir, sizeof dir, "%s/rejected", j->spool);
-    mkdir(dir, 0750);
+    mkdir(dir, 0700);
     snprintf(err_path, sizeof err_path, "%s/%s.error", dir, f->name);
-    FILE *o = fopen(err_path, "w");
+    int fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *o = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!o && fd >= 0)
+        close(fd);
     if (o) {
         fprintf(o, "%s\n", msg);
         fclose(o);
@@ -555,7 +558,7 @@ static char **list_dir(const char *dir, int want_dirs, int *n_out)
         v[n++] = strdup(nm);
     }
     closedir(d);
-    if (n)
+    if (n > 1)
         qsort(v, (size_t)n, sizeof *v, by_name);
     *n_out = n;
     return v;

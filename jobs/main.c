@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/config.h"
 #include "common/error.h"
@@ -101,6 +102,11 @@ int main(int argc, char **argv)
     const char *config_path = NULL;
     log_level level = LOG_INFO;
     int json = 0, opt;
+
+    /* Everything settle creates (spool, downloads, archive, rejected/,
+     * exports, reports, metrics) holds personal data: owner only, whatever
+     * umask cron or the shell gave us (docs/security.md). */
+    umask(077);
 
     while ((opt = getopt_long(argc, argv, "+c:vqh", opts, NULL)) != -1) {
         switch (opt) {

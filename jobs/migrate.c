@@ -122,7 +122,8 @@ static int load_migrations(const char *dir, migration **out, int *n_out, err_t *
         }
         closedir(d);
     }
-    qsort(m, (size_t)n, sizeof *m, cmp_mig);
+    if (n > 1)
+        qsort(m, (size_t)n, sizeof *m, cmp_mig);
     for (int i = 0; i < n; i++) {
         if (!m[i].sql) {
             free_migrations(m, n);
@@ -185,10 +186,13 @@ int cmd_migrate(settle_ctx *ctx, int argc, char **argv)
     int rc = 0, applied = 0;
     /* One migrate at a time, whoever runs it; released when we disconnect. */
     if (db_exec(db, "SELECT pg_advisory_lock(hashtext('settle.migrate'))", &e) ||
+        /* Created only when missing: a login without CREATE on the schema
+         * (settle_job, sql/006_roles.sql) may still check an up-to-date database. */
         db_exec(db,
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "DO $$ BEGIN IF to_regclass('schema_migrations') IS NULL THEN"
+                " CREATE TABLE schema_migrations ("
                 " version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
-                " applied_at timestamptz NOT NULL DEFAULT now())",
+                " applied_at timestamptz NOT NULL DEFAULT now()); END IF; END $$",
                 &e)) {
         rc = fail_rollback(db, &e);
         goto done;

@@ -306,7 +306,7 @@ static int settlement_row(void *arg, const PGresult *r, err_t *e)
         d->at++;
     if (d->at > first || s.kind == RC_KIND_PIX_REFUND ||
         !fallback_keys(d, &s, PQgetvalue(r, 0, 13), PQgetvalue(r, 0, 14), PQgetvalue(r, 0, 15)))
-        return decide(d, &s, paid_at, d->exact.v + first, d->at - first, e);
+        return decide(d, &s, paid_at, d->at > first ? d->exact.v + first : NULL, d->at - first, e);
     if (d->keys.failed) {
         *e = d->keys.err;
         return -1;
@@ -351,7 +351,8 @@ static int decide_file(rc_job *j, decide_ctx *d, const char *fid, err_t *e)
     const char *params[] = { fid };
     if (stream_query(db, exact_sql, 1, params, cand_row_fn, &d->exact, e))
         return -1;
-    qsort(d->exact.v, d->exact.n, sizeof *d->exact.v, cmp_cand);
+    if (d->exact.n > 1) /* .v is NULL when empty: never pass it to qsort */
+        qsort(d->exact.v, d->exact.n, sizeof *d->exact.v, cmp_cand);
     testhook("reconcile:keys");
     if (db_exec(db,
                 "CREATE TEMP TABLE IF NOT EXISTS rc_keys (sid bigint, rule int, bank text, key text)"
@@ -365,7 +366,8 @@ static int decide_file(rc_job *j, decide_ctx *d, const char *fid, err_t *e)
                  db_exec(db, "ANALYZE rc_keys", e) ||
                  stream_query(db, fallback_sql, 0, NULL, cand_row_fn, &fb, e);
         if (!rc) {
-            qsort(fb.v, fb.n, sizeof *fb.v, cmp_cand);
+            if (fb.n > 1) /* fb.v is NULL when no fallback candidate came back (UBSan) */
+                qsort(fb.v, fb.n, sizeof *fb.v, cmp_cand);
             size_t at = 0;
             for (size_t i = 0; i < d->n_wait && !rc; i++) {
                 const pending_one *w = &d->wait[i];
@@ -374,7 +376,7 @@ static int decide_file(rc_job *j, decide_ctx *d, const char *fid, err_t *e)
                 size_t first = at;
                 while (at < fb.n && fb.v[at].sid == w->s.id)
                     at++;
-                rc = decide(d, &w->s, w->paid_at, fb.v + first, at - first, e);
+                rc = decide(d, &w->s, w->paid_at, at > first ? fb.v + first : NULL, at - first, e);
             }
         }
         free(fb.v);

@@ -1,10 +1,14 @@
 /* resolve.c - `settle resolve ID --as paid|refund|ignore --note TEXT`.
  *
- * Finance closes one exception. The exception row is locked, and so is its
- * payment; a resolved exception is never resolved again. `--as paid` marks
- * the payment paid (recording the exception's settlement, amount and the
- * resolution) and queues its invoice request, in the same transaction.
- * Who: $SETTLE_USER, else the operating-system user. */
+ * Finance closes one exception through the database function
+ * settle_resolve_exception() (sql/006_roles.sql), which the finance role may
+ * execute while it cannot update exceptions or payments itself. The
+ * exception row is locked, and so is its payment; a resolved exception is
+ * never resolved again. `--as paid` marks the payment paid (recording the
+ * exception's settlement, amount and the resolution) and queues its invoice
+ * request, in one statement's transaction.
+ * Who: $SETTLE_USER, else the operating-system user (the database login is
+ * recorded too, in exceptions.resolved_db_user). */
 #include <getopt.h>
 #include <stdarg.h>
 #include <pwd.h>
@@ -31,7 +35,7 @@ const char usage_resolve[] =
     "                 (UNKNOWN_PAYMENT) or more than one candidate (AMBIGUOUS_MATCH)\n\n"
     "The user recorded is $SETTLE_USER, else the login name.\n"
     "Exit: 0 resolved, 64 usage, 65 refused (unknown ID, already resolved, payment\n"
-    "not payable), 69 database unavailable.\n";
+    "not payable), 69 database unavailable, 77 the login lacks the finance role.\n";
 
 static const char *who(void)
 {
@@ -42,112 +46,36 @@ static const char *who(void)
     return pw ? pw->pw_name : "unknown";
 }
 
-/* Roll back and refuse with a bad-data message (exit 65). */
-static int refuse(PGconn *db, err_t *e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int refuse(PGconn *db, err_t *e, const char *fmt, ...)
-{
-    va_list ap;
-    PQclear(PQexec(db, "ROLLBACK"));
-    va_start(ap, fmt);
-    err_vset(e, EX_DATAERR, fmt, ap);
-    va_end(ap);
-    return EX_DATAERR;
-}
-
-/* Roll back after a failed query whose message is already in e. */
-static int rollback_keep(PGconn *db, err_t *e)
-{
-    PQclear(PQexec(db, "ROLLBACK"));
-    return e->code ? e->code : EX_SOFTWARE;
-}
-
+/* Call settle_resolve_exception() (sql/006_roles.sql), the one
+ * implementation shared with finance's direct database access. 0, or the
+ * exit code with e set: EX_DATAERR for a refusal (SQLSTATE SR001, its
+ * message and hint passed on), else what db_error says. */
 static int resolve(PGconn *db, const char *id, const char *as, const char *note, const char *payment, err_t *e)
 {
-    if (db_exec(db, "BEGIN", e))
-        return e->code;
-    const char *p1[] = { id };
-    PGresult *x = db_query(db, e,
-                           "SELECT e.status, e.resolution, e.resolved_by, to_char(e.resolved_at, 'YYYY-MM-DD HH24:MI'),"
-                           "       e.reason, e.payment_id, e.settlement_id, coalesce(e.paid_cents, s.amount_paid_cents)"
-                           "  FROM exceptions e JOIN settlements s ON s.id = e.settlement_id"
-                           " WHERE e.id = $1 FOR UPDATE OF e",
-                           1, p1);
-    if (!x)
-        return rollback_keep(db, e);
-    if (!PQntuples(x)) {
-        PQclear(x);
-        return refuse(db, e, "exception #%s does not exist", id);
-    }
-    char status[16], reason[32], pay[24], sid[24], paid[24];
-    snprintf(status, sizeof status, "%s", PQgetvalue(x, 0, 0));
-    snprintf(reason, sizeof reason, "%s", PQgetvalue(x, 0, 4));
-    snprintf(pay, sizeof pay, "%s", PQgetvalue(x, 0, 5));
-    snprintf(sid, sizeof sid, "%s", PQgetvalue(x, 0, 6));
-    snprintf(paid, sizeof paid, "%s", PQgetvalue(x, 0, 7));
-    if (!strcmp(status, "resolved")) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "exception #%s was already resolved as %s by %s on %s\n"
-                 "HINT: a resolution is final; open a new one by hand if it was wrong",
-                 id, PQgetvalue(x, 0, 1), PQgetvalue(x, 0, 2), PQgetvalue(x, 0, 3));
-        PQclear(x);
-        return refuse(db, e, "%s", msg);
-    }
-    PQclear(x);
-
-    if (!strcmp(as, "paid")) {
-        if (payment) {
-            if (*pay && strcmp(pay, payment))
-                return refuse(db, e, "exception #%s belongs to payment #%s, not #%s", id, pay, payment);
-            snprintf(pay, sizeof pay, "%s", payment);
+    const char *p[] = { id, as, note, payment, who() };
+    PGresult *r = PQexecParams(db, "SELECT settle_resolve_exception($1::bigint, $2, $3, $4::bigint, $5)", 5, NULL, p,
+                               NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        if (state && !strcmp(state, "SR001")) {
+            const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+            const char *hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT);
+            err_set(e, EX_DATAERR, "%s%s%s", msg ? msg : "refused", hint ? "\nHINT: " : "", hint ? hint : "");
+        } else if (state && !strcmp(state, "42501")) {
+            err_set(e, EX_NOPERM, "permission denied to resolve exceptions: %s\n"
+                    "HINT: resolve with a login that has the finance role (docs/operations.md)",
+                    PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+        } else if (state && !strcmp(state, "42883")) {
+            err_set(e, EX_CONFIG, "the database has no settle_resolve_exception function\nHINT: run settle migrate");
+        } else {
+            db_error(db, r, e, "cannot resolve");
         }
-        if (!*pay)
-            return refuse(db, e,
-                          "exception #%s (%s) has no payment to mark paid\n"
-                          "HINT: name it with --payment ID, or resolve as refund or ignore",
-                          id, reason);
-        const char *p2[] = { pay };
-        PGresult *p = db_query(db, e,
-                               "SELECT status, coalesce(paid_by_settlement::text, '') FROM payments"
-                               " WHERE id = $1 FOR UPDATE",
-                               1, p2);
-        if (!p)
-            return rollback_keep(db, e);
-        if (!PQntuples(p)) {
-            PQclear(p);
-            return refuse(db, e, "payment #%s does not exist", pay);
-        }
-        char pstatus[16];
-        snprintf(pstatus, sizeof pstatus, "%s", PQgetvalue(p, 0, 0));
-        PQclear(p);
-        if (!strcmp(pstatus, "paid") || !strcmp(pstatus, "refunded"))
-            return refuse(db, e,
-                          "payment #%s is already %s; it cannot be paid twice\n"
-                          "HINT: resolve exception #%s as refund or ignore",
-                          pay, pstatus, id);
-        const char *p3[] = { pay, sid, paid };
-        PGresult *u = db_query(db, e,
-                               "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = $3::bigint,"
-                               "       paid_by_settlement = $2::bigint WHERE id = $1::bigint",
-                               3, p3);
-        if (!u)
-            return rollback_keep(db, e);
-        PQclear(u);
-        const char *p4[] = { pay, sid };
-        if (!(u = db_query(db, e, "INSERT INTO invoice_requests (payment_id, settlement_id) VALUES ($1, $2)", 2, p4)))
-            return rollback_keep(db, e);
-        PQclear(u);
-    }
-    const char *p5[] = { id, as, note, who(), !strcmp(as, "paid") ? pay : NULL };
-    PGresult *u = db_query(db, e,
-                           "UPDATE exceptions SET status = 'resolved', resolved_at = now(), resolution = $2,"
-                           "       resolution_note = $3, resolved_by = $4,"
-                           "       payment_id = coalesce(payment_id, $5::bigint) WHERE id = $1",
-                           5, p5);
-    if (!u)
-        return rollback_keep(db, e);
-    PQclear(u);
-    if (db_exec(db, "COMMIT", e))
+        PQclear(r);
         return e->code;
+    }
+    char reason[32];
+    snprintf(reason, sizeof reason, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
     printf("exception #%s (%s) resolved as %s by %s\n", id, reason, as, who());
     log_msg(LOG_INFO, "resolve", KV(KV_S("exception", id), KV_S("reason", reason), KV_S("as", as), KV_S("by", who())),
             "exception resolved");

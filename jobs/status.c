@@ -71,7 +71,8 @@ static void status_incoming(const char *spool)
         }
         closedir(d);
     }
-    qsort(names, (size_t)nn, sizeof *names, cmp_str);
+    if (nn > 1)
+        qsort(names, (size_t)nn, sizeof *names, cmp_str);
     long total = 0, per[256];
     for (int i = 0; i < nn; i++) {
         char p[PATH_MAX];

@@ -413,8 +413,15 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
                 a++;
             while (b > a && l->c[b - 2] == ' ')
                 b--;
-            if (b > a && cnab_digits(l, a, b - a, t->name, &v, fe) < 0)
+            if (b > a && cnab_digits(l, a, b - a, t->name, &v, fe) < 0) {
+                /* Personal data (LGPD): name the position, never echo the
+                 * CPF/CNPJ into logs, .error files or return_files.error. */
+                snprintf(fe->msg, sizeof fe->msg,
+                         "expected digits in %s (positions %zu-%zu), found a non-digit at position %zu"
+                         " (value not shown: personal data)",
+                         t->name, a, b - 1, fe->col);
                 return -1;
+            }
             if (v == 0) {
                 dst[0] = '\0';
                 break;

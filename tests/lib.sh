@@ -63,22 +63,57 @@ t_conninfo() {
   esac
 }
 
-# t_newdb: create a fresh database; sets T_DB (its name) and T_CONN
+# t_as ROLE CONNINFO: CONNINFO logging in as ROLE instead
+t_as() {
+  case "$2" in
+    postgres://*|postgresql://*) case "$2" in *\?*) echo "$2&user=$1" ;; *) echo "$2?user=$1" ;; esac ;;
+    *) echo "$2 user=$1" ;;
+  esac
+}
+
+# t_newdb [--empty]: create a fresh database and migrate it as the admin
+# (the server's role that may CREATE DATABASE), as an operator would; sets
+# T_DB (its name), T_CONN (admin conninfo, used by t_sql for fixtures),
+# T_JOB_CONN (the pipeline's login settle_test_job, a member of settle_job:
+# sql/006_roles.sql) and T_FINANCE_CONN / T_INVOICING_CONN (settle_test_finance,
+# settle_test_invoicing). t_config writes T_JOB_CONN, so the pipeline runs
+# with least privilege. --empty: no migration, and t_config writes T_CONN
+# (for tests of `settle migrate` itself).
 t_newdb() {
   T_DB="settle_t_${T_NAME//[^a-zA-Z0-9]/_}_$$_${#T_DBS[@]}"
   psql "$(t_conninfo postgres)" -qtAc "DROP DATABASE IF EXISTS \"$T_DB\"" >/dev/null
   psql "$(t_conninfo postgres)" -qtAc "CREATE DATABASE \"$T_DB\"" >/dev/null || { t_fail "create database $T_DB"; exit 1; }
   T_DBS+=("$T_DB")
   T_CONN=$(t_conninfo "$T_DB")
+  T_JOB_CONN=$T_CONN T_FINANCE_CONN=$T_CONN T_INVOICING_CONN=$T_CONN
+  [ "${1:-}" = "--empty" ] && return 0
+  printf '[database]\nconninfo = %s\n' "$T_CONN" >"$T_TMP/admin.conf"
+  "$SETTLE" -q --config "$T_TMP/admin.conf" migrate >/dev/null || { t_fail "migrate $T_DB as the admin"; exit 1; }
+  # Logins for the three roles (cluster-wide, so created once; a concurrent
+  # creation by another test is harmless).
+  psql "$T_CONN" -qtAX >/dev/null 2>&1 <<'SQL'
+DO $$ DECLARE r text[]; BEGIN
+  FOREACH r SLICE 1 IN ARRAY ARRAY[['settle_test_job','settle_job'],['settle_test_finance','finance'],
+                                   ['settle_test_invoicing','invoicing']] LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r[1]) THEN
+      BEGIN EXECUTE format('CREATE ROLE %I LOGIN IN ROLE %I', r[1], r[2]);
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END;
+    END IF;
+  END LOOP; END $$;
+SQL
+  T_JOB_CONN=$(t_as settle_test_job "$T_CONN")
+  T_FINANCE_CONN=$(t_as settle_test_finance "$T_CONN")
+  T_INVOICING_CONN=$(t_as settle_test_invoicing "$T_CONN")
 }
 
-# t_config FILE [EXTRA...]: a config with [database] and [spool] for this test
+# t_config FILE [EXTRA...]: a config with [database] and [spool] for this
+# test; the database login is settle_job's ($T_JOB_CONN), or T_CONFIG_CONN
 t_config() {
   local f=$1; shift
   mkdir -p "$T_TMP/spool"
   {
     echo "[database]"
-    echo "conninfo = $T_CONN"
+    echo "conninfo = ${T_CONFIG_CONN:-${T_JOB_CONN:-$T_CONN}}"
     echo "[spool]"
     echo "dir = $T_TMP/spool"
     local x; for x in "$@"; do echo "$x"; done

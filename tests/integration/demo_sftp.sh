@@ -15,7 +15,7 @@ t_contains "with min_age_seconds = 0" "min_age_seconds = 0" "$section"
 t_contains "with the served directory" "remote_dir = $T_TMP/files" "$section"
 t_newdb
 {
-  echo "[database]"; echo "conninfo = $T_CONN"; echo "[spool]"; echo "dir = $T_TMP/run/spool"
+  echo "[database]"; echo "conninfo = $T_JOB_CONN"; echo "[spool]"; echo "dir = $T_TMP/run/spool"
   printf '%s\n' "$section"
 } >"$T_TMP/settle.conf"
 "$SETTLE" --config "$T_TMP/settle.conf" migrate >/dev/null 2>&1

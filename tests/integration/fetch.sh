@@ -143,7 +143,7 @@ kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null
 t_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
 
 # A database without the registry.
-t_newdb
+t_newdb --empty
 t_config "$T_TMP/settle.conf" "$(f_source bank1 in)"
 f_fetch out
 t_eq "not migrated: exit 78" 78 "$out_rc"

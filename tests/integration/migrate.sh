@@ -3,7 +3,7 @@
 # nothing; tampered or unknown migrations refused; database down -> 69.
 . "$(dirname "$0")/../lib.sh"
 
-t_newdb
+t_newdb --empty
 t_config "$T_TMP/settle.conf"
 export SETTLE_CONFIG=$T_TMP/settle.conf
 

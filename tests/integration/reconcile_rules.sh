@@ -119,7 +119,10 @@ t_eq "nothing left: reconcile exits 0" 0 "$out_rc"
 t_eq "no outcome twice" "0" "$(t_sql "SELECT count(*) - count(DISTINCT settlement_id) FROM settlement_outcomes")"
 t_eq "every settlement decided" "0" "$(t_sql "SELECT count(*) FROM settlements s WHERE NOT EXISTS (SELECT 1 FROM settlement_outcomes o WHERE o.settlement_id = s.id)")"
 
-# settle resolve
+# settle resolve, as finance would run it: a login with the finance role,
+# which can resolve only through settle_resolve_exception (sql/006_roles.sql).
+T_CONFIG_CONN=$T_FINANCE_CONN t_config "$T_TMP/finance.conf"
+export SETTLE_CONFIG=$T_TMP/finance.conf
 ex() { t_sql "SELECT id FROM exceptions WHERE reason = '$1' ORDER BY id LIMIT 1"; }
 under=$(ex UNDERPAID)
 t_run out env SETTLE_USER=ana.finance "$SETTLE" resolve "$under" --as paid --note "customer paid the rest by transfer"
@@ -153,6 +156,8 @@ t_run out "$SETTLE" resolve "$unk" --as maybe --note x
 t_eq "bad --as exits 64" 64 "$out_rc"
 t_run out "$SETTLE" resolve "$unk" --as ignore
 t_eq "missing --note exits 64" 64 "$out_rc"
+t_eq "the database login is recorded too" "settle_test_finance" "$(t_sql "SELECT resolved_db_user FROM exceptions WHERE id = $under")"
+export SETTLE_CONFIG=$T_TMP/settle.conf
 
 t_no_dangling_refs
 # tolerance_cents

@@ -36,6 +36,30 @@ static void test_hostile_names(void **state)
     assert_string_equal(PROBLEM("del\x7f"), "name contains a control character");
     /* a NUL inside the name the server sent: the length says so */
     assert_string_equal(PROBLEM("ok.RET\0../../etc/passwd"), "name contains a control character");
+    /* names a compromised server could send to escape the spool */
+    assert_string_equal(PROBLEM("../x"), "name starts with a dot");
+    assert_string_equal(PROBLEM("a/../../b"), "name contains '/'");
+    assert_string_equal(PROBLEM("/etc/passwd"), "name contains '/'");
+    assert_string_equal(PROBLEM("x/.."), "name contains '/'");
+    assert_string_equal(PROBLEM("RET/"), "name contains '/'");
+}
+
+/* Whatever name is accepted, its local name is one plain component of
+ * [A-Za-z0-9._-] that is neither "." nor "..": it cannot leave incoming/. */
+static void test_local_names_stay_in_the_spool(void **state)
+{
+    (void)state;
+    for (int b1 = 1; b1 < 256; b1++)
+        for (int b2 = 1; b2 < 256; b2 += 7) {
+            char name[4] = { (char)b1, (char)b2, (char)b1, '\0' };
+            if (fetch_name_problem(name, 3))
+                continue;
+            char out[FETCH_NAME_MAX + 1];
+            fetch_local_name(name, out);
+            assert_int_equal(strlen(out), 3);
+            assert_int_equal(strspn(out, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"), 3);
+            assert_true(out[0] != '.');
+        }
 }
 
 static void test_local_name(void **state)
@@ -62,6 +86,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_acceptable_names),
         cmocka_unit_test(test_hostile_names),
+        cmocka_unit_test(test_local_names_stay_in_the_spool),
         cmocka_unit_test(test_local_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -174,6 +174,14 @@ static void test_apply(void **state)
     cnab_line_fit(&L, 40, &(size_t){ 0 });
     assert_int_equal(cnab_apply(t, &L, &r, &fe), -1);
     assert_string_equal(fe.msg, "expected a 2-digit code (positions 1-2), found 'A6'");
+    /* A malformed CPF/CNPJ is located, never echoed (personal data). */
+    norm("06 001231000012345X78901" "00199" "   XYZ", 0);
+    cnab_line_fit(&L, 40, &(size_t){ 0 });
+    assert_int_equal(cnab_apply(t, &L, &r, &fe), -1);
+    assert_int_equal(fe.col, 19);
+    assert_string_equal(fe.msg, "expected digits in payer CPF/CNPJ (positions 10-24), found a non-digit at position 19"
+                                " (value not shown: personal data)");
+    assert_null(strstr(fe.msg, "12345"));
 }
 
 static void test_codes(void **state)
