@@ -16,6 +16,12 @@ pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 [ "$(id -u)" -ne 0 ] || chmod 755 "$T_TMP"   # the cluster runs as postgres
 base=$(pg start) || { t_fail "start a throwaway cluster"; t_done; }
 export SETTLE_TEST_CONNINFO=${base% dbname=settle}
+# Durable commits, as in production: the throwaway cluster runs with
+# synchronous_commit and fsync off, and then a crash may lose the last
+# commits - e.g. an ingest whose file was already moved out of incoming/
+# (seen: the file is then never processed; docs/testing.md).
+psql "$(t_conninfo postgres)" -qtAX -c "ALTER SYSTEM SET synchronous_commit = on" -c "ALTER SYSTEM SET fsync = on" \
+  -c "ALTER SYSTEM SET full_page_writes = on" -c "SELECT pg_reload_conf()" >/dev/null
 T_DBS=()   # databases live and die with the cluster
 
 # The same data for the reference and the faulted run: the demo set scaled
