@@ -5,6 +5,8 @@
 #   make demo       install what is missing, build, run the nightly job on demo data
 #   make asan       build and run the tests with AddressSanitizer + UBSan
 #   make valgrind   the unit tests under valgrind memcheck (leaks are errors)
+#   make check-crash  the crash harness: 30 trials of kill -9 `settle run`
+#                   (CRASH_TRIALS=N CRASH_SEED=S; tests/crash/crash.sh)
 #   make bench      benchmarks (never part of check)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -40,7 +42,7 @@ TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 SETTLE = $(BINDIR)/settle
 
-.PHONY: all check test unit integration demo asan asan-test valgrind install clean bootstrap bench fuzz fuzz-build docs tools
+.PHONY: all check check-crash test unit integration demo asan asan-test valgrind install clean bootstrap bench fuzz fuzz-build docs tools
 .DEFAULT_GOAL := all
 
 all: $(SETTLE)
@@ -68,6 +70,13 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libsettle.a $(TEST_SUPPORT_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(BUILD)/libsettle.a $(PKG_LIBS) $$(pkg-config --libs cmocka)
 
+# Allocation-failure tests (tests/support/failalloc.h): every malloc,
+# calloc, realloc, strdup and strndup of the test and libsettle.a goes
+# through the test's wrappers. `override` so that `make asan`'s LDFLAGS add to it.
+OOM_TESTS = $(BUILD)/tests/unit/parsers/oom_test $(BUILD)/tests/unit/reconcile/oom_test
+$(OOM_TESTS): override LDFLAGS += -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc \
+    -Wl,--wrap=strdup -Wl,--wrap=strndup
+
 # Test tools (benchmark generators): built by the $(BUILD)/tests/% rule.
 tools: $(BUILD)/tests/tools/gencnab240
 
@@ -89,6 +98,13 @@ check: bootstrap
 test: $(SETTLE) $(UNIT_BIN) tools
 	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests
 
+# The crash harness (docs/testing.md): CRASH_TRIALS (30) kills of `settle run`.
+CRASH_TRIALS ?= 30
+check-crash: bootstrap
+	@$(MAKE) --no-print-directory all tools
+	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) CRASH_TRIALS_CHECK=$(CRASH_TRIALS) CRASH_SEED=$(CRASH_SEED) \
+	    scripts/run-tests --integration /crash.sh
+
 unit: $(UNIT_BIN)
 	@BUILD=$(abspath $(BUILD)) scripts/run-tests --unit
 
@@ -101,7 +117,7 @@ integration: $(SETTLE) tools
 # ASAN_SUBSET only (every command and both SFTP directions, in a fraction of
 # the time: docs/testing.md).
 ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-ASAN_SUBSET ?= cli migrate parse parse_pix ingest reconcile_rules fetch fetch_hostkey sftp_upload export export-upload report status run roles security
+ASAN_SUBSET ?= cli migrate parse parse_pix ingest reconcile_rules fetch fetch_hostkey fetch_resume sftp_upload export export-upload report status run roles security
 asan: bootstrap
 	@$(MAKE) --no-print-directory asan-test
 # clang: GCC's UBSan runtime ignores log_path, clang's honours it.

@@ -44,7 +44,19 @@ int db_error(PGconn *db, const PGresult *res, err_t *e, const char *what)
         m = PQerrorMessage(db);
     snprintf(msg, sizeof msg, "%s", m);
     trim_nl(msg);
-    int code = PQstatus(db) == CONNECTION_OK ? EX_SOFTWARE : EX_UNAVAILABLE;
+    /* Unavailable when the connection is gone, when the server said so
+     * (SQLSTATE class 08 connection exception, 57P operator intervention:
+     * shutdown, crash, cannot connect now), or when libpq made the error
+     * itself (no SQLSTATE) and the connection turns out broken: after the
+     * server dies mid-query libpq can still report CONNECTION_OK here. */
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    int code = EX_SOFTWARE;
+    if (PQstatus(db) != CONNECTION_OK)
+        code = EX_UNAVAILABLE;
+    else if (state && (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3)))
+        code = EX_UNAVAILABLE;
+    else if (!state && (!PQconsumeInput(db) || PQstatus(db) != CONNECTION_OK))
+        code = EX_UNAVAILABLE;
     return err_set(e, code, "%s: %s", what, msg);
 }
 

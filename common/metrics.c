@@ -39,13 +39,23 @@ void metrics_add(const char *dim, const char *value, const char *name, long long
     m->v = v;
 }
 
+/* A counter kept both without a dimension and per dimension value (e.g.
+ * Exceptions, and Exceptions per reason) is the dimensionless one; a counter
+ * kept only per value (FilesFetched per source) is their sum. */
 long long metrics_get(const char *name)
 {
-    long long t = 0;
-    for (int i = 0; i < g_n; i++)
-        if (!strcmp(g_m[i].name, name))
-            t += g_m[i].v;
-    return t;
+    long long plain = 0, dims = 0;
+    int have_plain = 0;
+    for (int i = 0; i < g_n; i++) {
+        if (strcmp(g_m[i].name, name))
+            continue;
+        if (!*g_m[i].dim) {
+            plain += g_m[i].v;
+            have_plain = 1;
+        } else
+            dims += g_m[i].v;
+    }
+    return have_plain ? plain : dims;
 }
 
 static void json_str(FILE *f, const char *s)

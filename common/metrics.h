@@ -14,7 +14,8 @@
 /* Add v to counter name, under dimension dim=value (both NULL for none). */
 void metrics_add(const char *dim, const char *value, const char *name, long long v);
 
-/* Value of a counter summed over all dimension values (for run summaries). */
+/* Value of a counter for run summaries: the dimensionless counter when there
+ * is one, else the sum over its dimension values. */
 long long metrics_get(const char *name);
 
 void metrics_reset(void);

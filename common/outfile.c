@@ -84,6 +84,18 @@ int outfile_sync_dir(const char *dir, err_t *e)
     return 0;
 }
 
+/* Write, fsync or close failed: EX_IOERR, with a hint when the disk (or a
+ * size limit or quota) is full. */
+static int write_failed(err_t *e, const char *what, const char *path, int er)
+{
+    if (er == ENOSPC || er == EDQUOT || er == EFBIG)
+        return settle_fail(e, EX_IOERR,
+                           "cannot %s %s: %s\nHINT: free space on that file system (or raise the limit) and run "
+                           "again; the file was not published",
+                           what, path, strerror(er));
+    return settle_fail(e, EX_IOERR, "cannot %s %s: %s", what, path, strerror(er));
+}
+
 int outfile_publish(const char *dir, const char *name, const void *data, size_t len, err_t *e)
 {
     char tmp[PATH_MAX], dst[PATH_MAX];
@@ -91,7 +103,7 @@ int outfile_publish(const char *dir, const char *name, const void *data, size_t 
     snprintf(dst, sizeof dst, "%s/%s", dir, name);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
-        return settle_fail(e, EX_SOFTWARE, "cannot create %s: %s", tmp, strerror(errno));
+        return write_failed(e, "create", tmp, errno);
     const unsigned char *p = data;
     size_t left = len;
     while (left) {
@@ -99,10 +111,10 @@ int outfile_publish(const char *dir, const char *name, const void *data, size_t 
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            int er = errno;
+            int er = w < 0 ? errno : ENOSPC;
             close(fd);
             unlink(tmp);
-            return settle_fail(e, EX_SOFTWARE, "cannot write %s: %s", tmp, strerror(er));
+            return write_failed(e, "write", tmp, er);
         }
         p += w;
         left -= (size_t)w;
@@ -111,17 +123,17 @@ int outfile_publish(const char *dir, const char *name, const void *data, size_t 
         int er = errno;
         close(fd);
         unlink(tmp);
-        return settle_fail(e, EX_SOFTWARE, "cannot fsync %s: %s", tmp, strerror(er));
+        return write_failed(e, "fsync", tmp, er);
     }
     if (close(fd) != 0) {
         int er = errno;
         unlink(tmp);
-        return settle_fail(e, EX_SOFTWARE, "cannot close %s: %s", tmp, strerror(er));
+        return write_failed(e, "close", tmp, er);
     }
     if (rename(tmp, dst) != 0) {
         int er = errno;
         unlink(tmp);
-        return settle_fail(e, EX_SOFTWARE, "cannot rename %s to %s: %s", tmp, dst, strerror(er));
+        return settle_fail(e, EX_IOERR, "cannot rename %s to %s: %s", tmp, dst, strerror(er));
     }
     return outfile_sync_dir(dir, e);
 }

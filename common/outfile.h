@@ -21,8 +21,9 @@ int outfile_gzip(const void *in, size_t len, unsigned char **out, size_t *out_le
  * (EX_SOFTWARE). */
 int outfile_mkdirs(const char *path, err_t *e);
 
-/* Write data durably as dir/name (see above), mode 0600 (personal data: docs/security.md). 0, or -1 with e
- * set (EX_SOFTWARE) and no dir/name change; the .part file is removed. */
+/* Write data durably as dir/name (see above), mode 0600 (personal data: docs/security.md).
+ * 0, or -1 with e set (EX_IOERR; a disk-full, quota or file-size error adds a
+ * HINT) and no dir/name change; the .part file is removed. */
 int outfile_publish(const char *dir, const char *name, const void *data, size_t len, err_t *e);
 
 /* fsync a directory. 0, or -1 with e set. */

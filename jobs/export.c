@@ -244,9 +244,16 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
 /* The data file first, then the manifest that vouches for it. */
 static int export_write(const batch *b, const char *dir, err_t *e)
 {
-    if (outfile_publish(dir, b->csv_name, b->gz, b->gz_len, e) ||
-        outfile_publish(dir, b->manifest_name, b->manifest, b->manifest_len, e))
+    if (outfile_publish(dir, b->csv_name, b->gz, b->gz_len, e))
         return -1;
+    if (outfile_publish(dir, b->manifest_name, b->manifest, b->manifest_len, e)) {
+        /* No data file without the manifest that vouches for it (disk full
+         * between the two): the next run writes both again, same bytes. */
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, b->csv_name);
+        unlink(path);
+        return -1;
+    }
     return 0;
 }
 

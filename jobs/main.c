@@ -15,15 +15,15 @@
 
 const command settle_commands[] = {
     { "run", cmd_run, NEED_CONFIG, "the nightly job: fetch, ingest, reconcile, export, report", usage_run },
-    { "migrate", cmd_migrate, NEED_CONFIG, "apply database migrations from sql/", usage_migrate },
-    { "parse", cmd_parse, NEED_CONFIG, "validate return files and print their records as CSV", usage_parse },
     { "fetch", cmd_fetch, NEED_CONFIG, "download new bank files from each [source NAME] over SFTP", usage_fetch },
+    { "parse", cmd_parse, NEED_CONFIG, "validate return files and print their records as CSV", usage_parse },
     { "ingest", cmd_ingest, NEED_CONFIG, "load return files into settlements", usage_ingest },
     { "reconcile", cmd_reconcile, NEED_CONFIG, "match ingested settlements to payments", usage_reconcile },
     { "resolve", cmd_resolve, NEED_CONFIG, "close one reconciliation exception", usage_resolve },
     { "export", cmd_export, NEED_CONFIG, "write invoice request batches into the outbox", usage_export },
     { "report", cmd_report, NEED_CONFIG, "write the day's exception report (CSV and HTML)", usage_report },
     { "status", cmd_status, NEED_CONFIG, "show what is waiting: files, settlements, exceptions, exports", usage_status },
+    { "migrate", cmd_migrate, NEED_CONFIG, "apply database migrations from sql/", usage_migrate },
     { "version", cmd_version, 0, "print the version and library versions", usage_version },
     { "help", cmd_help, 0, "show help for settle or one command", usage_help },
     { NULL, NULL, 0, NULL, NULL },
@@ -63,7 +63,8 @@ static void main_usage(FILE *out)
           "  --log-format=FORMAT    text (logfmt, default) or json, one event per line on stderr\n"
           "  -h, --help             this help; settle COMMAND --help for a command\n\n"
           "Exit codes: 0 ok, 64 usage, 65 bad input data, 69 service unavailable,\n"
-          "70 internal error, 75 temporary failure or lock held, 78 configuration error.\n",
+          "70 internal error, 74 cannot write a local file, 75 temporary failure or lock\n"
+          "held, 77 permission denied, 78 configuration error.\n",
           out);
 }
 

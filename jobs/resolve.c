@@ -10,6 +10,7 @@
  * Who: $SETTLE_USER, else the operating-system user (the database login is
  * recorded too, in exceptions.resolved_db_user). */
 #include <getopt.h>
+#include <stdarg.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>

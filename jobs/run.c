@@ -233,6 +233,7 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
                           : worst == EX_DATAERR  ? "some input was rejected; see the spool's rejected/*.error files"
                           : worst == EX_UNAVAILABLE ? "a source or the database was unavailable; re-run when it is back"
                           : worst == EX_CONFIG   ? "configuration error; see the log"
+                          : worst == EX_IOERR    ? "a local file could not be written (disk full?); free space and re-run"
                                                  : "internal error; keep the log and report it";
     char summary[1024];
     snprintf(summary, sizeof summary, "%s (exit %d): %s", run_status, worst, meaning);

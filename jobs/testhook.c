@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void testhook(const char *point)
@@ -16,6 +17,13 @@ void testhook(const char *point)
         FILE *f = fopen(mark, "w");
         if (f)
             fclose(f);
+    }
+    const char *ms = getenv("SETTLE_TEST_PAUSE_MS");
+    if (ms && atol(ms) > 0) {   /* pause that long, then go on (fault tests) */
+        struct timespec t = { atol(ms) / 1000, (atol(ms) % 1000) * 1000000L };
+        while (nanosleep(&t, &t) != 0)
+            ;
+        return;
     }
     for (;;)
         pause();

@@ -217,7 +217,12 @@ static int open_pixcsv(parser *p, int forced, err_t *e)
     /* buf holds the first bytes read (or, for memory input, all of them) */
     const char *head = (const char *)p->buf;
     size_t head_len = p->end;
-    if (!forced && !pixcsv_sniff(head, head_len, p->opts.profile)) {
+    int known = forced ? 1 : pixcsv_sniff(head, head_len, p->opts.profile);
+    if (known < 0) {
+        p->failed = 1;
+        return err_set(e, EX_SOFTWARE, "%s: out of memory reading the CSV header", p->name), -1;
+    }
+    if (!known) {
         char what[200];
         describe(&p->line, what, sizeof what);
         return parser_fail(p, e, 1, 1,

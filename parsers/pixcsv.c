@@ -317,11 +317,22 @@ static const char *layout_what(const layout *l, int c, char *buf, size_t n)
 
 /* ---- libcsv callbacks ------------------------------------------------------- */
 
+/* Set when realloc itself refused a block bounded_realloc() allowed: libcsv
+ * reports both that and a field past PIX_FIELD_MAX as CSV_ENOMEM, and only
+ * the first is "out of memory". Per thread, as libcsv gives the callback no
+ * context; cleared before each csv_parse(). */
+static __thread int pix_oom;
+
 /* libcsv grows its field buffer through this: refusing past PIX_FIELD_MAX
  * keeps memory constant whatever a file holds. */
 static void *bounded_realloc(void *p, size_t n)
 {
-    return n > PIX_FIELD_MAX ? NULL : realloc(p, n);
+    if (n > PIX_FIELD_MAX)
+        return NULL;
+    void *q = realloc(p, n);
+    if (!q)
+        pix_oom = 1;
+    return q;
 }
 
 static void cb_fail(pixcsv *r, long line, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -454,6 +465,7 @@ static int feed_segment(pixcsv *r, err_t *e)
         n = (size_t)((cr ? cr : lf) - s) + 1;
     if (r->csv.pstate == 0)     /* libcsv's ROW_NOT_BEGUN */
         r->row_line = r->line;
+    pix_oom = 0;
     size_t done = csv_parse(&r->csv, s, n, on_field, on_row, r);
     if (r->cb_failed) {
         *e = r->cb_err;
@@ -461,6 +473,8 @@ static int feed_segment(pixcsv *r, err_t *e)
     }
     if (done < n) {
         int col = r->nfield + 1;
+        if (csv_error(&r->csv) == CSV_ENOMEM && pix_oom)
+            return err_set(e, EX_SOFTWARE, "%s:%ld: out of memory reading a field", r->name, r->line), -1;
         if (csv_error(&r->csv) != CSV_EPARSE)
             return fail_at(r, e, r->line, col, "expected a field of at most %d bytes, found a longer one",
                            PIX_FIELD_MAX);
@@ -937,10 +951,10 @@ static int read_header(pixcsv *r, err_t *e)
 int pixcsv_sniff(const char *head, size_t len, const profile_cfg *profile)
 {
     pixcsv *r = reader_new(profile, "sniff");
-    err_t e;
+    err_t e = { 0 };
     int ok = 0;
     if (!r)
-        return 0;
+        return -1;
     r->started = 1;
     r->eof = 1;
     r->data = (const unsigned char *)head;
@@ -949,8 +963,11 @@ int pixcsv_sniff(const char *head, size_t len, const profile_cfg *profile)
         r->pos = 3;
     row_reset(r);
     while (r->pos < r->end && !r->row_done)
-        if (feed_segment(r, &e) < 0)
+        if (feed_segment(r, &e) < 0) {
+            if (e.code == EX_SOFTWARE)
+                ok = -1;
             goto out;
+        }
     /* A head that ends inside the header row: judge the fields seen so far
      * plus the one libcsv still holds. */
     if (!r->row_done && csv_fini(&r->csv, on_field, on_row, r) != 0)

@@ -16,7 +16,8 @@
 typedef struct pixcsv pixcsv;
 
 /* 1 when head (the first bytes of the file, decompressed) starts with a
- * header row this reader accepts under profile (NULL = canonical layout). */
+ * header row this reader accepts under profile (NULL = canonical layout),
+ * 0 when not, -1 when out of memory (the caller cannot tell). */
 int pixcsv_sniff(const char *head, size_t len, const profile_cfg *profile);
 
 /* Start reading in at its current position (the start of the file). Does

@@ -132,6 +132,18 @@ t_run() {
   printf -v "${__v}_rc" '%s' "$__rc"
 }
 
+# t_no_dangling_refs: the bulk columns that carry no foreign key
+# (sql/002_pipeline.sql: settlements.file_id, payments.paid_by_settlement,
+# invoice_requests.settlement_id) point at rows that exist.
+t_no_dangling_refs() {
+  t_eq "no dangling settlement, payment or file reference" "0 0 0" "$(t_sql "SELECT
+    (SELECT count(*) FROM settlements s WHERE NOT EXISTS (SELECT 1 FROM return_files f WHERE f.id = s.file_id)) || ' ' ||
+    (SELECT count(*) FROM payments p WHERE p.paid_by_settlement IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM settlements s WHERE s.id = p.paid_by_settlement)) || ' ' ||
+    (SELECT count(*) FROM invoice_requests i WHERE i.settlement_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM settlements s WHERE s.id = i.settlement_id))")"
+}
+
 t_done() {
   if [ $T_FAILS -eq 0 ]; then exit 0; fi
   echo "# $T_NAME: $T_FAILS failed"

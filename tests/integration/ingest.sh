@@ -66,11 +66,5 @@ t_eq "reconcile after ingest exits 0" 0 "$out_rc"
 t_eq "15 payments paid, 3 baixa events" "15 3" \
   "$(t_sql "SELECT (SELECT count(*) FROM payments WHERE status = 'paid') || ' ' || (SELECT count(*) FROM payment_events WHERE event = 'baixa')")"
 t_eq "one invoice request each" "15" "$(t_sql "SELECT count(DISTINCT payment_id) FROM invoice_requests")"
-# The bulk columns without foreign keys (sql/002_pipeline.sql) never dangle.
-t_eq "no dangling settlement, payment or file reference" "0 0 0" "$(t_sql "SELECT
-  (SELECT count(*) FROM settlements s WHERE NOT EXISTS (SELECT 1 FROM return_files f WHERE f.id = s.file_id)) || ' ' ||
-  (SELECT count(*) FROM payments p WHERE p.paid_by_settlement IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM settlements s WHERE s.id = p.paid_by_settlement)) || ' ' ||
-  (SELECT count(*) FROM invoice_requests i WHERE i.settlement_id IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM settlements s WHERE s.id = i.settlement_id))")"
+t_no_dangling_refs
 t_done

@@ -43,11 +43,5 @@ t_eq "each paid payment points at a settlement that paid it" "0" \
 t_eq "each duplicate names a payment paid by another settlement" "0" \
   "$(t_sql "SELECT count(*) FROM exceptions e JOIN payments p ON p.id = e.payment_id
              WHERE e.reason = 'DUPLICATE_PAYMENT' AND (p.status <> 'paid' OR p.paid_by_settlement = e.settlement_id)")"
-# The bulk columns without foreign keys (sql/002_pipeline.sql) never dangle.
-t_eq "no dangling settlement, payment or file reference" "0 0 0" "$(t_sql "SELECT
-  (SELECT count(*) FROM settlements s WHERE NOT EXISTS (SELECT 1 FROM return_files f WHERE f.id = s.file_id)) || ' ' ||
-  (SELECT count(*) FROM payments p WHERE p.paid_by_settlement IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM settlements s WHERE s.id = p.paid_by_settlement)) || ' ' ||
-  (SELECT count(*) FROM invoice_requests i WHERE i.settlement_id IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM settlements s WHERE s.id = i.settlement_id))")"
+t_no_dangling_refs
 t_done

@@ -159,13 +159,7 @@ t_eq "missing --note exits 64" 64 "$out_rc"
 t_eq "the database login is recorded too" "settle_test_finance" "$(t_sql "SELECT resolved_db_user FROM exceptions WHERE id = $under")"
 export SETTLE_CONFIG=$T_TMP/settle.conf
 
-# The bulk columns without foreign keys (sql/002_pipeline.sql) never dangle.
-t_eq "no dangling settlement, payment or file reference" "0 0 0" "$(t_sql "SELECT
-  (SELECT count(*) FROM settlements s WHERE NOT EXISTS (SELECT 1 FROM return_files f WHERE f.id = s.file_id)) || ' ' ||
-  (SELECT count(*) FROM payments p WHERE p.paid_by_settlement IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM settlements s WHERE s.id = p.paid_by_settlement)) || ' ' ||
-  (SELECT count(*) FROM invoice_requests i WHERE i.settlement_id IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM settlements s WHERE s.id = i.settlement_id))")"
+t_no_dangling_refs
 # tolerance_cents
 t_newdb
 t_config "$T_TMP/tol.conf" "[reconcile]" "tolerance_cents = 5"
