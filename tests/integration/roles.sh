@@ -36,9 +36,13 @@ export SETTLE_CONFIG=$T_TMP/settle.conf
 t_contains "the config logs in as settle_test_job" "user=settle_test_job" "$(cat "$T_TMP/settle.conf")"
 t_run out "$SETTLE" migrate
 t_eq "settle migrate as settle_job: up to date, exit 0" 0 "$out_rc"
-t_run out "$SETTLE" run; echo "$out" | grep -A30 "ERROR\|runtime error" | sed "s|^|# |"
+t_run out "$SETTLE" -v run
 t_eq "settle run as settle_job exits 0" 0 "$out_rc"
 t_not_contains "no permission error in the run" "permission denied" "$out"
+docs=$(t_sql "SELECT customer_doc FROM payments WHERE customer_doc IS NOT NULL UNION SELECT payer_doc FROM settlements WHERE payer_doc <> ''")
+leaked=$(grep -oFf <(printf '%s\n' "$docs") <<<"$out" | head -n 3)
+t_eq "no payer or customer CPF/CNPJ in the run's log" "" "$leaked"
+t_eq "there were documents to leak" "t" "$([ "$(wc -l <<<"$docs")" -gt 100 ] && echo t)"
 t_eq "files ingested and reconciled" "0" "$(t_sql "SELECT count(*) FROM return_files WHERE status <> 'reconciled'")"
 t_eq "payments paid by the run" "t" "$(t_sql "SELECT count(*) > 100 FROM payments WHERE status = 'paid'")"
 t_eq "exceptions written" "t" "$(t_sql "SELECT count(DISTINCT reason) >= 8 FROM exceptions")"
