@@ -149,7 +149,7 @@ bench: bootstrap
 # libFuzzer targets: tests/fuzz/NAME_fuzz.c, each run FUZZ_SECONDS (60) from
 # the seeds in tests/fuzz/seeds/NAME/ (crashes land in build/fuzz/).
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_SRC = $(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/bin/%)
 fuzz: bootstrap
@@ -163,7 +163,7 @@ fuzz: bootstrap
 fuzz-build: $(FUZZ_BIN)
 build/fuzz/bin/%_fuzz: tests/fuzz/%_fuzz.c $(BUILD)/libsettle.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CPPFLAGS) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libsettle.a $(PKG_LIBS)
+	$(CC) $(ALL_CPPFLAGS) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(BUILD)/libsettle.a $(PKG_LIBS)
 
 # The rendered diagram is committed so the README shows it without Graphviz.
 docs: docs/deployment.svg

@@ -89,13 +89,15 @@ int cnab400_next(parser *p, settle_record *rec, err_t *e)
             p->have_pend = 1;
             continue;
         }
-        if ((b->pix_type && type == b->pix_type) || (type != '9' && type != '0' && strchr(b->skip_types, type))) {
+        /* type '\0' must not reach strchr(), which finds the terminator */
+        int is_pix = b->pix_type && type == b->pix_type;
+        if (type && (is_pix || (type != '9' && type != '0' && strchr(b->skip_types, type)))) {
             if (!p->have_pend)
                 return parser_fail(p, e, p->lineno, 1,
                                    "expected a detail record (type %c) before the optional record type %c, found "
                                    "record type %c with no title before it",
                                    b->detail_type, type, type);
-            if (type == b->pix_type)
+            if (is_pix)
                 cnab_text(l, b->pix_start, b->pix_len, p->pend.txid, sizeof p->pend.txid);
             continue;
         }

@@ -244,6 +244,29 @@ static void test_mem_reader(void **state)
                                "line starting '00100000' (a CNAB 240 file)");
 }
 
+/* Regression tests from the fuzzing campaign: tests/fixtures/cnab/fuzz/ holds
+ * inputs that once hit undefined behaviour; each must end in a clean error
+ * (and, in the ASan/UBSan pass of make check, without a sanitizer report). */
+static void test_fuzz_regressions(void **state)
+{
+    (void)state;
+    /* A CNAB 400 line whose record type is a NUL byte: strchr(skip_types,
+     * '\0') matched the terminator and the absent Pix field (start 0) was
+     * read at offset -1. Now it is an unknown record type. */
+    err_t e = { 0 };
+    parser *p = parser_open("tests/fixtures/cnab/fuzz/cnab400-nul-record-type.ret", "nul.ret", NULL, &e);
+    int r = 1;
+    if (p) {
+        settle_record rec;
+        while ((r = parser_next(p, &rec, &e)) == 1)
+            ;
+        parser_close(p);
+    }
+    assert_int_equal(r, -1);
+    assert_int_equal(e.code, EX_DATAERR);
+    assert_string_equal(e.msg, "nul.ret:9:1: expected record type 1 or 9 at position 1, found ' '");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_fit),              cmocka_unit_test(test_dates),
         cmocka_unit_test(test_digits),           cmocka_unit_test(test_apply),
         cmocka_unit_test(test_codes),            cmocka_unit_test(test_mem_reader),
+        cmocka_unit_test(test_fuzz_regressions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
