@@ -25,7 +25,7 @@ int log_debug_enabled(void)
     return g_min >= LOG_DEBUG;
 }
 
-static void json_str(FILE *f, const char *s)
+void json_write_str(FILE *f, const char *s)
 {
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
@@ -55,7 +55,7 @@ static void fmt_str(FILE *f, const char *s)
     if (bare)
         fputs(s, f);
     else
-        json_str(f, s);
+        json_write_str(f, s);
 }
 
 void log_msg(log_level level, const char *component, const log_kv *kv,
@@ -82,17 +82,17 @@ void log_msg(log_level level, const char *component, const log_kv *kv,
     flockfile(f);
     if (g_json) {
         fprintf(f, "{\"ts\":\"%s\",\"level\":\"%s\",\"component\":", ts, level_json[level]);
-        json_str(f, component);
+        json_write_str(f, component);
         fputs(",\"msg\":", f);
-        json_str(f, msg);
+        json_write_str(f, msg);
         for (; kv && kv->key; kv++) {
             fputc(',', f);
-            json_str(f, kv->key);
+            json_write_str(f, kv->key);
             fputc(':', f);
             if (kv->is_num)
                 fprintf(f, "%lld", kv->num);
             else
-                json_str(f, kv->str);
+                json_write_str(f, kv->str);
         }
         fputs("}\n", f);
     } else {

@@ -36,6 +36,10 @@ void log_setup(log_level min, int json, FILE *out);
 void log_msg(log_level level, const char *component, const log_kv *kv,
              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Write s (NULL as "") as a JSON string literal, quotes and escapes
+ * included: the one JSON string writer (log lines, EMF metric lines). */
+void json_write_str(FILE *f, const char *s);
+
 /* Whether debug events print (to skip building expensive context). */
 int log_debug_enabled(void);
 

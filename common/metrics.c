@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "common/log.h"
+
 #define MAX_METRICS 128
 
 typedef struct metric {
@@ -58,18 +60,6 @@ long long metrics_get(const char *name)
     return have_plain ? plain : dims;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        if ((unsigned char)*s >= 0x20)
-            fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* One EMF line for the dimension group (dim, value); dim "" = step only. */
 static void emit_group(FILE *out, const char *step, const char *dim, const char *value, double seconds,
                        int success, long long ts_ms)
@@ -93,24 +83,24 @@ static void emit_group(FILE *out, const char *step, const char *dim, const char 
         if (dup)
             continue;
         fprintf(out, "%s{\"Name\":", first ? "" : ",");
-        json_str(out, g_m[i].name);
+        json_write_str(out, g_m[i].name);
         fputs(",\"Unit\":\"Count\"}", out);
         first = 0;
     }
     fputs("]}]},\"step\":", out);
-    json_str(out, step);
+    json_write_str(out, step);
     if (!base) {
         fputc(',', out);
-        json_str(out, dim);
+        json_write_str(out, dim);
         fputc(':', out);
-        json_str(out, value);
+        json_write_str(out, value);
     } else {
         fprintf(out, ",\"DurationSeconds\":%.3f,\"Success\":%d", seconds, success ? 1 : 0);
     }
     for (int i = 0; i < g_n; i++)
         if (!strcmp(g_m[i].dim, dim) && !strcmp(g_m[i].value, value)) {
             fputc(',', out);
-            json_str(out, g_m[i].name);
+            json_write_str(out, g_m[i].name);
             fprintf(out, ":%lld", g_m[i].v);
         }
     fputs("}\n", out);
