@@ -16,7 +16,7 @@
 
 #include "common/error.h"
 
-#define COPYBUF_CHUNK (1 << 20)
+#define COPYBUF_CHUNK (1 << 16)
 
 typedef struct copybuf {
     char *buf;
