@@ -508,8 +508,13 @@ static int ingest_one(ingest_job *j, one_file *f)
     testhook("ingest:committed");
     move_archived(j, f);
     /* A big file changes the table's size by a lot: refresh the planner's
-     * statistics now, before reconcile plans its joins on them. */
-    if (n >= 10000 && db_exec(j->db, "ANALYZE settlements", &e))
+     * statistics now, before reconcile plans its joins on them; only for the
+     * columns something filters or joins on (0.21 s instead of 0.34-0.54 s
+     * for the 480,000-record benchmark file; autovacuum does the rest). */
+    if (n >= 10000 && db_exec(j->db,
+                              "ANALYZE settlements (id, file_id, kind, bank_code, nosso_numero, txid,"
+                              " end_to_end_id, natural_key)",
+                              &e))
         log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
     close(fd);
     j->ingested++;

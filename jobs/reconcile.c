@@ -247,6 +247,8 @@ typedef struct decide_ctx {
     long counts[4];
     long reasons[EXC_CHEQUE_RETURNED + 1];
     int64_t settled_cents;     /* money of the OUT_PAID decisions */
+    int64_t first_id, last_id; /* the file's settlement ids (0, 0 when none): the
+                                  apply reads their outcomes by primary key */
 } decide_ctx;
 
 static void opt_int(copybuf *b, int64_t v)
@@ -379,6 +381,9 @@ static int file_row(void *arg, const PGresult *r, err_t *e)
         if (d->have && settle_current(d, e))
             return -1;
         rc_settlement *s = &d->cur.s;
+        if (!d->first_id)
+            d->first_id = id;
+        d->last_id = id;
         memset(s, 0, sizeof *s);
         s->id = id;
         s->kind = rc_kind_from_name(PQgetvalue(r, 0, 1));
@@ -484,18 +489,21 @@ static const char apply_sql_fmt[] =
     "         paid_cents = o.paid_cents, paid_by_settlement = o.settlement_id,"
     "         interest_cents = o.interest_cents, discount_cents = o.discount_cents"
     "    FROM settlement_outcomes o"
-    "   WHERE o.file_id = %1$lld AND o.outcome = 'paid' AND p.id = o.payment_id"
+    "   WHERE o.settlement_id BETWEEN %2$lld AND %3$lld AND o.file_id = %1$lld AND o.outcome = 'paid'"
+    "     AND p.id = o.payment_id"
     "     AND p.status = 'pending' AND p.amount_cents = o.expected_cents"
     "  RETURNING p.id, o.settlement_id)"
     "INSERT INTO invoice_requests (payment_id, settlement_id) SELECT id, settlement_id FROM paid;"
     "INSERT INTO exceptions (reason, settlement_id, payment_id, expected_cents, paid_cents, file_id, line, detail)"
     " SELECT o.reason, o.settlement_id, o.payment_id, o.expected_cents, o.paid_cents, s.file_id, s.line, o.detail"
     "   FROM settlement_outcomes o JOIN settlements s ON s.id = o.settlement_id"
-    "  WHERE o.file_id = %1$lld AND o.outcome = 'exception' ORDER BY s.id;"
+    "  WHERE o.settlement_id BETWEEN %2$lld AND %3$lld AND o.file_id = %1$lld AND o.outcome = 'exception'"
+    "  ORDER BY s.id;"
     "INSERT INTO payment_events (payment_id, settlement_id, event, movement_code, occurred_on)"
     " SELECT o.payment_id, o.settlement_id, o.event, s.movement_code, s.occurred_on"
     "   FROM settlement_outcomes o JOIN settlements s ON s.id = o.settlement_id"
-    "  WHERE o.file_id = %1$lld AND o.outcome = 'event' ORDER BY s.id;"
+    "  WHERE o.settlement_id BETWEEN %2$lld AND %3$lld AND o.file_id = %1$lld AND o.outcome = 'event'"
+    "  ORDER BY s.id;"
     "UPDATE return_files SET status = 'reconciled', reconciled_at = now() WHERE id = %1$lld";
 
 /* Reconcile one claimed file inside the open transaction. Returns 0 when
@@ -532,8 +540,8 @@ static int reconcile_file(rc_job *j, long long file_id, const char *name, int lo
         return -1;
 
     /* 5. apply */
-    char sql[sizeof apply_sql_fmt + 128];
-    snprintf(sql, sizeof sql, apply_sql_fmt, file_id);
+    char sql[sizeof apply_sql_fmt + 512];
+    snprintf(sql, sizeof sql, apply_sql_fmt, file_id, (long long)d.first_id, (long long)d.last_id);
     if (!PQsendQuery(db, sql))
         return db_error(db, NULL, e, "database error"), -1;
     long long n[5] = { 0 };
