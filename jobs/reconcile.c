@@ -234,8 +234,8 @@ static int keep(kept_str *k, const char *v)
 typedef struct decide_ctx {
     rc_job *job;
     rc_state st;
-    /* the settlement being read: its rows arrive one per exact candidate */
-    int have;
+    /* the settlement being read (id last_id): its rows arrive one per exact
+     * candidate */
     pending_one cur;
     kept_str nn, seu, msg;     /* its nosso número, seu número, message */
     cand_set cand;             /* its exact candidates */
@@ -377,8 +377,8 @@ static int file_row(void *arg, const PGresult *r, err_t *e)
 {
     decide_ctx *d = arg;
     int64_t id = num(r, 0);
-    if (!d->have || id != d->cur.s.id) {
-        if (d->have && settle_current(d, e))
+    if (id != d->last_id) {
+        if (d->last_id && settle_current(d, e))
             return -1;
         rc_settlement *s = &d->cur.s;
         if (!d->first_id)
@@ -402,7 +402,6 @@ static int file_row(void *arg, const PGresult *r, err_t *e)
             keep(&d->msg, PQgetvalue(r, 0, 15)))
             return err_set(e, EX_SOFTWARE, "out of memory"), -1;
         d->cand.n = 0;
-        d->have = 1;
     }
     if (!PQgetisnull(r, 0, 16)) {
         cand_row *x = cand_push(&d->cand, e);
@@ -448,7 +447,7 @@ static int decide_file(rc_job *j, decide_ctx *d, const char *fid, int locked, er
                 "CREATE TEMP TABLE IF NOT EXISTS rc_keys (sid bigint, rule int, bank text, key text)"
                 " ON COMMIT DELETE ROWS",
                 e) ||
-        stream_query(db, file_sql, 1, params, file_row, d, e) || (d->have && settle_current(d, e)) ||
+        stream_query(db, file_sql, 1, params, file_row, d, e) || (d->last_id && settle_current(d, e)) ||
         copybuf_flush(&d->keys))
         return d->keys.failed ? (*e = d->keys.err, -1) : -1;
     if (d->n_wait) {

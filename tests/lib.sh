@@ -132,6 +132,14 @@ t_run() {
   printf -v "${__v}_rc" '%s' "$__rc"
 }
 
+# t_wait_file FILE [SECONDS]: wait until FILE exists (default 10 s); 0 when
+# it does. Used with SETTLE_TEST_PAUSE_FILE, which a paused settle creates.
+t_wait_file() {
+  local i
+  for i in $(seq $((${2:-10} * 20))); do [ -e "$1" ] && return 0; sleep 0.05; done
+  [ -e "$1" ]
+}
+
 # t_no_dangling_refs: the bulk columns that carry no foreign key
 # (sql/002_pipeline.sql: settlements.file_id, payments.paid_by_settlement,
 # invoice_requests.settlement_id) point at rows that exist.

@@ -45,8 +45,7 @@ for point in ingest:copied ingest:before-commit ingest:committed ingest:rejected
   setup
   mark=$T_TMP/paused.$RANDOM
   SETTLE_TEST_PAUSE_AT=$point SETTLE_TEST_PAUSE_FILE=$mark "$SETTLE" -q ingest 2>/dev/null & pid=$!
-  for _ in $(seq 200); do [ -e "$mark" ] && break; sleep 0.05; done
-  t_check "paused at $point" test -e "$mark"
+  t_check "paused at $point" t_wait_file "$mark"
   kill -9 $pid; wait $pid 2>/dev/null
   "$SETTLE" -q ingest 2>/dev/null
   dump >"$T_TMP/after"

@@ -67,8 +67,7 @@ for point in reconcile:claimed reconcile:keys reconcile:decided reconcile:before
   setup
   mark=$T_TMP/paused.$RANDOM
   SETTLE_TEST_PAUSE_AT=$point SETTLE_TEST_PAUSE_FILE=$mark "$SETTLE" -q reconcile & pid=$!
-  for _ in $(seq 200); do [ -e "$mark" ] && break; sleep 0.05; done
-  t_check "paused at $point" test -e "$mark"
+  t_check "paused at $point" t_wait_file "$mark"
   kill -9 $pid; wait $pid 2>/dev/null
   wait_backends
   t_eq "killed at $point: nothing of that file applied" "0" \

@@ -48,8 +48,7 @@ prepare fault
 mark=$T_TMP/paused
 SETTLE_TEST_PAUSE_AT=reconcile:keys SETTLE_TEST_PAUSE_FILE=$mark SETTLE_TEST_PAUSE_MS=1500 \
   "$SETTLE" run >"$T_TMP/fault.out" 2>&1 & pid=$!
-for _ in $(seq 300); do [ -e "$mark" ] && break; sleep 0.05; done
-t_check "run paused inside reconcile" test -e "$mark"
+t_check "run paused inside reconcile" t_wait_file "$mark" 15
 as_pg "$pgbin/pg_ctl" -D "$SETTLE_PG_DIR/data" stop -m immediate >/dev/null
 wait $pid; rc=$?
 out=$(cat "$T_TMP/fault.out")

@@ -16,26 +16,25 @@ t_newdb
 t_config "$T_TMP/settle.conf"
 export SETTLE_CONFIG=$T_TMP/settle.conf
 
-# file 1: four records paying payments 1-4 (1000 cents each); payment 5 is
-# in no file.
-load_file() { # ID: a file of four records paying payments 1-4
+# load_file ID FIRST: a file of four records paying payments FIRST..FIRST+3,
+# 1000 cents each
+load_file() {
   t_sql "
+INSERT INTO payments (id, order_id, method, amount_cents, bank_code, nosso_numero)
+SELECT i, 'o' || i, 'boleto', 1000, '001', lpad(i::text, 17, '0') FROM generate_series($2, $2 + 3) i;
 INSERT INTO return_files (id, name, size_bytes, sha256, format, bank_code, status)
 VALUES ($1, 'conflict$1.ret', 1, lpad(to_hex($1), 64, '0'), 'cnab240', '001', 'ingested');
 INSERT INTO settlements (file_id, line, format, bank_code, kind, movement_code, paid, nosso_numero, amount_paid_cents, natural_key)
-SELECT $1, 2 + j, 'cnab240', '001', 'boleto', '06', true, lpad(j::text, 17, '0'), 1000, 'conflict|$1|' || j
-  FROM generate_series(1, 4) j;" >/dev/null
+SELECT $1, 3 + j - $2, 'cnab240', '001', 'boleto', '06', true, lpad(j::text, 17, '0'), 1000, 'conflict|$1|' || j
+  FROM generate_series($2, $2 + 3) j;" >/dev/null
 }
+load_file 1 1
+# payment 5 is in no file
 t_sql "INSERT INTO payments (id, order_id, method, amount_cents, bank_code, nosso_numero)
-       SELECT i, 'o' || i, 'boleto', 1000, '001', lpad(i::text, 17, '0') FROM generate_series(1, 5) i" >/dev/null
-load_file 1
+       VALUES (5, 'o5', 'boleto', 1000, '001', lpad('5', 17, '0'))" >/dev/null
 
 mark=$T_TMP/paused
-wait_mark() { # wait (up to 20 s) for reconcile to reach the pause point
-  local i
-  for i in $(seq 400); do [ -e "$mark" ] && { rm -f "$mark"; return 0; }; sleep 0.05; done
-  return 1
-}
+wait_mark() { t_wait_file "$mark" 20 && rm -f "$mark"; }
 SETTLE_TEST_PAUSE_AT=reconcile:decided SETTLE_TEST_PAUSE_FILE=$mark SETTLE_TEST_PAUSE_MS=3000 \
   "$SETTLE" reconcile 2>"$T_TMP/reconcile.log" & pid=$!
 
@@ -73,17 +72,7 @@ t_eq "payment 4 paid by its record" "1" \
   "$(t_sql "SELECT count(*) FROM payments p JOIN settlements s ON s.id = p.paid_by_settlement WHERE p.id = 4 AND s.line = 6")"
 
 # Without a concurrent change there is one pass only.
-t_sql "UPDATE payments SET status = 'pending', paid_at = NULL, paid_cents = NULL, paid_by_settlement = NULL
-        WHERE id IN (1, 3); UPDATE payments SET amount_cents = 1000 WHERE id = 2;
-       DELETE FROM invoice_requests;" >/dev/null
-t_sql "INSERT INTO payments (id, order_id, method, amount_cents, bank_code, nosso_numero)
-       SELECT i, 'o' || i, 'boleto', 1000, '001', lpad(i::text, 17, '0') FROM generate_series(11, 14) i" >/dev/null
-t_sql "
-INSERT INTO return_files (id, name, size_bytes, sha256, format, bank_code, status)
-VALUES (2, 'quiet.ret', 1, lpad('2', 64, '0'), 'cnab240', '001', 'ingested');
-INSERT INTO settlements (file_id, line, format, bank_code, kind, movement_code, paid, nosso_numero, amount_paid_cents, natural_key)
-SELECT 2, 2 + j, 'cnab240', '001', 'boleto', '06', true, lpad((10 + j)::text, 17, '0'), 1000, 'quiet|' || j
-  FROM generate_series(1, 4) j;" >/dev/null
+load_file 2 11
 t_run quiet "$SETTLE" reconcile
 t_eq "quiet file: exit 0" "0" "$quiet_rc"
 t_not_contains "quiet file: no second pass" "deciding it again" "$quiet"
