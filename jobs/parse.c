@@ -23,7 +23,7 @@ const char usage_parse[] =
     "  file,line,format,bank,kind,movement_code,paid,nosso_numero,seu_numero,txid,\n"
     "  end_to_end_id,amount_face_cents,amount_paid_cents,amount_credited_cents,\n"
     "  interest_cents,discount_cents,rebate_cents,fee_cents,iof_cents,occurred_on,\n"
-    "  credited_on,due_on,payer_doc,payer_name\n\n"
+    "  credited_on,due_on,payer_doc,payer_name,other_credits_cents\n\n"
     "Options:\n"
     "  --format F     cnab240, cnab400 or pix-csv (default: detect from the content)\n"
     "  --bank NNN     read with bank NNN's layout whatever the file header says\n"
@@ -31,7 +31,10 @@ const char usage_parse[] =
     "                 (docs/formats/pix-csv.md); default: the canonical layout\n"
     "  --summary      print counts and totals per movement code instead of rows\n\n"
     "Errors go to stderr as FILE:LINE:COL: expected ..., found ...; the other\n"
-    "files are still read. Exit 0 when every file is valid, 65 otherwise.\n";
+    "files are still read. Warnings (FILE:LINE:COL: warning: ...) go to stderr\n"
+    "too: a money record whose parts do not add up as the bank defines them, or\n"
+    "an inconsistency in a record without money; the record is still printed.\n"
+    "Exit 0 when every file is valid, 65 otherwise.\n";
 
 /* ---- buffered output ---- */
 
@@ -128,7 +131,7 @@ static inline __attribute__((always_inline)) void ob_date(out_buf *o, settle_dat
 static const char header[] = "file,line,format,bank,kind,movement_code,paid,nosso_numero,seu_numero,txid,"
                              "end_to_end_id,amount_face_cents,amount_paid_cents,amount_credited_cents,"
                              "interest_cents,discount_cents,rebate_cents,fee_cents,iof_cents,occurred_on,"
-                             "credited_on,due_on,payer_doc,payer_name\n";
+                             "credited_on,due_on,payer_doc,payer_name,other_credits_cents\n";
 
 /* prefix: the file column, already quoted, and its comma */
 static void print_row(out_buf *o, const char *prefix, size_t prefix_len, const settle_record *r)
@@ -172,6 +175,8 @@ static void print_row(out_buf *o, const char *prefix, size_t prefix_len, const s
     ob_text(o, r->payer_doc);
     ob_ch(o, ',');
     ob_text(o, r->payer_name);
+    ob_ch(o, ',');
+    ob_int(o, r->other_credits_cents);
     ob_ch(o, '\n');
 }
 
@@ -192,6 +197,16 @@ static int parse_format(const char *s, record_format *f)
     else
         return -1;
     return 0;
+}
+
+/* Warnings interleave with the rows in the order they happen. */
+static void warn_stderr(void *arg, long line, const char *msg)
+{
+    (void)line;
+    out_buf *o = arg;
+    ob_flush(o);
+    fflush(stdout);
+    fprintf(stderr, "%s\n", msg);
 }
 
 int cmd_parse(settle_ctx *ctx, int argc, char **argv)
@@ -239,6 +254,8 @@ int cmd_parse(settle_ctx *ctx, int argc, char **argv)
     }
     o->n = 0;
     o->f = stdout;
+    po.warn = warn_stderr;
+    po.warn_arg = o;
     if (!summary)
         fputs(header, stdout);
 

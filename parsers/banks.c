@@ -34,6 +34,24 @@ static const cnab_field u_febraban[] = {
     CF("IOF", 63, 15, FK_MONEY, iof_cents),
     CF("amount paid", 78, 15, FK_MONEY, amount_paid_cents),
     CF("amount credited", 93, 15, FK_MONEY, amount_credited_cents),
+    CF("other credits", 123, 15, FK_MONEY, other_credits_cents),
+    CF("occurrence date", 138, 8, FK_DATE8, occurred_on),
+    CF("credit date", 146, 8, FK_DATE8, credited_on),
+    CF_END,
+};
+
+/* BTG Pactual's files (the laravel-boleto samples, the only ones there are)
+ * hold 13 digits and 2 blanks in U 123-137, as in T 199-213: the same
+ * reading as its fee. */
+static const cnab_field u_btg[] = {
+    CF("movement code", 16, 2, FK_CODE, movement_code),
+    CF("interest", 18, 15, FK_MONEY, interest_cents),
+    CF("discount", 33, 15, FK_MONEY, discount_cents),
+    CF("rebate", 48, 15, FK_MONEY, rebate_cents),
+    CF("IOF", 63, 15, FK_MONEY, iof_cents),
+    CF("amount paid", 78, 15, FK_MONEY, amount_paid_cents),
+    CF("amount credited", 93, 15, FK_MONEY, amount_credited_cents),
+    CF("other credits", 123, 13, FK_MONEY, other_credits_cents),
     CF("occurrence date", 138, 8, FK_DATE8, occurred_on),
     CF("credit date", 146, 8, FK_DATE8, credited_on),
     CF_END,
@@ -90,16 +108,16 @@ static const cnab_field bradesco240_t[] = { CF("nosso número", 46, 12, FK_TEXT,
 static const cnab_field itau240_t[] = { CF("nosso número", 41, 8, FK_NUMTEXT, nosso_numero), T_FEBRABAN };
 
 static const cnab240_bank cnab240_banks[] = {
-    { "001", "Banco do Brasil", bb240_t, u_febraban, "06,17", 0 },
-    { "033", "Santander", santander240_t, u_febraban, "06,17", C240_NO_BATCH_TOTALS | C240_BATCH_COUNT_DETAILS },
-    { "085", "Ailos", ailos240_t, u_febraban, "06,17", 0 },
-    { "104", "Caixa Econômica Federal", caixa240_t, u_febraban, "06,17", 0 },
-    { "208", "BTG Pactual", btg240_t, u_febraban, "06,17", C240_NO_BATCH_TOTALS | C240_NO_COUNTS },
-    { "237", "Bradesco", bradesco240_t, u_febraban, "06,17", 0 },
-    { "341", "Itaú", itau240_t, u_febraban, "06,17", 0 },
-    { "748", "Sicredi", sicredi240_t, u_febraban, "06,17", 0 },
-    { "756", "Sicoob", sicoob240_t, u_febraban, "06,17", 0 },
-    { NULL, NULL, NULL, NULL, NULL, 0 },
+    { "001", "Banco do Brasil", bb240_t, u_febraban, "06,17", 0, NULL, 0 },
+    { "033", "Santander", santander240_t, u_febraban, "06,17", C240_NO_BATCH_TOTALS | C240_BATCH_COUNT_DETAILS, NULL, 0 },
+    { "085", "Ailos", ailos240_t, u_febraban, "06,17", 0, NULL, 0 },
+    { "104", "Caixa Econômica Federal", caixa240_t, u_febraban, "06,17", 0, NULL, 0 },
+    { "208", "BTG Pactual", btg240_t, u_btg, "06,17", C240_NO_BATCH_TOTALS | C240_NO_COUNTS, NULL, 0 },
+    { "237", "Bradesco", bradesco240_t, u_febraban, "06,17", 0, NULL, 0 },
+    { "341", "Itaú", itau240_t, u_febraban, "06,17", 0, NULL, 0 },
+    { "748", "Sicredi", sicredi240_t, u_febraban, "06,17", 0, NULL, 0 },
+    { "756", "Sicoob", sicoob240_t, u_febraban, "06,17", 0, NULL, 0 },
+    { NULL, NULL, NULL, NULL, NULL, 0, NULL, 0 },
 };
 
 /* ===================== CNAB 400 (per bank) ===================== */
@@ -231,26 +249,47 @@ static const cnab_field sicredi400[] = {
 
 static const cnab400_bank cnab400_banks[] = {
     /* code, name, detail type, table, type-7 table, paid codes, Pix record type, txid start, len, other optional types */
-    { "001", "Banco do Brasil", '1', bb400_1, bb400_7, "05,06,07,08,15", 0, 0, 0, "" },
-    { "004", "Banco do Nordeste", '1', bnb400, NULL, "06,07,08,15", 0, 0, 0, "" },
-    { "033", "Santander", '1', santander400, NULL, "06,07,08,16,17", '2', 80, 35, "" },
-    { "041", "Banrisul", '1', banrisul400, NULL, "06,07,08,15,17", 0, 0, 0, "" },
-    { "070", "BRB", '1', brb400, NULL, "05,06", 0, 0, 0, "" },
-    { "077", "Inter", '1', inter400, NULL, "06,15,17", 0, 0, 0, "" },
-    { "097", "Credisis", '1', credisis400, NULL, "05,06,07,08,15", 0, 0, 0, "" },
-    { "104", "Caixa Econômica Federal", '1', caixa400, NULL, "21,22", 0, 0, 0, "" },
-    { "224", "Fibra", '1', nn63_400, NULL, "06,07,08,10", 0, 0, 0, "" },
-    { "237", "Bradesco", '1', bradesco400, NULL, "06,15,17", '4', 106, 35, "" },
-    { "341", "Itaú", '1', itau400, NULL, "06,07,08,10,59", 0, 0, 0, "3" },
-    { "399", "HSBC", '1', nn63_400, NULL, "06,07,15,16,31,32,33,36,38,39", 0, 0, 0, "" },
-    { "435", "Delbank", '1', nn63_400, NULL, "06,07,08,10", 0, 0, 0, "" },
-    { "643", "Pine", '1', nn63_400, NULL, "06,07,08,10", 0, 0, 0, "" },
-    { "712", "Ourinvest", '1', nn71_400, NULL, "06,15,17", 0, 0, 0, "" },
-    { "748", "Sicredi", '1', sicredi400, NULL, "06,15,16", 0, 0, 0, "" },
-    { NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, "" },
+    { "001", "Banco do Brasil", '1', bb400_1, bb400_7, "05,06,07,08,15", 0, 0, 0, "", 0, NULL, 0 },
+    { "004", "Banco do Nordeste", '1', bnb400, NULL, "06,07,08,15", 0, 0, 0, "", 0, NULL, 0 },
+    { "033", "Santander", '1', santander400, NULL, "06,07,08,16,17", '2', 80, 35, "", 0, NULL, 0 },
+    { "041", "Banrisul", '1', banrisul400, NULL, "06,07,08,15,17", 0, 0, 0, "", 0, NULL, 0 },
+    { "070", "BRB", '1', brb400, NULL, "05,06", 0, 0, 0, "", 0, NULL, 0 },
+    { "077", "Inter", '1', inter400, NULL, "06,15,17", 0, 0, 0, "", 0, NULL, 0 },
+    { "097", "Credisis", '1', credisis400, NULL, "05,06,07,08,15", 0, 0, 0, "", 0, NULL, 0 },
+    { "104", "Caixa Econômica Federal", '1', caixa400, NULL, "21,22", 0, 0, 0, "", 0, NULL, 0 },
+    { "224", "Fibra", '1', nn63_400, NULL, "06,07,08,10", 0, 0, 0, "", 0, NULL, 0 },
+    { "237", "Bradesco", '1', bradesco400, NULL, "06,15,17", '4', 106, 35, "", 0, NULL, 0 },
+    { "341", "Itaú", '1', itau400, NULL, "06,07,08,10,59", 0, 0, 0, "3", 0, NULL, 0 },
+    { "399", "HSBC", '1', nn63_400, NULL, "06,07,15,16,31,32,33,36,38,39", 0, 0, 0, "", 0, NULL, 0 },
+    { "435", "Delbank", '1', nn63_400, NULL, "06,07,08,10", 0, 0, 0, "", 0, NULL, 0 },
+    { "643", "Pine", '1', nn63_400, NULL, "06,07,08,10", 0, 0, 0, "", 0, NULL, 0 },
+    { "712", "Ourinvest", '1', nn71_400, NULL, "06,15,17", 0, 0, 0, "", 0, NULL, 0 },
+    { "748", "Sicredi", '1', sicredi400, NULL, "06,15,16", 0, 0, 0, "", 0, NULL, 0 },
+    { NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, "", 0, NULL, 0 },
 };
 
 /* ===================== lookups ===================== */
+
+cnab_code_class cnab_code_class_of(const char *format, const char *bank, const char *code)
+{
+    const char *paid = NULL, *liq = NULL;
+    if (!code[0])
+        return CODE_OTHER;
+    if (!strcmp(format, "cnab240")) {
+        const cnab240_bank *b = cnab240_bank_find(bank);
+        if (b)
+            paid = b->paid, liq = b->liq_baixa;
+    } else if (!strcmp(format, "cnab400")) {
+        const cnab400_bank *b = cnab400_bank_find(bank);
+        if (b)
+            paid = b->paid, liq = b->liq_baixa;
+    }
+    if (liq && cnab_code_in(code, liq))
+        return CODE_LIQ_BAIXA;
+    if (paid && cnab_code_in(code, paid))
+        return CODE_PAID;
+    return CODE_OTHER;
+}
 
 const cnab240_bank *cnab240_bank_find(const char *code)
 {

@@ -441,3 +441,45 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
     }
     return 0;
 }
+
+void cnab_set_paid(settle_record *rec, const char *paid, const char *liq_baixa)
+{
+    if (!rec->movement_code[0]) {
+        rec->paid = 0;
+        return;
+    }
+    rec->paid = cnab_code_in(rec->movement_code, paid) ||
+                (liq_baixa && cnab_code_in(rec->movement_code, liq_baixa) &&
+                 (rec->amount_paid_cents > 0 || rec->amount_credited_cents > 0));
+}
+
+int cnab_xcheck(const settle_record *r, unsigned flags, char *msg, size_t n)
+{
+    if (!r->paid)
+        return 0;
+    if (flags & XC_GROSS) {
+        int64_t want = r->amount_face_cents + r->interest_cents + r->other_credits_cents - r->discount_cents -
+                       r->rebate_cents;
+        if (r->amount_paid_cents != want) {
+            snprintf(msg, n,
+                     "amount paid %lld != face %lld + interest %lld + other credits %lld - discount %lld"
+                     " - rebate %lld = %lld",
+                     (long long)r->amount_paid_cents, (long long)r->amount_face_cents, (long long)r->interest_cents,
+                     (long long)r->other_credits_cents, (long long)r->discount_cents, (long long)r->rebate_cents,
+                     (long long)want);
+            return 1;
+        }
+    }
+    if ((flags & XC_NET) && r->amount_credited_cents && r->amount_credited_cents != r->amount_paid_cents - r->fee_cents) {
+        snprintf(msg, n, "amount credited %lld != amount paid %lld - fee %lld = %lld",
+                 (long long)r->amount_credited_cents, (long long)r->amount_paid_cents, (long long)r->fee_cents,
+                 (long long)(r->amount_paid_cents - r->fee_cents));
+        return 1;
+    }
+    if ((flags & XC_NET_IS_PAID) && r->amount_credited_cents && r->amount_credited_cents != r->amount_paid_cents) {
+        snprintf(msg, n, "amount credited %lld != amount paid %lld", (long long)r->amount_credited_cents,
+                 (long long)r->amount_paid_cents);
+        return 1;
+    }
+    return 0;
+}

@@ -85,6 +85,22 @@ int cnab_valid_date(int y, int m, int d);
 /* DDMMAA year pivot: 00-69 -> 2000-2069, 70-99 -> 1970-1999. */
 int cnab_pivot_year(int yy);
 
+/* ---- money cross-check ---- */
+
+/* Which identities a bank's manual defines between the money fields of a
+ * record that carries money (cnab240_bank.xcheck, cnab400_bank.xcheck). */
+enum {
+    XC_GROSS = 1,     /* paid = face + interest + other credits - discount - rebate */
+    XC_NET = 2,       /* credited = paid - fee (when credited is reported, i.e. not 0) */
+    XC_NET_IS_PAID = 4, /* credited = paid (the fee is debited apart: Caixa 240) */
+};
+
+/* Check rec's money against the identities in flags. Returns 0 when they
+ * hold (or rec carries no money), else 1 with msg set to what disagrees,
+ * e.g. "amount paid 1100 != face 1000 + interest 0 + other credits 0 -
+ * discount 0 - rebate 0 = 1000". */
+int cnab_xcheck(const settle_record *rec, unsigned flags, char *msg, size_t n);
+
 /* ---- bank registry (parsers/banks.c) ---- */
 
 typedef struct cnab240_bank {
@@ -94,12 +110,16 @@ typedef struct cnab240_bank {
     const cnab_field *u;       /* segment U fields */
     const char *paid;          /* movement codes that carry money: "06,17" */
     unsigned flags;
+    const char *liq_baixa;     /* "baixa por ter sido liquidado" codes: money only when the record
+                                  reports an amount; a confirmation of an earlier liquidation */
+    unsigned xcheck;           /* XC_* identities the manual defines */
 } cnab240_bank;
 
 enum {
     C240_NO_BATCH_TOTALS = 1,  /* 24-46 of the batch trailer hold other data (the whole portfolio) */
     C240_BATCH_COUNT_DETAILS = 4, /* the batch record count leaves out the batch header and trailer (Santander) */
     C240_NO_COUNTS = 2,        /* the trailers' record counts are not the file's (BTG sample: always 1) */
+    C240_PAID_IS_NET = 8,      /* U 78-92 is the net credited: amount paid = that + fee (Itaú) */
 };
 
 typedef struct cnab400_bank {
@@ -112,7 +132,25 @@ typedef struct cnab400_bank {
     char pix_type;             /* optional record after the detail holding a txid ('2' Santander, '4' Bradesco), 0 none */
     uint16_t pix_start, pix_len;
     char skip_types[4];        /* other optional record types that follow a detail and carry no money ('3' Itaú) */
+    unsigned flags;            /* C400_* */
+    const char *liq_baixa;     /* as cnab240_bank.liq_baixa */
+    unsigned xcheck;           /* XC_* identities the manual defines */
 } cnab400_bank;
+
+enum {
+    C400_PAID_IS_NET = 1,      /* 254-266 is the net credited: amount paid = that + fee (Itaú) */
+};
+
+/* How a (format, bank, movement code) settles money, for reconcile:
+ * CODE_LIQ_BAIXA = a "baixa por ter sido liquidado" code (liq_baixa), which
+ * confirms a liquidation of the same title; CODE_PAID = a liquidation code;
+ * CODE_OTHER = anything else. format is "cnab240" or "cnab400". */
+typedef enum { CODE_OTHER = 0, CODE_PAID, CODE_LIQ_BAIXA } cnab_code_class;
+cnab_code_class cnab_code_class_of(const char *format, const char *bank, const char *code);
+
+/* Decide rec->paid from its movement code and amounts (paid codes, and
+ * liq_baixa codes when an amount was reported). */
+void cnab_set_paid(settle_record *rec, const char *paid, const char *liq_baixa);
 
 const cnab240_bank *cnab240_bank_find(const char *code);
 const cnab400_bank *cnab400_bank_find(const char *code);

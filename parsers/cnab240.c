@@ -178,16 +178,40 @@ int cnab240_next(parser *p, settle_record *rec, err_t *e)
                 memcpy(tcode, t->movement_code, 3);
                 if (cnab_apply(p->b240->u, l, t, &fe) < 0)
                     return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
-                if (strcmp(tcode, t->movement_code))
-                    return parser_fail(p, e, p->lineno, 16,
-                                       "expected movement code '%s' (as in the segment T of line %ld), found '%s'",
-                                       tcode, p->t_line, t->movement_code);
+                const cnab240_bank *b = p->b240;
+                if (strcmp(tcode, t->movement_code)) {
+                    /* A T and a U that disagree: refused when either code
+                     * carries money (which one is right decides a payment),
+                     * else T's code is kept with a warning (docs/formats/cnab.md,
+                     * "When a file is refused"). */
+                    int money = (tcode[0] && (cnab_code_in(tcode, b->paid) ||
+                                              (b->liq_baixa && cnab_code_in(tcode, b->liq_baixa)))) ||
+                                (t->movement_code[0] && (cnab_code_in(t->movement_code, b->paid) ||
+                                                         (b->liq_baixa && cnab_code_in(t->movement_code, b->liq_baixa))));
+                    if (money)
+                        return parser_fail(p, e, p->lineno, 16,
+                                           "expected movement code '%s' (as in the segment T of line %ld), found '%s'",
+                                           tcode, p->t_line, t->movement_code);
+                    parser_warn(p, p->lineno, 16,
+                                "movement code '%s' differs from '%s' in the segment T of line %ld; neither carries "
+                                "money: T's code is kept",
+                                t->movement_code, tcode, p->t_line);
+                    memcpy(t->movement_code, tcode, 3);
+                }
                 p->have_t = 0;
                 t->line = p->t_line;
                 t->format = FMT_CNAB240;
                 memcpy(t->bank, p->info.bank, 4);
                 t->kind = KIND_BOLETO;
-                t->paid = cnab_code_in(t->movement_code, p->b240->paid);
+                if (b->flags & C240_PAID_IS_NET) {
+                    /* U 78-92 is "valor lançado em conta corrente": the net;
+                     * what the payer paid is that plus the fee */
+                    t->amount_credited_cents = t->amount_paid_cents;
+                    if (t->amount_paid_cents)
+                        t->amount_paid_cents += t->fee_cents;
+                }
+                cnab_set_paid(t, b->paid, b->liq_baixa);
+                parser_xcheck(p, t, b->xcheck);
                 return 1;
             }
             if (seg == 'Y' || seg == 'W')

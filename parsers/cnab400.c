@@ -52,7 +52,16 @@ static void finish(parser *p, settle_record *rec)
     t->format = FMT_CNAB400;
     memcpy(t->bank, p->info.bank, 4);
     t->kind = KIND_BOLETO;
-    t->paid = cnab_code_in(t->movement_code, p->b400->paid);
+    const cnab400_bank *b = p->b400;
+    if (b->flags & C400_PAID_IS_NET) {
+        /* 254-266 is "valor lançado em conta corrente": the net; what the
+         * payer paid is that plus the fee */
+        t->amount_credited_cents = t->amount_paid_cents;
+        if (t->amount_paid_cents)
+            t->amount_paid_cents += t->fee_cents;
+    }
+    cnab_set_paid(t, b->paid, b->liq_baixa);
+    parser_xcheck(p, t, b->xcheck);
     *rec = *t;
     p->have_pend = 0;
 }

@@ -46,6 +46,29 @@ int parser_fail(parser *p, err_t *e, long line, size_t col, const char *fmt, ...
     return -1;
 }
 
+void parser_warn(parser *p, long line, size_t col, const char *fmt, ...)
+{
+    p->info.warnings++;
+    if (!p->opts.warn)
+        return;
+    char msg[600], full[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(full, sizeof full, "%s:%ld:%zu: warning: %s", p->name, line, col, msg);
+    p->opts.warn(p->opts.warn_arg, line, full);
+}
+
+void parser_xcheck(parser *p, const settle_record *rec, unsigned flags)
+{
+    char msg[400];
+    if (!flags || !cnab_xcheck(rec, flags, msg, sizeof msg))
+        return;
+    p->info.xcheck_mismatches++;
+    parser_warn(p, rec->line, 1, "money does not add up: %s (the record is read as the bank sent it)", msg);
+}
+
 /* Refill buf so that it holds as much unread input as fits. 0 or -1. */
 static int fill(parser *p, err_t *e)
 {

@@ -64,6 +64,15 @@ int parser_read_line(parser *p, err_t *e);
 int parser_fail(parser *p, err_t *e, long line, size_t col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* Report a warning "NAME:LINE:COL: warning: msg" through opts.warn and
+ * count it in info.warnings; the file is still read. */
+void parser_warn(parser *p, long line, size_t col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Cross-check the money of a finished record (cnab_xcheck with the bank's
+ * flags): a disagreement is a warning naming the record's line, counted in
+ * info.xcheck_mismatches. */
+void parser_xcheck(parser *p, const settle_record *rec, unsigned flags);
+
 /* Fit p->line to layout characters, or fail with the length message. */
 int parser_fit(parser *p, size_t layout, err_t *e);
 

@@ -47,6 +47,7 @@ typedef struct settle_record {
     int64_t interest_cents;      /* juros / multa / mora */
     int64_t discount_cents;
     int64_t rebate_cents;        /* abatimento */
+    int64_t other_credits_cents; /* outros créditos/recebimentos: paid by the payer on top of the face (FEBRABAN U 123-137) */
     int64_t fee_cents;           /* tarifa */
     int64_t iof_cents;
 
@@ -66,12 +67,20 @@ typedef struct file_info {
     char bank[4];
     settle_date generated_on;
     long records;                /* detail records returned so far */
+    long warnings;               /* warnings reported (parse_opts.warn), xcheck_mismatches included */
+    long xcheck_mismatches;      /* money records whose parts do not add up (cnab_xcheck) */
 } file_info;
+
+/* A warning about a file that is still read: "FILE:LINE:COL: warning: ...".
+ * Called synchronously from parser_next(); msg is valid during the call. */
+typedef void (*parse_warn_fn)(void *arg, long line, const char *msg);
 
 typedef struct parse_opts {
     record_format format;        /* FMT_UNKNOWN = detect from the content */
     const char *bank;            /* NULL = from the file */
     const struct profile_cfg *profile; /* Pix CSV profile; NULL = canonical layout */
+    parse_warn_fn warn;          /* NULL: warnings are only counted in file_info */
+    void *warn_arg;
 } parse_opts;
 
 typedef struct parser parser;
