@@ -56,7 +56,7 @@ static const char settlement_cols[] =
     "file_id, line, format, bank_code, kind, movement_code, paid, nosso_numero, seu_numero, txid,"
     " end_to_end_id, refund_id, refund_status, amount_face_cents, amount_paid_cents, amount_credited_cents,"
     " interest_cents, discount_cents, rebate_cents, fee_cents, iof_cents, occurred_on, credited_on, due_on,"
-    " settled_at, payer_doc, payer_name, message, natural_key";
+    " settled_at, payer_doc, payer_name, message, natural_key, other_credits_cents";
 
 typedef struct ingest_job {
     settle_ctx *ctx;
@@ -82,9 +82,9 @@ static void opt_text(copybuf *b, const char *s)
     copybuf_text(b, s && *s ? s : NULL);
 }
 
-static void record_row(copybuf *b, const char *fid, const settle_record *r)
+/* One row of settlement_cols; key is the record's natural key. */
+static void record_row(copybuf *b, const char *fid, const settle_record *r, const char *key)
 {
-    char key[NATKEY_MAX];
     copybuf_text(b, fid);
     copybuf_int(b, r->line);
     copybuf_text(b, record_format_name(r->format));
@@ -122,7 +122,8 @@ static void record_row(copybuf *b, const char *fid, const settle_record *r)
     opt_text(b, r->payer_doc);
     opt_text(b, r->payer_name);
     opt_text(b, r->message);
-    copybuf_text(b, natkey_build(r, key, sizeof key));
+    copybuf_text(b, key);
+    copybuf_int(b, r->other_credits_cents);
     copybuf_end_row(b);
 }
 
@@ -139,6 +140,23 @@ static record_format format_from_name(const char *s)
     return FMT_UNKNOWN;
 }
 
+/* The reader's warnings (a money record that does not add up, a record
+ * without money that disagrees with itself): the first few are logged with
+ * FILE:LINE:COL, all are counted on the file (return_files.warnings). */
+#define WARNINGS_LOGGED 20
+typedef struct warn_ctx {
+    const one_file *f;
+    long seen;
+} warn_ctx;
+
+static void on_warning(void *arg, long line, const char *msg)
+{
+    warn_ctx *w = arg;
+    if (++w->seen > WARNINGS_LOGGED)
+        return;
+    log_msg(LOG_WARN, "ingest", KV(KV_S("file", w->f->display), KV_I("line", line)), "%s", msg);
+}
+
 /* Parse f and COPY its records into table (already in COPY IN state).
  * Returns records copied (>= 0); -1 with e set: e->code EX_DATAERR for a
  * file that does not parse, anything else for the database. */
@@ -151,12 +169,20 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
         opts.bank = src->bank;
         opts.profile = src->profile ? config_profile(j->ctx->cfg, src->profile) : NULL;
     }
+    warn_ctx w = { .f = f };
+    opts.warn = on_warning;
+    opts.warn_arg = &w;
     copybuf b;
-    if (copybuf_init(&b, j->db, NULL))
+    natkey_occ occ;
+    if (natkey_occ_init(&occ) || copybuf_init(&b, j->db, NULL)) {
+        natkey_occ_free(&occ);
+        err_t ignore = { 0 };
+        copybuf_end(j->db, "out of memory", &ignore); /* leave the COPY the caller started */
         return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+    }
     err_t pe = { 0 };
     long n = 0;
-    int rc = 0;
+    int rc = 0, oom = 0;
     parser *p = parser_open(f->path, f->display, &opts, &pe);
     if (!p) {
         rc = -1;
@@ -165,8 +191,15 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
         int got;
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        char key[NATKEY_MAX];
         while ((got = parser_next(p, &r, &pe)) == 1) {
-            record_row(&b, fid, &r);
+            if (!natkey_build_in_file(&occ, &r, key, sizeof key)) {
+                got = -1;
+                oom = 1;
+                err_set(&pe, EX_SOFTWARE, "out of memory numbering the records of %s", f->display);
+                break;
+            }
+            record_row(&b, fid, &r, key);
             n++;
             if (b.failed)
                 break;
@@ -178,7 +211,11 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
             rc = -1;
         *info = *parser_info(p);
         parser_close(p);
+        if (w.seen > WARNINGS_LOGGED)
+            log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display), KV_I("warnings", w.seen)),
+                    "%ld more warnings not logged (all are counted on the file)", w.seen - WARNINGS_LOGGED);
     }
+    natkey_occ_free(&occ);
     if (!rc && b.failed) {
         *e = b.err;
         copybuf_free(&b);
@@ -188,7 +225,7 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
     if (rc) {
         if (!pe.code)
             err_set(&pe, EX_DATAERR, "%s: cannot be read", f->display);
-        if (pe.code != EX_DATAERR)
+        if (pe.code != EX_DATAERR && !oom)
             pe.code = EX_DATAERR;
         *e = pe;
         copybuf_free(&b);
@@ -486,12 +523,15 @@ static int ingest_one(ingest_job *j, one_file *f)
     snprintf(dupstr, sizeof dupstr, "%ld", dups);
     if (info.generated_on.y)
         snprintf(gen, sizeof gen, "%04d-%02d-%02d", info.generated_on.y, info.generated_on.m, info.generated_on.d);
-    const char *u[] = { fid, info.format ? record_format_name(info.format) : NULL, info.bank[0] ? info.bank : NULL,
-                        gen[0] ? gen : NULL, recs, dupstr };
+    char warns[24], mism[24];
+    snprintf(warns, sizeof warns, "%ld", info.warnings);
+    snprintf(mism, sizeof mism, "%ld", info.xcheck_mismatches);
+    const char *u[] = { fid,    info.format ? record_format_name(info.format) : NULL,
+                        info.bank[0] ? info.bank : NULL, gen[0] ? gen : NULL, recs, dupstr, warns, mism };
     if (!(r = db_query(j->db, &e,
                        "UPDATE return_files SET format = $2, bank_code = $3, generated_on = $4, records = $5,"
-                       " duplicates = $6, ingested_at = now() WHERE id = $1",
-                       6, u))) {
+                       " duplicates = $6, warnings = $7, xcheck_mismatches = $8, ingested_at = now() WHERE id = $1",
+                       8, u))) {
         rollback(j->db);
         close(fd);
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
@@ -521,10 +561,17 @@ static int ingest_one(ingest_job *j, one_file *f)
     metrics_add(NULL, NULL, "FilesIngested", 1);
     metrics_add(NULL, NULL, "RecordsParsed", n);
     metrics_add(NULL, NULL, "DuplicateRecords", dups);
+    metrics_add(NULL, NULL, "ParseWarnings", info.warnings);
+    metrics_add(NULL, NULL, "MoneyMismatches", info.xcheck_mismatches);
     log_msg(LOG_INFO, "ingest",
             KV(KV_S("file", f->display), KV_I("file_id", f->file_id), KV_S("format", u[1]), KV_S("bank", u[2]),
-               KV_I("records", n), KV_I("duplicates", dups), KV_S("path", staged ? "staged" : "direct")),
+               KV_I("records", n), KV_I("duplicates", dups), KV_I("warnings", info.warnings),
+               KV_I("money_mismatches", info.xcheck_mismatches), KV_S("path", staged ? "staged" : "direct")),
             "ingested file");
+    if (info.xcheck_mismatches)
+        log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display), KV_I("money_mismatches", info.xcheck_mismatches)),
+                "money records whose parts do not add up as the bank defines them were read as sent; "
+                "check the bank's layout (docs/formats/cnab.md)");
     if (dups)
         log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display), KV_I("duplicates", dups)),
                 "records already loaded from another file were counted, not loaded again");

@@ -126,6 +126,23 @@ static void cand_read(cand_row *x, int64_t sid, const PGresult *r, int at)
     x->c.status = rc_pay_status_from_name(PQgetvalue(r, 0, at + 2));
     x->c.amount_cents = num(r, at + 3);
     x->c.paid_by_settlement = num(r, at + 4);
+    x->c.by_format[0] = x->c.by_bank[0] = x->c.by_code[0] = x->c.by_nn[0] = '\0';
+    x->c.by_amount_cents = 0;
+    if (!PQgetisnull(r, 0, at + 5)) {
+        /* format|bank|code|nn|amount (concat_ws skips NULLs: bank and code
+         * are never NULL for a boleto, the only kind this is used for) */
+        const char *v = PQgetvalue(r, 0, at + 5);
+        char *dst[] = { x->c.by_format, x->c.by_bank, x->c.by_code, x->c.by_nn };
+        size_t cap[] = { sizeof x->c.by_format, sizeof x->c.by_bank, sizeof x->c.by_code, sizeof x->c.by_nn };
+        for (int k = 0; k < 4; k++) {
+            size_t len = strcspn(v, "|");
+            snprintf(dst[k], cap[k], "%.*s", (int)len, v);
+            v += len;
+            if (*v == '|')
+                v++;
+        }
+        x->c.by_amount_cents = strtoll(v, NULL, 10);
+    }
 }
 
 /* A row of fallback_sql: sid, then the candidate columns. */
@@ -156,7 +173,15 @@ static int cmp_cand(const void *a, const void *b)
  * numbers are rc_rule's. */
 #define STR_(x) #x
 #define STR(x) STR_(x)
-#define CAND_COLS "p.id, p.status, p.amount_cents, p.paid_by_settlement"
+/* The last column describes the settlement that paid the payment, when one
+ * did ("format|bank|code|nosso número without zeros|amount paid"), so that
+ * a second report of the same money is told from a second payment; the CASE
+ * keeps the look-up off the common, pending case. */
+#define CAND_COLS                                                                                              \
+    "p.id, p.status, p.amount_cents, p.paid_by_settlement,"                                                    \
+    " CASE WHEN p.paid_by_settlement IS NOT NULL THEN (SELECT concat_ws('|', ps.format, ps.bank_code,"         \
+    " ps.movement_code, ltrim(ps.nosso_numero, '0'), ps.amount_paid_cents) FROM settlements ps"               \
+    " WHERE ps.id = p.paid_by_settlement) END"
 static const char file_sql[] =
     "WITH e AS (SELECT s.id AS sid, min(x.id) AS prior, min(o.payment_id) AS prior_payment"
     "             FROM settlements s JOIN settlements x ON x.end_to_end_id = s.end_to_end_id AND x.id <> s.id"
@@ -167,10 +192,11 @@ static const char file_sql[] =
     "        s.amount_paid_cents, s.interest_cents, s.discount_cents, s.rebate_cents, e.prior, e.prior_payment,"
     "        coalesce(s.settled_at, s.credited_on::timestamptz, s.occurred_on::timestamptz),"
     "        coalesce(s.nosso_numero, ''), coalesce(s.seu_numero, ''), coalesce(s.message, ''),"
-    "        c.rule, c.id, c.status, c.amount_cents, c.paid_by_settlement"
+    "        s.other_credits_cents,"
+    "        c.rule, c.id, c.status, c.amount_cents, c.paid_by_settlement, c.paid_by"
     "   FROM settlements s LEFT JOIN e ON e.sid = s.id"
     "   LEFT JOIN LATERAL ("
-    "        SELECT " STR(1) " AS rule, " CAND_COLS " FROM payments p"
+    "        SELECT " STR(1) " AS rule, " CAND_COLS " AS paid_by FROM payments p"
     "         WHERE s.kind = 'boleto' AND ltrim(s.nosso_numero, '0') <> '' AND p.method = 'boleto'"
     "           AND p.bank_code = s.bank_code AND ltrim(p.nosso_numero, '0') = ltrim(s.nosso_numero, '0')"
     "        UNION ALL"
@@ -401,13 +427,18 @@ static int file_row(void *arg, const PGresult *r, err_t *e)
         if (keep(&d->nn, PQgetvalue(r, 0, 13)) || keep(&d->seu, PQgetvalue(r, 0, 14)) ||
             keep(&d->msg, PQgetvalue(r, 0, 15)))
             return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+        s->other_credits_cents = num(r, 16);
+        const char *nn = d->nn.s;
+        while (*nn == '0')
+            nn++;
+        snprintf(s->nn, sizeof s->nn, "%s", nn);
         d->cand.n = 0;
     }
-    if (!PQgetisnull(r, 0, 16)) {
+    if (!PQgetisnull(r, 0, 17)) {
         cand_row *x = cand_push(&d->cand, e);
         if (!x)
             return -1;
-        cand_read(x, id, r, 16);
+        cand_read(x, id, r, 17);
     }
     return 0;
 }

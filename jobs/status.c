@@ -149,6 +149,23 @@ int cmd_status(settle_ctx *ctx, int argc, char **argv)
     }
     PQclear(r);
 
+    /* Files read with warnings in the last 30 days: a money record that does
+     * not add up as its bank defines it points at a layout mistake. */
+    r = db_query(db, &e,
+        "SELECT id, source || '/' || name, coalesce(bank_code, ''), warnings, xcheck_mismatches,"
+        "       to_char(coalesce(ingested_at, received_at), 'YYYY-MM-DD')"
+        "  FROM return_files WHERE warnings > 0 AND status <> 'rejected'"
+        "   AND coalesce(ingested_at, received_at) > now() - interval '30 days'"
+        " ORDER BY id DESC LIMIT 20", 0, NULL);
+    if (!r)
+        goto fail;
+    printf("files read with warnings (30d): %d%s\n", PQntuples(r), PQntuples(r) == 20 ? " (the last 20)" : "");
+    for (int i = 0; i < PQntuples(r); i++)
+        printf("  #%-6s %-32s bank %-3s %s warnings, %s money records that do not add up (%s)\n", PQgetvalue(r, i, 0),
+               PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4),
+               PQgetvalue(r, i, 5));
+    PQclear(r);
+
     /* job_runs comes with sql/005_runs.sql (`settle run`); a database
      * without it has no runs to show. */
     r = db_query(db, &e, "SELECT to_regclass('job_runs') IS NOT NULL AND to_regclass('job_run_steps') IS NOT NULL",

@@ -1,6 +1,8 @@
 /* decide.c - the reconciliation decision for one settlement (pure). */
 #include "reconcile/decide.h"
 
+#include "parsers/cnab.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,7 +107,7 @@ rc_kind rc_kind_from_name(const char *s)
     return !strcmp(s, "pix") ? RC_KIND_PIX : !strcmp(s, "pix_refund") ? RC_KIND_PIX_REFUND : RC_KIND_BOLETO;
 }
 
-/* ---- rc_state: a set of payment ids (open addressing, linear probing) ---- */
+/* ---- rc_state: payments paid by this file (open addressing, linear probing) ---- */
 
 int rc_state_init(rc_state *st)
 {
@@ -128,29 +130,34 @@ static size_t slot_of(int64_t id, size_t cap)
     return (size_t)(h >> 17) & (cap - 1);
 }
 
-int rc_state_has(const rc_state *st, int64_t id)
+const rc_paid *rc_state_get(const rc_state *st, int64_t id)
 {
     for (size_t i = slot_of(id, st->cap);; i = (i + 1) & (st->cap - 1)) {
-        if (st->slots[i] == id)
-            return 1;
-        if (!st->slots[i])
-            return 0;
+        if (st->slots[i].payment_id == id)
+            return &st->slots[i];
+        if (!st->slots[i].payment_id)
+            return NULL;
     }
 }
 
-int rc_state_add(rc_state *st, int64_t id)
+int rc_state_has(const rc_state *st, int64_t id)
 {
-    if (rc_state_has(st, id))
+    return rc_state_get(st, id) != NULL;
+}
+
+int rc_state_put(rc_state *st, const rc_paid *entry)
+{
+    if (rc_state_has(st, entry->payment_id))
         return 0;
     if ((st->used + 1) * 2 > st->cap) {
         size_t cap = st->cap * 2;
-        int64_t *s = calloc(cap, sizeof *s);
+        rc_paid *s = calloc(cap, sizeof *s);
         if (!s)
             return -1;
         for (size_t i = 0; i < st->cap; i++)
-            if (st->slots[i]) {
-                size_t j = slot_of(st->slots[i], cap);
-                while (s[j])
+            if (st->slots[i].payment_id) {
+                size_t j = slot_of(st->slots[i].payment_id, cap);
+                while (s[j].payment_id)
                     j = (j + 1) & (cap - 1);
                 s[j] = st->slots[i];
             }
@@ -158,12 +165,29 @@ int rc_state_add(rc_state *st, int64_t id)
         st->slots = s;
         st->cap = cap;
     }
-    size_t i = slot_of(id, st->cap);
-    while (st->slots[i])
+    size_t i = slot_of(entry->payment_id, st->cap);
+    while (st->slots[i].payment_id)
         i = (i + 1) & (st->cap - 1);
-    st->slots[i] = id;
+    st->slots[i] = *entry;
     st->used++;
     return 0;
+}
+
+int rc_state_add(rc_state *st, int64_t id)
+{
+    rc_paid e = { .payment_id = id };
+    return rc_state_put(st, &e);
+}
+
+/* FNV-1a of a nosso número (0 for none). */
+static uint64_t nn_hash(const char *nn)
+{
+    if (!nn[0])
+        return 0;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *nn; nn++)
+        h = (h ^ (unsigned char)*nn) * 0x100000001b3ull;
+    return h | 1;
 }
 
 /* ---- the decision ------------------------------------------------------- */
@@ -175,6 +199,45 @@ static void exception(rc_decision *d, rc_reason r)
 }
 
 static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
+
+static int liq_baixa(const char *format, const char *bank, const char *code)
+{
+    return cnab_code_class_of(format, bank, code) == CODE_LIQ_BAIXA;
+}
+
+/* A second report of money already reported for the same title: a
+ * liquidation and a "baixa por ter sido liquidado" (either order) of the
+ * same bank, layout and nosso número, for the same amount. Two liquidations,
+ * or two such baixas, are two payments as far as we can tell. */
+static int same_money_by(const rc_params *p, const rc_settlement *s, const rc_candidate *m)
+{
+    if (s->kind != RC_KIND_BOLETO || !m->paid_by_settlement || !s->nn[0] || strcmp(s->nn, m->by_nn) ||
+        strcmp(s->format, m->by_format) || strcmp(s->bank, m->by_bank))
+        return 0;
+    int a = liq_baixa(s->format, s->bank, s->movement_code), b = liq_baixa(m->by_format, m->by_bank, m->by_code);
+    return a != b && abs64(s->amount_paid_cents - m->by_amount_cents) <= p->tolerance_cents;
+}
+
+static int same_money_here(const rc_params *p, const rc_settlement *s, const rc_paid *e)
+{
+    if (s->kind != RC_KIND_BOLETO || !s->nn[0] || e->nn_hash != nn_hash(s->nn))
+        return 0;
+    int a = liq_baixa(s->format, s->bank, s->movement_code);
+    return a != e->liq_baixa && abs64(s->amount_paid_cents - e->amount_cents) <= p->tolerance_cents;
+}
+
+static void confirmed(rc_decision *d, int64_t by)
+{
+    d->outcome = OUT_EVENT;
+    snprintf(d->event, sizeof d->event, "liquidation_confirmed");
+    if (by)
+        snprintf(d->detail, sizeof d->detail,
+                 "the same money as settlement #%lld (a liquidation and its baixa): not a second payment",
+                 (long long)by);
+    else
+        snprintf(d->detail, sizeof d->detail,
+                 "the same money as an earlier record of this file (a liquidation and its baixa): not a second payment");
+}
 
 /* The best-ranked candidates: returns how many distinct payments share the
  * best rank, *best the first of them (lowest id), and lists the ids in detail. */
@@ -251,6 +314,22 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
         d->expected_cents = m->amount_cents;
     }
 
+    if (!s->paid && s->kind == RC_KIND_BOLETO && liq_baixa(s->format, s->bank, s->movement_code)) {
+        /* "baixa por ter sido liquidado" with no amount: the title was
+         * closed as paid, but no money came through this return (paid
+         * directly to the company, or by Pix: the Pix credit reports it).
+         * Never money here; an event on the payment. */
+        d->outcome = OUT_EVENT;
+        int paid = n == 1 && (m->paid_by_settlement || m->status == PAY_PAID || rc_state_has(st, m->payment_id));
+        snprintf(d->event, sizeof d->event, "%s", paid ? "liquidation_confirmed" : "baixa_liquidated");
+        snprintf(d->detail, sizeof d->detail, "%s",
+                 n > 1    ? "more than one payment matches"
+                 : !n     ? "no payment matches"
+                 : paid   ? "the bank closed the title as liquidated; it is paid"
+                          : "the bank closed the title as liquidated but reported no amount: no money booked");
+        return 0;
+    }
+
     if (!s->paid) {
         const rc_movement *mv = rc_movement_find(s->format, s->bank, s->movement_code);
         mv_class cls = mv ? mv->cls : MV_EVENT;
@@ -283,6 +362,15 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
         snprintf(d->detail, sizeof d->detail, "candidates (%s): %s", rc_rule_name(m->rule), ids);
         return 0;
     }
+    if (same_money_by(p, s, m)) {
+        confirmed(d, m->paid_by_settlement);
+        return 0;
+    }
+    const rc_paid *here = rc_state_get(st, m->payment_id);
+    if (here && same_money_here(p, s, here)) {
+        confirmed(d, 0);
+        return 0;
+    }
     if (m->paid_by_settlement || m->status == PAY_PAID || m->status == PAY_REFUNDED) {
         exception(d, EXC_DUPLICATE_PAYMENT);
         if (m->paid_by_settlement)
@@ -291,7 +379,7 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
             snprintf(d->detail, sizeof d->detail, "already %s", m->status == PAY_PAID ? "paid" : "refunded");
         return 0;
     }
-    if (rc_state_has(st, m->payment_id)) {
+    if (here) {
         exception(d, EXC_DUPLICATE_PAYMENT);
         snprintf(d->detail, sizeof d->detail, "already paid by an earlier record of this file");
         return 0;
@@ -303,25 +391,37 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
         return 0;
     }
 
+    /* More than expected by the declared extras (interest and other
+     * credits, which the payer paid on top of the face), less by the
+     * declared discount and rebate, or both at once. */
     int64_t diff = s->amount_paid_cents - m->amount_cents, tol = p->tolerance_cents;
+    int64_t extra = s->interest_cents + s->other_credits_cents, less = s->discount_cents + s->rebate_cents;
     int ok = 0;
     if (abs64(diff) <= tol) {
         ok = 1;
-    } else if (diff > 0 && s->interest_cents > 0 && abs64(diff - s->interest_cents) <= tol) {
+    } else if (diff > 0 && extra > 0 && abs64(diff - extra) <= tol) {
         ok = 1;
         d->interest_cents = diff;
-    } else if (diff < 0 && s->discount_cents + s->rebate_cents > 0 &&
-               abs64(-diff - (s->discount_cents + s->rebate_cents)) <= tol) {
+    } else if (diff < 0 && less > 0 && abs64(-diff - less) <= tol) {
         ok = 1;
         d->discount_cents = -diff;
+    } else if (extra > 0 && less > 0 && abs64(diff - (extra - less)) <= tol) {
+        ok = 1;
+        d->interest_cents = extra;
+        d->discount_cents = less;
     }
     if (!ok) {
         exception(d, diff < 0 ? EXC_UNDERPAID : EXC_OVERPAID);
-        snprintf(d->detail, sizeof d->detail, "paid %lld, expected %lld (interest %lld, discount %lld, rebate %lld)",
+        snprintf(d->detail, sizeof d->detail,
+                 "paid %lld, expected %lld (interest %lld, other credits %lld, discount %lld, rebate %lld)",
                  (long long)s->amount_paid_cents, (long long)m->amount_cents, (long long)s->interest_cents,
-                 (long long)s->discount_cents, (long long)s->rebate_cents);
+                 (long long)s->other_credits_cents, (long long)s->discount_cents, (long long)s->rebate_cents);
         return 0;
     }
     d->outcome = OUT_PAID;
-    return rc_state_add(st, m->payment_id);
+    rc_paid e = { .payment_id = m->payment_id,
+                  .amount_cents = s->amount_paid_cents,
+                  .nn_hash = s->kind == RC_KIND_BOLETO ? nn_hash(s->nn) : 0,
+                  .liq_baixa = (uint8_t)(s->kind == RC_KIND_BOLETO && liq_baixa(s->format, s->bank, s->movement_code)) };
+    return rc_state_put(st, &e);
 }

@@ -68,6 +68,8 @@ typedef struct rc_settlement {
     int64_t interest_cents;
     int64_t discount_cents;
     int64_t rebate_cents;
+    int64_t other_credits_cents; /* outros créditos: paid on top of the face, like interest */
+    char nn[24];               /* boleto: nosso número without leading zeros ("" when none) */
     /* RULE_E2E: an earlier settlement with the same end-to-end id that paid
      * (or re-delivered) a payment; 0 when none */
     int64_t prior_settlement;
@@ -81,6 +83,11 @@ typedef struct rc_candidate {
     rc_pay_status status;
     int64_t amount_cents;
     int64_t paid_by_settlement; /* 0 when none */
+    /* the settlement that paid it (paid_by_settlement != 0): what it was, so
+     * that a second report of the same money is told from a second payment */
+    char by_format[8], by_bank[4], by_code[3];
+    char by_nn[24];            /* its nosso número without leading zeros */
+    int64_t by_amount_cents;
 } rc_candidate;
 
 typedef struct rc_params {
@@ -101,9 +108,17 @@ typedef struct rc_decision {
     char detail[160];
 } rc_decision;
 
-/* Payments paid earlier in the same file (an open-addressing set). */
+/* A payment paid by an earlier record of the same file, and by what. */
+typedef struct rc_paid {
+    int64_t payment_id;        /* 0 = empty slot */
+    int64_t amount_cents;      /* what that record paid */
+    uint64_t nn_hash;          /* its nosso número (boleto), 0 when none */
+    uint8_t liq_baixa;         /* its code was a "baixa por ter sido liquidado" */
+} rc_paid;
+
+/* Payments paid earlier in the same file (open addressing by payment id). */
 typedef struct rc_state {
-    int64_t *slots;
+    rc_paid *slots;
     size_t cap, used;
 } rc_state;
 
@@ -111,8 +126,12 @@ typedef struct rc_state {
 int rc_state_init(rc_state *st);
 void rc_state_free(rc_state *st);
 int rc_state_has(const rc_state *st, int64_t payment_id);
+/* The entry of payment_id, NULL when this file has not paid it. */
+const rc_paid *rc_state_get(const rc_state *st, int64_t payment_id);
 /* Add payment_id; 0, or -1 when out of memory. */
 int rc_state_add(rc_state *st, int64_t payment_id);
+/* Add the payment of an entry (its payment_id != 0); 0, or -1 when out of memory. */
+int rc_state_put(rc_state *st, const rc_paid *entry);
 
 /* Decide settlement s given its candidates c[0..nc) (any order). Fills *d.
  * When the decision is OUT_PAID, the payment is added to st. Returns 0, or

@@ -249,6 +249,117 @@ static void test_state_grows(void **state)
     assert_false(rc_state_has(&st, 7918));
 }
 
+/* Issue 12: "outros créditos" are money the payer paid, like interest. */
+static void test_other_credits(void **state)
+{
+    (void)state;
+    /* laravel santander.ret: 1100 on a face of 1000 with 100 in U 123-137 */
+    rc_settlement s = boleto(1, "06", 1, 1100);
+    s.other_credits_cents = 100;
+    rc_candidate c = cand(RULE_NN_EXACT, 2, PAY_PENDING, 1000);
+    rc_decision d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_PAID);
+    assert_int_equal(d.interest_cents, 100);
+    /* interest and other credits together */
+    s = boleto(2, "06", 1, 1150);
+    s.interest_cents = 50, s.other_credits_cents = 100;
+    c = cand(RULE_NN_EXACT, 3, PAY_PENDING, 1000);
+    d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_PAID);
+    assert_int_equal(d.interest_cents, 150);
+    /* declared extras and a declared discount at once */
+    s = boleto(3, "06", 1, 1030);
+    s.interest_cents = 50, s.discount_cents = 20;
+    c = cand(RULE_NN_EXACT, 4, PAY_PENDING, 1000);
+    d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_PAID);
+    assert_int_equal(d.interest_cents, 50);
+    assert_int_equal(d.discount_cents, 20);
+    /* more than the declared extras explain: still OVERPAID */
+    s = boleto(4, "06", 1, 1101);
+    s.other_credits_cents = 100;
+    c = cand(RULE_NN_EXACT, 5, PAY_PENDING, 1000);
+    d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_EXCEPTION);
+    assert_int_equal(d.reason, EXC_OVERPAID);
+    assert_non_null(strstr(d.detail, "other credits 100"));
+}
+
+static rc_candidate paid_by(int64_t pid, int64_t by, const char *code, const char *nn, int64_t amount)
+{
+    rc_candidate c = cand(RULE_NN_EXACT, pid, PAY_PAID, amount);
+    c.paid_by_settlement = by;
+    strcpy(c.by_format, "cnab240");
+    strcpy(c.by_bank, "341");
+    strcpy(c.by_code, code);
+    strcpy(c.by_nn, nn);
+    c.by_amount_cents = amount;
+    return c;
+}
+
+/* Issue 12: a liquidation (Itaú 06) and its "baixa por ter sido liquidado"
+ * (Itaú 10, 341-itau-cnab240.txt L530-550) are one payment in either order;
+ * two liquidations are two. */
+static void test_liquidation_confirmed(void **state)
+{
+    (void)state;
+    /* across files: the payment was paid by an 06 of the same title */
+    rc_settlement s = boleto(10, "10", 1, 10000);
+    strcpy(s.nn, "1300");
+    rc_candidate c = paid_by(13, 5, "06", "1300", 10000);
+    rc_decision d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_EVENT);
+    assert_string_equal(d.event, "liquidation_confirmed");
+    assert_int_equal(d.payment_id, 13);
+    /* the other order: paid by a 10, now its 06 */
+    s = boleto(11, "06", 1, 10000);
+    strcpy(s.nn, "1300");
+    c = paid_by(13, 5, "10", "1300", 10000);
+    assert_int_equal(run(&s, &c, 1).outcome, OUT_EVENT);
+    /* two liquidations: a second payment */
+    c = paid_by(13, 5, "06", "1300", 10000);
+    d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_EXCEPTION);
+    assert_int_equal(d.reason, EXC_DUPLICATE_PAYMENT);
+    /* another amount, another title or another bank: not the same money */
+    s = boleto(12, "10", 1, 10001);
+    strcpy(s.nn, "1300");
+    c = paid_by(13, 5, "06", "1300", 10000);
+    assert_int_equal(run(&s, &c, 1).reason, EXC_DUPLICATE_PAYMENT);
+    s.amount_paid_cents = 10000;
+    c = paid_by(13, 5, "06", "1301", 10000);
+    assert_int_equal(run(&s, &c, 1).reason, EXC_DUPLICATE_PAYMENT);
+    c = paid_by(13, 5, "06", "1300", 10000);
+    strcpy(c.by_bank, "001");
+    assert_int_equal(run(&s, &c, 1).reason, EXC_DUPLICATE_PAYMENT);
+
+    /* inside one file: 06 pays, its 10 confirms; a second 06 is a second payment */
+    s = boleto(20, "06", 1, 10000);
+    strcpy(s.nn, "1400");
+    c = cand(RULE_NN_EXACT, 14, PAY_PENDING, 10000);
+    assert_int_equal(run(&s, &c, 1).outcome, OUT_PAID);
+    s = boleto(21, "10", 1, 10000);
+    strcpy(s.nn, "1400");
+    d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_EVENT);
+    assert_string_equal(d.event, "liquidation_confirmed");
+    s = boleto(22, "06", 1, 10000);
+    strcpy(s.nn, "1400");
+    d = run(&s, &c, 1);
+    assert_int_equal(d.reason, EXC_DUPLICATE_PAYMENT);
+
+    /* a 10 that reports no amount books nothing: an event either way */
+    s = boleto(30, "10", 0, 0);
+    strcpy(s.nn, "1500");
+    c = cand(RULE_NN_EXACT, 15, PAY_PENDING, 10000);
+    d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_EVENT);
+    assert_string_equal(d.event, "baixa_liquidated");
+    assert_false(rc_state_has(&st, 15));
+    c = paid_by(15, 9, "06", "1500", 10000);
+    assert_string_equal(run(&s, &c, 1).event, "liquidation_confirmed");
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -271,6 +382,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_events_and_bank_exceptions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_grows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_other_credits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_liquidation_confirmed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
