@@ -390,7 +390,7 @@ static const cnab400_bank cnab400_banks[] = {
     { .code = "341", .name = "Itaú", .detail_type = '1', .detail = itau400, .paid = "06,07,08,59", .skip_types = "34",
       .flags = C400_PAID_IS_NET, .liq_baixa = "10", .xcheck = XC_GN },
     { .code = "399", .name = "HSBC", .detail_type = '1', .detail = hsbc400, .paid = "06,07,15,16,38",
-      .hdr_credit = 120 },
+      .hdr_credit = 120, .hold_at = 304, .hold_char = '9' },
     { .code = "435", .name = "Delbank", .detail_type = '1', .detail = fibra400, .paid = "06,08", .liq_baixa = "10",
       .xcheck = XC_GROSS },
     { .code = "643", .name = "Pine", .detail_type = '1', .detail = fibra400, .paid = "06,08", .liq_baixa = "10",

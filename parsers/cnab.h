@@ -150,6 +150,8 @@ typedef struct cnab400_bank {
     uint16_t hdr_credit;       /* header position of a DDMMAA credit date for every liquidation (HSBC 120), 0 none */
     const cnab_field *detail_alt; /* an older layout of the detail, used when positions alt_blank.. are blank */
     uint16_t alt_blank_start, alt_blank_len;
+    uint16_t hold_at;          /* detail position of a "money not available yet" indicator (HSBC 304), 0 none */
+    char hold_char;            /* its value ('9' HSBC: "pagamento aguardando compensação do cheque"): not paid */
 } cnab400_bank;
 
 enum {

@@ -126,6 +126,8 @@ static void finish(parser *p, settle_record *rec)
     if ((b->flags & C400_BANRISUL_NOTA1) && t->amount_paid_cents)
         t->amount_paid_cents = cnab400_banrisul_paid(t, p->pend_other_exp);
     cnab_set_paid(t, b->paid, b->liq_baixa);
+    if (p->pend_hold)
+        t->paid = 0; /* paid by cheque, awaiting clearance: not money yet */
     if (t->paid && !t->credited_on.y && p->hdr_credit.y)
         t->credited_on = p->hdr_credit;
     parser_xcheck(p, t, b->xcheck);
@@ -188,6 +190,7 @@ int cnab400_next(parser *p, settle_record *rec, err_t *e)
             if (cnab_apply(table, l, t, &fe) < 0)
                 return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
             p->pend_other_exp = 0;
+            p->pend_hold = b->hold_at && l->c[b->hold_at - 1] == b->hold_char;
             if ((b->flags & C400_BANRISUL_NOTA1) &&
                 cnab_digits(l, 189, 13, "other expenses", &p->pend_other_exp, &fe) < 0)
                 return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);

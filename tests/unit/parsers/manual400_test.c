@@ -665,11 +665,17 @@ static void test_hsbc(void **state)
     d = detail("31");
     putn(d, 153, 13, 10000);
     putn(d, 254, 13, 10000);
-    assert_int_equal(run(), 2);
+    d = detail("06"); /* indicativo de crédito 304 = 9 "pagamento aguardando
+                         compensação do cheque" (L605-608): not money yet */
+    putn(d, 153, 13, 10000);
+    putn(d, 254, 13, 10000);
+    put(d, 304, "9");
+    assert_int_equal(run(), 3);
     assert_int_equal(recs[0].paid, 1);
     assert_int_equal(recs[0].iof_cents, 0);
     assert_date(recs[0].credited_on, 2024, 5, 21);
     assert_int_equal(recs[1].paid, 0);
+    assert_int_equal(recs[2].paid, 0);
 }
 
 int main(void)
