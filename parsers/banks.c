@@ -317,9 +317,12 @@ static const cnab_field inter400[] = {
     CF("payer CPF/CNPJ", 227, 14, FK_DOC, payer_doc),
     CF_END,
 };
-/* Banks that follow Bradesco with the nosso número at 71-82: Ourinvest. */
+/* Ourinvest (712-ourinvest-cnab400.txt L115-163, L245-310): Bradesco's
+ * layout, NN 71-81 + DV 82; 254-266 "valor total recebido" with the juros
+ * 267-279 and abatimento/desconto 241-253 discriminated (L299-302); 280-292
+ * outros créditos (zeros). */
 static const cnab_field nn71_400[] = {
-    CF("nosso número", 71, 12, FK_TEXT, nosso_numero), C400_SEU,
+    CF("nosso número", 71, 12, FK_TEXT, nosso_numero), C400_SEU, C400_OTHER_CREDITS,
     CF("credit date", 296, 6, FK_DATE6, credited_on), C400_MONEY(176, 13),
 };
 /* Sicredi (manual L120-190): 48-62 nosso número (YY/B NNNNN D
@@ -395,7 +398,7 @@ static const cnab400_bank cnab400_banks[] = {
       .xcheck = XC_GROSS },
     { .code = "643", .name = "Pine", .detail_type = '1', .detail = fibra400, .paid = "06,08", .liq_baixa = "10",
       .xcheck = XC_GROSS },
-    { .code = "712", .name = "Ourinvest", .detail_type = '1', .detail = nn71_400, .paid = "06,15,17" },
+    { .code = "712", .name = "Ourinvest", .detail_type = '1', .detail = nn71_400, .paid = "06,15,17", .xcheck = XC_GROSS },
     { .code = "748", .name = "Sicredi", .detail_type = '1', .detail = sicredi400, .paid = "06,15,17",
       .xcheck = XC_GROSS, .hdr_date = C400_HD_AAAAMMDD },
     { .code = NULL },
