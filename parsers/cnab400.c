@@ -189,6 +189,16 @@ int cnab400_next(parser *p, settle_record *rec, err_t *e)
             memset(t, 0, sizeof *t);
             if (cnab_apply(table, l, t, &fe) < 0)
                 return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
+            /* 4-decimal amounts (Credisis): the sub-cent digits were
+             * dropped; say so when they were not zeros */
+            for (const cnab_field *f = table; f->name; f++)
+                if (f->kind == FK_MONEY4) {
+                    const unsigned char *s = l->c + f->start - 1 + f->len - 2;
+                    if ((s[0] != '0' && s[0] != ' ') || (s[1] != '0' && s[1] != ' '))
+                        parser_warn(p, p->lineno, f->start + f->len - 2u,
+                                    "%s (positions %u-%u, 4 decimals) has sub-cent digits '%c%c': truncated to cents",
+                                    f->name, f->start, f->start + f->len - 1, s[0], s[1]);
+                }
             p->pend_other_exp = 0;
             p->pend_hold = b->hold_at && l->c[b->hold_at - 1] == b->hold_char;
             if ((b->flags & C400_BANRISUL_NOTA1) &&

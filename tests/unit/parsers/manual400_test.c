@@ -341,6 +341,7 @@ static void test_credisis(void **state)
     assert_int_equal(recs[0].interest_cents, 100);
     assert_int_equal(recs[0].amount_paid_cents, 10050);
     assert_int_equal(info.xcheck_mismatches, 0);
+    assert_int_equal(info.warnings, 1); /* the juros' sub-cent digits 99 */
 }
 
 /* ---- Banrisul (041-banrisul-cnab400.txt) ---- */
