@@ -122,6 +122,10 @@ static const cnab240_bank cnab240_banks[] = {
 
 /* ===================== CNAB 400 (per bank) ===================== */
 
+/* Manuals: /work/shared/manuals/<code>-<bank>-cnab400.txt ("manual L123" below
+ * = line 123 of that text); docs/formats/cnab.md has the table and the
+ * choices made where a manual is ambiguous. */
+
 /* Positions most banks share (DOMAIN.md §2, Bradesco/Itaú family). A bank
  * table lists its nosso número, seu número and credit date, then these. */
 #define C400_MONEY(fee_start, fee_len)                                \
@@ -137,6 +141,10 @@ static const cnab240_bank cnab240_banks[] = {
     CF("interest", 267, 13, FK_MONEY, interest_cents),                \
     CF_END
 
+/* "outros créditos/recebimentos" 280-292 (Bradesco, Itaú, BB, Santander,
+ * Banrisul): paid by the payer on top of the face. */
+#define C400_OTHER_CREDITS CF("other credits", 280, 13, FK_MONEY, other_credits_cents)
+
 /* seu número: the document number 117-126, else the company's control
  * number 38-62 when the document number is blank. */
 #define C400_SEU                                                      \
@@ -145,63 +153,98 @@ static const cnab240_bank cnab240_banks[] = {
 
 /* Banco do Brasil CBR643: type 7 (convênio 7): 64-80 nosso número, 17
  * digits as printed (convênio + sequence); type 1 (convênio 6): 63-73 +
- * check digit 74. Credit date 176-181, fee 182-188. */
-static const cnab_field bb400_7[] = {
-    CF("nosso número", 64, 17, FK_NUMTEXT, nosso_numero), C400_SEU,
-    CF("credit date", 176, 6, FK_DATE6, credited_on), C400_MONEY(182, 7),
-};
-static const cnab_field bb400_1[] = {
-    CF("nosso número", 63, 12, FK_TEXT, nosso_numero), C400_SEU,
-    CF("credit date", 176, 6, FK_DATE6, credited_on), C400_MONEY(182, 7),
-};
+ * check digit 74. Credit date 176-181, fee 182-188, "número de controle do
+ * participante" 039-063 (manual L74: 038 is the convênio's last digit),
+ * outros recebimentos 280-292 (L122), valor do lançamento 306-318 (L124:
+ * the net credited). */
+#define BB400_REST                                                    \
+    CF("document number", 117, 10, FK_TEXT, seu_numero),             \
+    CF("company title id", 39, 25, FK_TEXT_ALT, seu_numero),         \
+    CF("credit date", 176, 6, FK_DATE6, credited_on),                \
+    C400_OTHER_CREDITS,                                               \
+    CF("amount credited", 306, 13, FK_MONEY, amount_credited_cents), \
+    C400_MONEY(182, 7)
+static const cnab_field bb400_7[] = { CF("nosso número", 64, 17, FK_NUMTEXT, nosso_numero), BB400_REST };
+static const cnab_field bb400_1[] = { CF("nosso número", 63, 12, FK_TEXT, nosso_numero), BB400_REST };
 /* Bradesco: 71-82 nosso número with its check digit (0-9 or P). */
 static const cnab_field bradesco400[] = {
-    CF("nosso número", 71, 12, FK_TEXT, nosso_numero), C400_SEU,
+    CF("nosso número", 71, 12, FK_TEXT, nosso_numero), C400_SEU, C400_OTHER_CREDITS,
     CF("credit date", 296, 6, FK_DATE6, credited_on), C400_MONEY(176, 13),
 };
 /* Itaú: 83-85 carteira, 86-93 nosso número, 94 DAC (not part of the
- * number: the boleto prints carteira/nosso número-DAC). */
+ * number: the boleto prints carteira/nosso número-DAC). 254-266 is "valor
+ * lançado em conta corrente" (manual L123): C400_PAID_IS_NET. */
 static const cnab_field itau400[] = {
-    CF("nosso número", 86, 8, FK_TEXT, nosso_numero), C400_SEU,
+    CF("nosso número", 86, 8, FK_TEXT, nosso_numero), C400_SEU, C400_OTHER_CREDITS,
     CF("credit date", 296, 6, FK_DATE6, credited_on), C400_MONEY(176, 13),
 };
-/* Santander: 63-70 nosso número. */
+/* Santander: 63-70 nosso número; 280-292 outros créditos; 367-379 "valor
+ * do débito ou crédito" with 380 D/C (manual L139, L149-150): the net
+ * credited when 380 is 'C'. */
 static const cnab_field santander400[] = {
-    CF("nosso número", 63, 8, FK_TEXT, nosso_numero), C400_SEU,
+    CF("nosso número", 63, 8, FK_TEXT, nosso_numero), C400_SEU, C400_OTHER_CREDITS,
+    CF("amount credited", 367, 13, FK_MONEY_CR, amount_credited_cents),
     CF("credit date", 296, 6, FK_DATE6, credited_on), C400_MONEY(176, 13),
 };
-/* Banco do Nordeste: 63-70 nosso número (7 + DV); the return carries no
- * separate credit date: the credit is the occurrence date. */
+/* Banco do Nordeste: 63-70 nosso número (7 + DV); 280-394 "tabela de
+ * erros"; the credit is the occurrence date, or 296-301, which "poderão
+ * conter a data de crédito no caso de liquidação normal" (manual L415). */
 static const cnab_field bnb400[] = {
     CF("nosso número", 63, 8, FK_TEXT, nosso_numero), C400_SEU,
-    CF("credit date", 111, 6, FK_DATE6, credited_on), C400_MONEY(176, 13),
+    CF("credit date", 111, 6, FK_DATE6, credited_on),
+    CF("credit date", 296, 6, FK_DATE6_OPT, credited_on), C400_MONEY(176, 13),
 };
-/* Banrisul: 63-72 nosso número (8 + 2 check digits). */
+/* Banrisul: 63-72 nosso número (8 + 2 check digits); 280-292 "valor outros
+ * recebimentos"; 254-266 per Nota 1 (manual L219-229): C400_BANRISUL_NOTA1. */
 static const cnab_field banrisul400[] = {
-    CF("nosso número", 63, 10, FK_TEXT, nosso_numero), C400_SEU,
+    CF("nosso número", 63, 10, FK_TEXT, nosso_numero), C400_SEU, C400_OTHER_CREDITS,
     CF("credit date", 296, 6, FK_DATE6, credited_on), C400_MONEY(176, 13),
 };
-/* BRB: 71-82 nosso número; dates are DDMMAAAA, which moves every field
- * after the occurrence date; positions read from the corpus sample. */
+/* BRB (manual L40-76): dates DDMMAAAA; 46-70 and 93-105 seu número; 119-126
+ * data de crédito; 271-283 "outros débitos" = abatimentos + descontos
+ * concedidos (the discount granted; 245-257 is the discount registered);
+ * 284-296 "outros créditos" = juros + multas; 300-307 data do pagamento. No
+ * fee field (180-218 zeros). */
 static const cnab_field brb400[] = {
     CF("nosso número", 71, 12, FK_TEXT, nosso_numero),
+    CF("document number", 93, 13, FK_TEXT, seu_numero),
+    CF("company title id", 46, 25, FK_TEXT_ALT, seu_numero),
     CF("occurrence code", 109, 2, FK_CODE, movement_code),
     CF("occurrence date", 111, 8, FK_DATE8, occurred_on),
+    CF("credit date", 119, 8, FK_DATE8, credited_on),
     CF("due date", 149, 8, FK_DATE8, due_on),
     CF("face value", 157, 13, FK_MONEY, amount_face_cents),
-    CF("fee", 180, 13, FK_MONEY, fee_cents),
     CF("IOF", 219, 13, FK_MONEY, iof_cents),
-    CF("rebate", 232, 13, FK_MONEY, rebate_cents),
-    CF("discount", 245, 13, FK_MONEY, discount_cents),
     CF("amount paid", 258, 13, FK_MONEY, amount_paid_cents),
-    CF("interest", 271, 13, FK_MONEY, interest_cents),
-    CF("credit date", 300, 8, FK_DATE8, credited_on),
+    CF("discount", 271, 13, FK_MONEY, discount_cents),
+    CF("interest", 284, 13, FK_MONEY, interest_cents),
     CF_END,
 };
-/* Credisis (CBR643-like): 63-73 nosso número; credit date 176-181; the
- * positions after 188 hold the payer's name and address, not amounts,
- * except the amount paid at 254-266. */
+/* Credisis (layout v1.1, June 2017, manual L60-118, and the bank's model
+ * file RETORNO_CNAB400_MODELO.txt): NN 57-76, código da operação 77-78,
+ * data da operação 79-84, documento 85-94, tarifa 166-175, crédito
+ * 176-181, desconto 241-253 and juros/multa 267-279 with 4 decimals
+ * (RT.D.13, RT.D.15, L375-382), valor recebido 254-266, pagador 338-393. */
 static const cnab_field credisis400[] = {
+    CF("nosso número", 57, 20, FK_TEXT, nosso_numero),
+    CF("occurrence code", 77, 2, FK_CODE, movement_code),
+    CF("occurrence date", 79, 6, FK_DATE6, occurred_on),
+    CF("document number", 85, 10, FK_TEXT, seu_numero),
+    CF("due date", 147, 6, FK_DATE6, due_on),
+    CF("face value", 153, 13, FK_MONEY, amount_face_cents),
+    CF("fee", 166, 10, FK_MONEY, fee_cents),
+    CF("credit date", 176, 6, FK_DATE6, credited_on),
+    CF("discount", 241, 13, FK_MONEY4, discount_cents),
+    CF("amount paid", 254, 13, FK_MONEY, amount_paid_cents),
+    CF("interest", 267, 13, FK_MONEY4, interest_cents),
+    CF("payer CPF/CNPJ", 340, 14, FK_DOC, payer_doc),
+    CF("payer name", 354, 40, FK_TEXT, payer_name),
+    CF_END,
+};
+/* brcobranca's own Credisis fixture (CNAB400CREDISIS.RET) is in an older
+ * CBR643-like arrangement (189-301 hold the payer's name): used for a
+ * record whose 77-78 (the manual's operation code) is blank. */
+static const cnab_field credisis400_old[] = {
     CF("nosso número", 63, 11, FK_TEXT, nosso_numero),
     CF("occurrence code", 109, 2, FK_CODE, movement_code),
     CF("document number", 117, 10, FK_TEXT, seu_numero),
@@ -211,61 +254,154 @@ static const cnab_field credisis400[] = {
     CF("amount paid", 254, 13, FK_MONEY, amount_paid_cents),
     CF_END,
 };
-/* Caixa (SIGCB 400): 57-73 nosso número, 32-56 company control number,
- * credit date 294-299. */
+/* Caixa (SIGCB 400, manual L85-110): 57-73 nosso número, 32-56 company
+ * control number, credit date 294-299; juros 267-279 and multa 280-292,
+ * both "pago(s) pelo Pagador": summed into interest. */
 static const cnab_field caixa400[] = {
     CF("nosso número", 57, 17, FK_TEXT, nosso_numero),
     CF("document number", 117, 10, FK_TEXT, seu_numero),
     CF("company title id", 32, 25, FK_TEXT_ALT, seu_numero),
-    CF("credit date", 294, 6, FK_DATE6, credited_on), C400_MONEY(176, 13),
-};
-/* Banks that follow Itaú's family with the nosso número at 63-73 (10 +
- * check digit): Fibra, Delbank, Pine, HSBC. */
-static const cnab_field nn63_400[] = {
-    CF("nosso número", 63, 11, FK_TEXT, nosso_numero), C400_SEU,
-    CF("credit date", 296, 6, FK_DATE6, credited_on), C400_MONEY(176, 13),
-};
-/* Inter: the corpus sample (laravel-boleto) fills only the nosso número
- * 71-81, the occurrence code and date; its amounts sit at positions that
- * do not hold digits in the sample, so no amount is read until a real Inter
- * return is available (docs/formats/cnab.md). */
-static const cnab_field inter400[] = {
-    CF("nosso número", 71, 11, FK_TEXT, nosso_numero), C400_SEU,
+    CF("credit date", 294, 6, FK_DATE6, credited_on),
     CF("occurrence code", 109, 2, FK_CODE, movement_code),
     CF("occurrence date", 111, 6, FK_DATE6, occurred_on),
+    CF("due date", 147, 6, FK_DATE6, due_on),
+    CF("face value", 153, 13, FK_MONEY, amount_face_cents),
+    CF("fee", 176, 13, FK_MONEY, fee_cents),
+    CF("IOF", 215, 13, FK_MONEY, iof_cents),
+    CF("rebate", 228, 13, FK_MONEY, rebate_cents),
+    CF("discount", 241, 13, FK_MONEY, discount_cents),
+    CF("amount paid", 254, 13, FK_MONEY, amount_paid_cents),
+    CF("interest", 267, 13, FK_MONEY, interest_cents),
+    CF("multa", 280, 13, FK_MONEY_ADD, interest_cents),
     CF_END,
 };
-/* Banks that follow Bradesco with the nosso número at 71-82: Ourinvest. */
+/* Fibra (manual L60-118), Pine (its manual has the same layout), Delbank
+ * (its sample follows it): NN 63-73 (10 + check digit); 280-376 zeros and
+ * blanks; credit date 386-391 "no caso das liquidações com crédito em
+ * conta, será a data efetiva do crédito" (Fibra L117-118). */
+static const cnab_field fibra400[] = {
+    CF("nosso número", 63, 11, FK_TEXT, nosso_numero), C400_SEU,
+    CF("credit date", 386, 6, FK_DATE6, credited_on), C400_MONEY(176, 13),
+};
+/* HSBC (manual L100-125, L225-250): NN 63-73; 189-227 and 280-301 are "uso
+ * do banco" (no IOF, no credit date in the detail: the credit date is in
+ * the header, 120-125, cnab400_bank.hdr_credit). */
+static const cnab_field hsbc400[] = {
+    CF("nosso número", 63, 11, FK_TEXT, nosso_numero), C400_SEU,
+    CF("occurrence code", 109, 2, FK_CODE, movement_code),
+    CF("occurrence date", 111, 6, FK_DATE6, occurred_on),
+    CF("due date", 147, 6, FK_DATE6, due_on),
+    CF("face value", 153, 13, FK_MONEY, amount_face_cents),
+    CF("fee", 176, 13, FK_MONEY, fee_cents),
+    CF("rebate", 228, 13, FK_MONEY, rebate_cents),
+    CF("discount", 241, 13, FK_MONEY, discount_cents),
+    CF("amount paid", 254, 13, FK_MONEY, amount_paid_cents),
+    CF("interest", 267, 13, FK_MONEY, interest_cents),
+    CF_END,
+};
+/* Inter (manual L95-155): NN 71-81 (again at 108-118), ocorrência 90-91,
+ * data 92-97, seu número 98-107, vencimento 119-124, valor 125-137, valor
+ * pago 160-172, data do crédito 173-178, pagador 182-221 / 227-240. No fee,
+ * interest or discount fields. */
+static const cnab_field inter400[] = {
+    CF("nosso número", 71, 11, FK_TEXT, nosso_numero),
+    CF("document number", 98, 10, FK_TEXT, seu_numero),
+    CF("company title id", 38, 25, FK_TEXT_ALT, seu_numero),
+    CF("occurrence code", 90, 2, FK_CODE, movement_code),
+    CF("occurrence date", 92, 6, FK_DATE6, occurred_on),
+    CF("due date", 119, 6, FK_DATE6, due_on),
+    CF("face value", 125, 13, FK_MONEY, amount_face_cents),
+    CF("amount paid", 160, 13, FK_MONEY, amount_paid_cents),
+    CF("credit date", 173, 6, FK_DATE6, credited_on),
+    CF("payer name", 182, 40, FK_TEXT, payer_name),
+    CF("payer CPF/CNPJ", 227, 14, FK_DOC, payer_doc),
+    CF_END,
+};
+/* Ourinvest (712-ourinvest-cnab400.txt L115-163, L245-310): Bradesco's
+ * layout, NN 71-81 + DV 82; 254-266 "valor total recebido" with the juros
+ * 267-279 and abatimento/desconto 241-253 discriminated (L299-302); 280-292
+ * outros créditos (zeros). */
 static const cnab_field nn71_400[] = {
-    CF("nosso número", 71, 12, FK_TEXT, nosso_numero), C400_SEU,
+    CF("nosso número", 71, 12, FK_TEXT, nosso_numero), C400_SEU, C400_OTHER_CREDITS,
     CF("credit date", 296, 6, FK_DATE6, credited_on), C400_MONEY(176, 13),
 };
-/* Sicredi: 48-62 nosso número (YY/B NNNNN D right-justified). */
+/* Sicredi (manual L120-190): 48-62 nosso número (YY/B NNNNN D
+ * right-justified); juros 267-279 and multa 280-292 summed into interest;
+ * 296-318 filler; 329-336 "data prevista para lançamento na conta
+ * corrente" AAAAMMDD. */
 static const cnab_field sicredi400[] = {
     CF("nosso número", 48, 15, FK_TEXT, nosso_numero),
     CF("document number", 117, 10, FK_TEXT, seu_numero),
-    CF("credit date", 296, 6, FK_DATE6, credited_on), C400_MONEY(176, 13),
+    CF("credit date", 329, 8, FK_DATE8R, credited_on),
+    CF("occurrence code", 109, 2, FK_CODE, movement_code),
+    CF("occurrence date", 111, 6, FK_DATE6, occurred_on),
+    CF("due date", 147, 6, FK_DATE6, due_on),
+    CF("face value", 153, 13, FK_MONEY, amount_face_cents),
+    CF("fee", 176, 13, FK_MONEY, fee_cents),
+    CF("rebate", 228, 13, FK_MONEY, rebate_cents),
+    CF("discount", 241, 13, FK_MONEY, discount_cents),
+    CF("amount paid", 254, 13, FK_MONEY, amount_paid_cents),
+    CF("interest", 267, 13, FK_MONEY, interest_cents),
+    CF("multa", 280, 13, FK_MONEY_ADD, interest_cents),
+    CF_END,
+};
+/* Unicred (136-unicred-cnab400.txt L60-115): NN 46-62 (17); 111-116 data
+ * de liquidação; 176-181 data programada para repasse (the credit); tarifa
+ * 182-188; seu número 280-305; valor líquido 306-318 (= pago - tarifa). */
+static const cnab_field unicred400[] = {
+    CF("nosso número", 46, 17, FK_NUMTEXT, nosso_numero),
+    CF("document number", 280, 26, FK_TEXT, seu_numero),
+    CF("occurrence code", 109, 2, FK_CODE, movement_code),
+    CF("occurrence date", 111, 6, FK_DATE6, occurred_on),
+    CF("due date", 147, 6, FK_DATE6, due_on),
+    CF("face value", 153, 13, FK_MONEY, amount_face_cents),
+    CF("credit date", 176, 6, FK_DATE6, credited_on),
+    CF("fee", 182, 7, FK_MONEY, fee_cents),
+    CF("rebate", 228, 13, FK_MONEY, rebate_cents),
+    CF("discount", 241, 13, FK_MONEY, discount_cents),
+    CF("amount paid", 254, 13, FK_MONEY, amount_paid_cents),
+    CF("interest", 267, 13, FK_MONEY, interest_cents),
+    CF("amount credited", 306, 13, FK_MONEY, amount_credited_cents),
+    CF_END,
 };
 
+#define XC_GN (XC_GROSS | XC_NET)
+
+/* Paid codes, liq_baixa codes, optional records and money identities per
+ * manual; the manual lines are in docs/formats/cnab.md. */
 static const cnab400_bank cnab400_banks[] = {
-    /* code, name, detail type, table, type-7 table, paid codes, Pix record type, txid start, len, other optional types */
-    { "001", "Banco do Brasil", '1', bb400_1, bb400_7, "05,06,07,08,15", 0, 0, 0, "", 0, NULL, 0 },
-    { "004", "Banco do Nordeste", '1', bnb400, NULL, "06,07,08,15", 0, 0, 0, "", 0, NULL, 0 },
-    { "033", "Santander", '1', santander400, NULL, "06,07,08,16,17", '2', 80, 35, "", 0, NULL, 0 },
-    { "041", "Banrisul", '1', banrisul400, NULL, "06,07,08,15,17", 0, 0, 0, "", 0, NULL, 0 },
-    { "070", "BRB", '1', brb400, NULL, "05,06", 0, 0, 0, "", 0, NULL, 0 },
-    { "077", "Inter", '1', inter400, NULL, "06,15,17", 0, 0, 0, "", 0, NULL, 0 },
-    { "097", "Credisis", '1', credisis400, NULL, "05,06,07,08,15", 0, 0, 0, "", 0, NULL, 0 },
-    { "104", "Caixa Econômica Federal", '1', caixa400, NULL, "21,22", 0, 0, 0, "", 0, NULL, 0 },
-    { "224", "Fibra", '1', nn63_400, NULL, "06,07,08,10", 0, 0, 0, "", 0, NULL, 0 },
-    { "237", "Bradesco", '1', bradesco400, NULL, "06,15,17", '4', 106, 35, "", 0, NULL, 0 },
-    { "341", "Itaú", '1', itau400, NULL, "06,07,08,10,59", 0, 0, 0, "3", 0, NULL, 0 },
-    { "399", "HSBC", '1', nn63_400, NULL, "06,07,15,16,31,32,33,36,38,39", 0, 0, 0, "", 0, NULL, 0 },
-    { "435", "Delbank", '1', nn63_400, NULL, "06,07,08,10", 0, 0, 0, "", 0, NULL, 0 },
-    { "643", "Pine", '1', nn63_400, NULL, "06,07,08,10", 0, 0, 0, "", 0, NULL, 0 },
-    { "712", "Ourinvest", '1', nn71_400, NULL, "06,15,17", 0, 0, 0, "", 0, NULL, 0 },
-    { "748", "Sicredi", '1', sicredi400, NULL, "06,15,16", 0, 0, 0, "", 0, NULL, 0 },
-    { NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, "", 0, NULL, 0 },
+    { .code = "001", .name = "Banco do Brasil", .detail_type = '1', .detail = bb400_1, .detail7 = bb400_7,
+      .paid = "05,06,07,08,15", .skip_types = "235", .xcheck = XC_GN },
+    { .code = "004", .name = "Banco do Nordeste", .detail_type = '1', .detail = bnb400, .paid = "06,07,08",
+      .xcheck = XC_GROSS },
+    { .code = "033", .name = "Santander", .detail_type = '1', .detail = santander400, .paid = "06,07,08,17",
+      .pix_type = '2', .pix_start = 80, .pix_len = 35, .xcheck = XC_GN, .aliases = "353" },
+    { .code = "041", .name = "Banrisul", .detail_type = '1', .detail = banrisul400, .paid = "06,07,08,15",
+      .skip_types = "38", .flags = C400_BANRISUL_NOTA1 | C400_FOLD_SAME_NN, .xcheck = XC_GROSS },
+    { .code = "070", .name = "BRB", .detail_type = '1', .detail = brb400, .paid = "05,06,15,16",
+      .xcheck = XC_GROSS, .hdr_date = C400_HD_DDMMAAAA },
+    { .code = "077", .name = "Inter", .detail_type = '1', .detail = inter400, .paid = "06" },
+    { .code = "097", .name = "Credisis", .detail_type = '1', .detail = credisis400, .paid = "02",
+      .xcheck = XC_GROSS, .detail_alt = credisis400_old, .alt_blank_start = 77, .alt_blank_len = 2 },
+    { .code = "104", .name = "Caixa Econômica Federal", .detail_type = '1', .detail = caixa400, .paid = "21,22",
+      .flags = C400_NO_RETURN_MSG },
+    { .code = "136", .name = "Unicred", .detail_type = '1', .detail = unicred400, .paid = "01,06", .xcheck = XC_GN },
+    { .code = "224", .name = "Fibra", .detail_type = '1', .detail = fibra400, .paid = "06,08", .liq_baixa = "10",
+      .xcheck = XC_GROSS },
+    { .code = "237", .name = "Bradesco", .detail_type = '1', .detail = bradesco400, .paid = "06,15,17",
+      .pix_type = '4', .pix_start = 106, .pix_len = 35, .skip_types = "3", .xcheck = XC_GROSS },
+    { .code = "341", .name = "Itaú", .detail_type = '1', .detail = itau400, .paid = "06,07,08,59", .skip_types = "34",
+      .flags = C400_PAID_IS_NET, .liq_baixa = "10", .xcheck = XC_GN },
+    { .code = "399", .name = "HSBC", .detail_type = '1', .detail = hsbc400, .paid = "06,07,15,16,38",
+      .hdr_credit = 120, .hold_at = 304, .hold_char = '9' },
+    { .code = "435", .name = "Delbank", .detail_type = '1', .detail = fibra400, .paid = "06,08", .liq_baixa = "10",
+      .xcheck = XC_GROSS },
+    { .code = "643", .name = "Pine", .detail_type = '1', .detail = fibra400, .paid = "06,08", .liq_baixa = "10",
+      .xcheck = XC_GROSS },
+    { .code = "712", .name = "Ourinvest", .detail_type = '1', .detail = nn71_400, .paid = "06,15,17", .xcheck = XC_GROSS },
+    { .code = "748", .name = "Sicredi", .detail_type = '1', .detail = sicredi400, .paid = "06,15,17",
+      .xcheck = XC_GROSS, .hdr_date = C400_HD_AAAAMMDD },
+    { .code = NULL },
 };
 
 /* ===================== lookups ===================== */
@@ -302,9 +438,35 @@ const cnab240_bank *cnab240_bank_find(const char *code)
 const cnab400_bank *cnab400_bank_find(const char *code)
 {
     for (const cnab400_bank *b = cnab400_banks; b->code; b++)
-        if (!strcmp(b->code, code))
+        if (!strcmp(b->code, code) || (b->aliases && strlen(code) == 3 && strstr(b->aliases, code)))
             return b;
     return NULL;
+}
+
+static int blank_at(const cnab_line *l, size_t start, size_t len)
+{
+    for (size_t i = start - 1; i < start - 1 + len; i++)
+        if (l->c[i] != ' ')
+            return 0;
+    return 1;
+}
+
+const cnab400_bank *cnab400_bank_for_header(const cnab_line *hdr, const char *code, const char **canon)
+{
+    const cnab400_bank *b = cnab400_bank_find(code);
+    if (!b)
+        return NULL;
+    *canon = b->code;
+    /* Unicred files carrying 001 (brcobranca CNAB400UNICRED.RET): Banco do
+     * Brasil's header has zeros at 41-46 and the convênio at 150-156
+     * (001-bancodobrasil-cnab400.txt L32, L37); these files have the
+     * cooperative's code at 41-46 and blanks at 108-394, as Unicred's own
+     * header (136-unicred-cnab400.txt L30-40). They follow Unicred's detail
+     * layout and keep the code they carry. */
+    if (!strcmp(b->code, "001") && !(hdr->c[40] == '0' && !memcmp(hdr->c + 40, "000000", 6)) &&
+        blank_at(hdr, 150, 7))
+        return cnab400_bank_find("136");
+    return b;
 }
 
 int cnab_code_in(const char *code, const char *list)
@@ -335,6 +497,10 @@ const char *cnab400_bank_list(void)
             if (buf[0])
                 strcat(buf, ", ");
             strcat(buf, b->code);
+            if (b->aliases) {
+                strcat(buf, "/");
+                strcat(buf, b->aliases);
+            }
         }
     return buf;
 }

@@ -296,6 +296,35 @@ bad : {
 }
 }
 
+int cnab_date_ymd(const cnab_line *l, size_t start, const char *what, settle_date *out, cnab_ferr *fe)
+{
+    const unsigned char *s = l->c + start - 1;
+    int v[8];
+    out->y = 0, out->m = 0, out->d = 0;
+    if (all_blank(s, 8) || !memcmp(s, "00000000", 8))
+        return 0;
+    for (size_t i = 0; i < 8; i++) {
+        v[i] = (int)((unsigned)s[i] - '0');
+        if ((unsigned)v[i] > 9)
+            goto bad;
+    }
+    {
+        int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], m = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
+        if (!cnab_valid_date(y, m, d))
+            goto bad;
+        out->y = (int16_t)y, out->m = (int8_t)m, out->d = (int8_t)d;
+        return 0;
+    }
+bad : {
+    char q[64];
+    quote_field(l, start, 8, q, sizeof q);
+    fe->col = start;
+    snprintf(fe->msg, sizeof fe->msg, "expected a date AAAAMMDD or zeros in %s (positions %zu-%zu), found %s", what,
+             start, start + 7, q);
+    return -1;
+}
+}
+
 static size_t put_utf8(char *dst, uint32_t cp)
 {
     if (cp < 0x80) {
@@ -402,6 +431,32 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
             if (cnab_date(l, t->start, t->len, t->name, (settle_date *)(void *)(base + t->off), fe) < 0)
                 return -1;
             break;
+        case FK_DATE8R:
+            if (cnab_date_ymd(l, t->start, t->name, (settle_date *)(void *)(base + t->off), fe) < 0)
+                return -1;
+            break;
+        case FK_DATE6_OPT: {
+            settle_date d;
+            cnab_ferr ignore;
+            if (cnab_date(l, t->start, t->len, t->name, &d, &ignore) == 0 && d.y)
+                memcpy(base + t->off, &d, sizeof d);
+            break;
+        }
+        case FK_MONEY_ADD:
+        case FK_MONEY4:
+        case FK_MONEY_CR: {
+            int64_t v;
+            if (cnab_digits(l, t->start, t->len, t->name, &v, fe) < 0)
+                return -1;
+            int64_t *dst = (int64_t *)(void *)(base + t->off);
+            if (t->kind == FK_MONEY_ADD)
+                *dst += v;
+            else if (t->kind == FK_MONEY4)
+                *dst = v / 100; /* 4 decimals: the sub-cent digits are dropped, never rounded up */
+            else if (l->c[t->start - 1 + t->len] == 'C')
+                *dst = v;
+            break;
+        }
         case FK_DOC: {
             /* 1 = CPF, 2 = CNPJ at the position before the field; keep the
              * significant 11 or 14 digits; anything else is left as digits. */

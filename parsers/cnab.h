@@ -49,6 +49,14 @@ typedef enum {
     FK_DATE8,     /* DDMMAAAA, zeros/blank = no date */
     FK_DATE6,     /* DDMMAA, century pivot 00-69 -> 20xx, zeros/blank = no date */
     FK_DOC,       /* payer CPF/CNPJ digits; kept as 11 (CPF) or 14 (CNPJ) digits */
+    FK_MONEY_ADD, /* like FK_MONEY, added to the member (multa on top of juros) */
+    FK_MONEY4,    /* digits, 4 implied decimals, into cents: the sub-cent digits are dropped
+                     (truncated, never rounded up: no money that did not arrive) */
+    FK_MONEY_CR,  /* like FK_MONEY, followed by 'D'/'C' at start+len: stored only when 'C'
+                     (a credit); 'D', blank or anything else leaves the member untouched */
+    FK_DATE8R,    /* AAAAMMDD, zeros/blank = no date */
+    FK_DATE6_OPT, /* DDMMAA when the field holds a valid date (then it replaces the member),
+                     anything else is ignored: a field the manual says "may contain" a date */
 } field_kind;
 
 /* One field of a record layout: positions are 1-based, inclusive start. */
@@ -76,6 +84,8 @@ int cnab_apply(const cnab_field *table, const cnab_line *l, settle_record *rec, 
 /* Pure decoders (1-based positions). Each returns 0 or -1 with *fe set. */
 int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, int64_t *v, cnab_ferr *fe);
 int cnab_date(const cnab_line *l, size_t start, size_t len, const char *what, settle_date *d, cnab_ferr *fe);
+/* AAAAMMDD at start (8 characters), zeros/blank = no date. */
+int cnab_date_ymd(const cnab_line *l, size_t start, const char *what, settle_date *d, cnab_ferr *fe);
 /* Copy characters [start, start+len) trimmed of spaces on both sides, as
  * UTF-8, into dst (size bytes, always NUL-terminated). */
 void cnab_text(const cnab_line *l, size_t start, size_t len, char *dst, size_t size);
@@ -131,14 +141,34 @@ typedef struct cnab400_bank {
     const char *paid;          /* occurrence codes that carry money */
     char pix_type;             /* optional record after the detail holding a txid ('2' Santander, '4' Bradesco), 0 none */
     uint16_t pix_start, pix_len;
-    char skip_types[4];        /* other optional record types that follow a detail and carry no money ('3' Itaú) */
+    char skip_types[8];        /* other optional record types that follow a detail and carry no money ('3' Itaú) */
     unsigned flags;            /* C400_* */
     const char *liq_baixa;     /* as cnab240_bank.liq_baixa */
     unsigned xcheck;           /* XC_* identities the manual defines */
+    const char *aliases;       /* other codes the bank writes at 77-79 of the header ("353" Santander), or NULL */
+    uint8_t hdr_date;          /* header generation date: C400_HD_* (95-100 DDMMAA by default) */
+    uint16_t hdr_credit;       /* header position of a DDMMAA credit date for every liquidation (HSBC 120), 0 none */
+    const cnab_field *detail_alt; /* an older layout of the detail, used when positions alt_blank.. are blank */
+    uint16_t alt_blank_start, alt_blank_len;
+    uint16_t hold_at;          /* detail position of a "money not available yet" indicator (HSBC 304), 0 none */
+    char hold_char;            /* its value ('9' HSBC: "pagamento aguardando compensação do cheque"): not paid */
 } cnab400_bank;
 
 enum {
     C400_PAID_IS_NET = 1,      /* 254-266 is the net credited: amount paid = that + fee (Itaú) */
+    C400_BANRISUL_NOTA1 = 2,   /* 254-266 "valor pago" is one of the six definitions of Banrisul's
+                                  Nota 1 (default: without juros): amount paid rebuilt (cnab400.c) */
+    C400_FOLD_SAME_NN = 4,     /* further detail records for the same nosso número right after a title
+                                  belong to it (Banrisul cobrança distribuída): folded, no new settlement */
+    C400_NO_RETURN_MSG = 8,    /* a header-only file is valid when its header says so (Caixa
+                                  "Não houve Retorno na Data Indicada" at 101-158) */
+};
+
+/* Header generation date formats (cnab400_bank.hdr_date). */
+enum {
+    C400_HD_DDMMAA = 0,        /* 95-100 DDMMAA */
+    C400_HD_AAAAMMDD = 1,      /* 95-102 AAAAMMDD (Sicredi) */
+    C400_HD_DDMMAAAA = 2,      /* 95-102 DDMMAAAA (BRB) */
 };
 
 /* How a (format, bank, movement code) settles money, for reconcile:
@@ -148,12 +178,21 @@ enum {
 typedef enum { CODE_OTHER = 0, CODE_PAID, CODE_LIQ_BAIXA } cnab_code_class;
 cnab_code_class cnab_code_class_of(const char *format, const char *bank, const char *code);
 
+/* Banrisul 400: amount paid from 254-266 (rec->amount_paid_cents) read with
+ * Nota 1 of the manual; other_exp = 189-201 "outras despesas". */
+int64_t cnab400_banrisul_paid(const settle_record *rec, int64_t other_exp);
+
 /* Decide rec->paid from its movement code and amounts (paid codes, and
  * liq_baixa codes when an amount was reported). */
 void cnab_set_paid(settle_record *rec, const char *paid, const char *liq_baixa);
 
 const cnab240_bank *cnab240_bank_find(const char *code);
 const cnab400_bank *cnab400_bank_find(const char *code);
+/* The layout for a CNAB 400 file whose header is hdr and whose bank code is
+ * code: the bank's row (code or one of its aliases), or a variant the header
+ * selects (Unicred files carrying 001). NULL when no bank reads it. *canon
+ * is set to the bank code the records carry ("033" for a 353 header). */
+const cnab400_bank *cnab400_bank_for_header(const cnab_line *hdr, const char *code, const char **canon);
 /* 1 when code is in the comma-separated list. */
 int cnab_code_in(const char *code, const char *list);
 /* Comma-separated list of the bank codes each layout knows ("001, 033, ..."). */

@@ -1,10 +1,31 @@
 /* cnab400.c - the CNAB 400 cobrança return reader: header, detail records
  * (with the optional records some banks put after a detail folded into it:
- * Santander type 2 / Bradesco type 4 txid, Itaú type 3), and trailer. Each
- * bank's positions come from its table in banks.c. */
+ * Santander type 2 / Bradesco type 4 txid, Itaú type 3/4, BB 2/3/5,
+ * Bradesco 3, Banrisul 3/8; Banrisul's further type-1 records of a
+ * distributed title), and trailer. Each bank's positions come from its
+ * table in banks.c. */
 #include "parsers/parser_int.h"
 
+#include <ctype.h>
 #include <string.h>
+
+/* 1 when the Caixa header's message (101-158, manual 104-caixa-cnab400.txt
+ * L18-20, L45) says "Não houve Retorno na Data Indicada": compared in ASCII
+ * lower case from "houve", so the accent of "Não" (Latin-1, UTF-8 or
+ * dropped) does not matter. */
+static int says_no_return(const cnab_line *l)
+{
+    static const char want[] = "houve retorno na data indicada";
+    size_t n = sizeof want - 1;
+    for (size_t i = 100; i + n <= 158; i++) {
+        size_t k = 0;
+        while (k < n && tolower(l->c[i + k]) == want[k])
+            k++;
+        if (k == n)
+            return 1;
+    }
+    return 0;
+}
 
 static int check_seq(parser *p, err_t *e)
 {
@@ -29,8 +50,8 @@ int cnab400_start(parser *p, err_t *e)
                            "this is a remessa, a file sent to the bank, not a return");
     memcpy(p->info.bank, l->c + 76, 3);
     p->info.bank[3] = '\0';
-    const char *code = p->opts.bank ? p->opts.bank : p->info.bank;
-    p->b400 = cnab400_bank_find(code);
+    const char *code = p->opts.bank ? p->opts.bank : p->info.bank, *canon = NULL;
+    p->b400 = cnab400_bank_for_header(l, code, &canon);
     if (!p->b400) {
         char found[8];
         cnab_text(l, 77, 3, found, sizeof found);
@@ -38,12 +59,54 @@ int cnab400_start(parser *p, err_t *e)
                            cnab400_bank_list(), p->opts.bank ? p->opts.bank : found,
                            p->opts.bank ? "" : "\nHINT: --bank NNN reads the file with another bank's layout");
     }
-    if (p->opts.bank)
-        snprintf(p->info.bank, sizeof p->info.bank, "%s", p->opts.bank);
+    /* an alias (Santander's 353) reads as the bank's code */
+    snprintf(p->info.bank, sizeof p->info.bank, "%s", canon);
     cnab_ferr fe;
-    if (cnab_date(l, 95, 6, "file generation date", &p->info.generated_on, &fe) < 0)
+    const cnab400_bank *b = p->b400;
+    int r = b->hdr_date == C400_HD_AAAAMMDD   ? cnab_date_ymd(l, 95, "file generation date", &p->info.generated_on, &fe)
+            : b->hdr_date == C400_HD_DDMMAAAA ? cnab_date(l, 95, 8, "file generation date", &p->info.generated_on, &fe)
+                                              : cnab_date(l, 95, 6, "file generation date", &p->info.generated_on, &fe);
+    if (r < 0 && b->hdr_date == C400_HD_AAAAMMDD) {
+        /* Sicredi's manual (748-sicredi-cnab400.txt L29) has AAAAMMDD; an
+         * older DDMMAA header (laravel-boleto's sample) is still read, with
+         * a warning: the date is not money, the file is not refused for it */
+        cnab_ferr fe6;
+        if (cnab_date(l, 95, 6, "file generation date", &p->info.generated_on, &fe6) == 0) {
+            parser_warn(p, 1, 95, "%s; read as DDMMAA at 95-100", fe.msg);
+            r = 0;
+        }
+    }
+    if (r < 0)
         return parser_fail(p, e, 1, fe.col, "%s", fe.msg);
+    if (b->hdr_credit && cnab_date(l, b->hdr_credit, 6, "credit date", &p->hdr_credit, &fe) < 0)
+        return parser_fail(p, e, 1, fe.col, "%s", fe.msg);
+    if ((b->flags & C400_NO_RETURN_MSG) && says_no_return(l))
+        p->no_return_msg = 1;
     return check_seq(p, e);
+}
+
+int64_t cnab400_banrisul_paid(const settle_record *t, int64_t other_exp)
+{
+    /* Banrisul's Nota 1 (041-banrisul-cnab400.txt L219-229): 254-266 "valor
+     * pago" is, per client setting, one of
+     *   1 (padrão) título - descontos + outros recebimentos - abatimentos - outras despesas
+     *   2 título + juros - desconto - abatimento
+     *   3 título + juros
+     *   4 título - descontos + outros recebimentos + juros - abatimentos
+     *   5 as 4 - despesas de cobrança - outras despesas (partilhada/distribuída)
+     *   6 valor nominal do título
+     * What the payer paid is 4, built from the record's own fields. When
+     * 254-266 is one of the six, the record is consistent and amount paid
+     * is 4; when it is none of them, 254-266 is kept as the bank sent it
+     * (and the money cross-check warns). */
+    int64_t f = t->amount_face_cents, j = t->interest_cents, d = t->discount_cents, a = t->rebate_cents,
+            o = t->other_credits_cents, v = t->amount_paid_cents;
+    int64_t gross = f - d + o + j - a;
+    const int64_t kinds[] = { f - d + o - a - other_exp, f + j - d - a, f + j, gross, gross - t->fee_cents - other_exp, f };
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (v == kinds[i])
+            return gross;
+    return v;
 }
 
 static void finish(parser *p, settle_record *rec)
@@ -60,7 +123,13 @@ static void finish(parser *p, settle_record *rec)
         if (t->amount_paid_cents)
             t->amount_paid_cents += t->fee_cents;
     }
+    if ((b->flags & C400_BANRISUL_NOTA1) && t->amount_paid_cents)
+        t->amount_paid_cents = cnab400_banrisul_paid(t, p->pend_other_exp);
     cnab_set_paid(t, b->paid, b->liq_baixa);
+    if (p->pend_hold)
+        t->paid = 0; /* paid by cheque, awaiting clearance: not money yet */
+    if (t->paid && !t->credited_on.y && p->hdr_credit.y)
+        t->credited_on = p->hdr_credit;
     parser_xcheck(p, t, b->xcheck);
     *rec = *t;
     p->have_pend = 0;
@@ -75,9 +144,14 @@ int cnab400_next(parser *p, settle_record *rec, err_t *e)
         int r = parser_read_line(p, e);
         if (r < 0)
             return -1;
-        if (r == 0)
+        if (r == 0) {
+            /* Caixa: a header alone saying "Não houve Retorno na Data
+             * Indicada" is the whole file when there is nothing to return */
+            if (p->no_return_msg && p->lineno == 1)
+                return 0;
             return parser_fail(p, e, p->lineno + 1, 1,
                                "expected a trailer (record type 9), found the end of the file (truncated?)");
+        }
         if (parser_fit(p, 400, e) < 0)
             return -1;
         char type = (char)l->c[0];
@@ -85,6 +159,27 @@ int cnab400_next(parser *p, settle_record *rec, err_t *e)
         if (type != '9' && check_seq(p, e) < 0)
             return -1;
         if (type == b->detail_type || (b->detail7 && type == '7')) {
+            const cnab_field *table = type == '7' ? b->detail7 : b->detail;
+            if (b->detail_alt && type != '7') {
+                int blank = 1;
+                for (size_t i = b->alt_blank_start - 1; i < (size_t)b->alt_blank_start - 1 + b->alt_blank_len; i++)
+                    blank &= l->c[i] == ' ';
+                if (blank)
+                    table = b->detail_alt;
+            }
+            if (p->have_pend && (b->flags & C400_FOLD_SAME_NN)) {
+                /* Banrisul cobrança distribuída (manual L34-36): "o primeiro
+                 * registro tipo 1 de cada título informa os valores totais";
+                 * the next type-1 records of the same title are the
+                 * distributed beneficiaries' shares: part of that title.
+                 * Those records carry 'CC CP' at 314-318 (manual L302-314);
+                 * another record of the same title (an entry confirmed and
+                 * paid the same day) does not, and stays a record. */
+                char nn[sizeof p->pend.nosso_numero];
+                cnab_text(l, table[0].start, table[0].len, nn, sizeof nn);
+                if (nn[0] && !strcmp(nn, p->pend.nosso_numero) && !memcmp(l->c + 313, "CC CP", 5))
+                    continue;
+            }
             if (p->have_pend) {
                 p->have_peek = 1;
                 finish(p, rec);
@@ -92,7 +187,22 @@ int cnab400_next(parser *p, settle_record *rec, err_t *e)
             }
             settle_record *t = &p->pend;
             memset(t, 0, sizeof *t);
-            if (cnab_apply(type == '7' ? b->detail7 : b->detail, l, t, &fe) < 0)
+            if (cnab_apply(table, l, t, &fe) < 0)
+                return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
+            /* 4-decimal amounts (Credisis): the sub-cent digits were
+             * dropped; say so when they were not zeros */
+            for (const cnab_field *f = table; f->name; f++)
+                if (f->kind == FK_MONEY4) {
+                    const unsigned char *s = l->c + f->start - 1 + f->len - 2;
+                    if ((s[0] != '0' && s[0] != ' ') || (s[1] != '0' && s[1] != ' '))
+                        parser_warn(p, p->lineno, f->start + f->len - 2u,
+                                    "%s (positions %u-%u, 4 decimals) has sub-cent digits '%c%c': truncated to cents",
+                                    f->name, f->start, f->start + f->len - 1, s[0], s[1]);
+                }
+            p->pend_other_exp = 0;
+            p->pend_hold = b->hold_at && l->c[b->hold_at - 1] == b->hold_char;
+            if ((b->flags & C400_BANRISUL_NOTA1) &&
+                cnab_digits(l, 189, 13, "other expenses", &p->pend_other_exp, &fe) < 0)
                 return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
             t->line = p->lineno;
             p->have_pend = 1;

@@ -52,6 +52,10 @@ struct parser {
     const cnab400_bank *b400;
     int have_pend;
     long details;
+    settle_date hdr_credit;    /* credit date from the header (cnab400_bank.hdr_credit) */
+    int no_return_msg;         /* the header says there is nothing to return (C400_NO_RETURN_MSG) */
+    int64_t pend_other_exp;
+    int pend_hold;             /* the pending title's hold indicator is set (cnab400_bank.hold_at) */    /* Banrisul 189-201 "outras despesas" of the pending title */
 };
 
 /* Read the next non-blank line into p->line (normalised, not yet fitted).

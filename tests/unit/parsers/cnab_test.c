@@ -194,8 +194,10 @@ static void test_codes(void **state)
     assert_non_null(cnab240_bank_find("001"));
     assert_null(cnab240_bank_find("999"));
     assert_non_null(cnab400_bank_find("237"));
-    /* DOMAIN.md §2: Itaú 10 (baixa because paid, hybrid Pix too) is money, 95 is not */
-    assert_true(cnab_code_in("10", cnab400_bank_find("341")->paid));
+    /* Itaú 10 "baixa por ter sido liquidado (ocorrência 34 na remessa ou Pix)"
+     * (341-itau-cnab400.txt L888-889) is a liq_baixa code, not a liquidation; 95 is neither */
+    assert_false(cnab_code_in("10", cnab400_bank_find("341")->paid));
+    assert_true(cnab_code_in("10", cnab400_bank_find("341")->liq_baixa));
     assert_false(cnab_code_in("95", cnab400_bank_find("341")->paid));
     /* Bradesco 16 (cheque) is not settled money; Caixa numbers its own codes */
     assert_false(cnab_code_in("16", cnab400_bank_find("237")->paid));
