@@ -271,7 +271,7 @@ typedef struct decide_ctx {
     size_t n_wait, cap_wait;
     const char *file_id;
     long counts[4];
-    long reasons[EXC_CHEQUE_RETURNED + 1];
+    long reasons[EXC_LAST + 1];
     int64_t settled_cents;     /* money of the OUT_PAID decisions */
     int64_t first_id, last_id; /* the file's settlement ids (0, 0 when none): the
                                   apply reads their outcomes by primary key */
@@ -615,10 +615,10 @@ static int reconcile_file(rc_job *j, long long file_id, const char *name, int lo
     metrics_add(NULL, NULL, "Events", d.counts[OUT_EVENT]);
     metrics_add(NULL, NULL, "Redeliveries", d.counts[OUT_REDELIVERY]);
     metrics_add(NULL, NULL, "Exceptions", exc);
-    for (int x = EXC_UNKNOWN_PAYMENT; x <= EXC_CHEQUE_RETURNED; x++)
+    for (int x = EXC_UNKNOWN_PAYMENT; x <= EXC_LAST; x++)
         if (d.reasons[x])
             metrics_add("reason", rc_reason_name((rc_reason)x), "Exceptions", d.reasons[x]);
-    for (int x = EXC_UNKNOWN_PAYMENT; x <= EXC_CHEQUE_RETURNED; x++)
+    for (int x = EXC_UNKNOWN_PAYMENT; x <= EXC_LAST; x++)
         if (d.reasons[x])
             log_msg(LOG_INFO, "reconcile", KV(KV_I("file_id", file_id), KV_S("reason", rc_reason_name((rc_reason)x)),
                                               KV_I("count", d.reasons[x])),

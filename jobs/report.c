@@ -58,6 +58,9 @@ static const struct reason_info {
     { "BANK_REJECTED", "Rejeitado pelo banco", "Corrigir o título rejeitado e reenviar a remessa ao banco" },
     { "PIX_REFUND", "Devolução Pix", "Conferir a devolução e estornar o pedido e a nota fiscal" },
     { "CHEQUE_RETURNED", "Cheque devolvido", "Reabrir a cobrança e contatar o cliente" },
+    { "LIQUIDATION_UNCONFIRMED", "Baixa por liquidação sem valor",
+      "O banco baixou o título como liquidado sem informar valor: conferir o crédito (Pix ou pagamento direto "
+      "à empresa) no extrato; o Pix conciliado dá baixa no pedido; depois, ignorar" },
 };
 #define N_REASONS ((int)(sizeof reasons / sizeof reasons[0]))
 

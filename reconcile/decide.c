@@ -52,12 +52,38 @@ const rc_movement rc_movements[] = {
     { "cnab400", "*", "14", MV_EVENT, "due_date_changed" },
     { "cnab400", "*", "23", MV_EVENT, "sent_to_notary" },
     { "cnab400", "*", "28", MV_EVENT, "fee_debit" },
+    /* per bank, from each bank's manual (docs/formats/cnab.md); line numbers
+     * are those of ../shared/manuals/<code>-<bank>-cnab400.txt */
+    { "cnab400", "004", "15", MV_EVENT, "baixa" },                   /* BNB L153 baixa automática */
+    { "cnab400", "033", "16", MV_UNCONFIRMED, "baixa_liquidated" },  /* Santander L78 título baixado/liquidado */
+    { "cnab400", "041", "30", MV_EVENT, "liquidation_in_transit" },  /* Banrisul L95 cobrança a creditar */
+    { "cnab400", "041", "31", MV_EVENT, "liquidation_in_transit" },  /* Banrisul L96 em trânsito pago em cartório */
+    { "cnab400", "070", "09", MV_BANK_REJECTED, "instruction_rejected" }, /* BRB L53 liquidação/instrução rejeitada */
+    { "cnab400", "077", "07", MV_EVENT, "baixa" },                   /* Inter L125 baixado */
+    { "cnab400", "097", "01", MV_EVENT, "entry_confirmed" },         /* Credisis L302-320 */
+    { "cnab400", "097", "03", MV_EVENT, "baixa" },                   /* Credisis L309 baixa manual */
+    { "cnab400", "097", "04", MV_EVENT, "canceled" },
+    { "cnab400", "097", "05", MV_EVENT, "discounted" },
+    { "cnab400", "097", "07", MV_EVENT, "change_confirmed" },
+    { "cnab400", "097", "08", MV_EVENT, "change_rejected" },
     { "cnab400", "104", "01", MV_EVENT, "entry_confirmed" },
     { "cnab400", "104", "02", MV_EVENT, "baixa" },
     { "cnab400", "104", "03", MV_EVENT, "movement_03" },
+    { "cnab400", "104", "23", MV_EVENT, "baixa" },                   /* Caixa L360 baixa por devolução */
     { "cnab400", "104", "99", MV_BANK_REJECTED, "entry_rejected" },
+    { "cnab400", "136", "03", MV_EVENT, "instruction_rejected" },    /* Unicred L145 instrução rejeitada */
+    { "cnab400", "136", "07", MV_EVENT, "cheque_pending" },          /* Unicred L148 */
+    { "cnab400", "136", "09", MV_UNCONFIRMED, "discounted_liquidated" }, /* Unicred L150 liquidação de título descontado */
+    { "cnab400", "136", "10", MV_EVENT, "protest_instruction" },     /* Unicred L151 protesto solicitado */
     { "cnab400", "237", "16", MV_EVENT, "cheque_pending" },
+    { "cnab400", "341", "65", MV_EVENT, "cheque_pending" },          /* Itaú L622 */
+    { "cnab400", "341", "69", MV_CHEQUE_RETURNED, "cheque_returned" }, /* Itaú L624 cheque devolvido */
     { "cnab400", "341", "95", MV_EVENT, "baixa" },
+    { "cnab400", "399", "31", MV_EVENT, "cheque_pending" },          /* HSBC L419-427: liquidação em cheque, */
+    { "cnab400", "399", "32", MV_EVENT, "cheque_pending" },          /* "aguardando a sua boa compensação" */
+    { "cnab400", "399", "33", MV_EVENT, "cheque_pending" },
+    { "cnab400", "399", "36", MV_EVENT, "cheque_pending" },
+    { "cnab400", "399", "39", MV_EVENT, "cheque_pending" },
     { NULL, NULL, NULL, MV_EVENT, NULL },
 };
 
@@ -78,7 +104,7 @@ const rc_movement *rc_movement_find(const char *format, const char *bank, const 
 static const char *const outcome_names[] = { "paid", "exception", "event", "redelivery" };
 static const char *const reason_names[] = {
     NULL, "UNKNOWN_PAYMENT", "UNDERPAID", "OVERPAID", "DUPLICATE_PAYMENT", "PAYMENT_NOT_PENDING",
-    "AMBIGUOUS_MATCH", "BANK_REJECTED", "PIX_REFUND", "CHEQUE_RETURNED",
+    "AMBIGUOUS_MATCH", "BANK_REJECTED", "PIX_REFUND", "CHEQUE_RETURNED", "LIQUIDATION_UNCONFIRMED",
 };
 
 const char *rc_outcome_name(rc_outcome o) { return outcome_names[o]; }
@@ -319,14 +345,21 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
          * closed as paid, but no money came through this return (paid
          * directly to the company, or by Pix: the Pix credit reports it).
          * Never money here; an event on the payment. */
-        d->outcome = OUT_EVENT;
         int paid = n == 1 && (m->paid_by_settlement || m->status == PAY_PAID || rc_state_has(st, m->payment_id));
+        if (n == 1 && !paid && m->status == PAY_PENDING) {
+            /* the customer may well have paid: finance confirms the credit */
+            exception(d, EXC_LIQUIDATION_UNCONFIRMED);
+            d->paid_cents = 0;
+        } else {
+            d->outcome = OUT_EVENT;
+        }
         snprintf(d->event, sizeof d->event, "%s", paid ? "liquidation_confirmed" : "baixa_liquidated");
         snprintf(d->detail, sizeof d->detail, "%s",
                  n > 1    ? "more than one payment matches"
                  : !n     ? "no payment matches"
                  : paid   ? "the bank closed the title as liquidated; it is paid"
-                          : "the bank closed the title as liquidated but reported no amount: no money booked");
+                          : "the bank closed the title as liquidated but reported no amount: paid directly to the "
+                            "company or by Pix? No money booked; confirm the credit");
         return 0;
     }
 
@@ -337,6 +370,9 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
             exception(d, EXC_BANK_REJECTED);
         else if (cls == MV_CHEQUE_RETURNED)
             exception(d, EXC_CHEQUE_RETURNED);
+        else if (cls == MV_UNCONFIRMED && n == 1 && m->status == PAY_PENDING && !m->paid_by_settlement &&
+                 !rc_state_has(st, m->payment_id))
+            exception(d, EXC_LIQUIDATION_UNCONFIRMED);
         else
             d->outcome = OUT_EVENT;
         if (mv)

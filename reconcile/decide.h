@@ -54,7 +54,9 @@ typedef enum {
     EXC_BANK_REJECTED,
     EXC_PIX_REFUND,
     EXC_CHEQUE_RETURNED,
+    EXC_LIQUIDATION_UNCONFIRMED,
 } rc_reason;
+#define EXC_LAST EXC_LIQUIDATION_UNCONFIRMED
 
 /* One settlement as reconcile sees it. Strings are NUL-terminated. */
 typedef struct rc_settlement {
@@ -140,7 +142,11 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
               rc_decision *d);
 
 /* What a movement code means for a record that carried no money. */
-typedef enum { MV_EVENT = 0, MV_BANK_REJECTED, MV_CHEQUE_RETURNED } mv_class;
+/* MV_UNCONFIRMED: the bank says the title was closed as liquidated but the
+ * record carries no money (Santander 16, Unicred 09, a liq_baixa code with no
+ * amount): LIQUIDATION_UNCONFIRMED for finance while the payment is pending,
+ * an event once it is paid. */
+typedef enum { MV_EVENT = 0, MV_BANK_REJECTED, MV_CHEQUE_RETURNED, MV_UNCONFIRMED } mv_class;
 typedef struct rc_movement {
     const char *format;        /* "cnab240", "cnab400" */
     const char *bank;          /* "*" = any bank */

@@ -12,3 +12,13 @@ ALTER TABLE settlements ADD COLUMN other_credits_cents bigint NOT NULL DEFAULT 0
 ALTER TABLE return_files
     ADD COLUMN warnings integer NOT NULL DEFAULT 0,
     ADD COLUMN xcheck_mismatches integer NOT NULL DEFAULT 0;
+
+-- LIQUIDATION_UNCONFIRMED: the bank closed the title as liquidated but the
+-- record carries no money (a "baixa por ter sido liquidado" without an
+-- amount, Santander 400 code 16, Unicred 400 code 09): never booked as paid,
+-- shown to finance while the payment is pending (docs/reconciliation.md).
+ALTER TABLE exceptions DROP CONSTRAINT exceptions_reason_check;
+ALTER TABLE exceptions ADD CONSTRAINT exceptions_reason_check
+    CHECK (reason IN ('UNKNOWN_PAYMENT', 'UNDERPAID', 'OVERPAID', 'DUPLICATE_PAYMENT', 'PAYMENT_NOT_PENDING',
+                      'AMBIGUOUS_MATCH', 'BANK_REJECTED', 'PIX_REFUND', 'CHEQUE_RETURNED',
+                      'LIQUIDATION_UNCONFIRMED'));

@@ -88,7 +88,8 @@ t_eq "06 then 10 in one file: the 06 pays" "paid 13" "$(outcome a.ret 9)"
 t_eq "06 then 10 in one file: the 10 confirms it" "event liquidation_confirmed 13" "$(outcome a.ret 11)"
 t_eq "10 then 06 in one file: the 10 (with an amount) pays" "paid 14" "$(outcome a.ret 13)"
 t_eq "10 then 06 in one file: the 06 confirms it" "event liquidation_confirmed 14" "$(outcome a.ret 15)"
-t_eq "10 without an amount: no money booked, an event" "event baixa_liquidated 15" "$(outcome a.ret 17)"
+t_eq "10 without an amount: no money booked; LIQUIDATION_UNCONFIRMED for finance" \
+  "exception LIQUIDATION_UNCONFIRMED baixa_liquidated 15" "$(outcome a.ret 17)"
 t_eq "10 without an amount leaves the payment pending" "pending" "$(t_sql "SELECT status FROM payments WHERE id = 15")"
 
 t_run out "$SETTLE" ingest "$T_TMP/b.ret"

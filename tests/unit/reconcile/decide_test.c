@@ -348,16 +348,31 @@ static void test_liquidation_confirmed(void **state)
     d = run(&s, &c, 1);
     assert_int_equal(d.reason, EXC_DUPLICATE_PAYMENT);
 
-    /* a 10 that reports no amount books nothing: an event either way */
+    /* a 10 that reports no amount books nothing: LIQUIDATION_UNCONFIRMED
+     * while the payment is pending, an event once it is paid */
     s = boleto(30, "10", 0, 0);
     strcpy(s.nn, "1500");
     c = cand(RULE_NN_EXACT, 15, PAY_PENDING, 10000);
     d = run(&s, &c, 1);
-    assert_int_equal(d.outcome, OUT_EVENT);
+    assert_int_equal(d.outcome, OUT_EXCEPTION);
+    assert_int_equal(d.reason, EXC_LIQUIDATION_UNCONFIRMED);
     assert_string_equal(d.event, "baixa_liquidated");
     assert_false(rc_state_has(&st, 15));
     c = paid_by(15, 9, "06", "1500", 10000);
-    assert_string_equal(run(&s, &c, 1).event, "liquidation_confirmed");
+    d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_EVENT);
+    assert_string_equal(d.event, "liquidation_confirmed");
+
+    /* Santander 400 16 "título baixado/liquidado" (033-santander-cnab400.txt
+     * L78) carries no money: LIQUIDATION_UNCONFIRMED on a pending payment */
+    s = boleto(40, "16", 0, 0);
+    strcpy(s.format, "cnab400");
+    strcpy(s.bank, "033");
+    c = cand(RULE_NN_EXACT, 16, PAY_PENDING, 10000);
+    d = run(&s, &c, 1);
+    assert_int_equal(d.reason, EXC_LIQUIDATION_UNCONFIRMED);
+    c = paid_by(16, 9, "06", "1600", 10000);
+    assert_int_equal(run(&s, &c, 1).outcome, OUT_EVENT);
 }
 
 static void test_names(void **state)
