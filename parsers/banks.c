@@ -112,7 +112,9 @@ static const cnab_field itau240_t[] = { CF("nosso número", 41, 8, FK_NUMTEXT, n
 static const cnab240_bank cnab240_banks[] = {
     { "001", "Banco do Brasil", bb240_t, u_febraban, "06,17", 0, NULL, 0 },
     { "033", "Santander", santander240_t, u_febraban, "06,17", C240_NO_BATCH_TOTALS | C240_BATCH_COUNT_DETAILS, NULL, 0 },
-    { "085", "Ailos", ailos240_t, u_febraban, "06,17", 0, NULL, 0 },
+    /* 76/77 are liquidations "cooperativa emite e expede" (085-ailos-cnab240.txt
+     * L330-331) */
+    { "085", "Ailos", ailos240_t, u_febraban, "06,17,76,77", 0, NULL, 0 },
     { "104", "Caixa Econômica Federal", caixa240_t, u_febraban, "06,17", 0, NULL, 0 },
     { "208", "BTG Pactual", btg240_t, u_btg, "06,17", C240_NO_BATCH_TOTALS | C240_NO_COUNTS, NULL, 0 },
     { "237", "Bradesco", bradesco240_t, u_febraban, "06,17", 0, NULL, 0 },

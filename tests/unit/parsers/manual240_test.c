@@ -322,12 +322,66 @@ static void test_itau_discount_at_entry_no_warning(void **state)
     assert_int_equal(R.warnings, 0);
 }
 
+/* ===================== #3 Ailos 240: 76 and 77 ===================== */
+
+/* 085-ailos-cnab240.txt L330-331: '76' = Liquidação de boleto cooperativa
+ * emite e expede; '77' = Liquidação de boleto após baixa ou não registrado
+ * cooperativa emite e expede. L295/L302: 06 and 17. */
+static void test_ailos_76_77(void **state)
+{
+    (void)state;
+    const char *codes[] = { "76", "77", "06", "17" };
+    for (size_t i = 0; i < 4; i++) {
+        title t = { .code = codes[i], .face = 20000, .fee = 170, .paid = 20000, .credited = 19830 };
+        const settle_record *r = one("085", &t);
+        assert_string_equal(r->movement_code, codes[i]);
+        assert_int_equal(r->paid, 1);
+        assert_int_equal(r->amount_paid_cents, 20000);
+        assert_int_equal(R.mismatches, 0);
+    }
+    /* L296: 07 (confirmação de desconto) is not a payment */
+    title t = { .code = "07", .face = 20000 };
+    assert_int_equal(one("085", &t)->paid, 0);
+}
+
+/* 085-ailos-cnab240.txt L330: the Ailos sample with its three 06 turned
+ * into 76 (T and U 16-17): all three are liquidations. */
+static void test_ailos_corpus_76(void **state)
+{
+    (void)state;
+    char path[] = "tests/fixtures/cnab/brcobranca/CNAB240AILOS.RET";
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    static char buf[64 * 1024];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    int changed = 0;
+    for (char *l = buf; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+        if (strlen(l) > 17 && l[7] == '3' && (l[13] == 'T' || l[13] == 'U') && !memcmp(l + 15, "06", 2)) {
+            memcpy(l + 15, "76", 2);
+            changed++;
+        }
+    assert_int_equal(changed, 6);
+    read_mem(buf, n, &R);
+    if (!R.ok)
+        fail_msg("%s", R.err);
+    assert_int_equal(R.n, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_string_equal(R.recs[i].movement_code, "76");
+        assert_int_equal(R.recs[i].paid, 1);
+        assert_int_equal(R.recs[i].amount_paid_cents, 200);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_itau_u78_is_net),
         cmocka_unit_test(test_itau_codes),
         cmocka_unit_test(test_itau_discount_at_entry_no_warning),
+        cmocka_unit_test(test_ailos_76_77),
+        cmocka_unit_test(test_ailos_corpus_76),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
