@@ -374,6 +374,39 @@ static void test_ailos_corpus_76(void **state)
     }
 }
 
+/* ============ #12/#13 Itaú and Ailos trailers: the portfolio ============ */
+
+/* 341-itau-cnab240.txt L278-280 and L671-674 (nota 24): 24-29/30-46 are
+ * "quantidades e valores dos títulos a vencer registrados no Itaú" (the
+ * portfolio); 085-ailos-cnab240.txt L672-674 (C070): "quantidade de
+ * títulos em aberto na carteira de cobrança do cooperado". Neither is the
+ * batch: a file reporting the portfolio is read without a word. */
+static void test_portfolio_totals_accepted(void **state)
+{
+    (void)state;
+    const char *banks[] = { "341", "085" };
+    for (size_t i = 0; i < 2; i++) {
+        title ts[2] = {
+            { .code = "06", .face = 10000, .fee = 100, .paid = 10000, .credited = 9900 },
+            { .code = "02", .face = 5000 },
+        };
+        build(&F, banks[i], ts, 2, -1, 150, 123456789);
+        read_f(&F, &R);
+        if (!R.ok)
+            fail_msg("%s: %s", banks[i], R.err);
+        assert_int_equal(R.n, 2);
+        assert_int_equal(R.warnings, 0);
+    }
+    /* the record count (18-23) stays structural for them (Itaú nota 26,
+     * L680-683: "soma da quantidade dos registros tipo 1, 3 e 5") */
+    title t = { .code = "02", .face = 5000 };
+    build(&F, "341", &t, 1, 5, 150, 123456789);
+    read_f(&F, &R);
+    assert_false(R.ok);
+    assert_string_equal(R.err, "m.ret:5:18: expected batch record count 000004 (header, details and trailer read), "
+                               "found '000005'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_itau_discount_at_entry_no_warning),
         cmocka_unit_test(test_ailos_76_77),
         cmocka_unit_test(test_ailos_corpus_76),
+        cmocka_unit_test(test_portfolio_totals_accepted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
