@@ -111,7 +111,10 @@ static const cnab_field itau240_t[] = { CF("nosso número", 41, 8, FK_NUMTEXT, n
  * own manual in /work/shared/manuals (docs/formats/cnab.md, "CNAB 240"). */
 static const cnab240_bank cnab240_banks[] = {
     { "001", "Banco do Brasil", bb240_t, u_febraban, "06,17", 0, NULL, 0 },
-    { "033", "Santander", santander240_t, u_febraban, "06,17", C240_NO_BATCH_TOTALS | C240_BATCH_COUNT_DETAILS, NULL, 0 },
+    /* batch record count: the samples count the details only, notes 37/38
+     * count header and trailer too (033-santander-cnab240.txt L376, L588) */
+    { "033", "Santander", santander240_t, u_febraban, "06,17", C240_NO_BATCH_TOTALS | C240_BATCH_COUNT_EITHER, NULL,
+      0 },
     /* 76/77 are liquidations "cooperativa emite e expede" (085-ailos-cnab240.txt
      * L330-331); C070 is the cooperado's open portfolio (L672-674) */
     { "085", "Ailos", ailos240_t, u_febraban, "06,17,76,77", C240_NO_BATCH_TOTALS, NULL, 0 },

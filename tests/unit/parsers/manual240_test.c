@@ -407,6 +407,44 @@ static void test_portfolio_totals_accepted(void **state)
                                "found '000005'");
 }
 
+/* ============ #14 Santander: batch record count, both conventions ============ */
+
+/* 033-santander-cnab240.txt L376 (nota 37, v2.5) and L588 (nota 38, v2.9):
+ * "Somatório dos registros do lote, incluindo header e trailer"; both
+ * corpus samples (brcobranca CNAB240SANTANDER.RET, laravel santander.ret)
+ * count the details only. Either is accepted; any other count is refused. */
+static void test_santander_batch_count(void **state)
+{
+    (void)state;
+    title ts[2] = {
+        { .code = "02", .face = 1000, .fee = 392 },
+        { .code = "06", .face = 1000, .paid = 1000, .credited = 1000 },
+    };
+    /* manual: header + 4 details + trailer = 6 */
+    build(&F, "033", ts, 2, 6, 0, 0);
+    read_f(&F, &R);
+    if (!R.ok)
+        fail_msg("%s", R.err);
+    assert_int_equal(R.n, 2);
+    assert_int_equal(R.recs[1].paid, 1);
+    assert_int_equal(R.warnings, 0);
+    /* samples: details only = 4 */
+    build(&F, "033", ts, 2, 4, 0, 0);
+    read_f(&F, &R);
+    if (!R.ok)
+        fail_msg("%s", R.err);
+    assert_int_equal(R.n, 2);
+    /* anything else: refused */
+    build(&F, "033", ts, 2, 5, 0, 0);
+    read_f(&F, &R);
+    assert_false(R.ok);
+    assert_string_equal(R.err, "m.ret:7:18: expected batch record count 000006 (header, details and trailer read) "
+                               "or 000004 (details only), found '000005'");
+    build(&F, "033", ts, 2, 7, 0, 0);
+    read_f(&F, &R);
+    assert_false(R.ok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -416,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_ailos_76_77),
         cmocka_unit_test(test_ailos_corpus_76),
         cmocka_unit_test(test_portfolio_totals_accepted),
+        cmocka_unit_test(test_santander_batch_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
