@@ -445,6 +445,68 @@ static void test_santander_batch_count(void **state)
     assert_false(R.ok);
 }
 
+/* ============ All CNAB 240 banks: C070/C071 are per carteira ============ */
+
+/* 208-btg-cnab240.txt L224-225 and L416-421 (FEBRABAN v10.6 C070/C071),
+ * 104-caixa-cnab240.txt L582-587 and L812-817: "Somatória dos registros enviados no
+ * lote do arquivo de acordo com o Código da Carteira": 24-29/30-46 count
+ * only the cobrança simples titles, so a batch mixing carteiras reports
+ * less than every T read. Zeros, or the batch's own figures: silent; other
+ * figures: a warning, never a refusal (the record count 18-23 and the file
+ * trailer are what prove no record was lost). */
+static void test_simples_totals(void **state)
+{
+    (void)state;
+    title ts[2] = {
+        { .code = "06", .face = 10000, .paid = 10000, .credited = 10000 },
+        { .code = "02", .face = 5000 },
+    };
+    const char *banks[] = { "001", "104", "237", "748", "756" };
+    for (size_t i = 0; i < 5; i++) {
+        /* zeros: not reported */
+        build(&F, banks[i], ts, 2, -1, 0, 0);
+        read_f(&F, &R);
+        if (!R.ok)
+            fail_msg("%s: %s", banks[i], R.err);
+        assert_int_equal(R.n, 2);
+        /* the batch's own figures */
+        build(&F, banks[i], ts, 2, -1, 2, 15000);
+        read_f(&F, &R);
+        if (!R.ok)
+            fail_msg("%s: %s", banks[i], R.err);
+        assert_int_equal(R.n, 2);
+        assert_int_equal(R.warnings, 0);
+    }
+    /* simples only: one of the two titles is vinculada */
+    build(&F, "001", ts, 2, -1, 1, 10000);
+    read_f(&F, &R);
+    if (!R.ok)
+        fail_msg("%s", R.err);
+    assert_int_equal(R.n, 2);
+    assert_int_equal(R.recs[0].paid, 1);
+    assert_int_equal(R.recs[0].amount_paid_cents, 10000);
+    assert_int_equal(R.warnings, 2);
+    assert_int_equal(R.mismatches, 0);
+    assert_string_equal(R.warn[0], "m.ret:7:24: warning: batch title count (cobrança simples) '000001' differs from "
+                                   "the 2 T segments read; a batch mixing carteiras reports only its simples titles");
+    assert_string_equal(R.warn[1], "m.ret:7:30: warning: batch total (cobrança simples) '00000000000010000' differs "
+                                   "from the sum of the face values read 00000000000015000; a batch mixing carteiras "
+                                   "reports only its simples titles");
+    /* the record count stays a refusal */
+    build(&F, "001", ts, 2, 5, 2, 15000);
+    read_f(&F, &R);
+    assert_false(R.ok);
+    assert_string_equal(R.err, "m.ret:7:18: expected batch record count 000006 (header, details and trailer read), "
+                               "found '000005'");
+    /* and so does the file trailer's record count */
+    build(&F, "001", ts, 2, -1, 2, 15000);
+    putn(F.l[F.n - 1], 24, 6, 9);
+    read_f(&F, &R);
+    assert_false(R.ok);
+    assert_string_equal(R.err, "m.ret:8:24: expected file record count 000008 (every record read, header and "
+                               "trailer included), found '000009'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -455,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_ailos_corpus_76),
         cmocka_unit_test(test_portfolio_totals_accepted),
         cmocka_unit_test(test_santander_batch_count),
+        cmocka_unit_test(test_simples_totals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
