@@ -507,6 +507,137 @@ static void test_simples_totals(void **state)
                                "trailer included), found '000009'");
 }
 
+/* ===================== xcheck: each bank's money identities ===================== */
+
+/* 001-bancodobrasil-cnab240.txt L272-275: U 78-92 "Valor Pago pelo Sacado",
+ * 93-107 "Valor Líquido a ser Creditado: Valor pago pelo sacado menos a
+ * tarifa", 123-137 outros créditos: paid = face + juros + outros créditos
+ * - desconto - abatimento, credited = paid - fee. */
+static void test_xcheck_bb(void **state)
+{
+    (void)state;
+    title t = { .code = "06", .face = 10000, .fee = 103, .interest = 250, .discount = 100, .rebate = 50,
+                .other = 40, .paid = 10140, .credited = 10037 };
+    const settle_record *r = one("001", &t);
+    assert_int_equal(r->paid, 1);
+    assert_int_equal(r->amount_paid_cents, 10140);
+    assert_int_equal(r->other_credits_cents, 40);
+    assert_int_equal(R.mismatches, 0);
+    /* paid off by one cent: a warning, the record as sent */
+    t.paid = 10141, t.credited = 10038;
+    r = one("001", &t);
+    assert_int_equal(r->amount_paid_cents, 10141);
+    assert_int_equal(R.mismatches, 1);
+    assert_int_equal(R.warnings, 1);
+    assert_string_equal(R.warn[0], "m.ret:3:1: warning: money does not add up: amount paid 10141 != face 10000 + "
+                                   "interest 250 + other credits 40 - discount 100 - rebate 50 = 10140 (the record "
+                                   "is read as the bank sent it)");
+    /* credited not paid - fee */
+    t.paid = 10140, t.credited = 10140;
+    one("001", &t);
+    assert_int_equal(R.mismatches, 1);
+    assert_string_equal(R.warn[0], "m.ret:3:1: warning: money does not add up: amount credited 10140 != amount paid "
+                                   "10140 - fee 103 = 10037 (the record is read as the bank sent it)");
+}
+
+/* 104-caixa-cnab240.txt L335-340 and L431-436: 78-92 "Valor Pago pelo
+ * Pagador", 93-107 "Valor Líquido a ser Creditado"; Caixa debits the fee
+ * apart (caixa.ret: credited = paid on 9/9 liquidations, fee 125/270):
+ * credited = paid. */
+static void test_xcheck_caixa(void **state)
+{
+    (void)state;
+    title t = { .code = "06", .face = 8000, .fee = 125, .discount = 1000, .paid = 7000, .credited = 7000 };
+    const settle_record *r = one("104", &t);
+    assert_int_equal(r->paid, 1);
+    assert_int_equal(r->amount_paid_cents, 7000);
+    assert_int_equal(R.mismatches, 0);
+    t.credited = 6875; /* paid - fee: not Caixa's convention */
+    one("104", &t);
+    assert_int_equal(R.mismatches, 1);
+    assert_string_equal(R.warn[0], "m.ret:3:1: warning: money does not add up: amount credited 6875 != amount paid "
+                                   "7000 (the record is read as the bank sent it)");
+}
+
+/* The FEBRABAN banks whose manuals define U 78-92 as "Valor Pago pelo
+ * Pagador" and 93-107 only as "Valor efetivo a ser creditado" (G078, with
+ * no rule for the fee: the Ailos and Sicoob samples credit paid, not paid -
+ * fee): paid = face + juros + outros créditos - desconto - abatimento only.
+ * 033-santander-cnab240.txt L127-130; 085-ailos-cnab240.txt L261-264;
+ * 208-btg-cnab240.txt L191-194; 237-bradesco-cnab240.txt L284-290;
+ * 748-sicredi-cnab240.txt L466-473; 756-sicoob-cnab240.txt L109-112. */
+static void test_xcheck_gross_only(void **state)
+{
+    (void)state;
+    const char *banks[] = { "033", "085", "208", "237", "748", "756" };
+    for (size_t i = 0; i < 6; i++) {
+        /* santander.ret: paid 1100 = face 1000 + outros créditos 100, credited
+         * 1100 with a fee of 324: no warning */
+        title t = { .code = "06", .face = 1000, .fee = 324, .other = 100, .paid = 1100, .credited = 1100 };
+        if (!strcmp(banks[i], "208"))
+            t.fee = 0, t.other = 0, t.paid = 1000, t.credited = 1000; /* BTG reads 13 digits there */
+        const settle_record *r = one(banks[i], &t);
+        assert_int_equal(r->paid, 1);
+        if (R.mismatches)
+            fail_msg("%s: %s", banks[i], R.warn[0]);
+        /* paid 1 cent over: mismatch */
+        t.paid++;
+        one(banks[i], &t);
+        assert_int_equal(R.mismatches, 1);
+    }
+}
+
+/* ===================== the corpus ===================== */
+
+static void read_corpus(const char *name, result *r)
+{
+    char path[512];
+    snprintf(path, sizeof path, "tests/fixtures/cnab/%s", name);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    static char buf[256 * 1024];
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    read_mem(buf, n, r);
+    if (!r->ok)
+        fail_msg("%s: %s", name, r->err);
+}
+
+/* AUDIT.md "Confirmed correct", BB 240: the first record of brcobranca
+ * CNAB240.RET carries test values 9/1/2/3/4/5 in U 18-137 (juros 9,
+ * desconto 1, abatimento 2, IOF 3, outros créditos 5) with paid = face:
+ * the one record of the corpus whose money does not add up. Every other 240
+ * corpus record adds up, except BTG's laravel example (U 48-62 "abatimento"
+ * 80000 on a payment of the full face 80000: 208-btg-cnab240.txt L191,
+ * FEBRABAN C050), one per copy of that file. */
+static void test_corpus_mismatches(void **state)
+{
+    (void)state;
+    read_corpus("brcobranca/CNAB240.RET", &R);
+    assert_int_equal(R.n, 35);
+    assert_int_equal(R.mismatches, 1);
+    assert_int_equal(R.warnings, 1);
+    assert_string_equal(R.warn[0], "m.ret:3:1: warning: money does not add up: amount paid 34400 != face 34400 + "
+                                   "interest 9 + other credits 5 - discount 1 - rebate 2 = 34411 (the record is read "
+                                   "as the bank sent it)");
+    const struct {
+        const char *file;
+        long mismatches;
+    } c[] = {
+        { "brcobranca/CNAB240AILOS.RET", 0 },   { "brcobranca/CNAB240SANTANDER.RET", 0 },
+        { "brcobranca/CNAB240SICOOB.RET", 0 },  { "brcobranca/CNAB240SICREDI.CRT", 0 },
+        { "laravel-boleto/banco_brasil.ret", 0 }, { "laravel-boleto/caixa.ret", 0 },
+        { "laravel-boleto/santander.ret", 0 },  { "laravel-boleto/btg.ret", 1 },
+        { "laravel-boleto/exemplos_arquivos_btg.ret", 1 },
+    };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        read_corpus(c[i].file, &R);
+        if (R.mismatches != c[i].mismatches || R.warnings != c[i].mismatches)
+            fail_msg("%s: %ld mismatches, %ld warnings, expected %ld: %s", c[i].file, R.mismatches, R.warnings,
+                     c[i].mismatches, R.nwarn ? R.warn[0] : "");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -518,6 +649,10 @@ int main(void)
         cmocka_unit_test(test_portfolio_totals_accepted),
         cmocka_unit_test(test_santander_batch_count),
         cmocka_unit_test(test_simples_totals),
+        cmocka_unit_test(test_xcheck_bb),
+        cmocka_unit_test(test_xcheck_caixa),
+        cmocka_unit_test(test_xcheck_gross_only),
+        cmocka_unit_test(test_corpus_mismatches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
