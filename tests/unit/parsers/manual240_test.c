@@ -638,6 +638,28 @@ static void test_corpus_mismatches(void **state)
     }
 }
 
+/* ===================== Caixa 240 open points ===================== */
+
+/* 104-caixa-cnab240.txt L689: '46' Liquidação On-line (the intraday
+ * "Retorno On-line"); L690: '47' Estorno de Liquidação On-line; L687: '44'
+ * Estorno de Baixa / Liquidação. An on-line liquidation can be reversed (47)
+ * and is followed by the day's '06' (L664): counting 46 would book money
+ * that may not arrive, or book it twice. None of them is paid. */
+static void test_caixa_online_and_reversals(void **state)
+{
+    (void)state;
+    const char *codes[] = { "46", "47", "44" };
+    for (size_t i = 0; i < 3; i++) {
+        title t = { .code = codes[i], .face = 8000, .fee = 125, .paid = 8000, .credited = 8000 };
+        const settle_record *r = one("104", &t);
+        assert_string_equal(r->movement_code, codes[i]);
+        assert_int_equal(r->paid, 0);
+        assert_int_equal(cnab_code_class_of("cnab240", "104", codes[i]), CODE_OTHER);
+    }
+    title t = { .code = "06", .face = 8000, .fee = 125, .paid = 8000, .credited = 8000 };
+    assert_int_equal(one("104", &t)->paid, 1); /* L664 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -653,6 +675,7 @@ int main(void)
         cmocka_unit_test(test_xcheck_caixa),
         cmocka_unit_test(test_xcheck_gross_only),
         cmocka_unit_test(test_corpus_mismatches),
+        cmocka_unit_test(test_caixa_online_and_reversals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
