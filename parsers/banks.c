@@ -107,16 +107,34 @@ static const cnab_field bradesco240_t[] = { CF("nosso número", 46, 12, FK_TEXT,
  * (as in Itaú's CNAB 400). */
 static const cnab_field itau240_t[] = { CF("nosso número", 41, 8, FK_NUMTEXT, nosso_numero), T_FEBRABAN };
 
+/* Paid codes, flags and money identities per bank, each from the bank's
+ * own manual in /work/shared/manuals (docs/formats/cnab.md, "CNAB 240"). */
 static const cnab240_bank cnab240_banks[] = {
-    { "001", "Banco do Brasil", bb240_t, u_febraban, "06,17", 0, NULL, 0 },
-    { "033", "Santander", santander240_t, u_febraban, "06,17", C240_NO_BATCH_TOTALS | C240_BATCH_COUNT_DETAILS, NULL, 0 },
-    { "085", "Ailos", ailos240_t, u_febraban, "06,17", 0, NULL, 0 },
-    { "104", "Caixa Econômica Federal", caixa240_t, u_febraban, "06,17", 0, NULL, 0 },
-    { "208", "BTG Pactual", btg240_t, u_btg, "06,17", C240_NO_BATCH_TOTALS | C240_NO_COUNTS, NULL, 0 },
-    { "237", "Bradesco", bradesco240_t, u_febraban, "06,17", 0, NULL, 0 },
-    { "341", "Itaú", itau240_t, u_febraban, "06,17", 0, NULL, 0 },
-    { "748", "Sicredi", sicredi240_t, u_febraban, "06,17", 0, NULL, 0 },
-    { "756", "Sicoob", sicoob240_t, u_febraban, "06,17", 0, NULL, 0 },
+    /* U 78-92 "Valor Pago pelo Sacado", 93-107 "Valor pago pelo sacado menos
+     * a tarifa" (001-bancodobrasil-cnab240.txt L272-273) */
+    { "001", "Banco do Brasil", bb240_t, u_febraban, "06,17", 0, NULL, XC_GROSS | XC_NET },
+    /* batch record count: the samples count the details only, notes 37/38
+     * count header and trailer too (033-santander-cnab240.txt L376, L588);
+     * U 93-107 "valor líquido" with no rule for the fee (L128) */
+    { "033", "Santander", santander240_t, u_febraban, "06,17", C240_NO_BATCH_TOTALS | C240_BATCH_COUNT_EITHER, NULL,
+      XC_GROSS },
+    /* 76/77 are liquidations "cooperativa emite e expede" (085-ailos-cnab240.txt
+     * L330-331); C070 is the cooperado's open portfolio (L672-674) */
+    { "085", "Ailos", ailos240_t, u_febraban, "06,17,76,77", C240_NO_BATCH_TOTALS, NULL, XC_GROSS },
+    /* 78-92 "Valor Pago pelo Pagador" (104-caixa-cnab240.txt L432); the fee is
+     * debited apart: credited = paid (caixa.ret, 9/9 liquidations) */
+    { "104", "Caixa Econômica Federal", caixa240_t, u_febraban, "06,17", 0, NULL, XC_GROSS | XC_NET_IS_PAID },
+    { "208", "BTG Pactual", btg240_t, u_btg, "06,17", C240_NO_BATCH_TOTALS | C240_NO_COUNTS, NULL, XC_GROSS },
+    { "237", "Bradesco", bradesco240_t, u_febraban, "06,17", 0, NULL, XC_GROSS },
+    /* U 78-92 and 93-107 are both "VALOR LANÇADO EM CONTA CORRENTE"
+     * (341-itau-cnab240.txt L237-239); 06 liquidação normal, 08 em cartório,
+     * 10 baixa por ter sido liquidado, 17 is a rejection (L529-550); the
+     * trailer's 24-69 are the portfolio (nota 24, L671-674); no money
+     * identity: a discount or rebate granted at entry returns as zero
+     * (notas 14/16, L496, L506) */
+    { "341", "Itaú", itau240_t, u_febraban, "06,08", C240_PAID_IS_NET | C240_NO_BATCH_TOTALS, "10", 0 },
+    { "748", "Sicredi", sicredi240_t, u_febraban, "06,17", 0, NULL, XC_GROSS },
+    { "756", "Sicoob", sicoob240_t, u_febraban, "06,17", 0, NULL, XC_GROSS },
     { NULL, NULL, NULL, NULL, NULL, 0, NULL, 0 },
 };
 

@@ -130,6 +130,8 @@ enum {
     C240_BATCH_COUNT_DETAILS = 4, /* the batch record count leaves out the batch header and trailer (Santander) */
     C240_NO_COUNTS = 2,        /* the trailers' record counts are not the file's (BTG sample: always 1) */
     C240_PAID_IS_NET = 8,      /* U 78-92 is the net credited: amount paid = that + fee (Itaú) */
+    C240_BATCH_COUNT_EITHER = 16, /* the batch record count is either the details only or header, details
+                                     and trailer (Santander: samples vs manual notes 37/38) */
 };
 
 typedef struct cnab400_bank {

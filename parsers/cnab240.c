@@ -58,26 +58,49 @@ static int batch_trailer(parser *p, err_t *e)
     int64_t n;
     if (digits_at(p, e, 18, 6, "batch record count", &n) < 0)
         return -1;
-    int details_only = (p->b240->flags & C240_BATCH_COUNT_DETAILS) != 0;
-    long want = details_only ? p->batch_records - 2 : p->batch_records;
-    if (n != want && !(p->b240->flags & C240_NO_COUNTS))
-        return parser_fail(p, e, p->lineno, 18, "expected batch record count %06ld (%s read), found '%06lld'", want,
-                           details_only ? "details" : "header, details and trailer", (long long)n);
-    /* 24-29 / 30-46: count and total of the titles in cobrança simples.
-     * Banks that report them report every title of a simples batch; zeros
-     * mean "not reported". */
+    /* 18-23 is structural: a wrong count means records were lost or added */
+    unsigned fl = p->b240->flags;
+    long whole = p->batch_records, details = p->batch_records - 2;
+    if (fl & C240_NO_COUNTS)
+        ;
+    else if (fl & C240_BATCH_COUNT_EITHER) {
+        /* Santander: notes 37/38 count header and trailer
+         * (033-santander-cnab240.txt L376, L588); its samples count the
+         * details only. Either is the batch; anything else is not. */
+        if (n != whole && n != details)
+            return parser_fail(p, e, p->lineno, 18,
+                               "expected batch record count %06ld (header, details and trailer read) or %06ld "
+                               "(details only), found '%06lld'",
+                               whole, details, (long long)n);
+    } else {
+        int details_only = (fl & C240_BATCH_COUNT_DETAILS) != 0;
+        long want = details_only ? details : whole;
+        if (n != want)
+            return parser_fail(p, e, p->lineno, 18, "expected batch record count %06ld (%s read), found '%06lld'",
+                               want, details_only ? "details" : "header, details and trailer", (long long)n);
+    }
+    /* 24-29 / 30-46: count and total of the titles in cobrança simples
+     * (FEBRABAN C070/C071: per carteira). Zeros mean "not reported"; a batch
+     * that mixes carteiras (vinculada, caucionada, descontada) legitimately
+     * reports less than every T read, so a difference is a warning, never a
+     * refusal: the records themselves were all read and counted (18-23).
+     * Banks whose 24-46 hold the portfolio (C240_NO_BATCH_TOTALS) are not
+     * checked at all. */
     int64_t titles, total;
-    if (!(p->b240->flags & C240_NO_BATCH_TOTALS)) {
+    if (!(fl & C240_NO_BATCH_TOTALS)) {
         if (digits_at(p, e, 24, 6, "batch title count", &titles) < 0 ||
             digits_at(p, e, 30, 17, "batch total", &total) < 0)
             return -1;
         if (titles != 0 && titles != p->batch_titles)
-            return parser_fail(p, e, p->lineno, 24, "expected batch title count %06ld (T segments read), found '%06lld'",
-                               p->batch_titles, (long long)titles);
+            parser_warn(p, p->lineno, 24,
+                        "batch title count (cobrança simples) '%06lld' differs from the %ld T segments read; "
+                        "a batch mixing carteiras reports only its simples titles",
+                        (long long)titles, p->batch_titles);
         if (total != 0 && total != p->batch_face)
-            return parser_fail(p, e, p->lineno, 30,
-                               "expected batch total %017lld (sum of the face values read), found '%017lld'",
-                               (long long)p->batch_face, (long long)total);
+            parser_warn(p, p->lineno, 30,
+                        "batch total (cobrança simples) '%017lld' differs from the sum of the face values read "
+                        "%017lld; a batch mixing carteiras reports only its simples titles",
+                        (long long)total, (long long)p->batch_face);
     }
     p->file_records += p->batch_records;
     p->in_batch = 0;
