@@ -61,6 +61,8 @@ static const struct reason_info {
     { "LIQUIDATION_UNCONFIRMED", "Baixa por liquidação sem valor",
       "O banco baixou o título como liquidado sem informar valor: conferir o crédito (Pix ou pagamento direto "
       "à empresa) no extrato; o Pix conciliado dá baixa no pedido; depois, ignorar" },
+    { "LIQUIDATION_REVERSED", "Liquidação estornada pelo banco",
+      "O banco estornou a liquidação: conferir o extrato, reabrir a cobrança e, se já faturado, avisar o faturamento" },
 };
 #define N_REASONS ((int)(sizeof reasons / sizeof reasons[0]))
 

@@ -44,6 +44,27 @@ const rc_movement rc_movements[] = {
     { "cnab240", "*", "44", MV_CHEQUE_RETURNED, "cheque_returned" },
     { "cnab240", "*", "45", MV_EVENT, "cheque_cleared" },
     { "cnab240", "*", "50", MV_EVENT, "cheque_pending" },
+    /* CNAB 240 per bank, from each bank's manual (../shared/manuals/<code>-<bank>-cnab240.txt lines) */
+    { "cnab240", "104", "40", MV_BANK_REJECTED, "entry_rejected" },      /* Caixa L685 entrada via banco do pagador rejeitada */
+    { "cnab240", "104", "44", MV_REVERSED, "liquidation_reversed" },     /* Caixa L687 estorno de baixa/liquidação */
+    { "cnab240", "104", "45", MV_EVENT, "change_confirmed" },            /* Caixa L688 alteração de dados */
+    { "cnab240", "104", "46", MV_EVENT, "online_liquidation" },          /* Caixa L689 liquidação on-line (not money here) */
+    { "cnab240", "104", "47", MV_REVERSED, "liquidation_reversed" },     /* Caixa L690 estorno de liquidação on-line */
+    { "cnab240", "341", "15", MV_EVENT, "instruction_rejected" },        /* Itaú L546 */
+    { "cnab240", "341", "16", MV_EVENT, "instruction_rejected" },        /* Itaú L548 */
+    { "cnab240", "341", "17", MV_EVENT, "change_rejected" },             /* Itaú L550 alteração/exclusão rejeitada */
+    { "cnab240", "341", "18", MV_EVENT, "instruction_rejected" },        /* Itaú L552 */
+    { "cnab240", "341", "25", MV_EVENT, "payer_allegation" },            /* Itaú L564 alegações do pagador */
+    { "cnab240", "341", "26", MV_EVENT, "fee_debit" },                   /* Itaú L566-574 tarifas */
+    { "cnab240", "341", "27", MV_EVENT, "fee_debit" },
+    { "cnab240", "341", "29", MV_EVENT, "fee_debit" },
+    { "cnab240", "341", "30", MV_EVENT, "fee_debit" },
+    { "cnab240", "341", "32", MV_EVENT, "baixa" },                       /* Itaú L576 baixa por ter sido protestado */
+    { "cnab240", "341", "44", MV_EVENT, "fee_debit" },                   /* Itaú L600 débito mensal de tarifas (not a cheque) */
+    { "cnab240", "341", "45", MV_EVENT, "fee_debit" },                   /* Itaú L602 */
+    { "cnab240", "341", "47", MV_EVENT, "baixa" },                       /* Itaú L606 baixa com transferência para desconto */
+    { "cnab240", "341", "60", MV_BANK_REJECTED, "entry_rejected" },      /* Itaú L623 entrada rejeitada carnê */
+    { "cnab240", "748", "36", MV_EVENT, "instruction_rejected" },        /* Sicredi L317 baixa rejeitada */
     /* CNAB 400: codes differ per bank */
     { "cnab400", "*", "02", MV_EVENT, "entry_confirmed" },
     { "cnab400", "*", "03", MV_BANK_REJECTED, "entry_rejected" },
@@ -105,6 +126,7 @@ static const char *const outcome_names[] = { "paid", "exception", "event", "rede
 static const char *const reason_names[] = {
     NULL, "UNKNOWN_PAYMENT", "UNDERPAID", "OVERPAID", "DUPLICATE_PAYMENT", "PAYMENT_NOT_PENDING",
     "AMBIGUOUS_MATCH", "BANK_REJECTED", "PIX_REFUND", "CHEQUE_RETURNED", "LIQUIDATION_UNCONFIRMED",
+    "LIQUIDATION_REVERSED",
 };
 
 const char *rc_outcome_name(rc_outcome o) { return outcome_names[o]; }
@@ -370,6 +392,8 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
             exception(d, EXC_BANK_REJECTED);
         else if (cls == MV_CHEQUE_RETURNED)
             exception(d, EXC_CHEQUE_RETURNED);
+        else if (cls == MV_REVERSED)
+            exception(d, EXC_LIQUIDATION_REVERSED);
         else if (cls == MV_UNCONFIRMED && n == 1 && m->status == PAY_PENDING && !m->paid_by_settlement &&
                  !rc_state_has(st, m->payment_id))
             exception(d, EXC_LIQUIDATION_UNCONFIRMED);

@@ -55,8 +55,9 @@ typedef enum {
     EXC_PIX_REFUND,
     EXC_CHEQUE_RETURNED,
     EXC_LIQUIDATION_UNCONFIRMED,
+    EXC_LIQUIDATION_REVERSED,
 } rc_reason;
-#define EXC_LAST EXC_LIQUIDATION_UNCONFIRMED
+#define EXC_LAST EXC_LIQUIDATION_REVERSED
 
 /* One settlement as reconcile sees it. Strings are NUL-terminated. */
 typedef struct rc_settlement {
@@ -146,7 +147,9 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
  * record carries no money (Santander 16, Unicred 09, a liq_baixa code with no
  * amount): LIQUIDATION_UNCONFIRMED for finance while the payment is pending,
  * an event once it is paid. */
-typedef enum { MV_EVENT = 0, MV_BANK_REJECTED, MV_CHEQUE_RETURNED, MV_UNCONFIRMED } mv_class;
+/* MV_REVERSED: the bank reversed a liquidation (Caixa 240 44/47 "estorno"):
+ * LIQUIDATION_REVERSED for finance, the money is no longer in the account. */
+typedef enum { MV_EVENT = 0, MV_BANK_REJECTED, MV_CHEQUE_RETURNED, MV_UNCONFIRMED, MV_REVERSED } mv_class;
 typedef struct rc_movement {
     const char *format;        /* "cnab240", "cnab400" */
     const char *bank;          /* "*" = any bank */

@@ -17,8 +17,10 @@ ALTER TABLE return_files
 -- record carries no money (a "baixa por ter sido liquidado" without an
 -- amount, Santander 400 code 16, Unicred 400 code 09): never booked as paid,
 -- shown to finance while the payment is pending (docs/reconciliation.md).
+-- LIQUIDATION_REVERSED: the bank reversed a liquidation (Caixa 240 44
+-- "estorno de baixa/liquidação", 47 "estorno de liquidação on-line").
 ALTER TABLE exceptions DROP CONSTRAINT exceptions_reason_check;
 ALTER TABLE exceptions ADD CONSTRAINT exceptions_reason_check
     CHECK (reason IN ('UNKNOWN_PAYMENT', 'UNDERPAID', 'OVERPAID', 'DUPLICATE_PAYMENT', 'PAYMENT_NOT_PENDING',
                       'AMBIGUOUS_MATCH', 'BANK_REJECTED', 'PIX_REFUND', 'CHEQUE_RETURNED',
-                      'LIQUIDATION_UNCONFIRMED'));
+                      'LIQUIDATION_UNCONFIRMED', 'LIQUIDATION_REVERSED'));

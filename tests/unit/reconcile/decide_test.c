@@ -183,9 +183,18 @@ static void test_events_and_bank_exceptions(void **state)
     d = run(&s, &c, 1);
     assert_int_equal(d.reason, EXC_BANK_REJECTED);
     s = boleto(3, "44", 0, 10000);
+    strcpy(s.bank, "001");
     d = run(&s, &c, 1);
     assert_int_equal(d.reason, EXC_CHEQUE_RETURNED);
     assert_int_equal(d.payment_id, 1);
+    /* Itaú's 44 is a monthly fee debit (341-itau-cnab240.txt L600), not a
+     * bounced cheque; Caixa's 44 reverses a liquidation (104-caixa-cnab240.txt L687) */
+    strcpy(s.bank, "341");
+    d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_EVENT);
+    assert_string_equal(d.event, "fee_debit");
+    strcpy(s.bank, "104");
+    assert_int_equal(run(&s, &c, 1).reason, EXC_LIQUIDATION_REVERSED);
 
     /* Caixa 400 numbers its own codes: 99 is the rejection */
     s = boleto(4, "99", 0, 0);
