@@ -49,6 +49,8 @@ typedef enum {
     FK_DATE8,     /* DDMMAAAA, zeros/blank = no date */
     FK_DATE6,     /* DDMMAA, century pivot 00-69 -> 20xx, zeros/blank = no date */
     FK_DOC,       /* payer CPF/CNPJ digits; kept as 11 (CPF) or 14 (CNPJ) digits */
+    FK_CODE_AN,   /* like FK_CODE, but digits or capital letters (Banrisul 240's AA, AB, AC) */
+    FK_MONEY4,    /* digits (or blank = 0), 4 implied decimals, rounded half up to int64 cents (CrediSIS C048/C049) */
 } field_kind;
 
 /* One field of a record layout: positions are 1-based, inclusive start. */
@@ -120,6 +122,17 @@ enum {
     C240_BATCH_COUNT_DETAILS = 4, /* the batch record count leaves out the batch header and trailer (Santander) */
     C240_NO_COUNTS = 2,        /* the trailers' record counts are not the file's (BTG sample: always 1) */
     C240_PAID_IS_NET = 8,      /* U 78-92 is the net credited: amount paid = that + fee (Itaú) */
+    /* issue 19 (new banks) */
+    C240_COUNTS_ZERO_OK = 16,  /* a trailer record/batch count of zero or blank means "not reported": the
+                                  counts are checked only when non-zero (Banestes, Unicred, Citibank) */
+    C240_U_OPTIONAL = 32,      /* segment U follows a T only for some codes (Banrisul): a T whose next
+                                  record is not a U is a record on its own, unless its code carries money */
+    C240_HEADER_143_MAY_BE_1 = 64, /* the manual's return header has '1' at 143 (Cresol): a '1' there is
+                                      decided by the batch header's operation ('T' return, 'R' remessa) */
+    C240_TEST_LITERAL = 128,   /* a batch header holding "COBRANCA-TESTE" is a test file: refused (Citibank) */
+    C240_PAID_FROM_NET = 256,  /* U 78-92 depends on a per-client setting; amount paid = net (U 93-107) +
+                                  fee (T 199-213) + other expenses (U 108-122) when the net is reported (Banrisul) */
+    C240_SKIP_SEGMENTS = 512,  /* segments other than T and U (any capital letter) are skipped, not refused (HSBC) */
 };
 
 typedef struct cnab400_bank {
