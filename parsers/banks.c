@@ -160,7 +160,7 @@ static const cnab_field u_banrisul[] = {
 
 /* 097 CrediSIS (manual L208, Apêndice A L976-990): 38-57, 20 digits
  * 097 + X + agência 4 + convênio 6 + sequence 6. U (L241-262): 48-77
- * blank; juros and desconto have 4 decimals (C048/C049, L908-915). */
+ * blank; juros and desconto have 4 decimals (C048/C049, L915-921). */
 static const cnab_field credisis240_t[] = { CF("nosso número", 38, 20, FK_TEXT, nosso_numero), T_FEBRABAN };
 static const cnab_field u_credisis[] = {
     CF("movement code", 16, 2, FK_CODE, movement_code),
@@ -193,8 +193,8 @@ static const cnab_field unicred240_t[] = {
 };
 static const cnab_field u_unicred[] = { U_FEBRABAN_NO_OTHER(FK_CODE) };
 
-/* 399 HSBC (manual L308-310): 38-48 nosso número (11 digits), 49-57
- * blank. U (L437-441): 78-92 "VALOR PAGO PELO PAGADOR" is ZEROS; the only
+/* 399 HSBC (manual L307-308): 38-48 nosso número (11 digits), 49-57
+ * blank. U (L428-431): 78-92 "VALOR PAGO PELO PAGADOR" is ZEROS; the only
  * amount is 93-107 "valor líquido a ser creditado", read as both paid and
  * credited (never more than what arrives); 108-137 are not in the layout. */
 static const cnab_field hsbc240_t[] = { CF("nosso número", 38, 11, FK_TEXT, nosso_numero), T_FEBRABAN };
