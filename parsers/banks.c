@@ -107,6 +107,116 @@ static const cnab_field bradesco240_t[] = { CF("nosso número", 46, 12, FK_TEXT,
  * (as in Itaú's CNAB 400). */
 static const cnab_field itau240_t[] = { CF("nosso número", 41, 8, FK_NUMTEXT, nosso_numero), T_FEBRABAN };
 
+/* ---- issue 19: seven more CNAB 240 banks, each read from its own manual
+ * (/work/shared/manuals/<code>-<bank>-cnab240.txt, "manual L" = its line;
+ * docs/formats/cnab.md, "New CNAB 240 banks (issue 19): choices"). ---- */
+
+/* FEBRABAN segment U without 108-137 (a bank that leaves other credits
+ * blank or undefined: Citibank C055 "Fixo Brancos" after two zeros). */
+#define U_FEBRABAN_NO_OTHER(code_kind)                          \
+    CF("movement code", 16, 2, code_kind, movement_code),       \
+    CF("interest", 18, 15, FK_MONEY, interest_cents),           \
+    CF("discount", 33, 15, FK_MONEY, discount_cents),           \
+    CF("rebate", 48, 15, FK_MONEY, rebate_cents),               \
+    CF("IOF", 63, 15, FK_MONEY, iof_cents),                     \
+    CF("amount paid", 78, 15, FK_MONEY, amount_paid_cents),     \
+    CF("amount credited", 93, 15, FK_MONEY, amount_credited_cents), \
+    CF("occurrence date", 138, 8, FK_DATE8, occurred_on),       \
+    CF("credit date", 146, 8, FK_DATE8, credited_on),           \
+    CF_END
+
+/* 021 Banestes (manual L160-161): 38-47 nosso número, 8 digits + two check
+ * digits D1 D2 (Anexo VIII, L340-384); 48-57 blank. U is FEBRABAN
+ * (L201-210). */
+static const cnab_field banestes240_t[] = { CF("nosso número", 38, 10, FK_TEXT, nosso_numero), T_FEBRABAN };
+
+/* 041 Banrisul (manual L319-321): 38-57 "serão retornadas as 10 primeiras
+ * posições"; movement codes include AA, AB, AC (L293-297), so the code is
+ * read as 2 characters in T and U. */
+static const cnab_field banrisul240_t[] = {
+    CF("nosso número", 38, 10, FK_TEXT, nosso_numero),
+    CF("movement code", 16, 2, FK_CODE_AN, movement_code),
+    CF("document number", 59, 15, FK_TEXT, seu_numero),
+    CF("due date", 74, 8, FK_DATE8, due_on),
+    CF("face value", 82, 15, FK_MONEY, amount_face_cents),
+    CF("payer CPF/CNPJ", 134, 15, FK_DOC, payer_doc),
+    CF("payer name", 149, 40, FK_TEXT, payer_name),
+    CF("fee", 199, 15, FK_MONEY, fee_cents),
+    CF_END,
+};
+static const cnab_field u_banrisul[] = {
+    CF("movement code", 16, 2, FK_CODE_AN, movement_code),
+    CF("interest", 18, 15, FK_MONEY, interest_cents),
+    CF("discount", 33, 15, FK_MONEY, discount_cents),
+    CF("rebate", 48, 15, FK_MONEY, rebate_cents),
+    CF("IOF", 63, 15, FK_MONEY, iof_cents),
+    CF("amount paid", 78, 15, FK_MONEY, amount_paid_cents),
+    CF("amount credited", 93, 15, FK_MONEY, amount_credited_cents),
+    CF("other credits", 123, 15, FK_MONEY, other_credits_cents),
+    CF("occurrence date", 138, 8, FK_DATE8, occurred_on),
+    CF("credit date", 146, 8, FK_DATE8, credited_on),
+    CF_END,
+};
+
+/* 097 CrediSIS (manual L208, Apêndice A L976-990): 38-57, 20 digits
+ * 097 + X + agência 4 + convênio 6 + sequence 6. U (L241-262): 48-77
+ * blank; juros and desconto have 4 decimals (C048/C049, L915-921). */
+static const cnab_field credisis240_t[] = { CF("nosso número", 38, 20, FK_TEXT, nosso_numero), T_FEBRABAN };
+static const cnab_field u_credisis[] = {
+    CF("movement code", 16, 2, FK_CODE, movement_code),
+    CF("interest", 18, 15, FK_MONEY4, interest_cents),
+    CF("discount", 33, 15, FK_MONEY4, discount_cents),
+    CF("amount paid", 78, 15, FK_MONEY, amount_paid_cents),
+    CF("amount credited", 93, 15, FK_MONEY, amount_credited_cents),
+    CF("other credits", 123, 15, FK_MONEY, other_credits_cents),
+    CF("occurrence date", 138, 8, FK_DATE8, occurred_on),
+    CF("credit date", 146, 8, FK_DATE8, credited_on),
+    CF_END,
+};
+
+/* 133 Cresol (manual L390): 38-57 "Identificação do Título" (20,
+ * alphanumeric), trimmed. T and U otherwise FEBRABAN (face value at 82-96:
+ * the manual's "086 - 096" with size 015 is read as the 15 positions). */
+static const cnab_field cresol240_t[] = { CF("nosso número", 38, 20, FK_TEXT, nosso_numero), T_FEBRABAN };
+
+/* 136 Unicred (manual L135-157): 38 fixed 0, 39-57 nosso número (19
+ * digits), 58 fixed 1; 106-198 zeros (no payer data); fee 199-213. U
+ * (L175-187): 108-137 blank, 146-153 "data programada para repasse". */
+static const cnab_field unicred240_t[] = {
+    CF("nosso número", 39, 19, FK_TEXT, nosso_numero),
+    CF("movement code", 16, 2, FK_CODE, movement_code),
+    CF("document number", 59, 15, FK_TEXT, seu_numero),
+    CF("due date", 74, 8, FK_DATE8, due_on),
+    CF("face value", 82, 15, FK_MONEY, amount_face_cents),
+    CF("fee", 199, 15, FK_MONEY, fee_cents),
+    CF_END,
+};
+static const cnab_field u_unicred[] = { U_FEBRABAN_NO_OTHER(FK_CODE) };
+
+/* 399 HSBC (manual L307-308): 38-48 nosso número (11 digits), 49-57
+ * blank. U (L428-431): 78-92 "VALOR PAGO PELO PAGADOR" is ZEROS; the only
+ * amount is 93-107 "valor líquido a ser creditado", read as both paid and
+ * credited (never more than what arrives); 108-137 are not in the layout. */
+static const cnab_field hsbc240_t[] = { CF("nosso número", 38, 11, FK_TEXT, nosso_numero), T_FEBRABAN };
+static const cnab_field u_hsbc[] = {
+    CF("movement code", 16, 2, FK_CODE, movement_code),
+    CF("interest", 18, 15, FK_MONEY, interest_cents),
+    CF("discount", 33, 15, FK_MONEY, discount_cents),
+    CF("rebate", 48, 15, FK_MONEY, rebate_cents),
+    CF("IOF", 63, 15, FK_MONEY, iof_cents),
+    CF("amount paid", 93, 15, FK_MONEY, amount_paid_cents),
+    CF("amount credited", 93, 15, FK_MONEY, amount_credited_cents),
+    CF("occurrence date", 138, 8, FK_DATE8, occurred_on),
+    CF("credit date", 146, 8, FK_DATE8, credited_on),
+    CF_END,
+};
+
+/* 745 Citibank (manual L306): 38-57 "12 + 8 Brancos": 38-49. Money fields
+ * are 2 zeros + 11 digits (L318-368): the same value read as 15. U 123-137
+ * is "00" + blanks (C055 "Fixo Brancos"): not read. */
+static const cnab_field citibank240_t[] = { CF("nosso número", 38, 12, FK_TEXT, nosso_numero), T_FEBRABAN };
+static const cnab_field u_citibank[] = { U_FEBRABAN_NO_OTHER(FK_CODE) };
+
 /* Paid codes, flags and money identities per bank, each from the bank's
  * own manual in /work/shared/manuals (docs/formats/cnab.md, "CNAB 240"). */
 static const cnab240_bank cnab240_banks[] = {
@@ -135,6 +245,19 @@ static const cnab240_bank cnab240_banks[] = {
     { "341", "Itaú", itau240_t, u_febraban, "06,08", C240_PAID_IS_NET | C240_NO_BATCH_TOTALS, "10", 0 },
     { "748", "Sicredi", sicredi240_t, u_febraban, "06,17", 0, NULL, XC_GROSS },
     { "756", "Sicoob", sicoob240_t, u_febraban, "06,17", 0, NULL, XC_GROSS },
+    /* issue 19: paid codes and flags from each manual (docs/formats/cnab.md) */
+    { "021", "Banestes", banestes240_t, u_febraban, "06,17", C240_NO_BATCH_TOTALS | C240_COUNTS_ZERO_OK, NULL,
+      XC_GROSS | XC_NET },
+    { "041", "Banrisul", banrisul240_t, u_banrisul, "06,17",
+      C240_NO_BATCH_TOTALS | C240_U_OPTIONAL | C240_PAID_FROM_NET, NULL, XC_GROSS },
+    { "097", "CrediSIS", credisis240_t, u_credisis, "06", C240_NO_BATCH_TOTALS, NULL, XC_GROSS | XC_NET },
+    { "133", "Cresol", cresol240_t, u_febraban, "06,17", C240_NO_BATCH_TOTALS | C240_HEADER_143_MAY_BE_1, NULL,
+      XC_GROSS | XC_NET },
+    { "136", "Unicred", unicred240_t, u_unicred, "01,06", C240_NO_BATCH_TOTALS | C240_COUNTS_ZERO_OK, NULL,
+      XC_GROSS | XC_NET },
+    { "399", "HSBC", hsbc240_t, u_hsbc, "06,17", C240_NO_BATCH_TOTALS | C240_SKIP_SEGMENTS, NULL, XC_GROSS },
+    { "745", "Citibank", citibank240_t, u_citibank, "06,17",
+      C240_NO_BATCH_TOTALS | C240_COUNTS_ZERO_OK | C240_TEST_LITERAL, NULL, XC_GROSS | XC_NET },
     { NULL, NULL, NULL, NULL, NULL, 0, NULL, 0 },
 };
 

@@ -404,17 +404,21 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
             cnab_text(l, t->start, t->len, base + t->off, t->size);
             break;
         }
-        case FK_CODE: {
+        case FK_CODE:
+        case FK_CODE_AN: {
             const unsigned char *s = l->c + t->start - 1;
             if (s[0] == ' ' && s[1] == ' ') {
                 base[t->off] = '\0';
                 break;
             }
-            if ((unsigned)s[0] - '0' > 9 || (unsigned)s[1] - '0' > 9) {
+            if (t->kind == FK_CODE_AN ? !(((unsigned)s[0] - '0' <= 9 || (unsigned)s[0] - 'A' < 26) &&
+                                          ((unsigned)s[1] - '0' <= 9 || (unsigned)s[1] - 'A' < 26))
+                                      : ((unsigned)s[0] - '0' > 9 || (unsigned)s[1] - '0' > 9)) {
                 char q[16];
                 quote_field(l, t->start, 2, q, sizeof q);
                 fe->col = t->start;
-                snprintf(fe->msg, sizeof fe->msg, "expected a 2-digit %s (positions %u-%u), found %s", t->name,
+                snprintf(fe->msg, sizeof fe->msg, "expected a 2-%s %s (positions %u-%u), found %s",
+                         t->kind == FK_CODE_AN ? "character (digits or capital letters)" : "digit", t->name,
                          t->start, t->start + 1, q);
                 return -1;
             }

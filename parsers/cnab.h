@@ -57,6 +57,7 @@ typedef enum {
     FK_DATE8R,    /* AAAAMMDD, zeros/blank = no date */
     FK_DATE6_OPT, /* DDMMAA when the field holds a valid date (then it replaces the member),
                      anything else is ignored: a field the manual says "may contain" a date */
+    FK_CODE_AN,   /* like FK_CODE, but digits or capital letters (Banrisul 240's AA, AB, AC) */
 } field_kind;
 
 /* One field of a record layout: positions are 1-based, inclusive start. */
@@ -132,6 +133,17 @@ enum {
     C240_PAID_IS_NET = 8,      /* U 78-92 is the net credited: amount paid = that + fee (Itaú) */
     C240_BATCH_COUNT_EITHER = 16, /* the batch record count is either the details only or header, details
                                      and trailer (Santander: samples vs manual notes 37/38) */
+    /* issue 19 (new banks) */
+    C240_COUNTS_ZERO_OK = 32,  /* a trailer record/batch count of zero or blank means "not reported": the
+                                  counts are checked only when non-zero (Banestes, Unicred, Citibank) */
+    C240_U_OPTIONAL = 64,      /* segment U follows a T only for some codes (Banrisul): a T whose next
+                                  record is not a U is a record on its own, unless its code carries money */
+    C240_HEADER_143_MAY_BE_1 = 128, /* the manual's return header has '1' at 143 (Cresol): a '1' there is
+                                      decided by the batch header's operation ('T' return, 'R' remessa) */
+    C240_TEST_LITERAL = 256,   /* a batch header holding "COBRANCA-TESTE" is a test file: refused (Citibank) */
+    C240_PAID_FROM_NET = 512,  /* U 78-92 depends on a per-client setting; amount paid = net (U 93-107) +
+                                  fee (T 199-213) + other expenses (U 108-122) when the net is reported (Banrisul) */
+    C240_SKIP_SEGMENTS = 1024, /* segments other than T and U (any capital letter) are skipped, not refused (HSBC) */
 };
 
 typedef struct cnab400_bank {

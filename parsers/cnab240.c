@@ -18,12 +18,23 @@ int cnab240_start(parser *p, err_t *e)
     cnab_line *l = &p->line;
     if (parser_fit(p, 240, e) < 0)
         return -1;
-    if (l->c[142] == '1')
-        return parser_fail(p, e, 1, 143,
-                           "expected '2' (return) at position 143 of the CNAB 240 file header, found '1': "
-                           "this is a remessa, a file sent to the bank, not a return");
-    if (l->c[142] != '2')
+    int read_date = 1;
+    if (l->c[142] == '1') {
+        /* C240_HEADER_143_MAY_BE_1: a bank whose manual puts '1' at 143 of
+         * its return header (Cresol): the batch header's operation decides */
+        char hc[4];
+        memcpy(hc, l->c, 3);
+        hc[3] = '\0';
+        const cnab240_bank *hb = cnab240_bank_find(p->opts.bank ? p->opts.bank : hc);
+        if (!hb || !(hb->flags & C240_HEADER_143_MAY_BE_1))
+            return parser_fail(p, e, 1, 143,
+                               "expected '2' (return) at position 143 of the CNAB 240 file header, found '1': "
+                               "this is a remessa, a file sent to the bank, not a return");
+        p->header_unsure = 1;
+    } else if (l->c[142] != '2') {
         p->header_unsure = 1; /* decided by the batch header's operation (T = return) */
+        read_date = 0;        /* a shifted header (Ailos): the date is elsewhere */
+    }
     memcpy(p->info.bank, l->c, 3);
     p->info.bank[3] = '\0';
     const char *code = p->opts.bank ? p->opts.bank : p->info.bank;
@@ -35,7 +46,7 @@ int cnab240_start(parser *p, err_t *e)
     if (p->opts.bank)
         snprintf(p->info.bank, sizeof p->info.bank, "%s", p->opts.bank);
     cnab_ferr fe;
-    if (!p->header_unsure && cnab_date(l, 144, 8, "file generation date", &p->info.generated_on, &fe) < 0)
+    if (read_date && cnab_date(l, 144, 8, "file generation date", &p->info.generated_on, &fe) < 0)
         return parser_fail(p, e, 1, fe.col, "%s", fe.msg);
     p->file_records = 1;
     return 0;
@@ -61,7 +72,7 @@ static int batch_trailer(parser *p, err_t *e)
     /* 18-23 is structural: a wrong count means records were lost or added */
     unsigned fl = p->b240->flags;
     long whole = p->batch_records, details = p->batch_records - 2;
-    if (fl & C240_NO_COUNTS)
+    if ((fl & C240_NO_COUNTS) || (n == 0 && (fl & C240_COUNTS_ZERO_OK)))
         ;
     else if (fl & C240_BATCH_COUNT_EITHER) {
         /* Santander: notes 37/38 count header and trailer
@@ -119,12 +130,13 @@ static int file_trailer(parser *p, err_t *e)
     if (digits_at(p, e, 18, 6, "file batch count", &batches) < 0 ||
         digits_at(p, e, 24, 6, "file record count", &records) < 0)
         return -1;
+    int zero_ok = (p->b240->flags & C240_COUNTS_ZERO_OK) != 0; /* 0 = not reported */
     if (p->b240->flags & C240_NO_COUNTS)
         ;
-    else if (batches != p->batches)
+    else if (batches != p->batches && !(zero_ok && batches == 0))
         return parser_fail(p, e, p->lineno, 18, "expected file batch count %06ld (batches read), found '%06lld'",
                            p->batches, (long long)batches);
-    else if (records != p->file_records)
+    else if (records != p->file_records && !(zero_ok && records == 0))
         return parser_fail(p, e, p->lineno, 24,
                            "expected file record count %06ld (every record read, header and trailer included), "
                            "found '%06lld'",
@@ -154,6 +166,24 @@ int cnab240_next(parser *p, settle_record *rec, err_t *e)
         if (parser_fit(p, 240, e) < 0)
             return -1;
         char type = (char)l->c[7];
+        if (p->have_t && (p->b240->flags & C240_U_OPTIONAL) && !(type == '3' && l->c[13] == 'U')) {
+            /* C240_U_OPTIONAL (Banrisul: U only for some codes): the T
+             * stands alone, unless its code carries money (then its U is
+             * missing: refused below as before) */
+            settle_record *t = rec;
+            const cnab240_bank *b = p->b240;
+            if (!t->movement_code[0] || (!cnab_code_in(t->movement_code, b->paid) &&
+                                         !(b->liq_baixa && cnab_code_in(t->movement_code, b->liq_baixa)))) {
+                p->have_t = 0;
+                p->have_peek = 1; /* this line is read again by the next call */
+                t->line = p->t_line;
+                t->format = FMT_CNAB240;
+                memcpy(t->bank, p->info.bank, 4);
+                t->kind = KIND_BOLETO;
+                cnab_set_paid(t, b->paid, b->liq_baixa);
+                return 1;
+            }
+        }
         switch (type) {
         case '1':
             if (p->in_batch)
@@ -165,6 +195,14 @@ int cnab240_next(parser *p, settle_record *rec, err_t *e)
                                    "has no '2' at 143, found '%c'%s",
                                    l->c[8] >= 0x20 && l->c[8] < 0x7f ? l->c[8] : '?',
                                    l->c[8] == 'R' ? ": this is a remessa, a file sent to the bank, not a return" : "");
+            if (p->b240->flags & C240_TEST_LITERAL) {
+                /* Citibank: a test file says so in its batch header */
+                const unsigned char *test = memmem(l->c, 240, "COBRANCA-TESTE", 14);
+                if (test)
+                    return parser_fail(p, e, p->lineno, (size_t)(test - l->c) + 1,
+                                       "expected a production return, found 'COBRANCA-TESTE' in the batch header: "
+                                       "this is a test file (its payments are not real)");
+            }
             p->header_unsure = 0;
             p->in_batch = 1;
             p->batch_records = 1;
@@ -226,6 +264,15 @@ int cnab240_next(parser *p, settle_record *rec, err_t *e)
                 t->format = FMT_CNAB240;
                 memcpy(t->bank, p->info.bank, 4);
                 t->kind = KIND_BOLETO;
+                if ((b->flags & C240_PAID_FROM_NET) && t->amount_credited_cents) {
+                    /* Banrisul: whichever of the six "valor pago" types the
+                     * client has, the net is what the payer paid less the
+                     * collection fee and other expenses */
+                    int64_t other_exp;
+                    if (digits_at(p, e, 108, 15, "other expenses", &other_exp) < 0)
+                        return -1;
+                    t->amount_paid_cents = t->amount_credited_cents + t->fee_cents + other_exp;
+                }
                 if (b->flags & C240_PAID_IS_NET) {
                     /* U 78-92 is "valor lançado em conta corrente": the net;
                      * what the payer paid is that plus the fee */
@@ -239,6 +286,8 @@ int cnab240_next(parser *p, settle_record *rec, err_t *e)
             }
             if (seg == 'Y' || seg == 'W')
                 continue; /* optional segments with no settlement data */
+            if ((p->b240->flags & C240_SKIP_SEGMENTS) && seg >= 'A' && seg <= 'Z')
+                continue; /* C240_SKIP_SEGMENTS (HSBC): other batches' segments, no settlement data */
             char found[8];
             cnab_text(l, 14, 1, found, sizeof found);
             return parser_fail(p, e, p->lineno, 14, "expected segment T, U, W or Y in a cobrança batch, found '%s'",
