@@ -247,6 +247,100 @@ static const cnab_field sicredi400[] = {
     CF("credit date", 296, 6, FK_DATE6, credited_on), C400_MONEY(176, 13),
 };
 
+/* ---- Issue 19: banks read from their own manuals ----------------------
+ * Each table cites /work/shared/manuals/<code>-<bank>-cnab400.txt by line
+ * ("L123"). docs/formats/cnab.md, "New CNAB 400 banks (issue 19): choices",
+ * lists the ambiguities and the safe-side readings. */
+
+/* 021 Banestes (layout 2015, L67-125): 63-72 nosso número (10 digits, Anexo
+ * II); 153-155 is the "fator de vencimento" ("000"), the face is 156-165
+ * (10 digits); 280-292 outros créditos. The detail has no credit date
+ * (383-390 is the remessa's date): credited_on stays empty. */
+static const cnab_field banestes400[] = {
+    CF("nosso número", 63, 10, FK_TEXT, nosso_numero), C400_SEU,
+    CF("occurrence code", 109, 2, FK_CODE, movement_code),
+    CF("occurrence date", 111, 6, FK_DATE6, occurred_on),
+    CF("due date", 147, 6, FK_DATE6, due_on),
+    CF("face value", 156, 10, FK_MONEY, amount_face_cents),
+    CF("fee", 176, 13, FK_MONEY, fee_cents),
+    CF("IOF", 215, 13, FK_MONEY, iof_cents),
+    CF("rebate", 228, 13, FK_MONEY, rebate_cents),
+    CF("discount", 241, 13, FK_MONEY, discount_cents),
+    CF("amount paid", 254, 13, FK_MONEY, amount_paid_cents),
+    CF("interest", 267, 13, FK_MONEY, interest_cents),
+    CF("other credits", 280, 13, FK_MONEY, other_credits_cents),
+    CF_END,
+};
+/* 133 Cresol (layout 2021, L63-203): 71-81 nosso número + 82 its check
+ * digit, kept together as printed; 280-292 outros créditos; credit date
+ * 296-301. Also 274 Grafeno (Maio 2022, L57-145: 71-82 "Número do Banco",
+ * 280-292 outros créditos, zeros in its manual). */
+static const cnab_field nn71oc400[] = {
+    CF("nosso número", 71, 12, FK_TEXT, nosso_numero), C400_SEU,
+    CF("credit date", 296, 6, FK_DATE6, credited_on),
+    CF("other credits", 280, 13, FK_MONEY, other_credits_cents), C400_MONEY(176, 13),
+};
+/* 336 C6 Bank (Junho 2022, L117-161): 63-73 nosso número with its check
+ * digit (75-86 is the bank's own "nosso número complementar"); 189-227 are
+ * the bank's (no IOF); 254-266 "Valor principal" = "valor principal do
+ * título pago pelo sacado" (L418-419), read as the amount paid; 280-292
+ * "outros acréscimos" (L422-423) are other credits; credit date 296-301. */
+static const cnab_field c6400[] = {
+    CF("nosso número", 63, 11, FK_TEXT, nosso_numero), C400_SEU,
+    CF("occurrence code", 109, 2, FK_CODE, movement_code),
+    CF("occurrence date", 111, 6, FK_DATE6, occurred_on),
+    CF("due date", 147, 6, FK_DATE6, due_on),
+    CF("face value", 153, 13, FK_MONEY, amount_face_cents),
+    CF("fee", 176, 13, FK_MONEY, fee_cents),
+    CF("rebate", 228, 13, FK_MONEY, rebate_cents),
+    CF("discount", 241, 13, FK_MONEY, discount_cents),
+    CF("amount paid", 254, 13, FK_MONEY, amount_paid_cents),
+    CF("interest", 267, 13, FK_MONEY, interest_cents),
+    CF("other credits", 280, 13, FK_MONEY, other_credits_cents),
+    CF("credit date", 296, 6, FK_DATE6, credited_on),
+    CF_END,
+};
+/* 422 Safra (Dezembro 2016, L113-165): 63-71 nosso número (9 digits; 127-135
+ * repeats it); 254-266 "Valor líquido pago pelo pagador"; 280-292 outros
+ * créditos; credit date 296-301 (for 06, 07, 15 and 41). */
+static const cnab_field safra400[] = {
+    CF("nosso número", 63, 9, FK_TEXT, nosso_numero), C400_SEU,
+    CF("credit date", 296, 6, FK_DATE6, credited_on),
+    CF("other credits", 280, 13, FK_MONEY, other_credits_cents), C400_MONEY(176, 13),
+};
+/* 745 Citibank (Versão 1.16, L134-287): 65-76 "Número bancário (nosso
+ * número)", 12 digits (63-64 is the espécie); 176-188 zeros; 254-266 "valor
+ * líquido recebido" = nominal - descontos - abatimentos - IOF + juros;
+ * 280-295 blank (no other credits); credit date 296-301. */
+static const cnab_field citibank400[] = {
+    CF("nosso número", 65, 12, FK_TEXT, nosso_numero), C400_SEU,
+    CF("credit date", 296, 6, FK_DATE6, credited_on), C400_MONEY(176, 13),
+};
+/* 756 Sicoob (sheet "04.Retorno - CNAB400", 22/08/2017, L26-79): CBR643-like:
+ * 63-73 nosso número + 74 check digit, kept together; credit date 176-181,
+ * fee 182-188; 280-292 "outros recebimentos". 306-318 "Valor do lançamento"
+ * with a debit/credit flag at 319 is not read (docs/formats/cnab.md). */
+static const cnab_field sicoob400[] = {
+    CF("nosso número", 63, 12, FK_TEXT, nosso_numero), C400_SEU,
+    CF("credit date", 176, 6, FK_DATE6, credited_on),
+    CF("other credits", 280, 13, FK_MONEY, other_credits_cents), C400_MONEY(182, 7),
+};
+/* The Fibra family (AUTBANK "Novo CNAB 400" returns): 246 ABC (2024, L57-119),
+ * 633 Rendimento (V2 130504, L83-149), 707 Daycoval (SET/2023, L71-163):
+ * 63-73 nosso número with check digit; 176-188 tarifa; 189-214 blank; 254-266
+ * "valor principal pago pelo sacado" (gross in Fibra's real sample, AUDIT.md);
+ * 267-279 mora/multa; 280-376 zeros and blanks; 378-385 error codes;
+ * 386-391 "Data gravação/Data do crédito" (ABC, Rendimento: the credit date
+ * on liquidations credited to the account). Daycoval's manual calls 386-391
+ * only "data de gravação da fita", so its table leaves the credit date out. */
+#define FIBRA_FAMILY400                                               \
+    CF("nosso número", 63, 11, FK_TEXT, nosso_numero), C400_SEU,      \
+    C400_MONEY(176, 13)
+static const cnab_field fibra_family400[] = {
+    CF("credit date", 386, 6, FK_DATE6, credited_on), FIBRA_FAMILY400,
+};
+static const cnab_field daycoval400[] = { FIBRA_FAMILY400 };
+
 static const cnab400_bank cnab400_banks[] = {
     /* code, name, detail type, table, type-7 table, paid codes, Pix record type, txid start, len, other optional types */
     { "001", "Banco do Brasil", '1', bb400_1, bb400_7, "05,06,07,08,15", 0, 0, 0, "", 0, NULL, 0 },
@@ -265,8 +359,38 @@ static const cnab400_bank cnab400_banks[] = {
     { "643", "Pine", '1', nn63_400, NULL, "06,07,08,10", 0, 0, 0, "", 0, NULL, 0 },
     { "712", "Ourinvest", '1', nn71_400, NULL, "06,15,17", 0, 0, 0, "", 0, NULL, 0 },
     { "748", "Sicredi", '1', sicredi400, NULL, "06,15,16", 0, 0, 0, "", 0, NULL, 0 },
+    /* issue 19 (docs/formats/cnab.md, "New CNAB 400 banks (issue 19): choices") */
+    { "021", "Banestes", '1', banestes400, NULL, "06,17", 0, 0, 0, "", 0, NULL, XC_GROSS },
+    { "133", "Cresol", '1', nn71oc400, NULL, "06,17", 0, 0, 0, "", 0, NULL, XC_GROSS },
+    { "274", "Grafeno", '1', nn71oc400, NULL, "06,17", 0, 0, 0, "3", 0, NULL, XC_GROSS },
+    { "336", "C6 Bank", '1', c6400, NULL, "06,07,08,75", 0, 0, 0, "2", 0, NULL, XC_GROSS },
+    { "422", "Safra", '1', safra400, NULL, "06,15,41", 0, 0, 0, "24", 0, NULL, XC_GROSS },
+    { "745", "Citibank", '1', citibank400, NULL, "06,15,17", 0, 0, 0, "", 0, NULL, XC_GROSS },
+    { "756", "Sicoob", '1', sicoob400, NULL, "05,06,15,17", 0, 0, 0, "", 0, NULL, XC_GROSS },
+    { "246", "ABC Brasil", '1', fibra_family400, NULL, "06,08", 0, 0, 0, "", 0, "10", XC_GROSS },
+    { "633", "Rendimento", '1', fibra_family400, NULL, "06,08", 0, 0, 0, "", 0, "10", XC_GROSS },
+    { "707", "Daycoval", '1', daycoval400, NULL, "06,08", 0, 0, 0, "24", 0, "10", XC_GROSS },
     { NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, "", 0, NULL, 0 },
 };
+
+/* Reader features the issue-19 banks need that cnab400_bank has no field
+ * for, kept apart so the existing rows stay as they are: a header date
+ * elsewhere than 95-100 (C6: 125-130 "Data Movimento", manual L113) and
+ * record types besides detail_type that are details in the same layout
+ * (Citibank: 7 "posição de carteira", 8 "despesa de cartório", L138-142). */
+static const cnab400_extra cnab400_extras[] = {
+    { "336", 125, "" },
+    { "745", 0, "78" },
+    { NULL, 0, "" },
+};
+
+const cnab400_extra *cnab400_extra_find(const char *code)
+{
+    for (const cnab400_extra *x = cnab400_extras; x->code; x++)
+        if (!strcmp(x->code, code))
+            return x;
+    return NULL;
+}
 
 /* ===================== lookups ===================== */
 
@@ -330,11 +454,21 @@ const char *cnab240_bank_list(void)
 const char *cnab400_bank_list(void)
 {
     static char buf[256];
-    if (!buf[0])
+    if (!buf[0]) {
+        /* in code order: rows are appended as banks are added (issue 19) */
+        const char *codes[sizeof cnab400_banks / sizeof cnab400_banks[0]];
+        size_t n = 0;
         for (const cnab400_bank *b = cnab400_banks; b->code; b++) {
+            size_t i = n++;
+            for (; i > 0 && strcmp(codes[i - 1], b->code) > 0; i--)
+                codes[i] = codes[i - 1];
+            codes[i] = b->code;
+        }
+        for (size_t i = 0; i < n; i++) {
             if (buf[0])
                 strcat(buf, ", ");
-            strcat(buf, b->code);
+            strcat(buf, codes[i]);
         }
+    }
     return buf;
 }

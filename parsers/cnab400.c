@@ -40,8 +40,11 @@ int cnab400_start(parser *p, err_t *e)
     }
     if (p->opts.bank)
         snprintf(p->info.bank, sizeof p->info.bank, "%s", p->opts.bank);
+    /* issue 19: a header date elsewhere (C6 125-130) */
+    p->x400 = cnab400_extra_find(p->b400->code);
+    size_t date_at = p->x400 && p->x400->hdr_date_start ? p->x400->hdr_date_start : 95;
     cnab_ferr fe;
-    if (cnab_date(l, 95, 6, "file generation date", &p->info.generated_on, &fe) < 0)
+    if (cnab_date(l, date_at, 6, "file generation date", &p->info.generated_on, &fe) < 0)
         return parser_fail(p, e, 1, fe.col, "%s", fe.msg);
     return check_seq(p, e);
 }
@@ -84,7 +87,9 @@ int cnab400_next(parser *p, settle_record *rec, err_t *e)
         /* trailers often hold a count there instead (BRB, Unicred samples) */
         if (type != '9' && check_seq(p, e) < 0)
             return -1;
-        if (type == b->detail_type || (b->detail7 && type == '7')) {
+        /* issue 19: other record types in the detail layout (Citibank 7, 8) */
+        int more = p->x400 && type && strchr(p->x400->more_detail_types, type);
+        if (type == b->detail_type || (b->detail7 && type == '7') || more) {
             if (p->have_pend) {
                 p->have_peek = 1;
                 finish(p, rec);
@@ -92,7 +97,7 @@ int cnab400_next(parser *p, settle_record *rec, err_t *e)
             }
             settle_record *t = &p->pend;
             memset(t, 0, sizeof *t);
-            if (cnab_apply(type == '7' ? b->detail7 : b->detail, l, t, &fe) < 0)
+            if (cnab_apply(type == '7' && b->detail7 ? b->detail7 : b->detail, l, t, &fe) < 0)
                 return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
             t->line = p->lineno;
             p->have_pend = 1;
