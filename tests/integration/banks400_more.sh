@@ -7,8 +7,8 @@
 # tests/unit/parsers/banks400_more_test.c for the lines) is ingested and
 # reconciled:
 #   - a liquidation of a R$ 1.000,00 title paid late with R$ 15,50 of
-#     interest and a R$ 2,50 fee pays the payment (paid 101550, not
-#     OVERPAID / UNDERPAID);
+#     interest and a R$ 2,50 fee (where the manual reports the fee with the
+#     liquidation) pays the payment (paid 101550, not OVERPAID / UNDERPAID);
 #   - an 02 "entrada confirmada" is an event on another payment, which stays
 #     pending;
 #   - Fibra family: a 10 "baixa por ter sido liquidado" with the amount pays,
@@ -39,18 +39,22 @@ emit() {
 }
 
 # mkret CODE NN_POS NN1 NN2 FACE_POS FACE_LEN FEE_POS FEE_LEN DATE_POS [FIELD=... of the liquidation]
-# writes $T_TMP/b<CODE>.ret: header, a 06 for NN1, an 02 for NN2, trailer
+# writes $T_TMP/b<CODE>.ret: header, a 06 for NN1, an 02 for NN2, trailer.
+# The fee (250) goes on the 06, or on the 02 when FEE_ON=02 (Grafeno: the
+# fee is reported for 02 and 28, M L112-118), or nowhere when FEE_ON=none
+# (Citibank: 176-188 zeros, M L255-256).
 mkret() {
   local code=$1 np=$2 nn1=$3 nn2=$4 fp=$5 fl=$6 tp=$7 tl=$8 dp=$9
   shift 9
-  local f=$T_TMP/b$code.ret
+  local f=$T_TMP/b$code.ret fee06=0 fee02=0
+  case ${FEE_ON:-06} in 06) fee06=250 ;; 02) fee02=250 ;; esac
   SEQ=0
   : >"$f"
   emit "$f" 1=02RETORNO01COBRANCA 77="$code" "$dp"=281126
   emit "$f" 1=1 2=02 38="ORDER-$code-1" 109=06 111=271126 117="D$code-1" 147=201126 \
-    "$np=$nn1" "$fp=$(z "$fl" 100000)" "$tp=$(z "$tl" 250)" 254="$(z 13 101550)" 267="$(z 13 1550)" "$@"
+    "$np=$nn1" "$fp=$(z "$fl" 100000)" "$tp=$(z "$tl" $fee06)" 254="$(z 13 101550)" 267="$(z 13 1550)" "$@"
   emit "$f" 1=1 2=02 38="ORDER-$code-2" 109=02 111=271126 117="D$code-2" 147=201226 \
-    "$np=$nn2" "$fp=$(z "$fl" 50000)"
+    "$np=$nn2" "$fp=$(z "$fl" 50000)" "$tp=$(z "$tl" $fee02)"
 }
 trailer() { emit "$T_TMP/b$1.ret" 1=9201 5="$1"; }
 
@@ -60,7 +64,7 @@ mkret 021 63 0000012345 0000012346 156 10 176 13 95 153=000
 trailer 021
 mkret 133 71 000000043217 000000043225 153 13 176 13 95 296=281126
 trailer 133
-mkret 274 71 000000091234 000000091235 153 13 176 13 95 296=281126
+FEE_ON=02 mkret 274 71 000000091234 000000091235 153 13 176 13 95 296=281126
 emit "$T_TMP/b274.ret" 1=3 18=000000091235 44=274   # optional split record (M L149-248)
 trailer 274
 mkret 336 63 00001234567 00001234568 153 13 176 13 125 296=281126
@@ -68,7 +72,7 @@ trailer 336
 mkret 422 63 000123456 000123457 153 13 176 13 95 296=281126
 trailer 422
 printf '\x1a' >>"$T_TMP/b422.ret"   # M L49: 0D 0A 1A at the end of the file
-mkret 745 65 000000555551 000000555552 153 13 176 13 95 296=281126
+FEE_ON=none mkret 745 65 000000555551 000000555552 153 13 176 13 95 296=281126
 emit "$T_TMP/b745.ret" 1=8 2=02 109=51 111=271126 117=D745-3 65=000000555552 189="$(z 13 1234)"
 trailer 745
 mkret 756 63 000000001234 000000001242 153 13 182 7 95 176=281126
@@ -115,11 +119,14 @@ t_eq "every file read, none refused" "10 0" \
   "$(t_sql "SELECT concat_ws(' ', count(*), count(*) FILTER (WHERE error IS NOT NULL)) FROM return_files")"
 
 for code in 021 133 274 336 422 745 756 246 633 707; do
+  fee=250; case $code in 274|745) fee=0 ;; esac
   t_eq "$code: the liquidation is read as the manual defines it (paid, face, interest, fee)" \
-    "t 101550 100000 1550 250" \
+    "t 101550 100000 1550 $fee" \
     "$(t_sql "SELECT concat_ws(' ', paid, amount_paid_cents, amount_face_cents, interest_cents, fee_cents)
                 FROM settlements WHERE bank_code = '$code' AND line = 2")"
 done
+t_eq "274: the fee comes with the 02 (entrada confirmada)" "250" \
+  "$(t_sql "SELECT fee_cents FROM settlements WHERE bank_code = '274' AND line = 3")"
 t_eq "336: the header date is read from 125-130" "2026-11-28" \
   "$(t_sql "SELECT f.generated_on FROM return_files f WHERE f.name = 'b336.ret'")"
 t_eq "credit dates: Cresol 296-301, Sicoob 176-181, ABC 386-391; Banestes and Daycoval have none" \

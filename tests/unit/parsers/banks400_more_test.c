@@ -297,7 +297,7 @@ static void test_grafeno(void **state)
     detail('1', "06", "271126", "G274-1", "201126");
     put(71, "000000091234");
     num(153, 13, 100000);
-    num(176, 13, 250);
+    num(176, 13, 0); /* L112-118: "despesas de cobrança" only for 02 and 28 */
     num(254, 13, 101550);
     num(267, 13, 1550);
     put(296, "281126");
@@ -326,7 +326,7 @@ static void test_grafeno(void **state)
     assert_int_equal(R[0].amount_face_cents, 100000);
     assert_int_equal(R[0].amount_paid_cents, 101550);
     assert_int_equal(R[0].interest_cents, 1550);
-    assert_int_equal(R[0].fee_cents, 250);
+    assert_int_equal(R[0].fee_cents, 0);
     date_is(R[0].credited_on, 2026, 11, 28);
     assert_int_equal(R[0].line, 2);
     /* L322 */
