@@ -732,6 +732,9 @@ static void test_daycoval(void **state)
 static void test_extras_are_per_bank(void **state)
 {
     (void)state;
+    /* the "unknown bank" message lists the codes in order */
+    assert_string_equal(cnab400_bank_list(), "001, 004, 021, 033, 041, 070, 077, 097, 104, 133, 224, 237, 246, 274, "
+                                             "336, 341, 399, 422, 435, 633, 643, 707, 712, 745, 748, 756");
     assert_null(cnab400_extra_find("237"));
     assert_int_equal(cnab400_extra_find("336")->hdr_date_start, 125);
     start();
