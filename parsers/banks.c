@@ -506,6 +506,100 @@ static const cnab_field unicred400[] = {
     CF_END,
 };
 
+/* ---- Issue 19: banks read from their own manuals ----------------------
+ * Each table cites /work/shared/manuals/<code>-<bank>-cnab400.txt by line
+ * ("L123"). docs/formats/cnab.md, "New CNAB 400 banks (issue 19): choices",
+ * lists the ambiguities and the safe-side readings. */
+
+/* 021 Banestes (layout 2015, L67-125): 63-72 nosso número (10 digits, Anexo
+ * II); 153-155 is the "fator de vencimento" ("000"), the face is 156-165
+ * (10 digits); 280-292 outros créditos. The detail has no credit date
+ * (383-390 is the remessa's date): credited_on stays empty. */
+static const cnab_field banestes400[] = {
+    CF("nosso número", 63, 10, FK_TEXT, nosso_numero), C400_SEU,
+    CF("occurrence code", 109, 2, FK_CODE, movement_code),
+    CF("occurrence date", 111, 6, FK_DATE6, occurred_on),
+    CF("due date", 147, 6, FK_DATE6, due_on),
+    CF("face value", 156, 10, FK_MONEY, amount_face_cents),
+    CF("fee", 176, 13, FK_MONEY, fee_cents),
+    CF("IOF", 215, 13, FK_MONEY, iof_cents),
+    CF("rebate", 228, 13, FK_MONEY, rebate_cents),
+    CF("discount", 241, 13, FK_MONEY, discount_cents),
+    CF("amount paid", 254, 13, FK_MONEY, amount_paid_cents),
+    CF("interest", 267, 13, FK_MONEY, interest_cents),
+    CF("other credits", 280, 13, FK_MONEY, other_credits_cents),
+    CF_END,
+};
+/* 133 Cresol (layout 2021, L63-203): 71-81 nosso número + 82 its check
+ * digit, kept together as printed; 280-292 outros créditos; credit date
+ * 296-301. Also 274 Grafeno (Maio 2022, L57-145: 71-82 "Número do Banco",
+ * 280-292 outros créditos, zeros in its manual). */
+static const cnab_field nn71oc400[] = {
+    CF("nosso número", 71, 12, FK_TEXT, nosso_numero), C400_SEU,
+    CF("credit date", 296, 6, FK_DATE6, credited_on),
+    CF("other credits", 280, 13, FK_MONEY, other_credits_cents), C400_MONEY(176, 13),
+};
+/* 336 C6 Bank (Junho 2022, L117-161): 63-73 nosso número with its check
+ * digit (75-86 is the bank's own "nosso número complementar"); 189-227 are
+ * the bank's (no IOF); 254-266 "Valor principal" = "valor principal do
+ * título pago pelo sacado" (L418-419), read as the amount paid; 280-292
+ * "outros acréscimos" (L422-423) are other credits; credit date 296-301. */
+static const cnab_field c6400[] = {
+    CF("nosso número", 63, 11, FK_TEXT, nosso_numero), C400_SEU,
+    CF("occurrence code", 109, 2, FK_CODE, movement_code),
+    CF("occurrence date", 111, 6, FK_DATE6, occurred_on),
+    CF("due date", 147, 6, FK_DATE6, due_on),
+    CF("face value", 153, 13, FK_MONEY, amount_face_cents),
+    CF("fee", 176, 13, FK_MONEY, fee_cents),
+    CF("rebate", 228, 13, FK_MONEY, rebate_cents),
+    CF("discount", 241, 13, FK_MONEY, discount_cents),
+    CF("amount paid", 254, 13, FK_MONEY, amount_paid_cents),
+    CF("interest", 267, 13, FK_MONEY, interest_cents),
+    CF("other credits", 280, 13, FK_MONEY, other_credits_cents),
+    CF("credit date", 296, 6, FK_DATE6, credited_on),
+    CF_END,
+};
+/* 422 Safra (Dezembro 2016, L113-165): 63-71 nosso número (9 digits; 127-135
+ * repeats it); 254-266 "Valor líquido pago pelo pagador"; 280-292 outros
+ * créditos; credit date 296-301 (for 06, 07, 15 and 41). */
+static const cnab_field safra400[] = {
+    CF("nosso número", 63, 9, FK_TEXT, nosso_numero), C400_SEU,
+    CF("credit date", 296, 6, FK_DATE6, credited_on),
+    CF("other credits", 280, 13, FK_MONEY, other_credits_cents), C400_MONEY(176, 13),
+};
+/* 745 Citibank (Versão 1.16, L134-287): 65-76 "Número bancário (nosso
+ * número)", 12 digits (63-64 is the espécie); 176-188 zeros; 254-266 "valor
+ * líquido recebido" = nominal - descontos - abatimentos - IOF + juros;
+ * 280-295 blank (no other credits); credit date 296-301. */
+static const cnab_field citibank400[] = {
+    CF("nosso número", 65, 12, FK_TEXT, nosso_numero), C400_SEU,
+    CF("credit date", 296, 6, FK_DATE6, credited_on), C400_MONEY(176, 13),
+};
+/* 756 Sicoob (sheet "04.Retorno - CNAB400", 22/08/2017, L26-79): CBR643-like:
+ * 63-73 nosso número + 74 check digit, kept together; credit date 176-181,
+ * fee 182-188; 280-292 "outros recebimentos". 306-318 "Valor do lançamento"
+ * with a debit/credit flag at 319 is not read (docs/formats/cnab.md). */
+static const cnab_field sicoob400[] = {
+    CF("nosso número", 63, 12, FK_TEXT, nosso_numero), C400_SEU,
+    CF("credit date", 176, 6, FK_DATE6, credited_on),
+    CF("other credits", 280, 13, FK_MONEY, other_credits_cents), C400_MONEY(182, 7),
+};
+/* The Fibra family (AUTBANK "Novo CNAB 400" returns): 246 ABC (2024, L57-119),
+ * 633 Rendimento (V2 130504, L83-149), 707 Daycoval (SET/2023, L71-163):
+ * 63-73 nosso número with check digit; 176-188 tarifa; 189-214 blank; 254-266
+ * "valor principal pago pelo sacado" (gross in Fibra's real sample, AUDIT.md);
+ * 267-279 mora/multa; 280-376 zeros and blanks; 378-385 error codes;
+ * 386-391 "Data gravação/Data do crédito" (ABC, Rendimento: the credit date
+ * on liquidations credited to the account). Daycoval's manual calls 386-391
+ * only "data de gravação da fita", so its table leaves the credit date out. */
+#define FIBRA_FAMILY400                                               \
+    CF("nosso número", 63, 11, FK_TEXT, nosso_numero), C400_SEU,      \
+    C400_MONEY(176, 13)
+static const cnab_field fibra_family400[] = {
+    CF("credit date", 386, 6, FK_DATE6, credited_on), FIBRA_FAMILY400,
+};
+static const cnab_field daycoval400[] = { FIBRA_FAMILY400 };
+
 #define XC_GN (XC_GROSS | XC_NET)
 
 /* Paid codes, liq_baixa codes, optional records and money identities per
@@ -539,11 +633,42 @@ static const cnab400_bank cnab400_banks[] = {
       .xcheck = XC_GROSS },
     { .code = "643", .name = "Pine", .detail_type = '1', .detail = fibra400, .paid = "06,08", .liq_baixa = "10",
       .xcheck = XC_GROSS },
-    { .code = "712", .name = "Ourinvest", .detail_type = '1', .detail = nn71_400, .paid = "06,15,17", .xcheck = XC_GROSS },
+    { .code = "712", .name = "Ourinvest", .detail_type = '1', .detail = nn71_400, .paid = "06,15,17", .skip_types = "3",
+      .xcheck = XC_GROSS },
     { .code = "748", .name = "Sicredi", .detail_type = '1', .detail = sicredi400, .paid = "06,15,17",
       .xcheck = XC_GROSS, .hdr_date = C400_HD_AAAAMMDD },
+    /* issue 19 (docs/formats/cnab.md, "New CNAB 400 banks (issue 19): choices") */
+    { .code = "021", .name = "Banestes", .detail_type = '1', .detail = banestes400, .paid = "06,17", .xcheck = XC_GROSS },
+    { .code = "133", .name = "Cresol", .detail_type = '1', .detail = nn71oc400, .paid = "06,17", .xcheck = XC_GROSS },
+    { .code = "274", .name = "Grafeno", .detail_type = '1', .detail = nn71oc400, .paid = "06,17", .skip_types = "3", .xcheck = XC_GROSS },
+    { .code = "336", .name = "C6 Bank", .detail_type = '1', .detail = c6400, .paid = "06,07,08,75", .skip_types = "2", .xcheck = XC_GROSS },
+    { .code = "422", .name = "Safra", .detail_type = '1', .detail = safra400, .paid = "06,15,41", .skip_types = "24", .xcheck = XC_GROSS },
+    { .code = "745", .name = "Citibank", .detail_type = '1', .detail = citibank400, .paid = "06,15,17", .xcheck = XC_GROSS },
+    { .code = "756", .name = "Sicoob", .detail_type = '1', .detail = sicoob400, .paid = "05,06,15,17", .xcheck = XC_GROSS },
+    { .code = "246", .name = "ABC Brasil", .detail_type = '1', .detail = fibra_family400, .paid = "06,08", .liq_baixa = "10", .xcheck = XC_GROSS },
+    { .code = "633", .name = "Rendimento", .detail_type = '1', .detail = fibra_family400, .paid = "06,08", .liq_baixa = "10", .xcheck = XC_GROSS },
+    { .code = "707", .name = "Daycoval", .detail_type = '1', .detail = daycoval400, .paid = "06,08", .skip_types = "24", .liq_baixa = "10", .xcheck = XC_GROSS },
     { .code = NULL },
 };
+
+/* Reader features the issue-19 banks need that cnab400_bank has no field
+ * for, kept apart so the existing rows stay as they are: a header date
+ * elsewhere than 95-100 (C6: 125-130 "Data Movimento", manual L113) and
+ * record types besides detail_type that are details in the same layout
+ * (Citibank: 7 "posição de carteira", 8 "despesa de cartório", L138-142). */
+static const cnab400_extra cnab400_extras[] = {
+    { "336", 125, "" },
+    { "745", 0, "78" },
+    { NULL, 0, "" },
+};
+
+const cnab400_extra *cnab400_extra_find(const char *code)
+{
+    for (const cnab400_extra *x = cnab400_extras; x->code; x++)
+        if (!strcmp(x->code, code))
+            return x;
+    return NULL;
+}
 
 /* ===================== lookups ===================== */
 
@@ -633,15 +758,25 @@ const char *cnab240_bank_list(void)
 const char *cnab400_bank_list(void)
 {
     static char buf[256];
-    if (!buf[0])
+    if (!buf[0]) {
+        /* in code order: rows are appended as banks are added (issue 19) */
+        const cnab400_bank *codes[sizeof cnab400_banks / sizeof cnab400_banks[0]];
+        size_t n = 0;
         for (const cnab400_bank *b = cnab400_banks; b->code; b++) {
+            size_t i = n++;
+            for (; i > 0 && strcmp(codes[i - 1]->code, b->code) > 0; i--)
+                codes[i] = codes[i - 1];
+            codes[i] = b;
+        }
+        for (size_t i = 0; i < n; i++) {
             if (buf[0])
                 strcat(buf, ", ");
-            strcat(buf, b->code);
-            if (b->aliases) {
+            strcat(buf, codes[i]->code);
+            if (codes[i]->aliases) {
                 strcat(buf, "/");
-                strcat(buf, b->aliases);
+                strcat(buf, codes[i]->aliases);
             }
         }
+    }
     return buf;
 }

@@ -168,6 +168,16 @@ typedef struct cnab400_bank {
     char hold_char;            /* its value ('9' HSBC: "pagamento aguardando compensação do cheque"): not paid */
 } cnab400_bank;
 
+/* Per-bank reader features added with the issue-19 banks (parsers/banks.c,
+ * cnab400_extras[]); a bank without a row reads its header date at 95-100
+ * and only detail_type (and 7 with detail7) as details. */
+typedef struct cnab400_extra {
+    const char *code;
+    uint16_t hdr_date_start;   /* header generation date (DDMMAA) start; 0 = 95 */
+    char more_detail_types[4]; /* other record types read as details with the bank's detail table */
+} cnab400_extra;
+const cnab400_extra *cnab400_extra_find(const char *code);
+
 enum {
     C400_PAID_IS_NET = 1,      /* 254-266 is the net credited: amount paid = that + fee (Itaú) */
     C400_BANRISUL_NOTA1 = 2,   /* 254-266 "valor pago" is one of the six definitions of Banrisul's

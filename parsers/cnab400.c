@@ -61,11 +61,14 @@ int cnab400_start(parser *p, err_t *e)
     }
     /* an alias (Santander's 353) reads as the bank's code */
     snprintf(p->info.bank, sizeof p->info.bank, "%s", canon);
+    /* issue 19: a header date elsewhere (C6 125-130) */
+    p->x400 = cnab400_extra_find(p->b400->code);
+    size_t date_at = p->x400 && p->x400->hdr_date_start ? p->x400->hdr_date_start : 95;
     cnab_ferr fe;
     const cnab400_bank *b = p->b400;
-    int r = b->hdr_date == C400_HD_AAAAMMDD   ? cnab_date_ymd(l, 95, "file generation date", &p->info.generated_on, &fe)
-            : b->hdr_date == C400_HD_DDMMAAAA ? cnab_date(l, 95, 8, "file generation date", &p->info.generated_on, &fe)
-                                              : cnab_date(l, 95, 6, "file generation date", &p->info.generated_on, &fe);
+    int r = b->hdr_date == C400_HD_AAAAMMDD   ? cnab_date_ymd(l, date_at, "file generation date", &p->info.generated_on, &fe)
+            : b->hdr_date == C400_HD_DDMMAAAA ? cnab_date(l, date_at, 8, "file generation date", &p->info.generated_on, &fe)
+                                              : cnab_date(l, date_at, 6, "file generation date", &p->info.generated_on, &fe);
     if (r < 0 && b->hdr_date == C400_HD_AAAAMMDD) {
         /* Sicredi's manual (748-sicredi-cnab400.txt L29) has AAAAMMDD; an
          * older DDMMAA header (laravel-boleto's sample) is still read, with
@@ -158,8 +161,10 @@ int cnab400_next(parser *p, settle_record *rec, err_t *e)
         /* trailers often hold a count there instead (BRB, Unicred samples) */
         if (type != '9' && check_seq(p, e) < 0)
             return -1;
-        if (type == b->detail_type || (b->detail7 && type == '7')) {
-            const cnab_field *table = type == '7' ? b->detail7 : b->detail;
+        /* issue 19: other record types in the detail layout (Citibank 7, 8) */
+        int more = p->x400 && type && strchr(p->x400->more_detail_types, type);
+        if (type == b->detail_type || (b->detail7 && type == '7') || more) {
+            const cnab_field *table = type == '7' && b->detail7 ? b->detail7 : b->detail;
             if (b->detail_alt && type != '7') {
                 int blank = 1;
                 for (size_t i = b->alt_blank_start - 1; i < (size_t)b->alt_blank_start - 1 + b->alt_blank_len; i++)

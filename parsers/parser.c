@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *record_format_name(record_format f)
 {
@@ -220,9 +221,12 @@ static int looks_240(const cnab_line *l)
            l->c[0] <= '9' && l->c[1] >= '0' && l->c[1] <= '9' && l->c[2] >= '0' && l->c[2] <= '9';
 }
 
+/* "RETORNO" in any case: Banestes (L44), Safra (L96) and the Fibra family
+ * (ABC L25, Rendimento L51) write the literal "Retorno" (issue 19). */
 static int looks_400(const cnab_line *l)
 {
-    return l->len >= 9 && (!memcmp(l->c, "02RETORNO", 9) || !memcmp(l->c, "01REMESSA", 9));
+    return l->len >= 9 && ((!memcmp(l->c, "02", 2) && !strncasecmp((const char *)l->c + 2, "RETORNO", 7)) ||
+                           !memcmp(l->c, "01REMESSA", 9));
 }
 
 static int looks_pixcsv(const cnab_line *l)
