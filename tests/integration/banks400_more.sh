@@ -148,9 +148,11 @@ t_eq "745: a type 8 record (despesa de cartório) is read as a detail: an event,
   "event movement_51 7452" "$(outcome 745 4)"
 for code in 246 633 707; do
   t_eq "$code: 10 with the amount pays" "paid ${code}3" "$(outcome $code 4)"
-  t_eq "$code: 10 without an amount books no money" "event baixa_liquidated ${code}4 pending" \
+  t_eq "$code: 10 without an amount books no money: LIQUIDATION_UNCONFIRMED for finance" \
+    "exception LIQUIDATION_UNCONFIRMED baixa_liquidated ${code}4 pending" \
     "$(outcome $code 5) $(t_sql "SELECT status FROM payments WHERE id = ${code}4")"
 done
-t_eq "no exception at all" "0" "$(t_sql "SELECT count(*) FROM exceptions")"
+t_eq "no exception but the three unconfirmed liquidations" "LIQUIDATION_UNCONFIRMED 3" \
+  "$(t_sql "SELECT string_agg(DISTINCT reason, ',') || ' ' || count(*) FROM exceptions")"
 t_no_dangling_refs
 t_done
