@@ -167,7 +167,7 @@ static const keyspec source_keys[] = {
     EP_KEYS(source_cfg),
     { "pattern", K_STR, offsetof(source_cfg, pattern), ".", 0, 0, NULL, check_regex,
       "PCRE2 the remote file name must match" },
-    { "format", K_ENUM, offsetof(source_cfg, format), "auto", 0, 0, "auto|cnab240|cnab400|pix-csv", NULL,
+    { "format", K_ENUM, offsetof(source_cfg, format), "auto", 0, 0, "auto|cnab240|cnab400|pix-csv|pix-api|pix-psp", NULL,
       "parser format; auto detects it from the content" },
     { "bank", K_STR, offsetof(source_cfg, bank), NULL, 0, 0, NULL, check_bank,
       "bank code hint for the parser" },

@@ -56,7 +56,7 @@ static const char settlement_cols[] =
     "file_id, line, format, bank_code, kind, movement_code, paid, nosso_numero, seu_numero, txid,"
     " end_to_end_id, refund_id, refund_status, amount_face_cents, amount_paid_cents, amount_credited_cents,"
     " interest_cents, discount_cents, rebate_cents, fee_cents, iof_cents, occurred_on, credited_on, due_on,"
-    " settled_at, payer_doc, payer_name, message, natural_key, other_credits_cents";
+    " settled_at, payer_doc, payer_name, message, natural_key, other_credits_cents, refund_nature";
 
 typedef struct ingest_job {
     settle_ctx *ctx;
@@ -124,20 +124,8 @@ static void record_row(copybuf *b, const char *fid, const settle_record *r, cons
     opt_text(b, r->message);
     copybuf_text(b, key);
     copybuf_int(b, r->other_credits_cents);
+    opt_text(b, r->refund_nature);
     copybuf_end_row(b);
-}
-
-static record_format format_from_name(const char *s)
-{
-    if (!s)
-        return FMT_UNKNOWN;
-    if (!strcmp(s, "cnab240"))
-        return FMT_CNAB240;
-    if (!strcmp(s, "cnab400"))
-        return FMT_CNAB400;
-    if (!strcmp(s, "pix-csv"))
-        return FMT_PIX_CSV;
-    return FMT_UNKNOWN;
 }
 
 /* The reader's warnings (a money record that does not add up, a record
@@ -165,7 +153,7 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
     parse_opts opts = { 0 };
     const source_cfg *src = config_source(j->ctx->cfg, f->source);
     if (src) {
-        opts.format = format_from_name(src->format);
+        opts.format = record_format_from_name(src->format);
         opts.bank = src->bank;
         opts.profile = src->profile ? config_profile(j->ctx->cfg, src->profile) : NULL;
     }
@@ -523,15 +511,17 @@ static int ingest_one(ingest_job *j, one_file *f)
     snprintf(dupstr, sizeof dupstr, "%ld", dups);
     if (info.generated_on.y)
         snprintf(gen, sizeof gen, "%04d-%02d-%02d", info.generated_on.y, info.generated_on.m, info.generated_on.d);
-    char warns[24], mism[24];
+    char warns[24], mism[24], skipped[24];
     snprintf(warns, sizeof warns, "%ld", info.warnings);
     snprintf(mism, sizeof mism, "%ld", info.xcheck_mismatches);
-    const char *u[] = { fid,    info.format ? record_format_name(info.format) : NULL,
-                        info.bank[0] ? info.bank : NULL, gen[0] ? gen : NULL, recs, dupstr, warns, mism };
+    snprintf(skipped, sizeof skipped, "%ld", info.skipped);
+    const char *u[] = { fid,  info.format ? record_format_name(info.format) : NULL,
+                        info.bank[0] ? info.bank : NULL, gen[0] ? gen : NULL, recs, dupstr, warns, mism, skipped };
     if (!(r = db_query(j->db, &e,
                        "UPDATE return_files SET format = $2, bank_code = $3, generated_on = $4, records = $5,"
-                       " duplicates = $6, warnings = $7, xcheck_mismatches = $8, ingested_at = now() WHERE id = $1",
-                       8, u))) {
+                       " duplicates = $6, warnings = $7, xcheck_mismatches = $8, skipped = $9, ingested_at = now()"
+                       " WHERE id = $1",
+                       9, u))) {
         rollback(j->db);
         close(fd);
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);

@@ -186,19 +186,6 @@ typedef struct sum_row {
     int64_t face, paid, credited;
 } sum_row;
 
-static int parse_format(const char *s, record_format *f)
-{
-    if (!strcmp(s, "cnab240"))
-        *f = FMT_CNAB240;
-    else if (!strcmp(s, "cnab400"))
-        *f = FMT_CNAB400;
-    else if (!strcmp(s, "pix-csv"))
-        *f = FMT_PIX_CSV;
-    else
-        return -1;
-    return 0;
-}
-
 /* Warnings interleave with the rows in the order they happen. */
 static void warn_stderr(void *arg, long line, const char *msg)
 {
@@ -229,8 +216,9 @@ int cmd_parse(settle_ctx *ctx, int argc, char **argv)
                                        ctx->cfg->path ? ctx->cfg->path : "the configuration (no config file read)");
             break;
         case 'f':
-            if (parse_format(optarg, &po.format) < 0)
-                return job_usage_error("parse", "--format: expected cnab240, cnab400 or pix-csv, found '%s'", optarg);
+            if (!(po.format = record_format_from_name(optarg)))
+                return job_usage_error("parse", "--format: expected one of %s, found '%s'", record_format_list(),
+                                       optarg);
             break;
         case 'b':
             if (strlen(optarg) != 3 || strspn(optarg, "0123456789") != 3)

@@ -16,14 +16,28 @@
 #include <string.h>
 #include <strings.h>
 
+static const char *const format_names[] = {
+    [FMT_CNAB240] = "cnab240", [FMT_CNAB400] = "cnab400", [FMT_PIX_CSV] = "pix-csv",
+    [FMT_PIX_API] = "pix-api", [FMT_PIX_PSP] = "pix-psp",
+};
+#define N_FORMATS ((int)(sizeof format_names / sizeof format_names[0]))
+
 const char *record_format_name(record_format f)
 {
-    switch (f) {
-    case FMT_CNAB240: return "cnab240";
-    case FMT_CNAB400: return "cnab400";
-    case FMT_PIX_CSV: return "pix-csv";
-    default: return "unknown";
-    }
+    return f > FMT_UNKNOWN && (int)f < N_FORMATS && format_names[f] ? format_names[f] : "unknown";
+}
+
+record_format record_format_from_name(const char *s)
+{
+    for (int f = FMT_UNKNOWN + 1; s && f < N_FORMATS; f++)
+        if (format_names[f] && !strcmp(format_names[f], s))
+            return (record_format)f;
+    return FMT_UNKNOWN;
+}
+
+const char *record_format_list(void)
+{
+    return "cnab240, cnab400, pix-csv, pix-api, pix-psp";
 }
 
 const char *record_kind_name(record_kind k)

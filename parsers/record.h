@@ -18,7 +18,12 @@
 
 #include "common/error.h"
 
-typedef enum { FMT_UNKNOWN = 0, FMT_CNAB240, FMT_CNAB400, FMT_PIX_CSV } record_format;
+/* The input formats: one table (parsers/parser.c, record_format_name and
+ * record_format_from_name) feeds --format, ingest's [source] format and
+ * return_files.format. FMT_PIX_API: BACEN API Pix JSON (GET /pix pages,
+ * webhook bodies, cob/cobv); FMT_PIX_PSP: a PSP's record-typed Pix
+ * statement with fees. */
+typedef enum { FMT_UNKNOWN = 0, FMT_CNAB240, FMT_CNAB400, FMT_PIX_CSV, FMT_PIX_API, FMT_PIX_PSP } record_format;
 typedef enum { KIND_BOLETO = 0, KIND_PIX, KIND_PIX_REFUND } record_kind;
 
 typedef struct settle_date {
@@ -40,6 +45,7 @@ typedef struct settle_record {
     char end_to_end_id[33];      /* Pix endToEndId */
     char refund_id[33];          /* Pix refund rtrId (kind == KIND_PIX_REFUND) */
     char refund_status[24];      /* EM_PROCESSAMENTO | DEVOLVIDO | NAO_REALIZADO */
+    char refund_nature[32];      /* API Pix devolucoes[].natureza: ORIGINAL, RETIRADA, MED_OPERACIONAL, MED_FRAUDE, ... */
 
     int64_t amount_face_cents;   /* título face value (CNAB) */
     int64_t amount_paid_cents;   /* what the payer paid (CNAB valor pago; Pix valor) */
@@ -69,6 +75,7 @@ typedef struct file_info {
     long records;                /* detail records returned so far */
     long warnings;               /* warnings reported (parse_opts.warn), xcheck_mismatches included */
     long xcheck_mismatches;      /* money records whose parts do not add up (cnab_xcheck) */
+    long skipped;                /* entries read and counted but not settlements (outgoing Pix, transfers, balances) */
 } file_info;
 
 /* A warning about a file that is still read: "FILE:LINE:COL: warning: ...".
@@ -105,7 +112,10 @@ const file_info *parser_info(const parser *p);
 
 void parser_close(parser *p);
 
-const char *record_format_name(record_format f);   /* "cnab240", "cnab400", "pix-csv" */
+const char *record_format_name(record_format f);   /* "cnab240", "cnab400", "pix-csv", "pix-api", "pix-psp" */
+record_format record_format_from_name(const char *s); /* FMT_UNKNOWN for NULL or an unknown name */
+/* "cnab240, cnab400, pix-csv, pix-api, pix-psp": for messages */
+const char *record_format_list(void);
 const char *record_kind_name(record_kind k);       /* "boleto", "pix", "pix_refund" */
 
 #endif

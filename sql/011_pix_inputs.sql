@@ -1,0 +1,16 @@
+-- 011_pix_inputs.sql - Pix as PSPs deliver it (issue 13).
+--
+-- return_files.format: the BACEN API Pix JSON ('pix-api': GET /pix pages,
+--   webhook bodies, cob/cobv responses) and PSP record-typed statements
+--   ('pix-psp'), beside the CNAB layouts and the Pix CSV.
+-- return_files.skipped: entries a reader counted but that are not
+--   settlements (outgoing Pix on a webhook, transfers and balances of a
+--   statement).
+-- settlements.refund_nature: devolucoes[].natureza (ORIGINAL, RETIRADA,
+--   MED_OPERACIONAL, MED_FRAUDE, ...): a MED refund is forced by the payer's
+--   bank, not asked for by the store.
+ALTER TABLE return_files DROP CONSTRAINT return_files_format_check;
+ALTER TABLE return_files ADD CONSTRAINT return_files_format_check
+    CHECK (format IN ('cnab240', 'cnab400', 'pix-csv', 'pix-api', 'pix-psp'));
+ALTER TABLE return_files ADD COLUMN skipped integer NOT NULL DEFAULT 0;
+ALTER TABLE settlements ADD COLUMN refund_nature text;
