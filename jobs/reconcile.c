@@ -192,7 +192,7 @@ static const char file_sql[] =
     "        s.amount_paid_cents, s.interest_cents, s.discount_cents, s.rebate_cents, e.prior, e.prior_payment,"
     "        coalesce(s.settled_at, s.credited_on::timestamptz, s.occurred_on::timestamptz),"
     "        coalesce(s.nosso_numero, ''), coalesce(s.seu_numero, ''), coalesce(s.message, ''),"
-    "        s.other_credits_cents,"
+    "        s.other_credits_cents, coalesce(s.refund_status, ''), coalesce(s.refund_nature, ''),"
     "        c.rule, c.id, c.status, c.amount_cents, c.paid_by_settlement, c.paid_by"
     "   FROM settlements s LEFT JOIN e ON e.sid = s.id"
     "   LEFT JOIN LATERAL ("
@@ -428,17 +428,19 @@ static int file_row(void *arg, const PGresult *r, err_t *e)
             keep(&d->msg, PQgetvalue(r, 0, 15)))
             return err_set(e, EX_SOFTWARE, "out of memory"), -1;
         s->other_credits_cents = num(r, 16);
+        snprintf(s->refund_status, sizeof s->refund_status, "%s", PQgetvalue(r, 0, 17));
+        s->refund_med = !strncmp(PQgetvalue(r, 0, 18), "MED", 3);
         const char *nn = d->nn.s;
         while (*nn == '0')
             nn++;
         snprintf(s->nn, sizeof s->nn, "%s", nn);
         d->cand.n = 0;
     }
-    if (!PQgetisnull(r, 0, 17)) {
+    if (!PQgetisnull(r, 0, 19)) {
         cand_row *x = cand_push(&d->cand, e);
         if (!x)
             return -1;
-        cand_read(x, id, r, 17);
+        cand_read(x, id, r, 19);
     }
     return 0;
 }

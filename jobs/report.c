@@ -63,6 +63,9 @@ static const struct reason_info {
       "à empresa) no extrato; o Pix conciliado dá baixa no pedido; depois, ignorar" },
     { "LIQUIDATION_REVERSED", "Liquidação estornada pelo banco",
       "O banco estornou a liquidação: conferir o extrato, reabrir a cobrança e, se já faturado, avisar o faturamento" },
+    { "PIX_REFUND_MED", "Devolução Pix MED (pedida pelo banco do pagador)",
+      "Devolução forçada pelo Mecanismo Especial de Devolução (fraude ou falha operacional): conferir com o PSP, "
+      "contestar se indevida, estornar o pedido e a nota fiscal" },
 };
 #define N_REASONS ((int)(sizeof reasons / sizeof reasons[0]))
 

@@ -126,7 +126,7 @@ static const char *const outcome_names[] = { "paid", "exception", "event", "rede
 static const char *const reason_names[] = {
     NULL, "UNKNOWN_PAYMENT", "UNDERPAID", "OVERPAID", "DUPLICATE_PAYMENT", "PAYMENT_NOT_PENDING",
     "AMBIGUOUS_MATCH", "BANK_REJECTED", "PIX_REFUND", "CHEQUE_RETURNED", "LIQUIDATION_UNCONFIRMED",
-    "LIQUIDATION_REVERSED",
+    "LIQUIDATION_REVERSED", "PIX_REFUND_MED",
 };
 
 const char *rc_outcome_name(rc_outcome o) { return outcome_names[o]; }
@@ -330,8 +330,20 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
     int best_rank = m ? rc_rules[m->rule].rank : 0;
 
     if (s->kind == RC_KIND_PIX_REFUND) {
-        /* A refund belongs to the Pix it returns (same end-to-end id). */
-        exception(d, EXC_PIX_REFUND);
+        /* A refund belongs to the Pix it returns (same end-to-end id). It
+         * is money out only once settled (DEVOLVIDO, or a statement without
+         * a status); EM_PROCESSAMENTO is pending and NAO_REALIZADO nothing:
+         * events, and the settled record of the same refund, when it comes,
+         * is the exception. A MED refund (forced by the payer's bank through
+         * the Mecanismo Especial de Devolução) was never asked for by the
+         * store: its own reason. */
+        int pending = !strcmp(s->refund_status, "EM_PROCESSAMENTO"), failed = !strcmp(s->refund_status, "NAO_REALIZADO");
+        if (pending || failed) {
+            d->outcome = OUT_EVENT;
+            snprintf(d->event, sizeof d->event, "%s", pending ? "refund_pending" : "refund_not_done");
+        } else {
+            exception(d, s->refund_med ? EXC_PIX_REFUND_MED : EXC_PIX_REFUND);
+        }
         d->paid_cents = s->amount_paid_cents;
         if (s->prior_payment) {
             d->payment_id = s->prior_payment;
@@ -340,8 +352,10 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
             d->payment_id = m->payment_id;
             d->rule = m->rule;
         }
-        snprintf(d->detail, sizeof d->detail, "%s",
-                 s->prior_settlement ? "refund of an applied Pix" : "refund of a Pix not applied here");
+        snprintf(d->detail, sizeof d->detail, "%s%s%s",
+                 s->refund_med ? "MED refund (forced by the payer's bank) of " : "refund of ",
+                 s->prior_settlement ? "an applied Pix" : "a Pix not applied here",
+                 pending ? ": in process" : failed ? ": not done (no money left)" : "");
         return 0;
     }
 

@@ -56,8 +56,9 @@ typedef enum {
     EXC_CHEQUE_RETURNED,
     EXC_LIQUIDATION_UNCONFIRMED,
     EXC_LIQUIDATION_REVERSED,
+    EXC_PIX_REFUND_MED,
 } rc_reason;
-#define EXC_LAST EXC_LIQUIDATION_REVERSED
+#define EXC_LAST EXC_PIX_REFUND_MED
 
 /* One settlement as reconcile sees it. Strings are NUL-terminated. */
 typedef struct rc_settlement {
@@ -73,6 +74,8 @@ typedef struct rc_settlement {
     int64_t rebate_cents;
     int64_t other_credits_cents; /* outros créditos: paid on top of the face, like interest */
     char nn[24];               /* boleto: nosso número without leading zeros ("" when none) */
+    char refund_status[24];    /* Pix refund: EM_PROCESSAMENTO, DEVOLVIDO, NAO_REALIZADO or "" (settled) */
+    int refund_med;            /* Pix refund forced by the payer's bank (natureza MED_*) */
     /* RULE_E2E: an earlier settlement with the same end-to-end id that paid
      * (or re-delivered) a payment; 0 when none */
     int64_t prior_settlement;

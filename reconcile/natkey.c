@@ -9,7 +9,14 @@
 char *natkey_build(const settle_record *r, char *out, size_t n)
 {
     if (r->kind == KIND_PIX_REFUND && r->refund_id[0]) {
-        snprintf(out, n, "pix_refund|%s", r->refund_id);
+        /* A refund is reported again as its status moves on (EM_PROCESSAMENTO
+         * -> DEVOLVIDO or NAO_REALIZADO): each status is its own record, so
+         * the history is kept and the settled one is not dropped as a
+         * duplicate of the pending one. The settled refund keeps the plain key. */
+        if (r->refund_status[0] && strcmp(r->refund_status, "DEVOLVIDO"))
+            snprintf(out, n, "pix_refund|%s|%s", r->refund_id, r->refund_status);
+        else
+            snprintf(out, n, "pix_refund|%s", r->refund_id);
     } else if (r->kind != KIND_BOLETO) {
         if (r->end_to_end_id[0])
             snprintf(out, n, "pix|%s", r->end_to_end_id);

@@ -5,7 +5,8 @@
  * stored once and the other copies are counted as duplicates.
  *   CNAB:       bank|nosso número without leading zeros|movement|occurrence date|amount paid
  *   Pix:        pix|end-to-end id
- *   Pix refund: pix_refund|refund id
+ *   Pix refund: pix_refund|refund id (settled, DEVOLVIDO or no status), or
+ *               pix_refund|refund id|status (EM_PROCESSAMENTO, NAO_REALIZADO)
  * A Pix record without an end-to-end id (never seen; kept safe) falls back to
  * pix|txid|amount|settled_at. Pure.
  *

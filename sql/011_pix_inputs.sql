@@ -14,3 +14,12 @@ ALTER TABLE return_files ADD CONSTRAINT return_files_format_check
     CHECK (format IN ('cnab240', 'cnab400', 'pix-csv', 'pix-api', 'pix-psp'));
 ALTER TABLE return_files ADD COLUMN skipped integer NOT NULL DEFAULT 0;
 ALTER TABLE settlements ADD COLUMN refund_nature text;
+
+-- PIX_REFUND_MED: a refund forced by the payer's bank through the Mecanismo
+-- Especial de Devolução (natureza MED_OPERACIONAL / MED_FRAUDE): the store
+-- never asked for it, so finance sees it apart from the refunds it made.
+ALTER TABLE exceptions DROP CONSTRAINT exceptions_reason_check;
+ALTER TABLE exceptions ADD CONSTRAINT exceptions_reason_check
+    CHECK (reason IN ('UNKNOWN_PAYMENT', 'UNDERPAID', 'OVERPAID', 'DUPLICATE_PAYMENT', 'PAYMENT_NOT_PENDING',
+                      'AMBIGUOUS_MATCH', 'BANK_REJECTED', 'PIX_REFUND', 'CHEQUE_RETURNED',
+                      'LIQUIDATION_UNCONFIRMED', 'LIQUIDATION_REVERSED', 'PIX_REFUND_MED'));

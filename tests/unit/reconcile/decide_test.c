@@ -384,6 +384,38 @@ static void test_liquidation_confirmed(void **state)
     assert_int_equal(run(&s, &c, 1).outcome, OUT_EVENT);
 }
 
+/* Issue 13: a refund is money out only when settled; a MED refund has its
+ * own reason. */
+static void test_refund_status(void **state)
+{
+    (void)state;
+    rc_settlement r = { .id = 50, .kind = RC_KIND_PIX_REFUND, .amount_paid_cents = 5000, .prior_settlement = 1,
+                        .prior_payment = 3 };
+    strcpy(r.format, "pix-api");
+    strcpy(r.refund_status, "EM_PROCESSAMENTO");
+    rc_decision d = run(&r, NULL, 0);
+    assert_int_equal(d.outcome, OUT_EVENT);
+    assert_string_equal(d.event, "refund_pending");
+    assert_int_equal(d.payment_id, 3);
+    strcpy(r.refund_status, "NAO_REALIZADO");
+    d = run(&r, NULL, 0);
+    assert_int_equal(d.outcome, OUT_EVENT);
+    assert_string_equal(d.event, "refund_not_done");
+    strcpy(r.refund_status, "DEVOLVIDO");
+    d = run(&r, NULL, 0);
+    assert_int_equal(d.reason, EXC_PIX_REFUND);
+    assert_int_equal(d.paid_cents, 5000);
+    r.refund_status[0] = '\0'; /* a statement's refund: settled */
+    assert_int_equal(run(&r, NULL, 0).reason, EXC_PIX_REFUND);
+    r.refund_med = 1;
+    strcpy(r.refund_status, "DEVOLVIDO");
+    d = run(&r, NULL, 0);
+    assert_int_equal(d.reason, EXC_PIX_REFUND_MED);
+    assert_non_null(strstr(d.detail, "MED"));
+    strcpy(r.refund_status, "EM_PROCESSAMENTO");
+    assert_int_equal(run(&r, NULL, 0).outcome, OUT_EVENT);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -408,6 +440,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_state_grows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_credits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_liquidation_confirmed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refund_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,6 +37,12 @@ static void test_pix(void **state)
     r.kind = KIND_PIX_REFUND;
     strcpy(r.refund_id, "D18236120202611280900abcdefghijk");
     assert_string_equal(natkey_build(&r, k, sizeof k), "pix_refund|D18236120202611280900abcdefghijk");
+    /* each status of a refund is its own record; the settled one keeps the plain key */
+    strcpy(r.refund_status, "EM_PROCESSAMENTO");
+    assert_string_equal(natkey_build(&r, k, sizeof k), "pix_refund|D18236120202611280900abcdefghijk|EM_PROCESSAMENTO");
+    strcpy(r.refund_status, "DEVOLVIDO");
+    assert_string_equal(natkey_build(&r, k, sizeof k), "pix_refund|D18236120202611280900abcdefghijk");
+    r.refund_status[0] = '\0';
     r.kind = KIND_PIX;
     r.end_to_end_id[0] = '\0';
     assert_string_equal(natkey_build(&r, k, sizeof k), "pix|TX1|500|1795928637");
