@@ -128,20 +128,25 @@ static void cand_read(cand_row *x, int64_t sid, const PGresult *r, int at)
     x->c.paid_by_settlement = num(r, at + 4);
     x->c.by_format[0] = x->c.by_bank[0] = x->c.by_code[0] = x->c.by_nn[0] = '\0';
     x->c.by_amount_cents = 0;
+    x->c.by_kind[0] = x->c.by_txid[0] = x->c.by_date[0] = '\0';
     if (!PQgetisnull(r, 0, at + 5)) {
-        /* format|bank|code|nn|amount (concat_ws skips NULLs: bank and code
-         * are never NULL for a boleto, the only kind this is used for) */
+        /* format|bank|code|nn|amount|kind|txid|date (every NULL coalesced
+         * to '', so the positions hold; none of the values holds a '|':
+         * codes, digits, a txid [a-zA-Z0-9], a date) */
         const char *v = PQgetvalue(r, 0, at + 5);
-        char *dst[] = { x->c.by_format, x->c.by_bank, x->c.by_code, x->c.by_nn };
-        size_t cap[] = { sizeof x->c.by_format, sizeof x->c.by_bank, sizeof x->c.by_code, sizeof x->c.by_nn };
-        for (int k = 0; k < 4; k++) {
+        char amount[24];
+        char *dst[] = { x->c.by_format, x->c.by_bank, x->c.by_code, x->c.by_nn,
+                        amount,         x->c.by_kind, x->c.by_txid, x->c.by_date };
+        size_t cap[] = { sizeof x->c.by_format, sizeof x->c.by_bank, sizeof x->c.by_code, sizeof x->c.by_nn,
+                         sizeof amount,         sizeof x->c.by_kind, sizeof x->c.by_txid, sizeof x->c.by_date };
+        for (int k = 0; k < 8; k++) {
             size_t len = strcspn(v, "|");
             snprintf(dst[k], cap[k], "%.*s", (int)len, v);
             v += len;
             if (*v == '|')
                 v++;
         }
-        x->c.by_amount_cents = strtoll(v, NULL, 10);
+        x->c.by_amount_cents = strtoll(amount, NULL, 10);
     }
 }
 
@@ -174,14 +179,16 @@ static int cmp_cand(const void *a, const void *b)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 /* The last column describes the settlement that paid the payment, when one
- * did ("format|bank|code|nosso número without zeros|amount paid"), so that
+ * did ("format|bank|code|nosso número without zeros|amount paid|kind|txid|
+ * occurrence date"), so that
  * a second report of the same money is told from a second payment; the CASE
  * keeps the look-up off the common, pending case. */
 #define CAND_COLS                                                                                              \
     "p.id, p.status, p.amount_cents, p.paid_by_settlement,"                                                    \
-    " CASE WHEN p.paid_by_settlement IS NOT NULL THEN (SELECT concat_ws('|', ps.format, ps.bank_code,"         \
-    " ps.movement_code, ltrim(ps.nosso_numero, '0'), ps.amount_paid_cents) FROM settlements ps"               \
-    " WHERE ps.id = p.paid_by_settlement) END"
+    " CASE WHEN p.paid_by_settlement IS NOT NULL THEN (SELECT concat_ws('|', ps.format,"                       \
+    " coalesce(ps.bank_code, ''), coalesce(ps.movement_code, ''), coalesce(ltrim(ps.nosso_numero, '0'), ''),"  \
+    " ps.amount_paid_cents, ps.kind, coalesce(ps.txid, ''), coalesce(ps.occurred_on::text, ''))"              \
+    " FROM settlements ps WHERE ps.id = p.paid_by_settlement) END"
 static const char file_sql[] =
     "WITH e AS (SELECT s.id AS sid, min(x.id) AS prior, min(o.payment_id) AS prior_payment"
     "             FROM settlements s JOIN settlements x ON x.end_to_end_id = s.end_to_end_id AND x.id <> s.id"
@@ -193,6 +200,7 @@ static const char file_sql[] =
     "        coalesce(s.settled_at, s.credited_on::timestamptz, s.occurred_on::timestamptz),"
     "        coalesce(s.nosso_numero, ''), coalesce(s.seu_numero, ''), coalesce(s.message, ''),"
     "        s.other_credits_cents, coalesce(s.refund_status, ''), coalesce(s.refund_nature, ''),"
+    "        coalesce(s.txid, ''), coalesce(s.occurred_on::text, ''),"
     "        c.rule, c.id, c.status, c.amount_cents, c.paid_by_settlement, c.paid_by"
     "   FROM settlements s LEFT JOIN e ON e.sid = s.id"
     "   LEFT JOIN LATERAL ("
@@ -430,17 +438,19 @@ static int file_row(void *arg, const PGresult *r, err_t *e)
         s->other_credits_cents = num(r, 16);
         snprintf(s->refund_status, sizeof s->refund_status, "%s", PQgetvalue(r, 0, 17));
         s->refund_med = !strncmp(PQgetvalue(r, 0, 18), "MED", 3);
+        snprintf(s->txid, sizeof s->txid, "%s", PQgetvalue(r, 0, 19));
+        snprintf(s->date, sizeof s->date, "%s", PQgetvalue(r, 0, 20));
         const char *nn = d->nn.s;
         while (*nn == '0')
             nn++;
         snprintf(s->nn, sizeof s->nn, "%s", nn);
         d->cand.n = 0;
     }
-    if (!PQgetisnull(r, 0, 19)) {
+    if (!PQgetisnull(r, 0, 21)) {
         cand_row *x = cand_push(&d->cand, e);
         if (!x)
             return -1;
-        cand_read(x, id, r, 19);
+        cand_read(x, id, r, 21);
     }
     return 0;
 }

@@ -274,6 +274,45 @@ static int same_money_here(const rc_params *p, const rc_settlement *s, const rc_
     return a != e->liq_baixa && abs64(s->amount_paid_cents - e->amount_cents) <= p->tolerance_cents;
 }
 
+/* Days since 1970-01-01 of "YYYY-MM-DD"; -1 when not a date. */
+static long days_of(const char *s)
+{
+    int y, m, d;
+    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
+        return -1;
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* A hybrid boleto's money reported twice: once by the bank's return and once
+ * as a Pix credit (either order). The same money when the two records carry
+ * the same txid and amount, or, without a txid on the bank's record, when the
+ * bank's record says the title was closed as liquidated by Pix (its
+ * liq_baixa code: Itaú's 10 "liquidação de boleto por Pix") for the same
+ * amount within a day. A plain liquidation (06) and a Pix of the same amount
+ * are two payments: the payer paid the barcode and the QR code. */
+static int same_money_hybrid(const rc_params *p, const rc_settlement *s, const rc_candidate *m)
+{
+    int s_boleto = s->kind == RC_KIND_BOLETO, s_pix = s->kind == RC_KIND_PIX;
+    if (!m->paid_by_settlement || !(s_boleto || s_pix) || !m->by_kind[0])
+        return 0;
+    int by_boleto = !strcmp(m->by_kind, "boleto"), by_pix = !strcmp(m->by_kind, "pix");
+    if (!((s_boleto && by_pix) || (s_pix && by_boleto)))
+        return 0;
+    if (abs64(s->amount_paid_cents - m->by_amount_cents) > p->tolerance_cents)
+        return 0;
+    if (s->txid[0] && !strcmp(s->txid, m->by_txid))
+        return 1;
+    int baixa = s_boleto ? liq_baixa(s->format, s->bank, s->movement_code)
+                         : liq_baixa(m->by_format, m->by_bank, m->by_code);
+    long a = days_of(s->date), b = days_of(m->by_date);
+    return baixa && a >= 0 && b >= 0 && labs(a - b) <= 1;
+}
+
 static void confirmed(rc_decision *d, int64_t by)
 {
     d->outcome = OUT_EVENT;
@@ -438,6 +477,15 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
     }
     if (same_money_by(p, s, m)) {
         confirmed(d, m->paid_by_settlement);
+        return 0;
+    }
+    if (same_money_hybrid(p, s, m)) {
+        d->outcome = OUT_EVENT;
+        snprintf(d->event, sizeof d->event, "%s", s->kind == RC_KIND_PIX ? "pix_confirmed" : "boleto_confirmed");
+        snprintf(d->detail, sizeof d->detail,
+                 "the same money as settlement #%lld (a hybrid boleto reported by the bank and as a Pix): "
+                 "not a second payment",
+                 (long long)m->paid_by_settlement);
         return 0;
     }
     const rc_paid *here = rc_state_get(st, m->payment_id);

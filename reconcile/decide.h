@@ -76,6 +76,8 @@ typedef struct rc_settlement {
     char nn[24];               /* boleto: nosso número without leading zeros ("" when none) */
     char refund_status[24];    /* Pix refund: EM_PROCESSAMENTO, DEVOLVIDO, NAO_REALIZADO or "" (settled) */
     int refund_med;            /* Pix refund forced by the payer's bank (natureza MED_*) */
+    char txid[36];             /* Pix txid (a Pix, or a hybrid boleto's record) */
+    char date[11];             /* occurrence date YYYY-MM-DD ("" when none) */
     /* RULE_E2E: an earlier settlement with the same end-to-end id that paid
      * (or re-delivered) a payment; 0 when none */
     int64_t prior_settlement;
@@ -94,6 +96,9 @@ typedef struct rc_candidate {
     char by_format[8], by_bank[4], by_code[3];
     char by_nn[24];            /* its nosso número without leading zeros */
     int64_t by_amount_cents;
+    char by_kind[12];          /* boleto | pix */
+    char by_txid[36];
+    char by_date[11];          /* its occurrence date YYYY-MM-DD */
 } rc_candidate;
 
 typedef struct rc_params {

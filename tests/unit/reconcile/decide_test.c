@@ -416,6 +416,60 @@ static void test_refund_status(void **state)
     assert_int_equal(run(&r, NULL, 0).outcome, OUT_EVENT);
 }
 
+/* Issue 13 item 5: a hybrid boleto's money reported by the bank and as a Pix
+ * is one payment in either order; a plain liquidation and a Pix are two. */
+static void test_hybrid(void **state)
+{
+    (void)state;
+    /* the Pix paid first; now the bank's record carries the same txid */
+    rc_settlement s = boleto(60, "06", 1, 10000);
+    strcpy(s.nn, "6000");
+    strcpy(s.txid, "TXHYBRID0000000000000000001");
+    strcpy(s.date, "2026-11-27");
+    rc_candidate c = cand(RULE_NN_EXACT, 61, PAY_PAID, 10000);
+    c.paid_by_settlement = 9;
+    strcpy(c.by_format, "pix-csv");
+    strcpy(c.by_kind, "pix");
+    strcpy(c.by_txid, "TXHYBRID0000000000000000001");
+    strcpy(c.by_date, "2026-11-27");
+    c.by_amount_cents = 10000;
+    rc_decision d = run(&s, &c, 1);
+    assert_int_equal(d.outcome, OUT_EVENT);
+    assert_string_equal(d.event, "boleto_confirmed");
+    /* without a txid: an 06 is a second payment; Itaú's 10 (Pix) the same money */
+    s.txid[0] = '\0';
+    assert_int_equal(run(&s, &c, 1).reason, EXC_DUPLICATE_PAYMENT);
+    strcpy(s.movement_code, "10");
+    assert_string_equal(run(&s, &c, 1).event, "boleto_confirmed");
+    strcpy(s.date, "2026-11-28"); /* the bank reports it the next day */
+    assert_int_equal(run(&s, &c, 1).outcome, OUT_EVENT);
+    strcpy(s.date, "2026-11-30"); /* three days later: not the same report */
+    assert_int_equal(run(&s, &c, 1).reason, EXC_DUPLICATE_PAYMENT);
+    /* another amount: never the same money */
+    strcpy(s.date, "2026-11-27");
+    s.amount_paid_cents = 10100;
+    assert_int_equal(run(&s, &c, 1).reason, EXC_DUPLICATE_PAYMENT);
+
+    /* the bank paid first (Itaú 10 without txid); now the Pix credit */
+    rc_settlement x = { .id = 70, .kind = RC_KIND_PIX, .paid = 1, .amount_paid_cents = 10000 };
+    strcpy(x.format, "pix-csv");
+    strcpy(x.txid, "TXHYBRID0000000000000000002");
+    strcpy(x.date, "2026-11-27");
+    rc_candidate b = cand(RULE_TXID, 71, PAY_PAID, 10000);
+    b.paid_by_settlement = 8;
+    strcpy(b.by_format, "cnab240");
+    strcpy(b.by_bank, "341");
+    strcpy(b.by_code, "10");
+    strcpy(b.by_kind, "boleto");
+    strcpy(b.by_date, "2026-11-27");
+    b.by_amount_cents = 10000;
+    d = run(&x, &b, 1);
+    assert_int_equal(d.outcome, OUT_EVENT);
+    assert_string_equal(d.event, "pix_confirmed");
+    strcpy(b.by_code, "06");
+    assert_int_equal(run(&x, &b, 1).reason, EXC_DUPLICATE_PAYMENT);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -441,6 +495,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_other_credits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_liquidation_confirmed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refund_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hybrid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
