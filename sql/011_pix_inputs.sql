@@ -23,3 +23,9 @@ ALTER TABLE exceptions ADD CONSTRAINT exceptions_reason_check
     CHECK (reason IN ('UNKNOWN_PAYMENT', 'UNDERPAID', 'OVERPAID', 'DUPLICATE_PAYMENT', 'PAYMENT_NOT_PENDING',
                       'AMBIGUOUS_MATCH', 'BANK_REJECTED', 'PIX_REFUND', 'CHEQUE_RETURNED',
                       'LIQUIDATION_UNCONFIRMED', 'LIQUIDATION_REVERSED', 'PIX_REFUND_MED'));
+
+-- The alphanumeric CNPJ (Receita Federal, from July 2026; API Pix 2.9):
+-- 12 characters [0-9A-Z] and two check digits, beside the numeric CPF and CNPJ.
+ALTER TABLE payments DROP CONSTRAINT payments_customer_doc_check;
+ALTER TABLE payments ADD CONSTRAINT payments_customer_doc_check
+    CHECK (customer_doc ~ '^([0-9]{11}|[0-9]{14}|[0-9A-Z]{12}[0-9]{2})$');
