@@ -468,6 +468,9 @@ static int read_doc(pixapi *r, err_t *e)
             } else {
                 snprintf(what, sizeof what, "the end of the input");
             }
+            if (je == json_tokener_error_parse_utf8_string)
+                return fail_at(r, e, "expected UTF-8 text in document %ld, found a string that is not (json-c: %s)",
+                               r->doc_no, json_tokener_error_desc(je));
             if (je == json_tokener_error_depth)
                 return fail_at(r, e, "expected JSON nested at most %d deep, found deeper (document %ld)",
                                PIXAPI_MAX_DEPTH, r->doc_no);
@@ -679,7 +682,7 @@ static int payer(pixapi *r, json_object *pix, settle_record *rec, err_t *e)
             bad = 1;
         if (bad) {
             parser_warn(r->p, r->doc_line, 1,
-                        "document %ld, %s.%s: expected %s, found %zu characters that are not (masked by the PSP?); "
+                        "document %ld, %s.%s: expected %s, found %zu characters that are not one (masked by the PSP?); "
                         "payer_doc left empty",
                         r->doc_no, path, keys[k],
                         k == 0 ? "a CPF (11 digits)" : "a CNPJ (14 characters [0-9A-Z], the last 2 digits)", n);
