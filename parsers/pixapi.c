@@ -103,7 +103,10 @@ static const char *found_of(int present, json_object *v, char *out, size_t n)
         case json_type_int:
         case json_type_double:
             /* json-c keeps a number's text as written */
-            snprintf(out, n, "the number %.40s", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+        {
+            const char *t = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+            snprintf(out, n, "the number %.40s", t ? t : "?");
+        }
             break;
         case json_type_boolean:
             snprintf(out, n, "%s", json_object_get_boolean(v) ? "true" : "false");

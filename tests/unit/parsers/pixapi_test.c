@@ -535,6 +535,22 @@ static void test_rules(void **state)
                                  "+ other credits 0 - discount 100 - rebate 0 = 800 (the record is read as the bank "
                                  "sent it)");
     got_free(g);
+    /* the 2.0.0 pagador with a numeric CNPJ; an alphanumeric one must end in 2 digits */
+    const char *pj = PIX1(",\"pagador\":{\"cnpj\":\"12345678000195\",\"nome\":\"Empresa de Servi\\u00e7os SA\"}");
+    g = read_mem(pj, strlen(pj));
+    assert_int_equal(g->rc, 0);
+    assert_string_equal(g->r[0].payer_doc, "12345678000195");
+    assert_string_equal(g->r[0].payer_name, "Empresa de Servi\xC3\xA7os SA");
+    assert_int_equal(g->info.warnings, 0);
+    got_free(g);
+    const char *pjx = PIX1(",\"pagador\":{\"cnpj\":\"12ABC34501DE3X\",\"nome\":\"X\"}");
+    g = read_mem(pjx, strlen(pjx));
+    assert_int_equal(g->rc, 0);
+    assert_string_equal(g->r[0].payer_doc, "");
+    assert_string_equal(g->w[0], "m.json:1:1: warning: document 1, pagador.cnpj: expected a CNPJ (14 characters "
+                                 "[0-9A-Z], the last 2 digits), found 14 characters that are not one (masked by the "
+                                 "PSP?); payer_doc left empty");
+    got_free(g);
     /* a txid of "" or null is no txid; RFC 3339 with an offset and a fraction */
     const char *ok = "{\"endToEndId\":\"" E2E "\",\"txid\":\"\",\"valor\":\"0000000001.50\","
                      "\"horario\":\"2026-11-28T23:30:00.123456+05:30\"}";
