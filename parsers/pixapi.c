@@ -453,8 +453,9 @@ static int read_doc(pixapi *r, err_t *e)
         if (used > feed)
             used = feed;
         if (je == json_tokener_continue) {
-            advance(r, used);
-            doc_bytes += used;
+            /* the tokener took the whole chunk and waits for more */
+            advance(r, feed);
+            doc_bytes += feed;
             if (doc_bytes >= (size_t)PIXAPI_MAX_DOC)
                 return fail_at(r, e,
                                "expected a JSON document of at most %ld bytes, found a longer one (document %ld, "
