@@ -1,6 +1,6 @@
 /* parser.c - opening a return file: input (plain or gzip through zlib, or a
  * memory buffer), line splitting, format detection, and dispatch to the
- * CNAB 240 / CNAB 400 readers and the Pix CSV reader.
+ * CNAB 240 / CNAB 400 readers, the Pix CSV reader and the API Pix JSON reader.
  *
  * Memory is constant: one PARSER_BUF input buffer and one normalised line,
  * whatever the size of the file. */
@@ -118,6 +118,20 @@ static int fill(parser *p, err_t *e)
         p->end += (size_t)n;
     }
     return 0;
+}
+
+int parser_pull(parser *p, const unsigned char **s, size_t *n, err_t *e)
+{
+    if (p->beg >= p->end) {
+        if (fill(p, e) < 0)
+            return -1;
+        if (p->beg >= p->end)
+            return 0;
+    }
+    *s = p->buf + p->beg;
+    *n = p->end - p->beg;
+    p->beg = p->end;
+    return 1;
 }
 
 /* The next physical line: *s, *n (without '\n'). 1, 0 at end, -1 error. */
@@ -304,8 +318,33 @@ static int open_pixcsv(parser *p, int forced, err_t *e)
     return 0;
 }
 
+/* API Pix JSON (parsers/pixapi.c): the first byte that is not blank (after
+ * a UTF-8 BOM) is '{'. Looked at before any line is read: one JSON Lines
+ * document may be longer than a CNAB line. 1, 0, or -1 on a read error. */
+static int looks_json(parser *p, err_t *e)
+{
+    if (fill(p, e) < 0)
+        return -1;
+    size_t i = p->beg;
+    if (p->end - i >= 3 && !memcmp(p->buf + i, "\xEF\xBB\xBF", 3))
+        i += 3;
+    while (i < p->end && (p->buf[i] == ' ' || p->buf[i] == '\t' || p->buf[i] == '\r' || p->buf[i] == '\n'))
+        i++;
+    return i < p->end && p->buf[i] == '{';
+}
+
+static int open_pixapi(parser *p, err_t *e)
+{
+    p->info.format = FMT_PIX_API;
+    p->api = pixapi_open(p, e);
+    return p->api ? 0 : (p->failed = 1, -1);
+}
+
 static int detect(parser *p, err_t *e)
 {
+    int json = p->opts.format == FMT_PIX_API ? 1 : p->opts.format == FMT_UNKNOWN ? looks_json(p, e) : 0;
+    if (json)
+        return json < 0 ? -1 : open_pixapi(p, e);
     int r = parser_read_line(p, e);
     if (r < 0)
         return -1;
@@ -425,6 +464,7 @@ int parser_next(parser *p, settle_record *rec, err_t *e)
     if (p->done)
         return 0;
     int r = p->pix                          ? pixcsv_next(p->pix, rec, e)
+            : p->api                        ? pixapi_next(p->api, rec, e)
             : p->info.format == FMT_CNAB240 ? cnab240_next(p, rec, e)
                                             : cnab400_next(p, rec, e);
     if (r == 1)
@@ -447,6 +487,7 @@ void parser_close(parser *p)
         return;
     if (p->pix)
         pixcsv_close(p->pix);
+    pixapi_close(p->api);
     if (p->pix_gz)
         gzclose(p->pix_gz);
     if (p->gz)

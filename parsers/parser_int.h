@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "parsers/cnab.h"
+#include "parsers/pixapi.h"
 #include "parsers/pixcsv.h"
 #include "parsers/record.h"
 
@@ -48,6 +49,9 @@ struct parser {
     pixcsv *pix;
     gzFile pix_gz;
 
+    /* API Pix JSON: the reader (it reads through parser_pull) */
+    pixapi *api;
+
     /* CNAB 400 */
     const cnab400_bank *b400;
     const cnab400_extra *x400; /* the bank's issue-19 reader features, or NULL */
@@ -64,6 +68,12 @@ struct parser {
  * skipped), -1 with e set. A blank line followed by a non-blank one is an
  * error. */
 int parser_read_line(parser *p, err_t *e);
+
+/* Hand over every unread byte of the input buffer (*s, *n), refilling it
+ * when empty: 1 with bytes, 0 at the end of the input, -1 with e set. The
+ * bytes stay valid until the next call. For readers that do their own
+ * framing (pixapi.c). */
+int parser_pull(parser *p, const unsigned char **s, size_t *n, err_t *e);
 
 /* Set e to "NAME:LINE:COL: msg" (EX_DATAERR) and mark p failed; returns -1. */
 int parser_fail(parser *p, err_t *e, long line, size_t col, const char *fmt, ...)

@@ -40,7 +40,7 @@ typedef struct settle_record {
     int paid;                    /* 1 when money arrived with this record */
 
     char nosso_numero[24];       /* as the bank printed it on the boleto (digits, DV included where the bank does) */
-    char seu_numero[32];         /* seu número / document number / company's title id */
+    char seu_numero[36];         /* seu número / document number / company's title id; API Pix refund id (1-35) */
     char txid[36];               /* Pix txid (hybrid boleto or Pix charge) */
     char end_to_end_id[33];      /* Pix endToEndId */
     char refund_id[33];          /* Pix refund rtrId (kind == KIND_PIX_REFUND) */
