@@ -59,5 +59,22 @@ t_eq "the settled refund re-delivered is a duplicate" "1 1" \
   "$(t_sql "SELECT concat_ws(' ', records, duplicates) FROM return_files WHERE name = 'day3.csv'")"
 t_run out "$SETTLE" reconcile
 t_eq "one PIX_REFUND in all" "PIX_REFUND 1" "$(t_sql "SELECT reason || ' ' || count(*) FROM exceptions GROUP BY reason")"
+
+# A MED refund (forced by the payer's bank) through an API Pix webhook: a
+# re-delivery of the known Pix that now carries the refund adds it, and it
+# reaches finance as PIX_REFUND_MED, not as a refund the store made.
+cat >"$T_TMP/webhook-med.json" <<JSON
+{"pix":[{"endToEndId":"$E2E2","valor":"50.00","horario":"2026-11-27T13:16:00.000Z",
+  "devolucoes":[{"id":"MED1","rtrId":"D60746948202611291000Rf00000003X","valor":"50.00",
+    "natureza":"MED_FRAUDE","horario":{"solicitacao":"2026-11-29T13:00:00.000Z","liquidacao":"2026-11-29T13:05:00.000Z"},
+    "status":"DEVOLVIDO"}]}]}
+JSON
+t_run out "$SETTLE" ingest "$T_TMP/webhook-med.json"
+t_eq "the webhook re-delivers the Pix (a duplicate) and adds its refund" "2 1" \
+  "$(t_sql "SELECT concat_ws(' ', records, duplicates) FROM return_files WHERE name = 'webhook-med.json'")"
+t_run out "$SETTLE" reconcile
+t_eq "a MED refund is its own reason, on the refunded Pix's payment" "exception PIX_REFUND_MED 201" \
+  "$(t_sql "SELECT concat_ws(' ', o.outcome, o.reason, o.payment_id) FROM settlement_outcomes o JOIN settlements s
+             ON s.id = o.settlement_id WHERE s.refund_id = 'D60746948202611291000Rf00000003X'")"
 t_no_dangling_refs
 t_done
