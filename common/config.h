@@ -83,6 +83,12 @@ typedef struct config {
     long long tolerance_cents;     /* 0 */
     char *boleto_reference_pattern;/* PCRE2, group 1 = order id */
     char *pix_reference_pattern;   /* PCRE2, group 1 = order id */
+    long long wait_locked_seconds; /* 60: wait for files other sessions hold */
+
+    /* [ingest] */
+    long long ingest_min_age_seconds;  /* 60: skip files younger than this */
+    long long max_decompressed_bytes;  /* 1 GiB; 0 = no limit */
+    long long max_empty_lines;         /* 1000; 0 = no limit */
 
     /* [export] */
     long long batch_size;          /* 1000 */
