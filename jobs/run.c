@@ -248,7 +248,7 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
 
     const char *run_status = worst == 0 ? "succeeded" : worst == EX_DATAERR ? "partial" : "failed";
     const char *meaning = worst == 0             ? "clean"
-                          : worst == EX_DATAERR  ? "some input was rejected; see the spool's rejected/*.error files"
+                          : worst == EX_DATAERR  ? "some input was rejected; see the spool's rejected/SOURCE/*.error files"
                           : worst == EX_UNAVAILABLE ? "a source or the database was unavailable; re-run when it is back"
                           : worst == EX_CONFIG   ? "configuration error; see the log"
                           : worst == EX_IOERR    ? "a local file could not be written (disk full?); free space and re-run"

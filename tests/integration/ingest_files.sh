@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# ingest_files.sh - how settle ingest handles spool files: never replacing a
+# file in archive/ or rejected/ (a bank reusing a daily name, two sources
+# sending the same bad name).
+. "$(dirname "$0")/../lib.sh"
+
+t_newdb
+t_config "$T_TMP/settle.conf"
+export SETTLE_CONFIG=$T_TMP/settle.conf
+gen=$T_TOP/tests/tools/cnab240-gen
+spool=$T_TMP/spool
+mkdir -p "$spool/incoming/bb" "$spool/incoming/itau"
+titles() { awk -v a="$1" -v b="$2" 'BEGIN { for (i = a; i <= b; i++)
+  printf "06|1234567%010d|PED-%d|%d|%d|0|0|0|27112026\n", i, i, 1000 + i, 1000 + i }'; }
+
+# --- archive/ and rejected/ never replace a file ---------------------------
+titles 1 3 | "$gen" 001 >"$T_TMP/day1"
+titles 4 6 | "$gen" 001 >"$T_TMP/day2"
+cp "$T_TMP/day1" "$spool/incoming/bb/DAILY.RET"
+titles 7 8 | "$gen" 001 | head -n 4 >"$spool/incoming/bb/BAD.RET"      # cut short
+titles 9 10 | "$gen" 001 | head -n 5 >"$spool/incoming/itau/BAD.RET"   # another cut file, same name
+t_run out "$SETTLE" ingest
+t_eq "day 1: one ingested, two rejected (65)" 65 "$out_rc"
+cp "$T_TMP/day2" "$spool/incoming/bb/DAILY.RET"                          # the bank reuses the name
+titles 11 12 | "$gen" 001 | head -n 3 >"$spool/incoming/bb/BAD.RET"    # and sends another bad BAD.RET
+t_run out "$SETTLE" ingest
+t_eq "day 2: exit 65" 65 "$out_rc"
+t_check "yesterday's archived DAILY.RET kept" cmp -s "$T_TMP/day1" "$spool/archive/bb/DAILY.RET"
+id2=$(t_sql "SELECT id FROM return_files WHERE status = 'ingested' AND name = 'DAILY.RET' ORDER BY id DESC LIMIT 1")
+t_check "today's DAILY.RET archived beside it as DAILY.RET.~$id2~" cmp -s "$T_TMP/day2" "$spool/archive/bb/DAILY.RET.~$id2~"
+t_eq "both DAILY.RET ingested" "2" "$(t_sql "SELECT count(*) FROM return_files WHERE name = 'DAILY.RET' AND status = 'ingested'")"
+t_check "rejected files per source: bb" test -s "$spool/rejected/bb/BAD.RET.error"
+t_check "rejected files per source: itau" test -s "$spool/rejected/itau/BAD.RET.error"
+t_contains "bb's .error names bb's file" "bb/BAD.RET:" "$(cat "$spool/rejected/bb/BAD.RET.error" 2>&1)"
+t_contains "itau's .error names itau's file" "itau/BAD.RET:" "$(cat "$spool/rejected/itau/BAD.RET.error" 2>&1)"
+t_eq "itau's rejected file is itau's bytes" "5" "$(wc -l <"$spool/rejected/itau/BAD.RET" 2>/dev/null)"
+t_eq "bb's first BAD.RET kept" "4" "$(wc -l <"$spool/rejected/bb/BAD.RET" 2>/dev/null)"
+bad2=$(t_sql "SELECT max(id) FROM return_files WHERE source = 'bb' AND name = 'BAD.RET'")
+t_eq "bb's second BAD.RET beside it as BAD.RET.~$bad2~, with its own .error" "3 bb/BAD.RET:3:" \
+  "$(wc -l <"$spool/rejected/bb/BAD.RET.~$bad2~" 2>/dev/null) $(cut -c1-13 "$spool/rejected/bb/BAD.RET.~$bad2~.error" 2>/dev/null)"
+t_eq "incoming/ empty" "" "$(cd "$spool/incoming" && find . -type f)"
+
+t_done
