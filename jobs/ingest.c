@@ -50,6 +50,9 @@ const char usage_ingest[] =
     "<spool>/incoming/SOURCE/; ingested files move to <spool>/archive/SOURCE/,\n"
     "files that do not parse to <spool>/rejected/SOURCE/ with NAME.error beside\n"
     "them; a name already taken there gets the file id (NAME.~ID~).\n"
+    "Spool files modified less than [ingest] min_age_seconds ago (60) are left\n"
+    "for the next run (still being written; drop files as NAME.part, then rename);\n"
+    "files settle fetch placed are taken at once.\n"
     "FILEs named here are recorded with source 'local' and are not moved.\n"
     "Content already ingested is refused. Records already known from another\n"
     "file are counted as duplicates, never loaded twice.\n\n"
@@ -458,6 +461,41 @@ static int known_content(ingest_job *j, one_file *f, int *rc)
     return done;
 }
 
+/* A spool file modified less than [ingest] min_age_seconds ago may still
+ * be being written by whoever drops files there (the atomic way is NAME.part
+ * then rename, which list_dir never reads): skip it until the next run.
+ * Files settle fetch placed are complete (.part, fsync, rename), so one the
+ * fetch registry knows by source, name and content is never held back.
+ * An mtime more than five minutes in the future cannot mean "being
+ * written": it is ingested, with a warning. 1 to skip the file. */
+static int too_young(ingest_job *j, one_file *f, const struct stat *st)
+{
+    long long min_age = j->ctx->cfg->ingest_min_age_seconds;
+    if (!f->in_spool || min_age <= 0)
+        return 0;
+    long long age = (long long)time(NULL) - (long long)st->st_mtime;
+    if (age >= min_age)
+        return 0;
+    if (age < -300) {
+        log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display), KV_I("age_s", age)),
+                "modification time is in the future; ingested anyway");
+        return 0;
+    }
+    err_t e = { 0 };
+    PGresult *r = db_query(j->db, &e,
+                           "SELECT 1 FROM fetched_files WHERE source = $1 AND local_name = $2 AND sha256 = $3",
+                           3, (const char *[]){ f->source, f->name, f->sha });
+    int fetched = r && PQntuples(r) > 0;
+    PQclear(r);
+    if (fetched)
+        return 0;
+    log_msg(LOG_INFO, "ingest", KV(KV_S("file", f->display), KV_I("age_s", age), KV_I("min_age_s", min_age)),
+            "modified %llds ago, less than [ingest] min_age_seconds: may still be being written; skipped until the next run",
+            age);
+    metrics_add(NULL, NULL, "FilesTooYoung", 1);
+    return 1;
+}
+
 static int ingest_one(ingest_job *j, one_file *f)
 {
     int fd = open(f->path, O_RDONLY | O_CLOEXEC);
@@ -485,6 +523,10 @@ static int ingest_one(ingest_job *j, one_file *f)
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
         close(fd);
         return e.code;
+    }
+    if (too_young(j, f, &st)) {
+        close(fd);
+        return 0;
     }
     if (known_content(j, f, &rc)) {
         close(fd);

@@ -40,4 +40,21 @@ t_eq "bb's second BAD.RET beside it as BAD.RET.~$bad2~, with its own .error" "3 
   "$(wc -l <"$spool/rejected/bb/BAD.RET.~$bad2~" 2>/dev/null) $(cut -c1-13 "$spool/rejected/bb/BAD.RET.~$bad2~.error" 2>/dev/null)"
 t_eq "incoming/ empty" "" "$(cd "$spool/incoming" && find . -type f)"
 
+# --- a file still being written is not ingested ----------------------------
+T_INGEST_MIN_AGE=60 t_config "$T_TMP/age.conf"
+titles 21 22 | "$gen" 001 >"$spool/incoming/bb/OLD.RET"
+touch -d '-2 minutes' "$spool/incoming/bb/OLD.RET"
+titles 23 24 | "$gen" 001 | head -n 4 >"$spool/incoming/bb/YOUNG.RET"   # half written so far
+t_run out "$SETTLE" --config "$T_TMP/age.conf" ingest
+t_eq "young file skipped, old one ingested: exit 0" 0 "$out_rc"
+t_check "OLD.RET (2 minutes old) archived" test -e "$spool/archive/bb/OLD.RET"
+t_check "YOUNG.RET (modified just now) left in incoming/" test -e "$spool/incoming/bb/YOUNG.RET"
+t_contains "the log says why" "may still be being written" "$out"
+t_eq "YOUNG.RET not recorded" "0" "$(t_sql "SELECT count(*) FROM return_files WHERE name = 'YOUNG.RET'")"
+titles 23 24 | "$gen" 001 >"$spool/incoming/bb/YOUNG.RET"                # the writer finished
+touch -d '-61 seconds' "$spool/incoming/bb/YOUNG.RET"
+t_run out "$SETTLE" --config "$T_TMP/age.conf" ingest
+t_eq "once old enough it is ingested whole" "0 ingested 2" \
+  "$out_rc $(t_sql "SELECT status || ' ' || records FROM return_files WHERE name = 'YOUNG.RET'")"
+
 t_done
