@@ -151,7 +151,8 @@ static record_format format_from_name(const char *s)
  * file that does not parse, anything else for the database. */
 static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info *info, err_t *e)
 {
-    parse_opts opts = { 0 };
+    parse_opts opts = { .max_decompressed_bytes = j->ctx->cfg->max_decompressed_bytes,
+                        .max_empty_lines = j->ctx->cfg->max_empty_lines };
     const source_cfg *src = config_source(j->ctx->cfg, f->source);
     if (src) {
         opts.format = format_from_name(src->format);

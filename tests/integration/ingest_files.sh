@@ -57,4 +57,35 @@ t_run out "$SETTLE" --config "$T_TMP/age.conf" ingest
 t_eq "once old enough it is ingested whole" "0 ingested 2" \
   "$out_rc $(t_sql "SELECT status || ' ' || records FROM return_files WHERE name = 'YOUNG.RET'")"
 
+# --- gzip bombs and runs of empty lines ------------------------------------
+mkdir -p "$spool/incoming/psp"
+hdr=end_to_end_id,txid,amount,settled_at,payer_doc,payer_name,message,kind,refund_id,refund_status
+# The incident: 1.9 MB of gzip expanding to 2 GB of newlines, accepted as an
+# empty Pix statement. Scaled down: 64 MiB of newlines, limit 16 MiB, and
+# max_empty_lines off so that the byte bound is what stops them.
+{ echo "$hdr"; head -c 67108864 /dev/zero | tr '\0' '\n'; } | gzip -1 >"$spool/incoming/psp/BOMB.csv.gz"
+{ titles 31 32 | "$gen" 001; head -c 67108864 /dev/zero | tr '\0' '\n'; } | gzip -1 >"$spool/incoming/bb/BOMB.RET.gz"
+printf '[ingest]\nmin_age_seconds = 0\nmax_decompressed_bytes = 16777216\nmax_empty_lines = 0\n' >"$T_TMP/bomb.conf"
+grep -v '^\[ingest\]\|^min_age_seconds' "$T_TMP/settle.conf" >>"$T_TMP/bomb.conf"
+t_run out "$SETTLE" --config "$T_TMP/bomb.conf" ingest
+t_eq "gzip bombs rejected: exit 65" 65 "$out_rc"
+t_contains "Pix gzip bomb refused: FILE:LINE:COL: expected at most N bytes once decompressed" \
+  "psp/BOMB.csv.gz:" "$(cat "$spool/rejected/psp/BOMB.csv.gz.error" 2>&1)"
+t_contains "... naming the limit" "expected at most 16777216 bytes once decompressed ([ingest] max_decompressed_bytes), found more" \
+  "$(cat "$spool/rejected/psp/BOMB.csv.gz.error" 2>&1)"
+t_contains "CNAB gzip bomb refused too" "expected at most 16777216 bytes once decompressed" \
+  "$(cat "$spool/rejected/bb/BOMB.RET.gz.error" 2>&1)"
+
+# Runs of empty lines, default max_empty_lines (1000).
+{ head -n 1 "$T_TOP/tests/fixtures/pix/canonical.csv"; printf '\n%.0s' $(seq 1500); sed -n 2p "$T_TOP/tests/fixtures/pix/canonical.csv"; } \
+  >"$spool/incoming/psp/GAPS.csv"
+{ titles 33 34 | "$gen" 001; printf '\n%.0s' $(seq 1500); } >"$spool/incoming/bb/TAIL.RET"
+t_run out "$SETTLE" ingest
+t_eq "files with 1500 empty lines rejected: exit 65" 65 "$out_rc"
+t_contains "1500 empty lines in a Pix statement refused" \
+  "psp/GAPS.csv:2:1: expected a row, found more than 1000 consecutive empty lines" "$(cat "$spool/rejected/psp/GAPS.csv.error" 2>&1)"
+t_contains "1500 empty lines after a CNAB trailer refused" \
+  "bb/TAIL.RET:9:1: expected a record, found more than 1000 consecutive empty lines" "$(cat "$spool/rejected/bb/TAIL.RET.error" 2>&1)"
+t_eq "nothing of them loaded" "0" "$(t_sql "SELECT count(*) FROM return_files WHERE name IN ('BOMB.csv.gz', 'BOMB.RET.gz', 'GAPS.csv', 'TAIL.RET') AND status <> 'rejected'")"
+
 t_done
