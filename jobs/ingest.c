@@ -44,7 +44,7 @@
 #include "reconcile/natkey.h"
 
 const char usage_ingest[] =
-    "usage: settle ingest [FILE...]\n\n"
+    "usage: settle ingest [--source NAME] [FILE...]\n\n"
     "Load bank return files (CNAB 240/400, Pix CSV) into the settlements table,\n"
     "one transaction per file. Without FILE, every file waiting under\n"
     "<spool>/incoming/SOURCE/; ingested files move to <spool>/archive/SOURCE/,\n"
@@ -53,7 +53,13 @@ const char usage_ingest[] =
     "Spool files modified less than [ingest] min_age_seconds ago (60) are left\n"
     "for the next run (still being written; drop files as NAME.part, then rename);\n"
     "files settle fetch placed are taken at once.\n"
-    "FILEs named here are recorded with source 'local' and are not moved.\n"
+    "FILEs named here are recorded with source 'local' (or --source NAME: that\n"
+    "[source NAME]'s format, bank and Pix profile apply) and are not moved, except\n"
+    "a FILE under <spool>/rejected/: a retry, archived (its .error removed) once it\n"
+    "loads, its .error rewritten when it fails again. A file rejected before is\n"
+    "always parsed again: retry with `settle ingest --source NAME\n"
+    "<spool>/rejected/NAME/FILE`, or move it back into <spool>/incoming/NAME/.\n\n"
+    "  --source NAME   record the FILEs as [source NAME]'s (default 'local')\n\n"
     "Content already ingested is refused. Records already known from another\n"
     "file are counted as duplicates, never loaded twice.\n\n"
     "Exit: 0 all ingested, 65 some file rejected (the others were ingested),\n"
@@ -78,6 +84,7 @@ typedef struct one_file {
     const char *source;
     const char *name;      /* base name */
     int in_spool;          /* move it afterwards */
+    int from_rejected;     /* a named FILE in <spool>/rejected/: a retry */
     char display[512];     /* SOURCE/NAME, prefixes parser messages */
     char sha[SHA256_HEX_LEN + 1];
     long long size;
@@ -344,6 +351,17 @@ static int write_text_file(const char *path, const char *msg, err_t *e)
  * the next run. 0, or an exit code (74/77) with the reason logged. */
 static int move_rejected(ingest_job *j, one_file *f, const char *msg)
 {
+    if (f->from_rejected) {
+        /* a retry that failed again: it stays where it is, its .error says why now */
+        char err_path[4200];
+        snprintf(err_path, sizeof err_path, "%s.error", f->path);
+        err_t e = { 0 };
+        if (write_text_file(err_path, msg, &e)) {
+            log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+            return e.code;
+        }
+        return 0;
+    }
     if (!f->in_spool)
         return 0;
     char dir[4096], tmp[4400], placed[1024], err_path[8200];
@@ -371,6 +389,21 @@ static int move_rejected(ingest_job *j, one_file *f, const char *msg)
  * there: a bank that reuses a daily name gets NAME.~FILEID~. */
 static int move_archived(ingest_job *j, one_file *f)
 {
+    if (f->from_rejected) {
+        /* a retried rejected file that loaded: to the archive, .error gone */
+        char dir[4096], placed[1024], err_path[4200];
+        snprintf(dir, sizeof dir, "%s/archive/%s", j->spool, f->source);
+        snprintf(err_path, sizeof err_path, "%s.error", f->path);
+        err_t e = { 0 };
+        if (place_file(f->path, dir, f->name, f->file_id, placed, sizeof placed, &e)) {
+            log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+            return e.code;
+        }
+        unlink(err_path);
+        log_msg(LOG_INFO, "ingest", KV(KV_S("file", f->display), KV_S("archived", placed)),
+                "retried rejected file ingested; moved to archive/%s/", f->source);
+        return 0;
+    }
     if (!f->in_spool)
         return 0;
     char dir[4096], placed[1024];
@@ -703,12 +736,35 @@ static char **list_dir(const char *dir, int want_dirs, int *n_out)
     return v;
 }
 
+/* Is path a file under <spool>/rejected/ (a retry of a rejected file)? */
+static int in_rejected(const char *spool, const char *path)
+{
+    char dir[4096], *rs = NULL, *rp = realpath(path, NULL);
+    snprintf(dir, sizeof dir, "%s/rejected", spool);
+    rs = realpath(dir, NULL);
+    size_t n = rs ? strlen(rs) : 0;
+    int yes = rp && rs && !strncmp(rp, rs, n) && rp[n] == '/';
+    free(rp);
+    free(rs);
+    return yes;
+}
+
 int cmd_ingest(settle_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+    static const struct option opts[] = { { "source", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 } };
+    const char *source = "local";
+    int opt;
     optind = 0; /* full re-initialisation: main parsed with "+" */
-    if (getopt_long(argc, argv, "", opts, NULL) != -1)
-        return job_usage_error("ingest", "unknown option");
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (opt != 's')
+            return job_usage_error("ingest", "unknown option");
+        source = optarg;
+        if (strcmp(source, "local") && !config_source(ctx->cfg, source))
+            return job_usage_error("ingest", "--source: no [source %s] in %s", source,
+                                   ctx->cfg->path ? ctx->cfg->path : "the configuration (no config file read)");
+    }
+    if (strcmp(source, "local") && optind >= argc)
+        return job_usage_error("ingest", "--source needs the FILEs to ingest");
 
     ingest_job j = { .ctx = ctx, .spool = ctx->cfg->spool_dir };
     err_t e = { 0 };
@@ -719,9 +775,10 @@ int cmd_ingest(settle_ctx *ctx, int argc, char **argv)
     }
     if (optind < argc) {
         for (int i = optind; i < argc; i++) {
-            one_file f = { .path = argv[i], .source = "local", .in_spool = 0 };
+            one_file f = { .path = argv[i], .source = source, .in_spool = 0 };
             const char *slash = strrchr(argv[i], '/');
             f.name = slash ? slash + 1 : argv[i];
+            f.from_rejected = in_rejected(j.spool, argv[i]);
             snprintf(f.display, sizeof f.display, "%s", argv[i]);
             j.worst = err_worst(j.worst, ingest_one(&j, &f));
         }

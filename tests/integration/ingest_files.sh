@@ -88,4 +88,38 @@ t_contains "1500 empty lines after a CNAB trailer refused" \
   "bb/TAIL.RET:9:1: expected a record, found more than 1000 consecutive empty lines" "$(cat "$spool/rejected/bb/TAIL.RET.error" 2>&1)"
 t_eq "nothing of them loaded" "0" "$(t_sql "SELECT count(*) FROM return_files WHERE name IN ('BOMB.csv.gz', 'BOMB.RET.gz', 'GAPS.csv', 'TAIL.RET') AND status <> 'rejected'")"
 
+# --- retrying a rejected file ----------------------------------------------
+# A PSP's statement arrives before its [profile] is configured: rejected.
+mkdir -p "$spool/incoming/psp2"
+cp "$T_TOP/tests/fixtures/pix/psp-latin1.csv" "$spool/incoming/psp2/STMT.csv"
+sed 's/;10\.0/;20.0/' "$T_TOP/tests/fixtures/pix/psp-latin1.csv" >"$spool/incoming/psp2/STMT2.csv"
+src='[source psp2]
+host = 127.0.0.1
+user = nobody
+password_file = /nonexistent
+known_hosts = /nonexistent
+remote_dir = /'
+t_config "$T_TMP/retry.conf" "$src"
+t_run out "$SETTLE" --config "$T_TMP/retry.conf" ingest
+t_eq "without its profile the PSP's statements are rejected" 65 "$out_rc"
+t_contains "rejected: a CSV it does not know without the profile" "a CSV file that is not a Pix statement we know" \
+  "$(cat "$spool/rejected/psp2/STMT.csv.error" 2>&1)"
+# The operator adds the profile, then retries as docs/operations.md says.
+t_config "$T_TMP/retry.conf" "$src" "profile = psp" "$(grep -v '^;' "$T_TOP/tests/fixtures/pix/psp.conf")"
+t_run out "$SETTLE" --config "$T_TMP/retry.conf" ingest --source psp2 "$spool/rejected/psp2/STMT.csv"
+t_eq "settle ingest --source psp2 rejected/psp2/STMT.csv: ingested" 0 "$out_rc"
+t_eq "recorded under the source, read with its profile" "psp2 ingested 3" \
+  "$(t_sql "SELECT source || ' ' || status || ' ' || records FROM return_files WHERE name = 'STMT.csv' AND status <> 'rejected'")"
+t_check "the retried file moved to archive/psp2/" test -e "$spool/archive/psp2/STMT.csv"
+t_check "and its stale .error is gone" test ! -e "$spool/rejected/psp2/STMT.csv.error"
+t_run out "$SETTLE" --config "$T_TMP/retry.conf" ingest --source nosuch "$spool/rejected/psp2/STMT2.csv"
+t_eq "--source names a configured source (64 otherwise)" 64 "$out_rc"
+# Moving it back into incoming/SOURCE/ parses it again (it used to replay
+# the old error without parsing).
+mv "$spool/rejected/psp2/STMT2.csv" "$spool/incoming/psp2/"
+t_run out "$SETTLE" --config "$T_TMP/retry.conf" ingest
+t_eq "moved back into incoming/psp2/: parsed again and ingested" "0 ingested" \
+  "$out_rc $(t_sql "SELECT status FROM return_files WHERE name = 'STMT2.csv' ORDER BY id DESC LIMIT 1")"
+t_check "archived" test -e "$spool/archive/psp2/STMT2.csv"
+
 t_done
