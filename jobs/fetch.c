@@ -166,6 +166,9 @@ static long long registry_by_content(src_state *st, const char *sha, err_t *e)
 }
 
 /* Record a fetched version; returns its id, or -1. */
+/* A remote mtime this far ahead of our clock is not skew: a failure. */
+#define FETCH_CLOCK_SKEW_S 300
+
 static long long registry_add(src_state *st, const sftp_entry *x, const char *sha, const char *local,
                               long long dup_of, err_t *e)
 {
@@ -412,6 +415,20 @@ static int source_pass(src_state *st, sftp_conn *c, err_t *e)
             log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name)),
                     "skipped: size or mtime changed between two listings (still being written)");
             st->skipped++;
+            continue;
+        }
+        if ((long long)x->mtime - (long long)now > FETCH_CLOCK_SKEW_S) {
+            /* "younger than min_age_seconds" every night, silently, until
+             * the clock catches up: the server's clock (or the file's
+             * mtime) is wrong, and somebody has to look at it. */
+            log_msg(LOG_ERROR, "fetch",
+                    KV(KV_S("source", src), KV_S("file", x->name), KV_I("mtime", (long long)x->mtime),
+                       KV_I("ahead_s", (long long)x->mtime - (long long)now)),
+                    "refused: modification time %llds in the future (more than %ds of clock skew)\n"
+                    "HINT: the server's clock or the file's mtime is wrong; ask the bank to fix it (the file is "
+                    "fetched once its mtime is in the past)",
+                    (long long)x->mtime - (long long)now, FETCH_CLOCK_SKEW_S);
+            st->failed_files++;
             continue;
         }
         if ((long long)now - x->mtime < s->min_age_seconds) {
