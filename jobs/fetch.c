@@ -40,8 +40,10 @@ const char usage_fetch[] =
     "into <spool>/incoming/NAME/, each exactly once. Files still being written\n"
     "(younger than min_age_seconds, or changed between two listings taken\n"
     "$SETTLE_FETCH_SETTLE_MS apart, default 2000) are left for the next run.\n"
+    "A file whose mtime is more than 300 s in the future fails (clock skew).\n"
     "A source that fails does not stop the others; the exit code is 69 when\n"
-    "any failed, and the log names them. See docs/fetch.md.\n\n"
+    "any failed, and the log names them; 74 when our own disk failed (full,\n"
+    "read-only), 77 when a spool directory is not ours. See docs/fetch.md.\n\n"
     "  --source NAME   fetch only from [source NAME]\n"
     "  --dry-run       list what would be fetched (SOURCE<TAB>NAME<TAB>BYTES on\n"
     "                  stdout); download, write and change nothing\n";
@@ -90,7 +92,7 @@ static int mkdirs(const char *path, err_t *e)
             char saved = *p;
             *p = '\0';
             if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-                return err_set(e, EX_IOERR, "cannot create directory %s: %s", buf, strerror(errno)), -1;
+                return err_set(e, err_local_write(errno), "cannot create directory %s: %s", buf, strerror(errno)), -1;
             *p = saved;
             if (!saved)
                 break;
@@ -301,7 +303,7 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
     }
     int fd = open(part, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
-        return err_set(e, EX_IOERR, "cannot create %s: %s", part, strerror(errno)), -1;
+        return err_set(e, err_local_write(errno), "cannot create %s: %s", part, strerror(errno)), -1;
     if ((!offset && ftruncate(fd, 0) < 0) || lseek(fd, (off_t)offset, SEEK_SET) < 0) {
         close(fd);
         return err_set(e, EX_IOERR, "cannot prepare %s: %s", part, strerror(errno)), -1;
@@ -607,7 +609,7 @@ int cmd_fetch(settle_ctx *ctx, int argc, char **argv)
     }
 
     char failed[1024] = "";
-    int n_failed = 0;
+    int n_failed = 0, worst = 0;
     for (int i = 0; i < cfg->n_sources; i++) {
         const source_cfg *s = &cfg->sources[i];
         if (only && strcmp(s->ep.name, only))
@@ -615,6 +617,9 @@ int cmd_fetch(settle_ctx *ctx, int argc, char **argv)
         err_clear(&e);
         if (fetch_source(&run, s, &e) < 0) {
             log_msg(LOG_ERROR, "fetch", KV(KV_S("source", s->ep.name)), "%s", e.msg);
+            /* our own disk (full, read-only, not ours) is not the source's
+             * fault: 74 / 77 rather than "source unavailable" */
+            worst = err_worst(worst, e.code == EX_IOERR || e.code == EX_NOPERM ? e.code : EX_UNAVAILABLE);
             snprintf(failed + strlen(failed), sizeof failed - strlen(failed), "%s%s", n_failed ? ", " : "",
                      s->ep.name);
             n_failed++;
@@ -623,7 +628,7 @@ int cmd_fetch(settle_ctx *ctx, int argc, char **argv)
     PQfinish(run.db);
     if (n_failed) {
         log_msg(LOG_ERROR, "fetch", KV(KV_S("sources", failed)), "%d source(s) failed: %s", n_failed, failed);
-        return EX_UNAVAILABLE;
+        return worst;
     }
     return 0;
 }

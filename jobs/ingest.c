@@ -62,8 +62,10 @@ const char usage_ingest[] =
     "  --source NAME   record the FILEs as [source NAME]'s (default 'local')\n\n"
     "Content already ingested is refused. Records already known from another\n"
     "file are counted as duplicates, never loaded twice.\n\n"
-    "Exit: 0 all ingested, 65 some file rejected (the others were ingested),\n"
-    "69 database unavailable, 70 internal error.\n";
+    "Exit: 0 all ingested (files too young left for later), 64 usage error,\n"
+    "65 some file rejected (the others were ingested), 69 database unavailable,\n"
+    "70 internal error, 74 a file could not be moved or its .error written (disk\n"
+    "full, read-only spool: the file stays in incoming/), 77 permission denied.\n";
 
 static const char settlement_cols[] =
     "file_id, line, format, bank_code, kind, movement_code, paid, nosso_numero, seu_numero, txid,"
@@ -281,13 +283,6 @@ static int rename_noreplace(const char *from, const char *to)
     return 0;
 }
 
-/* The code for a failed local write: 74 (EX_IOERR) for a full disk, a
- * quota, a read-only file system or an I/O error, 77 for permissions. */
-static int write_errno_code(int err)
-{
-    return err == EACCES || err == EPERM ? EX_NOPERM : EX_IOERR;
-}
-
 /* Move path into dir (mkdir -p) without ever replacing a file there: as
  * NAME, else NAME.~FILEID~ (file_id > 0), else NAME.~FILEID~-N / NAME-N.
  * The name used goes to placed. 0, or -1 with e set. */
@@ -307,7 +302,7 @@ static int place_file(const char *path, const char *dir, const char *name, long 
         if (!rename_noreplace(path, to))
             return 0;
         if (errno != EEXIST)
-            return err_set(e, write_errno_code(errno), "cannot move %s to %s: %s", path, to, strerror(errno)), -1;
+            return err_set(e, err_local_write(errno), "cannot move %s to %s: %s", path, to, strerror(errno)), -1;
     }
     return err_set(e, EX_SOFTWARE, "cannot move %s into %s: 1000 files of that name already there", path, dir), -1;
 }
@@ -319,7 +314,7 @@ static int write_text_file(const char *path, const char *msg, err_t *e)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
-        return err_set(e, write_errno_code(errno), "cannot create %s: %s", path, strerror(errno)), -1;
+        return err_set(e, err_local_write(errno), "cannot create %s: %s", path, strerror(errno)), -1;
     size_t len = strlen(msg);
     int err = 0;
     for (size_t off = 0; off <= len && !err;) {
@@ -339,7 +334,7 @@ static int write_text_file(const char *path, const char *msg, err_t *e)
         err = errno;
     if (err) {
         unlink(path);
-        return err_set(e, write_errno_code(err), "cannot write %s: %s", path, strerror(err)), -1;
+        return err_set(e, err_local_write(err), "cannot write %s: %s", path, strerror(err)), -1;
     }
     return 0;
 }
@@ -380,7 +375,7 @@ static int move_rejected(ingest_job *j, one_file *f, const char *msg)
         int err = errno;
         unlink(tmp);
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "cannot write %s: %s", err_path, strerror(err));
-        return write_errno_code(err);
+        return err_local_write(err);
     }
     return 0;
 }

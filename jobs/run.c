@@ -252,6 +252,7 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
                           : worst == EX_UNAVAILABLE ? "a source or the database was unavailable; re-run when it is back"
                           : worst == EX_CONFIG   ? "configuration error; see the log"
                           : worst == EX_IOERR    ? "a local file could not be written (disk full?); free space and re-run"
+                          : worst == EX_NOPERM   ? "permission denied (a spool directory not settle's, or a database privilege); see the log"
                           : worst == EX_TEMPFAIL && n_left > 0 ? temp_msg
                                                  : "internal error; keep the log and report it";
     char summary[1024];
