@@ -308,8 +308,21 @@ static const int all_keybits[] = {
 /* Load known_hosts line by line, skipping lines libssh2 cannot parse
  * (certificate authorities, key types it does not know) instead of
  * refusing the whole file. NULL with e set when the file cannot be read. */
-static LIBSSH2_KNOWNHOSTS *known_load(sftp_conn *c, const char *path, int may_be_missing, err_t *e)
+/* Read known_hosts into a libssh2 collection. libssh2 understands no
+ * marker lines: it skips them, so a key listed @revoked was still trusted.
+ * Here @revoked lines are honoured (key, klen: the key the server offered;
+ * its first @revoked line goes to *revoked_line, whatever host pattern the
+ * line names, as a revoked key must never be accepted), and any other
+ * marker (@cert-authority: libssh2 checks no host certificates) refuses the
+ * whole file rather than silently mean less than it says. */
+static LIBSSH2_KNOWNHOSTS *known_load(sftp_conn *c, const char *path, int may_be_missing, const char *key,
+                                      size_t klen, int *revoked_line, err_t *e)
 {
+    char offered[16384] = "";
+    if (key && klen && klen < (sizeof offered / 4) * 3 - 3)
+        EVP_EncodeBlock((unsigned char *)offered, (const unsigned char *)key, (int)klen);
+    if (revoked_line)
+        *revoked_line = 0;
     LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(c->ssh);
     if (!kh)
         return err_set(e, EX_SOFTWARE, "cannot start the known_hosts reader"), NULL;
@@ -330,6 +343,24 @@ static LIBSSH2_KNOWNHOSTS *known_load(sftp_conn *c, const char *path, int may_be
         const char *p = line + strspn(line, " \t");
         if (*p == '#' || *p == '\n' || !*p)
             continue;
+        if (*p == '@') {
+            size_t mlen = strcspn(p, " \t\r\n");
+            if (mlen == 8 && !strncmp(p, "@revoked", 8)) {
+                char b64[16384];
+                if (sscanf(p + 8, " %*s %*s %16383s", b64) == 1 && *offered && !strcmp(b64, offered) &&
+                    revoked_line && !*revoked_line)
+                    *revoked_line = lineno;
+                continue;
+            }
+            err_set(e, EX_CONFIG,
+                    "known_hosts %s:%d: '%.*s' lines cannot be honoured (libssh2 checks no host certificates); "
+                    "refusing the file\nHINT: list the server's host key itself instead, or pin it with "
+                    "host_key_check = fingerprint",
+                    path, lineno, (int)(mlen > 40 ? 40 : mlen), p);
+            fclose(f);
+            libssh2_knownhost_free(kh);
+            return NULL;
+        }
         if (libssh2_knownhost_readline(kh, line, strlen(line), LIBSSH2_KNOWNHOST_FILE_OPENSSH))
             log_msg(LOG_DEBUG, "sftp", KV(KV_S("file", path), KV_I("line", lineno)),
                     "known_hosts line not understood by libssh2, ignored");
@@ -361,7 +392,7 @@ static void prefer_known_algs(sftp_conn *c)
     if (!strcmp(c->ep->host_key_check, "fingerprint") || !c->ep->known_hosts)
         return;
     err_t ignore = { 0 };
-    LIBSSH2_KNOWNHOSTS *kh = known_load(c, c->ep->known_hosts, 1, &ignore);
+    LIBSSH2_KNOWNHOSTS *kh = known_load(c, c->ep->known_hosts, 1, NULL, 0, NULL, &ignore);
     if (!kh)
         return;
     unsigned mask = known_types(c, kh);
@@ -483,9 +514,19 @@ static int check_host_key(sftp_conn *c, err_t *e)
     }
 
     int accept_new = !strcmp(ep->host_key_check, "accept-new");
-    LIBSSH2_KNOWNHOSTS *kh = known_load(c, ep->known_hosts, accept_new, e);
+    int revoked = 0;
+    LIBSSH2_KNOWNHOSTS *kh = known_load(c, ep->known_hosts, accept_new, key, klen, &revoked, e);
     if (!kh)
         return -1;
+    if (revoked) {
+        libssh2_knownhost_free(kh);
+        return err_set(e, EX_UNAVAILABLE,
+                       "host key of %s is revoked: %s:%d marks the key the server offered, %s (%s), @revoked\n"
+                       "HINT: nothing was downloaded; the server still uses a key that was revoked. Ask its "
+                       "operator which key is current and confirm its fingerprint out of band",
+                       host, ep->known_hosts, revoked, c->fingerprint, kname),
+               -1;
+    }
     struct libssh2_knownhost *found = NULL;
     int r = libssh2_knownhost_checkp(kh, ep->host, (int)ep->port, key, klen,
                                      LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | keybit, &found);
