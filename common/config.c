@@ -189,6 +189,11 @@ static const keyspec source_keys[] = {
       "skip files modified more recently than this (the bank may still be writing)" },
     { "max_file_bytes", K_INT, offsetof(source_cfg, max_file_bytes), "0", 0, (long long)1 << 40, NULL, NULL,
       "refuse files larger than this; 0 = no limit" },
+    { "min_bytes_per_second", K_INT, offsetof(source_cfg, ep.min_bytes_per_second), "1024", 0, (long long)1 << 40,
+      NULL, NULL,
+      "a download slower than this over any timeout_seconds window is cut (and resumed on retry); 0 = off" },
+    { "max_source_seconds", K_INT, offsetof(source_cfg, max_source_seconds), "3600", 0, 86400, NULL, NULL,
+      "wall-clock budget of one fetch run for this source, retries included; 0 = none" },
 };
 static const keyspec destination_keys[] = {
     EP_KEYS(destination_cfg),

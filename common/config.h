@@ -35,6 +35,7 @@ typedef struct sftp_endpoint {
     char *remote_dir;
     long long timeout_seconds;      /* 30 */
     long long retries;              /* 3 */
+    long long min_bytes_per_second; /* [source] only: slower downloads fail; 0 = off */
 } sftp_endpoint;
 
 typedef struct source_cfg {
@@ -46,6 +47,7 @@ typedef struct source_cfg {
     char *after_fetch;              /* keep | delete | move:DIR */
     long long min_age_seconds;      /* 120 */
     long long max_file_bytes;       /* 0 = no limit */
+    long long max_source_seconds;   /* 3600: wall-clock budget per run; 0 = none */
 } source_cfg;
 
 typedef struct destination_cfg {

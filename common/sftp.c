@@ -39,6 +39,7 @@ struct sftp_conn {
     LIBSSH2_SESSION *ssh;
     LIBSSH2_SFTP *sftp;
     long timeout_ms;
+    long long deadline_ms; /* CLOCK_MONOTONIC ms after which every wait fails; 0 = none */
     int broken;      /* a network failure happened: no polite goodbye */
     char fingerprint[SFTP_FINGERPRINT_LEN + 1];
 };
@@ -141,6 +142,10 @@ static int conn_wait(sftp_conn *c, long long *deadline, const char *step, err_t 
     if (!*deadline)
         *deadline = now + c->timeout_ms;
     for (;;) {
+        if (c->deadline_ms && now >= c->deadline_ms)
+            return conn_break(c), err_set(e, EX_TEMPFAIL, "the source's time budget (max_source_seconds) ran out while %s",
+                                          step),
+                   -1;
         long long left = *deadline - now;
         if (left <= 0)
             return conn_break(c), err_set(e, EX_TEMPFAIL, "timeout while %s after %llds", step,
@@ -952,9 +957,37 @@ int sftp_download(sftp_conn *c, const char *path, int fd, uint64_t offset, uint6
     snprintf(step, sizeof step, "reading %s", path);
     uint64_t got = offset;
     int ret = 0;
+    /* timeout_seconds restarts on every read, so a server trickling a few
+     * bytes at a time never times out: measure the rate over windows of
+     * timeout_seconds (a short read or a short stall is fine; only a
+     * window's average counts) and cut a download slower than
+     * min_bytes_per_second (EX_TEMPFAIL: the .part is resumed next time). */
+    long long win_start = now_ms(), win_ms = c->timeout_ms > 1000 ? c->timeout_ms : 1000;
+    uint64_t win_bytes = 0;
     for (;;) {
         ssize_t r;
         long long dl = 0;
+        long long now = now_ms();
+        if (c->deadline_ms && now >= c->deadline_ms) {
+            conn_break(c);
+            err_set(e, EX_TEMPFAIL, "the source's time budget (max_source_seconds) ran out while %s", step);
+            ret = -1;
+            break;
+        }
+        if (now - win_start >= win_ms) {
+            long long rate = (long long)(win_bytes * 1000 / (uint64_t)(now - win_start));
+            if (c->ep->min_bytes_per_second > 0 && rate < c->ep->min_bytes_per_second) {
+                conn_break(c);
+                err_set(e, EX_TEMPFAIL,
+                        "%s too slow: %lld bytes/s over the last %llds, less than min_bytes_per_second = %lld "
+                        "(%llu bytes so far, kept for resuming)",
+                        step, rate, (now - win_start) / 1000, c->ep->min_bytes_per_second, (unsigned long long)got);
+                ret = -1;
+                break;
+            }
+            win_start = now;
+            win_bytes = 0;
+        }
         while ((r = libssh2_sftp_read(h, buf, READ_BUF)) == LIBSSH2_ERROR_EAGAIN)
             if (conn_wait(c, &dl, step, e) < 0)
                 break;
@@ -977,6 +1010,7 @@ int sftp_download(sftp_conn *c, const char *path, int fd, uint64_t offset, uint6
             break;
         }
         got += (uint64_t)r;
+        win_bytes += (uint64_t)r;
         if (limit)
             progress_update("fetch %s: %llu of %llu MB", path, (unsigned long long)(got >> 20),
                             (unsigned long long)(limit >> 20));
@@ -989,6 +1023,11 @@ int sftp_download(sftp_conn *c, const char *path, int fd, uint64_t offset, uint6
         *total = got;
     close_handle(c, h); /* fails at once after a network failure (conn_break) */
     return ret;
+}
+
+void sftp_set_budget(sftp_conn *c, long long ms)
+{
+    c->deadline_ms = ms > 0 ? now_ms() + ms : 0;
 }
 
 int sftp_rename(sftp_conn *c, const char *from, const char *to, err_t *e)

@@ -509,10 +509,21 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
 
     const char *b = getenv("SETTLE_SFTP_BACKOFF_MS");
     long base = b && *b ? strtol(b, NULL, 10) : 1000;
+    /* max_source_seconds: one budget for the source's whole run, retries
+     * included, so a slow server cannot hold the night up indefinitely */
+    long long budget_end = s->max_source_seconds ? now_ms() + s->max_source_seconds * 1000 : 0;
     for (int attempt = 0;; attempt++) {
+        if (budget_end && now_ms() >= budget_end) {
+            err_set(e, EX_TEMPFAIL, "[source %s]: the time budget (max_source_seconds = %lld) ran out; %d file(s) "
+                    "fetched, the rest is left for the next run (a partial download is resumed)",
+                    s->ep.name, s->max_source_seconds, st.fetched);
+            goto out;
+        }
         sftp_conn *c = sftp_open(&s->ep, e);
         if (!c)
             goto out;
+        if (budget_end)
+            sftp_set_budget(c, budget_end - now_ms());
         log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", s->ep.name), KV_S("host_key", sftp_host_fingerprint(c))),
                 "connected");
         int pr = source_pass(&st, c, e);
@@ -521,7 +532,7 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
             ret = 0;
             break;
         }
-        if (e->code != EX_TEMPFAIL || attempt >= s->ep.retries)
+        if (e->code != EX_TEMPFAIL || attempt >= s->ep.retries || (budget_end && now_ms() >= budget_end))
             goto out;
         long ms = sftp_backoff_ms(attempt, base, 60000, (uint32_t)random());
         log_msg(LOG_WARN, "fetch",
