@@ -515,6 +515,8 @@ static int too_young(ingest_job *j, one_file *f, const struct stat *st)
                            "SELECT 1 FROM fetched_files WHERE source = $1 AND local_name = $2 AND sha256 = $3",
                            3, (const char *[]){ f->source, f->name, f->sha });
     int fetched = r && PQntuples(r) > 0;
+    if (!r)
+        log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display)), "cannot read the fetch registry: %s", e.msg);
     PQclear(r);
     if (fetched)
         return 0;

@@ -34,4 +34,13 @@ t_eq "not fetched yet" "" "$(f_incoming skew)"
 touch -d '-1 minute' "$R/future/F.RET"
 f_fetch out --source future
 t_eq "once its mtime is in the past it is fetched" "0 F.RET" "$out_rc $(f_incoming future)"
+
+# A file settle fetch placed is complete (.part, fsync, rename): ingest takes
+# it at once even though its local mtime is seconds old and [ingest]
+# min_age_seconds is 60 (the fetch registry vouches for it).
+T_INGEST_MIN_AGE=60 t_config "$T_TMP/age.conf" "$(f_source future future)"
+t_run out "$SETTLE" --config "$T_TMP/age.conf" ingest
+t_not_contains "a just-fetched file is not held back as still being written" "may still be being written" "$out"
+t_eq "it was taken (recorded; rejected: not a return file)" "future F.RET rejected" \
+  "$(t_sql "SELECT source || ' ' || name || ' ' || status FROM return_files")"
 t_done
