@@ -254,6 +254,8 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
                           : worst == EX_IOERR    ? "a local file could not be written (disk full?); free space and re-run"
                           : worst == EX_NOPERM   ? "permission denied (a spool directory not settle's, or a database privilege); see the log"
                           : worst == EX_TEMPFAIL && n_left > 0 ? temp_msg
+                          : worst == EX_TEMPFAIL ? "a step could not finish for now (another session held its work, or a "
+                                                   "server asked to try later); re-run"
                                                  : "internal error; keep the log and report it";
     char summary[1024];
     snprintf(summary, sizeof summary, "%s (exit %d): %s", run_status, worst, meaning);
