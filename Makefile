@@ -78,7 +78,7 @@ $(OOM_TESTS): override LDFLAGS += -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap
     -Wl,--wrap=strdup -Wl,--wrap=strndup
 
 # Test tools (benchmark generators): built by the $(BUILD)/tests/% rule.
-tools: $(BUILD)/tests/tools/gencnab240
+tools: $(BUILD)/tests/tools/gencnab240 $(BUILD)/tests/tools/reap
 
 bootstrap:
 	@scripts/bootstrap

@@ -128,6 +128,16 @@ static const keyspec reconcile_keys[] = {
       "PCRE2 applied to seu numero / the company's title id; group 1 is the order id" },
     { "pix_reference_pattern", K_STR, CK(pix_reference_pattern), "PED-([0-9]+)", 0, 0, NULL, check_regex,
       "PCRE2 applied to the Pix payer's message; group 1 is the order id" },
+    { "wait_locked_seconds", K_INT, CK(wait_locked_seconds), "60", 0, 3600, NULL, NULL,
+      "how long reconcile waits for ingested files another session holds before giving up (exit 75)" },
+};
+static const keyspec ingest_keys[] = {
+    { "min_age_seconds", K_INT, CK(ingest_min_age_seconds), "60", 0, 86400, NULL, NULL,
+      "skip incoming files modified more recently than this (still being written); 0 = none" },
+    { "max_decompressed_bytes", K_INT, CK(max_decompressed_bytes), "1073741824", 0, (long long)1 << 42, NULL, NULL,
+      "refuse a gzip file that expands to more than this; 0 = no limit" },
+    { "max_empty_lines", K_INT, CK(max_empty_lines), "1000", 0, 1000000000, NULL, NULL,
+      "refuse a file with more consecutive empty lines than this; 0 = no limit" },
 };
 static const keyspec export_keys[] = {
     { "batch_size", K_INT, CK(batch_size), "1000", 1, 1000000, NULL, NULL,
@@ -179,6 +189,11 @@ static const keyspec source_keys[] = {
       "skip files modified more recently than this (the bank may still be writing)" },
     { "max_file_bytes", K_INT, offsetof(source_cfg, max_file_bytes), "0", 0, (long long)1 << 40, NULL, NULL,
       "refuse files larger than this; 0 = no limit" },
+    { "min_bytes_per_second", K_INT, offsetof(source_cfg, ep.min_bytes_per_second), "1024", 0, (long long)1 << 40,
+      NULL, NULL,
+      "a download slower than this over any timeout_seconds window is cut (and resumed on retry); 0 = off" },
+    { "max_source_seconds", K_INT, offsetof(source_cfg, max_source_seconds), "3600", 0, 86400, NULL, NULL,
+      "wall-clock budget of one fetch run for this source, retries included; 0 = none" },
 };
 static const keyspec destination_keys[] = {
     EP_KEYS(destination_cfg),
@@ -216,6 +231,7 @@ static const sectspec sections[] = {
     { "database", 0, database_keys, NKEYS(database_keys), 0, 0, 0, 0, 0, "the payments database" },
     { "spool", 0, spool_keys, NKEYS(spool_keys), 0, 0, 0, 0, 0, "local working directories" },
     { "reconcile", 0, reconcile_keys, NKEYS(reconcile_keys), 0, 0, 0, 0, 0, "matching settlements to payments" },
+    { "ingest", 0, ingest_keys, NKEYS(ingest_keys), 0, 0, 0, 0, 0, "loading return files from the spool" },
     { "export", 0, export_keys, NKEYS(export_keys), 0, 0, 0, 0, 0, "invoice request batches" },
     { "metrics", 0, metrics_keys, NKEYS(metrics_keys), 0, 0, 0, 0, 0, "CloudWatch metrics" },
     { "source", 1, source_keys, NKEYS(source_keys), NAMED(source_cfg, sources, n_sources, ep.name, ep.line),

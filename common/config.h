@@ -35,6 +35,7 @@ typedef struct sftp_endpoint {
     char *remote_dir;
     long long timeout_seconds;      /* 30 */
     long long retries;              /* 3 */
+    long long min_bytes_per_second; /* [source] only: slower downloads fail; 0 = off */
 } sftp_endpoint;
 
 typedef struct source_cfg {
@@ -46,6 +47,7 @@ typedef struct source_cfg {
     char *after_fetch;              /* keep | delete | move:DIR */
     long long min_age_seconds;      /* 120 */
     long long max_file_bytes;       /* 0 = no limit */
+    long long max_source_seconds;   /* 3600: wall-clock budget per run; 0 = none */
 } source_cfg;
 
 typedef struct destination_cfg {
@@ -83,6 +85,12 @@ typedef struct config {
     long long tolerance_cents;     /* 0 */
     char *boleto_reference_pattern;/* PCRE2, group 1 = order id */
     char *pix_reference_pattern;   /* PCRE2, group 1 = order id */
+    long long wait_locked_seconds; /* 60: wait for files other sessions hold */
+
+    /* [ingest] */
+    long long ingest_min_age_seconds;  /* 60: skip files younger than this */
+    long long max_decompressed_bytes;  /* 1 GiB; 0 = no limit */
+    long long max_empty_lines;         /* 1000; 0 = no limit */
 
     /* [export] */
     long long batch_size;          /* 1000 */

@@ -33,6 +33,12 @@ PGconn *db_connect(const config *cfg, err_t *e)
     }
     PGresult *r = PQexec(db, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
     PQclear(r);
+    /* Let the server notice a client that died (kill -9, lost host) while a
+     * statement runs, and end that statement (and its locks: reconcile's
+     * file claim) within a second instead of when it would have finished.
+     * PostgreSQL 14+; older servers do not know the setting. */
+    if (PQserverVersion(db) >= 140000)
+        PQclear(PQexec(db, "SET client_connection_check_interval = '1s'"));
     return db;
 }
 

@@ -1,6 +1,7 @@
 /* error.c - filling err_t values and ranking exit codes. */
 #include "common/error.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,11 @@ void err_clear(err_t *e)
         e->code = 0;
         e->msg[0] = '\0';
     }
+}
+
+int err_local_write(int errnum)
+{
+    return errnum == EACCES || errnum == EPERM ? EX_NOPERM : EX_IOERR;
 }
 
 static int rank(int code)

@@ -31,6 +31,12 @@ void err_prefix(err_t *e, const char *fmt, ...) __attribute__((format(printf, 2,
 /* Reset to "no error". */
 void err_clear(err_t *e);
 
+/* The exit code for a local file or directory that could not be created or
+ * written, from its errno: 77 (EX_NOPERM) for EACCES / EPERM (the spool is
+ * not the settle user's), else 74 (EX_IOERR): disk full, quota, file-size
+ * limit, read-only file system, I/O error. */
+int err_local_write(int errnum);
+
 /* The worse of two exit codes, for jobs that go on past errors:
  * 70 > 69 > 78 > 75 > 65 > 64 > 0. */
 int err_worst(int a, int b);

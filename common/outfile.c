@@ -61,7 +61,7 @@ int outfile_mkdirs(const char *path, err_t *e)
             char c = *s;
             *s = '\0';
             if (mkdir(p, 0700) != 0 && errno != EEXIST)
-                return settle_fail(e, EX_SOFTWARE, "cannot create directory %s: %s", p, strerror(errno));
+                return settle_fail(e, err_local_write(errno), "cannot create directory %s: %s", p, strerror(errno));
             *s = c;
             if (!c)
                 break;
@@ -74,11 +74,11 @@ int outfile_sync_dir(const char *dir, err_t *e)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY);
     if (fd < 0)
-        return settle_fail(e, EX_SOFTWARE, "cannot open directory %s: %s", dir, strerror(errno));
+        return settle_fail(e, err_local_write(errno), "cannot open directory %s: %s", dir, strerror(errno));
     if (fsync(fd) != 0) {
         int er = errno;
         close(fd);
-        return settle_fail(e, EX_SOFTWARE, "cannot fsync directory %s: %s", dir, strerror(er));
+        return settle_fail(e, err_local_write(er), "cannot fsync directory %s: %s", dir, strerror(er));
     }
     close(fd);
     return 0;
@@ -93,7 +93,7 @@ static int write_failed(err_t *e, const char *what, const char *path, int er)
                            "cannot %s %s: %s\nHINT: free space on that file system (or raise the limit) and run "
                            "again; the file was not published",
                            what, path, strerror(er));
-    return settle_fail(e, EX_IOERR, "cannot %s %s: %s", what, path, strerror(er));
+    return settle_fail(e, err_local_write(er), "cannot %s %s: %s", what, path, strerror(er));
 }
 
 int outfile_publish(const char *dir, const char *name, const void *data, size_t len, err_t *e)

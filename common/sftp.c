@@ -39,6 +39,7 @@ struct sftp_conn {
     LIBSSH2_SESSION *ssh;
     LIBSSH2_SFTP *sftp;
     long timeout_ms;
+    long long deadline_ms; /* CLOCK_MONOTONIC ms after which every wait fails; 0 = none */
     int broken;      /* a network failure happened: no polite goodbye */
     char fingerprint[SFTP_FINGERPRINT_LEN + 1];
 };
@@ -141,6 +142,10 @@ static int conn_wait(sftp_conn *c, long long *deadline, const char *step, err_t 
     if (!*deadline)
         *deadline = now + c->timeout_ms;
     for (;;) {
+        if (c->deadline_ms && now >= c->deadline_ms)
+            return conn_break(c), err_set(e, EX_TEMPFAIL, "the source's time budget (max_source_seconds) ran out while %s",
+                                          step),
+                   -1;
         long long left = *deadline - now;
         if (left <= 0)
             return conn_break(c), err_set(e, EX_TEMPFAIL, "timeout while %s after %llds", step,
@@ -308,8 +313,21 @@ static const int all_keybits[] = {
 /* Load known_hosts line by line, skipping lines libssh2 cannot parse
  * (certificate authorities, key types it does not know) instead of
  * refusing the whole file. NULL with e set when the file cannot be read. */
-static LIBSSH2_KNOWNHOSTS *known_load(sftp_conn *c, const char *path, int may_be_missing, err_t *e)
+/* Read known_hosts into a libssh2 collection. libssh2 understands no
+ * marker lines: it skips them, so a key listed @revoked was still trusted.
+ * Here @revoked lines are honoured (key, klen: the key the server offered;
+ * its first @revoked line goes to *revoked_line, whatever host pattern the
+ * line names, as a revoked key must never be accepted), and any other
+ * marker (@cert-authority: libssh2 checks no host certificates) refuses the
+ * whole file rather than silently mean less than it says. */
+static LIBSSH2_KNOWNHOSTS *known_load(sftp_conn *c, const char *path, int may_be_missing, const char *key,
+                                      size_t klen, int *revoked_line, err_t *e)
 {
+    char offered[16384] = "";
+    if (key && klen && klen < (sizeof offered / 4) * 3 - 3)
+        EVP_EncodeBlock((unsigned char *)offered, (const unsigned char *)key, (int)klen);
+    if (revoked_line)
+        *revoked_line = 0;
     LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(c->ssh);
     if (!kh)
         return err_set(e, EX_SOFTWARE, "cannot start the known_hosts reader"), NULL;
@@ -330,6 +348,24 @@ static LIBSSH2_KNOWNHOSTS *known_load(sftp_conn *c, const char *path, int may_be
         const char *p = line + strspn(line, " \t");
         if (*p == '#' || *p == '\n' || !*p)
             continue;
+        if (*p == '@') {
+            size_t mlen = strcspn(p, " \t\r\n");
+            if (mlen == 8 && !strncmp(p, "@revoked", 8)) {
+                char b64[16384];
+                if (sscanf(p + 8, " %*s %*s %16383s", b64) == 1 && *offered && !strcmp(b64, offered) &&
+                    revoked_line && !*revoked_line)
+                    *revoked_line = lineno;
+                continue;
+            }
+            err_set(e, EX_CONFIG,
+                    "known_hosts %s:%d: '%.*s' lines cannot be honoured (libssh2 checks no host certificates); "
+                    "refusing the file\nHINT: list the server's host key itself instead, or pin it with "
+                    "host_key_check = fingerprint",
+                    path, lineno, (int)(mlen > 40 ? 40 : mlen), p);
+            fclose(f);
+            libssh2_knownhost_free(kh);
+            return NULL;
+        }
         if (libssh2_knownhost_readline(kh, line, strlen(line), LIBSSH2_KNOWNHOST_FILE_OPENSSH))
             log_msg(LOG_DEBUG, "sftp", KV(KV_S("file", path), KV_I("line", lineno)),
                     "known_hosts line not understood by libssh2, ignored");
@@ -361,7 +397,7 @@ static void prefer_known_algs(sftp_conn *c)
     if (!strcmp(c->ep->host_key_check, "fingerprint") || !c->ep->known_hosts)
         return;
     err_t ignore = { 0 };
-    LIBSSH2_KNOWNHOSTS *kh = known_load(c, c->ep->known_hosts, 1, &ignore);
+    LIBSSH2_KNOWNHOSTS *kh = known_load(c, c->ep->known_hosts, 1, NULL, 0, NULL, &ignore);
     if (!kh)
         return;
     unsigned mask = known_types(c, kh);
@@ -483,9 +519,19 @@ static int check_host_key(sftp_conn *c, err_t *e)
     }
 
     int accept_new = !strcmp(ep->host_key_check, "accept-new");
-    LIBSSH2_KNOWNHOSTS *kh = known_load(c, ep->known_hosts, accept_new, e);
+    int revoked = 0;
+    LIBSSH2_KNOWNHOSTS *kh = known_load(c, ep->known_hosts, accept_new, key, klen, &revoked, e);
     if (!kh)
         return -1;
+    if (revoked) {
+        libssh2_knownhost_free(kh);
+        return err_set(e, EX_UNAVAILABLE,
+                       "host key of %s is revoked: %s:%d marks the key the server offered, %s (%s), @revoked\n"
+                       "HINT: nothing was downloaded; the server still uses a key that was revoked. Ask its "
+                       "operator which key is current and confirm its fingerprint out of band",
+                       host, ep->known_hosts, revoked, c->fingerprint, kname),
+               -1;
+    }
     struct libssh2_knownhost *found = NULL;
     int r = libssh2_knownhost_checkp(kh, ep->host, (int)ep->port, key, klen,
                                      LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | keybit, &found);
@@ -911,9 +957,37 @@ int sftp_download(sftp_conn *c, const char *path, int fd, uint64_t offset, uint6
     snprintf(step, sizeof step, "reading %s", path);
     uint64_t got = offset;
     int ret = 0;
+    /* timeout_seconds restarts on every read, so a server trickling a few
+     * bytes at a time never times out: measure the rate over windows of
+     * timeout_seconds (a short read or a short stall is fine; only a
+     * window's average counts) and cut a download slower than
+     * min_bytes_per_second (EX_TEMPFAIL: the .part is resumed next time). */
+    long long win_start = now_ms(), win_ms = c->timeout_ms > 1000 ? c->timeout_ms : 1000;
+    uint64_t win_bytes = 0;
     for (;;) {
         ssize_t r;
         long long dl = 0;
+        long long now = now_ms();
+        if (c->deadline_ms && now >= c->deadline_ms) {
+            conn_break(c);
+            err_set(e, EX_TEMPFAIL, "the source's time budget (max_source_seconds) ran out while %s", step);
+            ret = -1;
+            break;
+        }
+        if (now - win_start >= win_ms) {
+            long long rate = (long long)(win_bytes * 1000 / (uint64_t)(now - win_start));
+            if (c->ep->min_bytes_per_second > 0 && rate < c->ep->min_bytes_per_second) {
+                conn_break(c);
+                err_set(e, EX_TEMPFAIL,
+                        "%s too slow: %lld bytes/s over the last %llds, less than min_bytes_per_second = %lld "
+                        "(%llu bytes so far, kept for resuming)",
+                        step, rate, (now - win_start) / 1000, c->ep->min_bytes_per_second, (unsigned long long)got);
+                ret = -1;
+                break;
+            }
+            win_start = now;
+            win_bytes = 0;
+        }
         while ((r = libssh2_sftp_read(h, buf, READ_BUF)) == LIBSSH2_ERROR_EAGAIN)
             if (conn_wait(c, &dl, step, e) < 0)
                 break;
@@ -936,6 +1010,7 @@ int sftp_download(sftp_conn *c, const char *path, int fd, uint64_t offset, uint6
             break;
         }
         got += (uint64_t)r;
+        win_bytes += (uint64_t)r;
         if (limit)
             progress_update("fetch %s: %llu of %llu MB", path, (unsigned long long)(got >> 20),
                             (unsigned long long)(limit >> 20));
@@ -948,6 +1023,11 @@ int sftp_download(sftp_conn *c, const char *path, int fd, uint64_t offset, uint6
         *total = got;
     close_handle(c, h); /* fails at once after a network failure (conn_break) */
     return ret;
+}
+
+void sftp_set_budget(sftp_conn *c, long long ms)
+{
+    c->deadline_ms = ms > 0 ? now_ms() + ms : 0;
 }
 
 int sftp_rename(sftp_conn *c, const char *from, const char *to, err_t *e)

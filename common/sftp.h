@@ -80,6 +80,12 @@ int sftp_download(sftp_conn *c, const char *path, int fd, uint64_t offset, uint6
  * .part is removed when possible. 0, or -1 with e set. */
 int sftp_upload(sftp_conn *c, const char *local_path, const char *dir, const char *name, err_t *e);
 
+/* From now on, every wait on c fails (EX_TEMPFAIL, "the source's time
+ * budget (max_source_seconds) ran out") once ms milliseconds have passed;
+ * ms <= 0: no budget. Downloads also fail (EX_TEMPFAIL) when a window of
+ * timeout_seconds brings fewer than ep->min_bytes_per_second on average. */
+void sftp_set_budget(sftp_conn *c, long long ms);
+
 /* Rename from -> to on the server (fails when to exists). 0, or -1. */
 int sftp_rename(sftp_conn *c, const char *from, const char *to, err_t *e);
 

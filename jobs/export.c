@@ -20,11 +20,14 @@
  * file, then manifest, each as NAME.part renamed to NAME by the server.
  *
  * The file format is docs/formats/invoice-batch.md (schema version 1). */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -309,9 +312,56 @@ fail:
     return -1;
 }
 
+/* Whether the remote file (len bytes, as listed) holds exactly the bytes of
+ * local: download it into memory (a memfd) and compare. 1 same, 0
+ * different, -1 with e set (the connection failed). */
+static int remote_same(sftp_conn *c, const char *remote, const char *local, size_t len, err_t *e)
+{
+    int rfd = memfd_create("settle-verify", MFD_CLOEXEC);
+    if (rfd < 0)
+        return settle_fail(e, EX_SOFTWARE, "cannot check %s: memfd_create: %s", remote, strerror(errno));
+    uint64_t total = 0;
+    err_t de = { 0 };
+    if (sftp_download(c, remote, rfd, 0, (uint64_t)len, &total, &de) < 0) {
+        close(rfd);
+        if (de.code == EX_DATAERR) /* it grew past our size meanwhile: not ours */
+            return 0;
+        *e = de;
+        return -1;
+    }
+    int lfd = open(local, O_RDONLY | O_CLOEXEC);
+    if (lfd < 0) {
+        close(rfd);
+        return settle_fail(e, err_local_write(errno), "cannot open %s: %s", local, strerror(errno));
+    }
+    int same = total == (uint64_t)len && lseek(rfd, 0, SEEK_SET) == 0;
+    char a[65536], b[65536];
+    while (same) {
+        ssize_t n = read(lfd, a, sizeof a);
+        if (n <= 0) {
+            same = n == 0 && read(rfd, b, 1) == 0;
+            break;
+        }
+        ssize_t got = 0;
+        while (got < n) {
+            ssize_t m = read(rfd, b + got, (size_t)(n - got));
+            if (m <= 0)
+                break;
+            got += m;
+        }
+        same = got == n && !memcmp(a, b, (size_t)n);
+    }
+    close(lfd);
+    close(rfd);
+    return same;
+}
+
 /* Deliver one file of a batch: a file of that name already on the server
- * with our size was delivered by an earlier run that stopped before
- * recording it (batch files are deterministic, the name carries the id). */
+ * with our size and our bytes (compared, not trusted by size) was
+ * delivered by an earlier run that stopped before recording it (batch
+ * files are deterministic, the name carries the id). Different bytes under
+ * the name are refused, never replaced (sftp_upload writes NAME.part and
+ * renames it only where NAME does not exist). */
 static int export_upload_file(sftp_conn *c, const char *remote_dir, const char *outbox, const char *name,
                               size_t len, err_t *e)
 {
@@ -321,8 +371,18 @@ static int export_upload_file(sftp_conn *c, const char *remote_dir, const char *
     sftp_entry st;
     err_t se = { 0 };
     if (sftp_stat(c, remote, &st, &se) == 0) {
-        if (st.size == (uint64_t)len)
-            return 0;
+        if (st.size == (uint64_t)len) {
+            int same = remote_same(c, remote, local, len, e);
+            if (same < 0)
+                return -1;
+            if (same)
+                return 0;
+            return settle_fail(e, EX_DATAERR,
+                               "%s is already on [destination invoices] with our size (%zu bytes) but other bytes\n"
+                               "HINT: a different file under a batch's name is an incident: ask the invoicing team, do "
+                               "not overwrite",
+                               remote, len);
+        }
         return settle_fail(e, EX_DATAERR,
                            "%s is already on [destination invoices] with %llu bytes, ours has %zu\n"
                            "HINT: a different file under a batch's name is an incident: ask the invoicing team, do not overwrite",

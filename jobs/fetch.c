@@ -40,8 +40,10 @@ const char usage_fetch[] =
     "into <spool>/incoming/NAME/, each exactly once. Files still being written\n"
     "(younger than min_age_seconds, or changed between two listings taken\n"
     "$SETTLE_FETCH_SETTLE_MS apart, default 2000) are left for the next run.\n"
+    "A file whose mtime is more than 300 s in the future fails (clock skew).\n"
     "A source that fails does not stop the others; the exit code is 69 when\n"
-    "any failed, and the log names them. See docs/fetch.md.\n\n"
+    "any failed, and the log names them; 74 when our own disk failed (full,\n"
+    "read-only), 77 when a spool directory is not ours. See docs/fetch.md.\n\n"
     "  --source NAME   fetch only from [source NAME]\n"
     "  --dry-run       list what would be fetched (SOURCE<TAB>NAME<TAB>BYTES on\n"
     "                  stdout); download, write and change nothing\n";
@@ -90,7 +92,7 @@ static int mkdirs(const char *path, err_t *e)
             char saved = *p;
             *p = '\0';
             if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-                return err_set(e, EX_IOERR, "cannot create directory %s: %s", buf, strerror(errno)), -1;
+                return err_set(e, err_local_write(errno), "cannot create directory %s: %s", buf, strerror(errno)), -1;
             *p = saved;
             if (!saved)
                 break;
@@ -166,6 +168,9 @@ static long long registry_by_content(src_state *st, const char *sha, err_t *e)
 }
 
 /* Record a fetched version; returns its id, or -1. */
+/* A remote mtime this far ahead of our clock is not skew: a failure. */
+#define FETCH_CLOCK_SKEW_S 300
+
 static long long registry_add(src_state *st, const sftp_entry *x, const char *sha, const char *local,
                               long long dup_of, err_t *e)
 {
@@ -298,7 +303,7 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
     }
     int fd = open(part, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
-        return err_set(e, EX_IOERR, "cannot create %s: %s", part, strerror(errno)), -1;
+        return err_set(e, err_local_write(errno), "cannot create %s: %s", part, strerror(errno)), -1;
     if ((!offset && ftruncate(fd, 0) < 0) || lseek(fd, (off_t)offset, SEEK_SET) < 0) {
         close(fd);
         return err_set(e, EX_IOERR, "cannot prepare %s: %s", part, strerror(errno)), -1;
@@ -414,6 +419,20 @@ static int source_pass(src_state *st, sftp_conn *c, err_t *e)
             st->skipped++;
             continue;
         }
+        if ((long long)x->mtime - (long long)now > FETCH_CLOCK_SKEW_S) {
+            /* "younger than min_age_seconds" every night, silently, until
+             * the clock catches up: the server's clock (or the file's
+             * mtime) is wrong, and somebody has to look at it. */
+            log_msg(LOG_ERROR, "fetch",
+                    KV(KV_S("source", src), KV_S("file", x->name), KV_I("mtime", (long long)x->mtime),
+                       KV_I("ahead_s", (long long)x->mtime - (long long)now)),
+                    "refused: modification time %llds in the future (more than %ds of clock skew)\n"
+                    "HINT: the server's clock or the file's mtime is wrong; ask the bank to fix it (the file is "
+                    "fetched once its mtime is in the past)",
+                    (long long)x->mtime - (long long)now, FETCH_CLOCK_SKEW_S);
+            st->failed_files++;
+            continue;
+        }
         if ((long long)now - x->mtime < s->min_age_seconds) {
             log_msg(LOG_INFO, "fetch",
                     KV(KV_S("source", src), KV_S("file", x->name), KV_I("age_s", (long long)now - x->mtime),
@@ -490,10 +509,21 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
 
     const char *b = getenv("SETTLE_SFTP_BACKOFF_MS");
     long base = b && *b ? strtol(b, NULL, 10) : 1000;
+    /* max_source_seconds: one budget for the source's whole run, retries
+     * included, so a slow server cannot hold the night up indefinitely */
+    long long budget_end = s->max_source_seconds ? now_ms() + s->max_source_seconds * 1000 : 0;
     for (int attempt = 0;; attempt++) {
+        if (budget_end && now_ms() >= budget_end) {
+            err_set(e, EX_TEMPFAIL, "[source %s]: the time budget (max_source_seconds = %lld) ran out; %d file(s) "
+                    "fetched, the rest is left for the next run (a partial download is resumed)",
+                    s->ep.name, s->max_source_seconds, st.fetched);
+            goto out;
+        }
         sftp_conn *c = sftp_open(&s->ep, e);
         if (!c)
             goto out;
+        if (budget_end)
+            sftp_set_budget(c, budget_end - now_ms());
         log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", s->ep.name), KV_S("host_key", sftp_host_fingerprint(c))),
                 "connected");
         int pr = source_pass(&st, c, e);
@@ -502,7 +532,7 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
             ret = 0;
             break;
         }
-        if (e->code != EX_TEMPFAIL || attempt >= s->ep.retries)
+        if (e->code != EX_TEMPFAIL || attempt >= s->ep.retries || (budget_end && now_ms() >= budget_end))
             goto out;
         long ms = sftp_backoff_ms(attempt, base, 60000, (uint32_t)random());
         log_msg(LOG_WARN, "fetch",
@@ -590,7 +620,7 @@ int cmd_fetch(settle_ctx *ctx, int argc, char **argv)
     }
 
     char failed[1024] = "";
-    int n_failed = 0;
+    int n_failed = 0, worst = 0;
     for (int i = 0; i < cfg->n_sources; i++) {
         const source_cfg *s = &cfg->sources[i];
         if (only && strcmp(s->ep.name, only))
@@ -598,6 +628,9 @@ int cmd_fetch(settle_ctx *ctx, int argc, char **argv)
         err_clear(&e);
         if (fetch_source(&run, s, &e) < 0) {
             log_msg(LOG_ERROR, "fetch", KV(KV_S("source", s->ep.name)), "%s", e.msg);
+            /* our own disk (full, read-only, not ours) is not the source's
+             * fault: 74 / 77 rather than "source unavailable" */
+            worst = err_worst(worst, e.code == EX_IOERR || e.code == EX_NOPERM ? e.code : EX_UNAVAILABLE);
             snprintf(failed + strlen(failed), sizeof failed - strlen(failed), "%s%s", n_failed ? ", " : "",
                      s->ep.name);
             n_failed++;
@@ -606,7 +639,7 @@ int cmd_fetch(settle_ctx *ctx, int argc, char **argv)
     PQfinish(run.db);
     if (n_failed) {
         log_msg(LOG_ERROR, "fetch", KV(KV_S("sources", failed)), "%d source(s) failed: %s", n_failed, failed);
-        return EX_UNAVAILABLE;
+        return worst;
     }
     return 0;
 }

@@ -12,9 +12,12 @@
  *     counted on the file row.
  * A file that does not parse loads nothing: its return_files row says
  * 'rejected' with the parser's FILE:LINE:COL message, a spool file moves to
- * <spool>/rejected/ with NAME.error beside it, and the run goes on (exit 65).
- * Ingested spool files move to <spool>/archive/SOURCE/ after the commit; a
- * run that died between the commit and the move finishes the move next time.
+ * <spool>/rejected/SOURCE/ with NAME.error beside it, and the run goes on
+ * (exit 65). Ingested spool files move to <spool>/archive/SOURCE/ after the
+ * commit; a run that died between the commit and the move finishes the move
+ * next time. Nothing in archive/ or rejected/ is ever replaced: a name
+ * already there gets the file id, NAME.~ID~ (renameat2 RENAME_NOREPLACE, or
+ * link + unlink).
  * Several ingest processes may run at once: each file is flock()ed while
  * handled, and the unique sha256 index decides between equal contents. */
 #include <dirent.h>
@@ -41,16 +44,28 @@
 #include "reconcile/natkey.h"
 
 const char usage_ingest[] =
-    "usage: settle ingest [FILE...]\n\n"
+    "usage: settle ingest [--source NAME] [FILE...]\n\n"
     "Load bank return files (CNAB 240/400, Pix CSV) into the settlements table,\n"
     "one transaction per file. Without FILE, every file waiting under\n"
     "<spool>/incoming/SOURCE/; ingested files move to <spool>/archive/SOURCE/,\n"
-    "files that do not parse to <spool>/rejected/ with NAME.error beside them.\n"
-    "FILEs named here are recorded with source 'local' and are not moved.\n"
+    "files that do not parse to <spool>/rejected/SOURCE/ with NAME.error beside\n"
+    "them; a name already taken there gets the file id (NAME.~ID~).\n"
+    "Spool files modified less than [ingest] min_age_seconds ago (60) are left\n"
+    "for the next run (still being written; drop files as NAME.part, then rename);\n"
+    "files settle fetch placed are taken at once.\n"
+    "FILEs named here are recorded with source 'local' (or --source NAME: that\n"
+    "[source NAME]'s format, bank and Pix profile apply) and are not moved, except\n"
+    "a FILE under <spool>/rejected/: a retry, archived (its .error removed) once it\n"
+    "loads, its .error rewritten when it fails again. A file rejected before is\n"
+    "always parsed again: retry with `settle ingest --source NAME\n"
+    "<spool>/rejected/NAME/FILE`, or move it back into <spool>/incoming/NAME/.\n\n"
+    "  --source NAME   record the FILEs as [source NAME]'s (default 'local')\n\n"
     "Content already ingested is refused. Records already known from another\n"
     "file are counted as duplicates, never loaded twice.\n\n"
-    "Exit: 0 all ingested, 65 some file rejected (the others were ingested),\n"
-    "69 database unavailable, 70 internal error.\n";
+    "Exit: 0 all ingested (files too young left for later), 64 usage error,\n"
+    "65 some file rejected (the others were ingested), 69 database unavailable,\n"
+    "70 internal error, 74 a file could not be moved or its .error written (disk\n"
+    "full, read-only spool: the file stays in incoming/), 77 permission denied.\n";
 
 static const char settlement_cols[] =
     "file_id, line, format, bank_code, kind, movement_code, paid, nosso_numero, seu_numero, txid,"
@@ -71,6 +86,7 @@ typedef struct one_file {
     const char *source;
     const char *name;      /* base name */
     int in_spool;          /* move it afterwards */
+    int from_rejected;     /* a named FILE in <spool>/rejected/: a retry */
     char display[512];     /* SOURCE/NAME, prefixes parser messages */
     char sha[SHA256_HEX_LEN + 1];
     long long size;
@@ -150,7 +166,8 @@ static void on_warning(void *arg, long line, const char *msg)
  * file that does not parse, anything else for the database. */
 static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info *info, err_t *e)
 {
-    parse_opts opts = { 0 };
+    parse_opts opts = { .max_decompressed_bytes = j->ctx->cfg->max_decompressed_bytes,
+                        .max_empty_lines = j->ctx->cfg->max_empty_lines };
     const source_cfg *src = config_source(j->ctx->cfg, f->source);
     if (src) {
         opts.format = record_format_from_name(src->format);
@@ -255,8 +272,8 @@ static void rollback(PGconn *db)
     PQclear(PQexec(db, "ROLLBACK"));
 }
 
-/* Move path to dir/name (mkdir -p dir). 0, or -1 with e set. */
-static int move_to(const char *path, const char *dir, const char *name, err_t *e)
+/* mkdir -p dir (mode 0700). */
+static void make_dirs(const char *dir)
 {
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", dir);
@@ -267,47 +284,162 @@ static int move_to(const char *path, const char *dir, const char *name, err_t *e
             *s = '/';
         }
     mkdir(buf, 0700);
-    char to[4096];
-    snprintf(to, sizeof to, "%s/%s", dir, name);
-    if (rename(path, to))
-        return err_set(e, EX_SOFTWARE, "cannot move %s to %s: %s", path, to, strerror(errno)), -1;
+}
+
+/* Rename from to to unless to exists: renameat2(RENAME_NOREPLACE), or
+ * link() + unlink() on a file system without it. 0, or -1 with errno
+ * (EEXIST: to is there and was left alone). */
+static int rename_noreplace(const char *from, const char *to)
+{
+#ifdef RENAME_NOREPLACE
+    if (!renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE))
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+        return -1;
+#endif
+    if (link(from, to))
+        return -1;
+    if (unlink(from)) {
+        int saved = errno;
+        unlink(to);
+        errno = saved;
+        return -1;
+    }
     return 0;
 }
 
-/* A spool file that was refused: NAME.error first, then the file beside it. */
-static void move_rejected(ingest_job *j, one_file *f, const char *msg)
+/* Move path into dir (mkdir -p) without ever replacing a file there: as
+ * NAME, else NAME.~FILEID~ (file_id > 0), else NAME.~FILEID~-N / NAME-N.
+ * The name used goes to placed. 0, or -1 with e set. */
+static int place_file(const char *path, const char *dir, const char *name, long long file_id, char *placed,
+                      size_t n, err_t *e)
 {
-    if (!f->in_spool)
-        return;
-    char dir[4096], err_path[4200];
-    snprintf(dir, sizeof dir, "%s/rejected", j->spool);
-    mkdir(dir, 0700);
-    snprintf(err_path, sizeof err_path, "%s/%s.error", dir, f->name);
-    int fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    FILE *o = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!o && fd >= 0)
-        close(fd);
-    if (o) {
-        fprintf(o, "%s\n", msg);
-        fclose(o);
+    make_dirs(dir);
+    char to[4400];
+    for (int k = 0; k < 1000; k++) {
+        if (k == 0)
+            snprintf(placed, n, "%s", name);
+        else if (file_id > 0)
+            snprintf(placed, n, k == 1 ? "%s.~%lld~" : "%s.~%lld~-%d", name, file_id, k - 1);
+        else
+            snprintf(placed, n, "%s-%d", name, k);
+        snprintf(to, sizeof to, "%s/%s", dir, placed);
+        if (!rename_noreplace(path, to))
+            return 0;
+        if (errno != EEXIST)
+            return err_set(e, err_local_write(errno), "cannot move %s to %s: %s", path, to, strerror(errno)), -1;
     }
-    err_t e = { 0 };
-    if (move_to(f->path, dir, f->name, &e))
-        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+    return err_set(e, EX_SOFTWARE, "cannot move %s into %s: 1000 files of that name already there", path, dir), -1;
 }
 
-static void move_archived(ingest_job *j, one_file *f)
+/* Write msg and a newline to path, checking every step (a full disk must
+ * not leave an empty file that looks like an answer). 0, or -1 with e set
+ * and path removed. */
+static int write_text_file(const char *path, const char *msg, err_t *e)
 {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_set(e, err_local_write(errno), "cannot create %s: %s", path, strerror(errno)), -1;
+    size_t len = strlen(msg);
+    int err = 0;
+    for (size_t off = 0; off <= len && !err;) {
+        const char *b = off < len ? msg + off : "\n";
+        size_t want = off < len ? len - off : 1;
+        ssize_t w = write(fd, b, want);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            err = w < 0 ? errno : ENOSPC;
+        else
+            off += (size_t)w;
+    }
+    if (!err && fsync(fd))
+        err = errno;
+    if (close(fd) && !err)
+        err = errno;
+    if (err) {
+        unlink(path);
+        return err_set(e, err_local_write(err), "cannot write %s: %s", path, strerror(err)), -1;
+    }
+    return 0;
+}
+
+/* A spool file that was refused goes to rejected/SOURCE/ with NAME.error
+ * beside it, never replacing a file there (a name taken: NAME.~FILEID~).
+ * The .error is written first, under a temporary name: when it cannot be
+ * written (disk full) the file stays in incoming/, to be parsed again by
+ * the next run. 0, or an exit code (74/77) with the reason logged. */
+static int move_rejected(ingest_job *j, one_file *f, const char *msg)
+{
+    if (f->from_rejected) {
+        /* a retry that failed again: it stays where it is, its .error says why now */
+        char err_path[4200];
+        snprintf(err_path, sizeof err_path, "%s.error", f->path);
+        err_t e = { 0 };
+        if (write_text_file(err_path, msg, &e)) {
+            log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+            return e.code;
+        }
+        return 0;
+    }
     if (!f->in_spool)
-        return;
-    char dir[4096];
+        return 0;
+    char dir[4096], tmp[4400], placed[1024], err_path[8200];
+    snprintf(dir, sizeof dir, "%s/rejected/%s", j->spool, f->source);
+    make_dirs(dir);
+    snprintf(tmp, sizeof tmp, "%s/.%s.error.%d", dir, f->name, (int)getpid());
+    err_t e = { 0 };
+    if (write_text_file(tmp, msg, &e) || place_file(f->path, dir, f->name, f->file_id, placed, sizeof placed, &e)) {
+        unlink(tmp);
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s\nHINT: the file stays in incoming/; free space and re-run",
+                e.msg);
+        return e.code;
+    }
+    snprintf(err_path, sizeof err_path, "%s/%s.error", dir, placed);
+    if (rename(tmp, err_path)) {
+        int err = errno;
+        unlink(tmp);
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "cannot write %s: %s", err_path, strerror(err));
+        return err_local_write(err);
+    }
+    return 0;
+}
+
+/* An ingested spool file goes to archive/SOURCE/, never replacing a file
+ * there: a bank that reuses a daily name gets NAME.~FILEID~. */
+static int move_archived(ingest_job *j, one_file *f)
+{
+    if (f->from_rejected) {
+        /* a retried rejected file that loaded: to the archive, .error gone */
+        char dir[4096], placed[1024], err_path[4200];
+        snprintf(dir, sizeof dir, "%s/archive/%s", j->spool, f->source);
+        snprintf(err_path, sizeof err_path, "%s.error", f->path);
+        err_t e = { 0 };
+        if (place_file(f->path, dir, f->name, f->file_id, placed, sizeof placed, &e)) {
+            log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+            return e.code;
+        }
+        unlink(err_path);
+        log_msg(LOG_INFO, "ingest", KV(KV_S("file", f->display), KV_S("archived", placed)),
+                "retried rejected file ingested; moved to archive/%s/", f->source);
+        return 0;
+    }
+    if (!f->in_spool)
+        return 0;
+    char dir[4096], placed[1024];
     snprintf(dir, sizeof dir, "%s/archive/%s", j->spool, f->source);
     err_t e = { 0 };
-    if (move_to(f->path, dir, f->name, &e))
+    if (place_file(f->path, dir, f->name, f->file_id, placed, sizeof placed, &e)) {
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
+        return e.code;
+    }
+    return 0;
 }
 
-/* Record a rejection (its own committed transaction) and move the file. */
+/* Record a rejection (its own committed transaction) and move the file.
+ * The same file (source, name, content) rejected before, and now parsed
+ * again (moved back into incoming/ to retry, or a run that died before
+ * the move), updates that row instead of adding one. */
 static int reject(ingest_job *j, one_file *f, const char *msg)
 {
     char size[24];
@@ -315,20 +447,25 @@ static int reject(ingest_job *j, one_file *f, const char *msg)
     const char *p[] = { f->source, f->name, size, f->sha, msg };
     err_t e = { 0 };
     PGresult *r = db_query(j->db, &e,
-                           "INSERT INTO return_files (source, name, size_bytes, sha256, status, error)"
-                           " VALUES ($1, $2, $3, $4, 'rejected', $5)",
+                           "WITH again AS (UPDATE return_files SET error = $5, size_bytes = $3, received_at = now()"
+                           "  WHERE id = (SELECT max(id) FROM return_files WHERE source = $1 AND name = $2"
+                           "               AND sha256 = $4 AND status = 'rejected') RETURNING id),"
+                           " fresh AS (INSERT INTO return_files (source, name, size_bytes, sha256, status, error)"
+                           "  SELECT $1, $2, $3, $4, 'rejected', $5 WHERE NOT EXISTS (SELECT 1 FROM again) RETURNING id)"
+                           " SELECT id FROM again UNION ALL SELECT id FROM fresh",
                            5, p);
     if (!r) {
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
         return e.code;
     }
+    f->file_id = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
     PQclear(r);
     testhook("ingest:rejected-committed");
-    move_rejected(j, f, msg);
+    int moved = move_rejected(j, f, msg);
     log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "rejected: %s", msg);
     j->rejected++;
     metrics_add(NULL, NULL, "FilesRejected", 1);
-    return EX_DATAERR;
+    return moved ? err_worst(EX_DATAERR, moved) : EX_DATAERR;
 }
 
 /* What the database already knows about this content. Returns 1 when the
@@ -336,11 +473,12 @@ static int reject(ingest_job *j, one_file *f, const char *msg)
  * content refused), 0 to go on and ingest it.
  *   - ingested before under this source and name, file still in incoming/:
  *     a run died between its commit and the move; archive it now;
- *   - rejected before under this source and name, and rejected/NAME is not
- *     there: a run died between recording the rejection and the move; finish
- *     it (to retry a rejected file, run `settle ingest PATH` by hand);
  *   - ingested before under another name: refused, "already ingested as file
- *     #N on DATE". */
+ *     #N on DATE".
+ * Content rejected before is parsed again: it may be a retry after a fix
+ * (moved back into incoming/SOURCE/, or `settle ingest --source`), or a run
+ * that died between recording the rejection and the move, which the parse
+ * rejects again. */
 static int known_content(ingest_job *j, one_file *f, int *rc)
 {
     const char *p[] = { f->sha };
@@ -348,35 +486,20 @@ static int known_content(ingest_job *j, one_file *f, int *rc)
     PGresult *r = db_query(j->db, &e,
                            "SELECT id, status, source = $2 AND name = $3,"
                            "       to_char(coalesce(ingested_at, received_at), 'YYYY-MM-DD'), coalesce(error, '')"
-                           "  FROM return_files WHERE sha256 = $1 ORDER BY id",
+                           "  FROM return_files WHERE sha256 = $1 AND status <> 'rejected' ORDER BY id",
                            3, (const char *[]){ p[0], f->source, f->name });
     if (!r) {
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
         *rc = e.code;
         return 1;
     }
-    int ingested = -1, rejected_same = -1;
-    for (int i = 0; i < PQntuples(r); i++) {
-        int rejected = !strcmp(PQgetvalue(r, i, 1), "rejected"), same = PQgetvalue(r, i, 2)[0] == 't';
-        if (!rejected)
-            ingested = i;
-        else if (same)
-            rejected_same = i;
-    }
+    int ingested = PQntuples(r) ? 0 : -1;
     int done = 1;
-    char there[4200];
-    snprintf(there, sizeof there, "%s/rejected/%s", j->spool, f->name);
     if (ingested >= 0 && f->in_spool && PQgetvalue(r, ingested, 2)[0] == 't') {
-        move_archived(j, f);
+        f->file_id = atoll(PQgetvalue(r, ingested, 0));
+        *rc = move_archived(j, f);
         log_msg(LOG_INFO, "ingest", KV(KV_S("file", f->display), KV_S("file_id", PQgetvalue(r, ingested, 0))),
                 "already ingested by an interrupted run; archived");
-        *rc = 0;
-    } else if (rejected_same >= 0 && f->in_spool && access(there, F_OK)) {
-        move_rejected(j, f, PQgetvalue(r, rejected_same, 4));
-        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "rejected: %s", PQgetvalue(r, rejected_same, 4));
-        j->rejected++;
-    metrics_add(NULL, NULL, "FilesRejected", 1);
-        *rc = EX_DATAERR;
     } else if (ingested >= 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s: already ingested as file #%s on %s", f->display, PQgetvalue(r, ingested, 0),
@@ -390,6 +513,43 @@ static int known_content(ingest_job *j, one_file *f, int *rc)
     }
     PQclear(r);
     return done;
+}
+
+/* A spool file modified less than [ingest] min_age_seconds ago may still
+ * be being written by whoever drops files there (the atomic way is NAME.part
+ * then rename, which list_dir never reads): skip it until the next run.
+ * Files settle fetch placed are complete (.part, fsync, rename), so one the
+ * fetch registry knows by source, name and content is never held back.
+ * An mtime more than five minutes in the future cannot mean "being
+ * written": it is ingested, with a warning. 1 to skip the file. */
+static int too_young(ingest_job *j, one_file *f, const struct stat *st)
+{
+    long long min_age = j->ctx->cfg->ingest_min_age_seconds;
+    if (!f->in_spool || min_age <= 0)
+        return 0;
+    long long age = (long long)time(NULL) - (long long)st->st_mtime;
+    if (age >= min_age)
+        return 0;
+    if (age < -300) {
+        log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display), KV_I("age_s", age)),
+                "modification time is in the future; ingested anyway");
+        return 0;
+    }
+    err_t e = { 0 };
+    PGresult *r = db_query(j->db, &e,
+                           "SELECT 1 FROM fetched_files WHERE source = $1 AND local_name = $2 AND sha256 = $3",
+                           3, (const char *[]){ f->source, f->name, f->sha });
+    int fetched = r && PQntuples(r) > 0;
+    if (!r)
+        log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display)), "cannot read the fetch registry: %s", e.msg);
+    PQclear(r);
+    if (fetched)
+        return 0;
+    log_msg(LOG_INFO, "ingest", KV(KV_S("file", f->display), KV_I("age_s", age), KV_I("min_age_s", min_age)),
+            "modified %llds ago, less than [ingest] min_age_seconds: may still be being written; skipped until the next run",
+            age);
+    metrics_add(NULL, NULL, "FilesTooYoung", 1);
+    return 1;
 }
 
 static int ingest_one(ingest_job *j, one_file *f)
@@ -419,6 +579,10 @@ static int ingest_one(ingest_job *j, one_file *f)
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
         close(fd);
         return e.code;
+    }
+    if (too_young(j, f, &st)) {
+        close(fd);
+        return 0;
     }
     if (known_content(j, f, &rc)) {
         close(fd);
@@ -536,7 +700,7 @@ static int ingest_one(ingest_job *j, one_file *f)
         return e.code;
     }
     testhook("ingest:committed");
-    move_archived(j, f);
+    int moved = move_archived(j, f);
     /* A big file changes the table's size by a lot: refresh the planner's
      * statistics now, before reconcile plans its joins on them; only for the
      * columns something filters or joins on (0.21 s instead of 0.34-0.54 s
@@ -565,7 +729,7 @@ static int ingest_one(ingest_job *j, one_file *f)
     if (dups)
         log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display), KV_I("duplicates", dups)),
                 "records already loaded from another file were counted, not loaded again");
-    return 0;
+    return moved;
 }
 
 static int by_name(const void *a, const void *b)
@@ -606,12 +770,35 @@ static char **list_dir(const char *dir, int want_dirs, int *n_out)
     return v;
 }
 
+/* Is path a file under <spool>/rejected/ (a retry of a rejected file)? */
+static int in_rejected(const char *spool, const char *path)
+{
+    char dir[4096], *rs = NULL, *rp = realpath(path, NULL);
+    snprintf(dir, sizeof dir, "%s/rejected", spool);
+    rs = realpath(dir, NULL);
+    size_t n = rs ? strlen(rs) : 0;
+    int yes = rp && rs && !strncmp(rp, rs, n) && rp[n] == '/';
+    free(rp);
+    free(rs);
+    return yes;
+}
+
 int cmd_ingest(settle_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+    static const struct option opts[] = { { "source", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 } };
+    const char *source = "local";
+    int opt;
     optind = 0; /* full re-initialisation: main parsed with "+" */
-    if (getopt_long(argc, argv, "", opts, NULL) != -1)
-        return job_usage_error("ingest", "unknown option");
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (opt != 's')
+            return job_usage_error("ingest", "unknown option");
+        source = optarg;
+        if (strcmp(source, "local") && !config_source(ctx->cfg, source))
+            return job_usage_error("ingest", "--source: no [source %s] in %s", source,
+                                   ctx->cfg->path ? ctx->cfg->path : "the configuration (no config file read)");
+    }
+    if (strcmp(source, "local") && optind >= argc)
+        return job_usage_error("ingest", "--source needs the FILEs to ingest");
 
     ingest_job j = { .ctx = ctx, .spool = ctx->cfg->spool_dir };
     err_t e = { 0 };
@@ -622,9 +809,10 @@ int cmd_ingest(settle_ctx *ctx, int argc, char **argv)
     }
     if (optind < argc) {
         for (int i = optind; i < argc; i++) {
-            one_file f = { .path = argv[i], .source = "local", .in_spool = 0 };
+            one_file f = { .path = argv[i], .source = source, .in_spool = 0 };
             const char *slash = strrchr(argv[i], '/');
             f.name = slash ? slash + 1 : argv[i];
+            f.from_rejected = in_rejected(j.spool, argv[i]);
             snprintf(f.display, sizeof f.display, "%s", argv[i]);
             j.worst = err_worst(j.worst, ingest_one(&j, &f));
         }

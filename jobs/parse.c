@@ -205,7 +205,8 @@ int cmd_parse(settle_ctx *ctx, int argc, char **argv)
         { "summary", no_argument, NULL, 's' },
         { NULL, 0, NULL, 0 },
     };
-    parse_opts po = { 0 };
+    parse_opts po = { .max_decompressed_bytes = ctx->cfg->max_decompressed_bytes,
+                      .max_empty_lines = ctx->cfg->max_empty_lines };
     int summary = 0, opt;
     while ((opt = getopt_long(argc, argv, "f:b:sp:", opts, NULL)) != -1) {
         switch (opt) {

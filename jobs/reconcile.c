@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/db.h"
 #include "common/log.h"
@@ -49,8 +50,12 @@ const char usage_reconcile[] =
     "else becomes a payment event or an exception for finance (settle resolve).\n"
     "One transaction per file; several processes may run at once.\n\n"
     "  --max-files N   stop after N files (default: all waiting)\n\n"
+    "Files another session holds (a concurrent reconcile, or a killed one whose\n"
+    "database backend has not ended yet) are waited for, up to [reconcile]\n"
+    "wait_locked_seconds; still held then, they are named and the exit is 75.\n\n"
     "Rules, outcomes and exception reasons: docs/reconciliation.md.\n"
-    "Exit: 0 done, 69 database unavailable, 70 internal error.\n";
+    "Exit: 0 done, 69 database unavailable, 70 internal error, 75 ingested files\n"
+    "still held by another session.\n";
 
 typedef struct rc_job {
     PGconn *db;
@@ -638,6 +643,24 @@ static int reconcile_file(rc_job *j, long long file_id, const char *name, int lo
     return 0;
 }
 
+/* Files still waiting to be reconciled: their count, and up to ten names
+ * (oldest first) in buf. -1 with e set on a database error. */
+long held_files(PGconn *db, char *buf, size_t n, err_t *e)
+{
+    PGresult *r = db_query(db, e,
+                           "SELECT (SELECT count(*) FROM return_files WHERE status = 'ingested'),"
+                           " coalesce((SELECT string_agg(source || '/' || name || ' (file #' || id || ')', ', ' ORDER BY id)"
+                           "  FROM (SELECT id, source, name FROM return_files WHERE status = 'ingested'"
+                           "        ORDER BY id LIMIT 10) f), '')",
+                           0, NULL);
+    if (!r)
+        return -1;
+    long count = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    snprintf(buf, n, "%s%s", PQgetvalue(r, 0, 1), count > 10 ? ", ..." : "");
+    PQclear(r);
+    return count;
+}
+
 static pcre2_code *compile(const char *pattern)
 {
     int err;
@@ -677,6 +700,7 @@ int cmd_reconcile(settle_ctx *ctx, int argc, char **argv)
     int rc = 0, retries = 0;
     long files = 0;
     long long lock_file = 0; /* the file to redo with its payments locked */
+    struct timespec waited_since = { 0, 0 }; /* waiting for held files since */
     j.db = db_connect(ctx->cfg, &e);
     /* The file query is a loop of index probes whose row estimate makes the
      * planner JIT-compile it: that took 0.47 s of a 2.8 s query over the
@@ -704,8 +728,35 @@ int cmd_reconcile(settle_ctx *ctx, int argc, char **argv)
         if (!PQntuples(r)) {
             PQclear(r);
             db_exec(j.db, "COMMIT", &e);
+            /* Nothing claimable. Files still 'ingested' are held by another
+             * session: a concurrent reconcile, or the backend of a killed
+             * one that finishes its last statement before it notices. Wait
+             * for them (bounded), then say so: skipping them silently made a
+             * run call itself clean with files left unreconciled. */
+            char held[512];
+            long n_held = held_files(j.db, held, sizeof held, &e);
+            if (n_held < 0) {
+                rc = e.code;
+                log_msg(LOG_ERROR, "reconcile", NULL, "%s", e.msg);
+                break;
+            }
+            if (n_held == 0)
+                break;
+            if (!waited_since.tv_sec)
+                clock_gettime(CLOCK_MONOTONIC, &waited_since);
+            if (progress_seconds_since(&waited_since) < (double)ctx->cfg->wait_locked_seconds) {
+                struct timespec pause = { 0, 200 * 1000 * 1000 };
+                nanosleep(&pause, NULL);
+                continue;
+            }
+            log_msg(LOG_ERROR, "reconcile", KV(KV_I("files", n_held), KV_S("held", held)),
+                    "%ld ingested file(s) still held by another database session after waiting %lld s: %s\n"
+                    "HINT: a concurrent reconcile, or a killed one whose backend has not ended yet; re-run later",
+                    n_held, ctx->cfg->wait_locked_seconds, held);
+            rc = EX_TEMPFAIL;
             break;
         }
+        waited_since.tv_sec = 0;
         long long id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
         char name[256];
         snprintf(name, sizeof name, "%s", PQgetvalue(r, 0, 1));

@@ -6,7 +6,8 @@
  * simply does what is left; the run record says it resumed. Per-file and
  * per-source errors do not stop the run: the steps go on and the exit code
  * says what happened (0 clean, 65 some input rejected, 69 a source or the
- * database unavailable, 70 internal error, 75 another run holds the lock). */
+ * database unavailable, 70 internal error, 75 another run holds the lock or
+ * ingested files remain unreconciled). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,9 @@ const char usage_run[] =
     "  --dry-run   fetch --dry-run (list what would be fetched) and `settle status`;\n"
     "              change nothing else\n\n"
     "Exit: 0 clean, 65 some input rejected, 69 a source or the database unavailable,\n"
-    "70 internal error, 75 another run holds the lock.\n";
+    "70 internal error, 74 a local file could not be written, 75 another run holds\n"
+    "the lock, or ingested files remain unreconciled (held by another session past\n"
+    "[reconcile] wait_locked_seconds; the summary names them).\n";
 
 /* The advisory lock key: an arbitrary constant that is settle's alone. */
 #define RUN_LOCK_KEY "6190878"
@@ -228,12 +231,31 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
     if (emf_close)
         fclose(emf);
 
+    /* A run is not clean while ingested files remain unreconciled (held by
+     * another session past reconcile's wait, or a step that failed): 75. */
+    char left[512] = "";
+    long n_left = 0;
+    if (!dry) {
+        n_left = held_files(db, left, sizeof left, &e);
+        if (n_left > 0)
+            worst = err_worst(worst, EX_TEMPFAIL);
+        else if (n_left < 0)
+            log_msg(LOG_WARN, "run", NULL, "cannot count unreconciled files: %s", e.msg);
+    }
+    char temp_msg[700];
+    snprintf(temp_msg, sizeof temp_msg, "%ld ingested file(s) not reconciled: %s; re-run when no other session holds them",
+             n_left, left);
+
     const char *run_status = worst == 0 ? "succeeded" : worst == EX_DATAERR ? "partial" : "failed";
     const char *meaning = worst == 0             ? "clean"
-                          : worst == EX_DATAERR  ? "some input was rejected; see the spool's rejected/*.error files"
+                          : worst == EX_DATAERR  ? "some input was rejected; see the spool's rejected/SOURCE/*.error files"
                           : worst == EX_UNAVAILABLE ? "a source or the database was unavailable; re-run when it is back"
                           : worst == EX_CONFIG   ? "configuration error; see the log"
                           : worst == EX_IOERR    ? "a local file could not be written (disk full?); free space and re-run"
+                          : worst == EX_NOPERM   ? "permission denied (a spool directory not settle's, or a database privilege); see the log"
+                          : worst == EX_TEMPFAIL && n_left > 0 ? temp_msg
+                          : worst == EX_TEMPFAIL ? "a step could not finish for now (another session held its work, or a "
+                                                   "server asked to try later); re-run"
                                                  : "internal error; keep the log and report it";
     char summary[1024];
     snprintf(summary, sizeof summary, "%s (exit %d): %s", run_status, worst, meaning);

@@ -116,6 +116,14 @@ static int fill(parser *p, err_t *e)
             break;
         }
         p->end += (size_t)n;
+        if (p->gz) {
+            p->inflated += n;
+            if (p->opts.max_decompressed_bytes > 0 && p->inflated > p->opts.max_decompressed_bytes)
+                return parser_fail(p, e, p->lineno + 1, 1,
+                                   "expected at most %lld bytes once decompressed ([ingest] max_decompressed_bytes), "
+                                   "found more (a gzip bomb?)",
+                                   p->opts.max_decompressed_bytes);
+        }
     }
     return 0;
 }
@@ -184,6 +192,11 @@ int parser_read_line(parser *p, err_t *e)
         if (p->line.len == 0) {
             if (!p->blank_from)
                 p->blank_from = p->lineno;
+            if (p->opts.max_empty_lines > 0 && p->lineno - p->blank_from >= p->opts.max_empty_lines)
+                return parser_fail(p, e, p->blank_from, 1,
+                                   "expected a record, found more than %ld consecutive empty lines "
+                                   "([ingest] max_empty_lines)",
+                                   p->opts.max_empty_lines);
             continue;
         }
         if (p->blank_from) {
@@ -309,7 +322,7 @@ static int open_pixcsv(parser *p, int forced, err_t *e)
         }
         in = p->pix_gz;
     }
-    p->pix = pixcsv_open(in, p->name, p->opts.profile, e);
+    p->pix = pixcsv_open_limited(in, p->name, p->opts.profile, p->opts.max_decompressed_bytes, p->opts.max_empty_lines, e);
     if (!p->pix) {
         p->failed = 1;
         return -1;

@@ -23,6 +23,7 @@ struct parser {
     unsigned char *buf;        /* PARSER_BUF bytes of input, or the memory input */
     size_t beg, end;           /* unread bytes are buf[beg, end) */
     int eof;                   /* the source has no more bytes */
+    long long inflated;        /* bytes read from the gzip stream so far */
 
     long lineno;               /* physical line number of the current line */
     long blank_from;           /* first of a run of blank lines, 0 = none */

@@ -93,6 +93,11 @@ struct pixcsv {
     int nfield, row_done, row_nonempty, row_sub;
     slot slots[N_COLS];
 
+    /* limits (0 = none): decompressed bytes of a gzip input, empty lines / rows in a row */
+    long long max_bytes;
+    long max_empty;
+    long empty_rows;                /* rows of empty fields skipped in a row */
+
     /* an error raised inside a libcsv callback */
     int cb_failed;
     err_t cb_err;
@@ -530,6 +535,11 @@ static int fill(pixcsv *r, err_t *e)
             break;
         }
         have += (size_t)got;
+        if (r->max_bytes > 0 && !gzdirect(r->in) && (long long)gztell(r->in) > r->max_bytes)
+            return fail_at(r, e, r->line, 1,
+                           "expected at most %lld bytes once decompressed ([ingest] max_decompressed_bytes), "
+                           "found more (a gzip bomb?)",
+                           r->max_bytes);
     } while (!r->started && have < 3);
     r->data = r->rbuf;
     r->pos = 0;
@@ -547,7 +557,13 @@ static int fill(pixcsv *r, err_t *e)
 static int read_row(pixcsv *r, err_t *e)
 {
     row_reset(r);
+    long first = r->line;
     for (;;) {
+        /* libcsv skips empty lines without a row: bound how many */
+        if (r->max_empty > 0 && r->csv.pstate == 0 && r->nfield == 0 && r->line - first > r->max_empty)
+            return fail_at(r, e, first, 1,
+                           "expected a row, found more than %ld consecutive empty lines ([ingest] max_empty_lines)",
+                           r->max_empty);
         if (r->finished)
             return 0;
         if (r->pos >= r->end) {
@@ -985,12 +1001,20 @@ out:
 
 pixcsv *pixcsv_open(gzFile in, const char *display_name, const profile_cfg *profile, err_t *e)
 {
+    return pixcsv_open_limited(in, display_name, profile, 0, 0, e);
+}
+
+pixcsv *pixcsv_open_limited(gzFile in, const char *display_name, const profile_cfg *profile, long long max_bytes,
+                            long max_empty, err_t *e)
+{
     pixcsv *r = reader_new(profile, display_name);
     if (!r) {
         err_set(e, EX_SOFTWARE, "out of memory");
         return NULL;
     }
     r->in = in;
+    r->max_bytes = max_bytes;
+    r->max_empty = max_empty;
     if (compile_patterns(r, e) < 0 || read_header(r, e) < 0) {
         pixcsv_close(r);
         return NULL;
@@ -1005,8 +1029,15 @@ int pixcsv_next(pixcsv *r, settle_record *rec, err_t *e)
         if (got <= 0)
             return got;
         /* Spreadsheets end exports with rows of empty fields; DOS with ^Z. */
-        if (!r->row_nonempty || (r->row_sub && r->nfield == 1))
+        if (!r->row_nonempty || (r->row_sub && r->nfield == 1)) {
+            if (r->max_empty > 0 && ++r->empty_rows > r->max_empty)
+                return fail_at(r, e, r->row_line, 1,
+                               "expected a row with values, found more than %ld consecutive rows of empty fields "
+                               "([ingest] max_empty_lines)",
+                               r->max_empty);
             continue;
+        }
+        r->empty_rows = 0;
         if (row_to_record(r, rec, e) < 0)
             return -1;
         return 1;

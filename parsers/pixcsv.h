@@ -28,6 +28,10 @@ int pixcsv_sniff(const char *head, size_t len, const profile_cfg *profile);
  * found columns: ..."), names one twice ("FILE:1:COL: ..."), or the file is
  * empty. */
 pixcsv *pixcsv_open(gzFile in, const char *display_name, const profile_cfg *profile, err_t *e);
+/* Same, refusing a gzip input that expands beyond max_bytes and more than
+ * max_empty consecutive empty lines or rows of empty fields (0 = no limit). */
+pixcsv *pixcsv_open_limited(gzFile in, const char *display_name, const profile_cfg *profile, long long max_bytes,
+                            long max_empty, err_t *e);
 
 /* Same contract as parser_next(): 1 record, 0 end, -1 error with e set to
  * "FILE:LINE:COL: expected ..., found ..." (COL = 1-based field number,

@@ -88,6 +88,8 @@ typedef struct parse_opts {
     const struct profile_cfg *profile; /* Pix CSV profile; NULL = canonical layout */
     parse_warn_fn warn;          /* NULL: warnings are only counted in file_info */
     void *warn_arg;
+    long long max_decompressed_bytes; /* a gzip input expanding beyond this is refused; 0 = no limit */
+    long max_empty_lines;        /* more consecutive empty lines (or empty CSV rows) refused; 0 = no limit */
 } parse_opts;
 
 typedef struct parser parser;

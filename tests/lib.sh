@@ -106,8 +106,10 @@ SQL
   T_INVOICING_CONN=$(t_as settle_test_invoicing "$T_CONN")
 }
 
-# t_config FILE [EXTRA...]: a config with [database] and [spool] for this
-# test; the database login is settle_job's ($T_JOB_CONN), or T_CONFIG_CONN
+# t_config FILE [EXTRA...]: a config with [database], [spool] and [ingest]
+# (min_age_seconds = $T_INGEST_MIN_AGE, default 0: tests drop files into
+# incoming/ and ingest them at once) for this test; the database login is
+# settle_job's ($T_JOB_CONN), or T_CONFIG_CONN
 t_config() {
   local f=$1; shift
   mkdir -p "$T_TMP/spool"
@@ -116,6 +118,8 @@ t_config() {
     echo "conninfo = ${T_CONFIG_CONN:-${T_JOB_CONN:-$T_CONN}}"
     echo "[spool]"
     echo "dir = $T_TMP/spool"
+    echo "[ingest]"
+    echo "min_age_seconds = ${T_INGEST_MIN_AGE:-0}"
     local x; for x in "$@"; do echo "$x"; done
   } >"$f"
 }

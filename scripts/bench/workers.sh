@@ -41,7 +41,7 @@ run_with() {
   local conf=$work/w$w.conf spool=$work/spool$w
   mkdir -p "$spool/incoming/bank"
   cp "$work"/files/*.ret "$spool/incoming/bank/"
-  printf '[database]\nconninfo = %s dbname=%s\n[spool]\ndir = %s\n' "$server" "$db" "$spool" >"$conf"
+  printf '[database]\nconninfo = %s dbname=%s\n[spool]\ndir = %s\n[ingest]\nmin_age_seconds = 0\n' "$server" "$db" "$spool" >"$conf"
   SETTLE_CONFIG=$conf "$SETTLE" -q migrate >/dev/null
   q "$server dbname=$db" -c "\\copy payments (id, order_id, method, amount_cents, due_on, status, bank_code, nosso_numero) FROM '$work/payments.csv' CSV"
   q "$server dbname=$db" -c "ANALYZE payments" >/dev/null

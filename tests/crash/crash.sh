@@ -82,7 +82,9 @@ new_trial() {
   SPOOL=$T_TMP/spool-$name
   rm -rf "$SPOOL"; mkdir -p "$SPOOL"; chmod 700 "$SPOOL"
   {
-    printf '[database]\nconninfo = %s\n[spool]\ndir = %s\n' "$T_CONN" "$SPOOL"
+    # min_age_seconds = 0: a file a killed fetch placed before registering it
+    # would otherwise wait [ingest] min_age_seconds for the next night
+    printf '[database]\nconninfo = %s\n[spool]\ndir = %s\n[ingest]\nmin_age_seconds = 0\n' "$T_CONN" "$SPOOL"
     printf '[reconcile]\npix_reference_pattern = (PED-[0-9]+)\n[export]\nbatch_size = 500\n'
     local dir src
     for dir in "$T_TMP"/served/*/; do

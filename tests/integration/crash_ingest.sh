@@ -28,7 +28,7 @@ dump_raw() {
   SELECT 'settlement', f.name, s.line, s.natural_key, s.amount_paid_cents FROM settlements s JOIN return_files f ON f.id = s.file_id ORDER BY 2, 3;
   SELECT 'duplicate', f.name, d.line, d.natural_key, s.natural_key FROM settlement_duplicates d
     JOIN return_files f ON f.id = d.file_id JOIN settlements s ON s.id = d.settlement_id ORDER BY 2, 3;"
-  (cd "$T_TMP/spool" && find . -type f | sort && cat rejected/*.error)
+  (cd "$T_TMP/spool" && find . -type f | sort && cat rejected/*/*.error)
 }
 # File ids come from a sequence a killed transaction may have advanced:
 # compare them as "#N".
@@ -38,7 +38,7 @@ setup
 "$SETTLE" -q ingest 2>/dev/null
 dump >"$T_TMP/reference"
 t_check "reference: B's overlap listed as duplicates" grep -q '^duplicate|B.RET' "$T_TMP/reference"
-t_check "reference: C rejected" grep -q '^./rejected/C.RET.error' "$T_TMP/reference"
+t_check "reference: C rejected" grep -q '^./rejected/bb/C.RET.error' "$T_TMP/reference"
 
 trials=0
 for point in ingest:copied ingest:before-commit ingest:committed ingest:rejected-committed; do

@@ -46,6 +46,23 @@ t_contains "and says so" "is already on [destination invoices] with 14 bytes" "$
 t_eq "batch 3 not recorded as uploaded" 1 "$(t_sql 'SELECT count(*) FROM export_batches WHERE id = 3 AND uploaded_at IS NULL')"
 rm -f "$R"/invoices/*-00000003.*
 
+# The same name and the same size but other bytes: not taken as delivered
+# (it used to be, trusted by size), refused, left alone.
+t_sql "UPDATE export_batches SET uploaded_at = NULL WHERE id = 2" >/dev/null
+f2=$(ls "$R"/invoices/*-00000002.csv.gz)
+head -c "$(stat -c %s "$f2")" /dev/zero >"$f2"
+t_run out "$SETTLE" export
+t_eq "same size, other bytes under a batch's name: exit 65" 65 "$out_rc"
+t_contains "and says so" "with our size ($(stat -c %s "$f2") bytes) but other bytes" "$out"
+t_eq "batch 2 not recorded as uploaded" 1 "$(t_sql 'SELECT count(*) FROM export_batches WHERE id = 2 AND uploaded_at IS NULL')"
+t_eq "the file on the server left as it was" "0" "$(tr -d '\0' <"$f2" | wc -c)"
+cp "$out_dir/$(basename "$f2")" "$f2"        # the invoicing team puts the right bytes back
+t_run out "$SETTLE" export
+t_eq "with our bytes there it counts as delivered" "0 1" \
+  "$out_rc $(t_sql 'SELECT count(*) FROM export_batches WHERE id = 2 AND uploaded_at IS NOT NULL')"
+rm -f "$R"/invoices/*-00000003.*           # (that run delivered batch 3 too: undo it for what follows)
+t_sql "UPDATE export_batches SET uploaded_at = NULL WHERE id = 3" >/dev/null
+
 # Server down: the batch is published locally, delivered by the next run.
 "$T_TOP/scripts/sshd" stop >/dev/null 2>&1
 t_sql "UPDATE payments SET status = 'paid', paid_at = '2026-11-28 10:00+00', paid_cents = amount_cents WHERE id = 26;

@@ -16,7 +16,7 @@
 t_newdb
 SPOOL=$T_TMP/spool
 mkdir -p "$SPOOL/outbox"
-printf '[database]\nconninfo = %s\n[spool]\ndir = %s\n[reconcile]\npix_reference_pattern = (PED-[0-9]+)\n[export]\nbatch_size = 100\n' \
+printf '[database]\nconninfo = %s\n[spool]\ndir = %s\n[ingest]\nmin_age_seconds = 0\n[reconcile]\npix_reference_pattern = (PED-[0-9]+)\n[export]\nbatch_size = 100\n' \
   "$T_CONN" "$SPOOL" >"$T_TMP/settle.conf"
 export SETTLE_CONFIG=$T_TMP/settle.conf
 "$SETTLE" -q migrate >/dev/null

@@ -30,7 +30,7 @@ prepare() {   # prepare NAME
   t_newdb
   SPOOL=$T_TMP/spool-$1
   mkdir -p "$SPOOL"
-  printf '[database]\nconninfo = %s\n[spool]\ndir = %s\n[reconcile]\npix_reference_pattern = (PED-[0-9]+)\n' \
+  printf '[database]\nconninfo = %s\n[spool]\ndir = %s\n[ingest]\nmin_age_seconds = 0\n[reconcile]\npix_reference_pattern = (PED-[0-9]+)\n' \
     "$T_CONN" "$SPOOL" >"$T_TMP/$1.conf"
   export SETTLE_CONFIG=$T_TMP/$1.conf
   "$SETTLE" -q migrate >/dev/null

@@ -33,13 +33,13 @@ t_run out "$SETTLE" ingest
 t_eq "a run with rejected files exits 65" 65 "$out_rc"
 t_eq "A and B ingested and archived" "A.RET B.RET" "$(cd "$spool/archive/bb" && echo *)"
 t_eq "rejected files moved with .error beside them" "C.RET C.RET.error D.REM D.REM.error Z-again.RET Z-again.RET.error" \
-  "$(cd "$spool/rejected" && echo *)"
+  "$(cd "$spool/rejected/bb" && echo *)"
 t_eq ".part and dot files left alone" ".hidden E.RET.part" "$(cd "$spool/incoming/bb" && ls -A | tr '\n' ' ' | sed 's/ $//')"
 t_contains "same content refused with the file it repeats" "bb/Z-again.RET: already ingested as file #1 on " \
-  "$(cat "$spool/rejected/Z-again.RET.error")"
+  "$(cat "$spool/rejected/bb/Z-again.RET.error")"
 t_contains "cut file: .error names file:line and the problem" "bb/C.RET:5:14: expected segment U after the segment T of line 5" \
-  "$(cat "$spool/rejected/C.RET.error")"
-t_contains "remessa refused" "bb/D.REM:1:143:" "$(cat "$spool/rejected/D.REM.error")"
+  "$(cat "$spool/rejected/bb/C.RET.error")"
+t_contains "remessa refused" "bb/D.REM:1:143:" "$(cat "$spool/rejected/bb/D.REM.error")"
 t_eq "return_files rows" "bb A.RET ingested 10 0|bb B.RET ingested 10 5|bb C.RET rejected  0|bb D.REM rejected  0|bb Z-again.RET rejected  0" \
   "$(t_sql "SELECT string_agg(concat_ws(' ', source, name, status, coalesce(records::text, ''), duplicates), '|' ORDER BY id) FROM return_files")"
 t_eq "file row: sha256, size, format and bank" "t cnab240 001" \

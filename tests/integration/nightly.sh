@@ -40,8 +40,8 @@ t_check "recent logs kept" test -e "$T_TMP/log/settle-20991231.log"
 
 t_eq "run recorded as partial" "partial|65" "$(t_sql "SELECT status || '|' || exit_code FROM job_runs ORDER BY id DESC LIMIT 1")"
 t_eq "every step recorded and finished" "5" "$(t_sql "SELECT count(*) FROM job_run_steps WHERE finished_at IS NOT NULL")"
-t_check "the truncated file was rejected with its .error" test -s "$T_TMP/spool/rejected/RET001_20261128_cut.ret.error"
-t_contains ".error names file:line:column" "RET001_20261128_cut.ret:5:" "$(cat "$T_TMP/spool/rejected/RET001_20261128_cut.ret.error")"
+t_check "the truncated file was rejected with its .error" test -s "$T_TMP/spool/rejected/bb/RET001_20261128_cut.ret.error"
+t_contains ".error names file:line:column" "RET001_20261128_cut.ret:5:" "$(cat "$T_TMP/spool/rejected/bb/RET001_20261128_cut.ret.error")"
 t_eq "every exception reason produced by the demo files" \
   "AMBIGUOUS_MATCH,BANK_REJECTED,CHEQUE_RETURNED,DUPLICATE_PAYMENT,OVERPAID,PAYMENT_NOT_PENDING,PIX_REFUND,UNDERPAID,UNKNOWN_PAYMENT" \
   "$(t_sql "SELECT string_agg(DISTINCT reason, ',' ORDER BY reason) FROM exceptions")"

@@ -41,7 +41,7 @@ t_run out2 "$SETTLE" -v --log-format=json run
 all+="$out2"$'\n'
 umask 077
 t_contains "the run fetched the good file" "file=GOOD.RET" "$out"
-t_contains "and rejected the cut one" "CUT.RET" "$(ls "$T_TMP/spool/rejected")"
+t_contains "and rejected the cut one" "CUT.RET" "$(ls "$T_TMP/spool/rejected/bank")"
 
 # Modes: nothing settle created is readable by group or others.
 t_eq "spool created 0700" 700 "$(stat -c %a "$T_TMP/spool")"
@@ -49,7 +49,7 @@ t_eq "every spool directory is 0700" "" "$(find "$T_TMP/spool" -type d ! -perm 7
 t_eq "every spool file is 0600" "" "$(find "$T_TMP/spool" -type f ! -perm 600 -printf '%m %p\n')"
 t_eq "the archive holds the fetched file, 0600" 600 "$(stat -c %a "$T_TMP/spool/archive/bank/GOOD.RET" 2>&1)"
 t_eq "the rejected file and its .error are 0600" "600 600" \
-  "$(stat -c %a "$T_TMP/spool/rejected/CUT.RET" "$T_TMP/spool/rejected/CUT.RET.error" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+  "$(stat -c %a "$T_TMP/spool/rejected/bank/CUT.RET" "$T_TMP/spool/rejected/bank/CUT.RET.error" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 for d in outbox reports; do
   [ ! -d "$T_TMP/spool/$d" ] || t_eq "$d/ is 0700 and its files 0600" "700 " \
     "$(stat -c %a "$T_TMP/spool/$d") $(find "$T_TMP/spool/$d" -type f ! -perm 600)"

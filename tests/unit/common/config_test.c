@@ -101,7 +101,7 @@ static void test_unknown_section(void **state)
 {
     (void)state;
     expect_error("[databse]\nconninfo = x\n",
-                 ":1: unknown section [databse]; expected one of: database, spool, reconcile, export, "
+                 ":1: unknown section [databse]; expected one of: database, spool, reconcile, ingest, export, "
                  "metrics, source NAME, destination NAME, profile NAME");
 }
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# fetch_slow.sh - a slow SFTP server. timeout_seconds restarts on every
+# read, so a server trickling data never timed out and held the night up.
+# Now a download slower than min_bytes_per_second over a window of
+# timeout_seconds is cut (its .part kept for resuming), a source has a
+# wall-clock budget (max_source_seconds), and short stalls and short reads
+# within a window do not fail a file. The server is slowed by freezing its
+# session processes (SIGSTOP) and letting them run for a moment each second.
+. "$(dirname "$0")/../lib.sh"
+. "$T_TOP/tests/support/fetch-lib.sh"
+
+R=$T_TMP/root
+mkdir -p "$R/slow"
+head -c 67108864 /dev/urandom >"$R/slow/BIG.RET"
+f_sshd_start "$R"
+t_newdb
+sshd() { "$T_TOP/scripts/sshd" "$@"; }
+
+# throttle SECONDS_STOPPED: freeze the sessions, thaw them 2 ms a cycle
+throttle() {
+  local stopped=$1 p
+  while :; do
+    p=$(sshd sessions)
+    if [ -n "$p" ]; then
+      kill -STOP $p 2>/dev/null; sleep "$stopped"; kill -CONT $p 2>/dev/null; sleep 0.002
+    else
+      sleep 0.02
+    fi
+  done
+}
+start_throttle() { throttle "$1" & thr=$!; }
+stop_throttle() { kill "$thr" 2>/dev/null; wait "$thr" 2>/dev/null; sshd kill-sessions CONT; }
+trap 'stop_throttle 2>/dev/null; f_stop_all' EXIT
+timed_fetch() { # timed_fetch VAR: f_fetch, bounded by 40 s; VAR_s = seconds taken
+  local t0=$SECONDS
+  t_run "$1" timeout 40 "$SETTLE" --config "$T_TMP/settle.conf" fetch
+  printf -v "${1}_s" '%s' $((SECONDS - t0))
+}
+
+# 1. Too slow: cut after a window of timeout_seconds, .part kept.
+t_config "$T_TMP/settle.conf" "$(f_source slow slow timeout_seconds=2 retries=0 min_bytes_per_second=50000000 max_source_seconds=0)"
+start_throttle 0.9
+timed_fetch out
+stop_throttle
+t_eq "a download slower than min_bytes_per_second fails the source: exit 69" 69 "$out_rc"
+t_contains "the error says too slow" "too slow:" "$out"
+t_contains "... and names the limit" "less than min_bytes_per_second = 50000000" "$out"
+t_check "it took a window or two, not the whole trickle ($out_s s)" test "$out_s" -le 12
+t_check "the partial download is kept for resuming" test -s "$T_TMP/spool/tmp/slow/BIG.RET.part"
+t_eq "nothing placed in incoming/" "" "$(f_incoming slow)"
+
+# 2. The source's wall-clock budget, retries included.
+rm -rf "$T_TMP/spool/tmp/slow"
+t_config "$T_TMP/settle.conf" "$(f_source slow slow timeout_seconds=5 retries=3 min_bytes_per_second=0 max_source_seconds=4)"
+start_throttle 0.9
+timed_fetch out
+stop_throttle
+t_eq "a source over its max_source_seconds budget fails: exit 69" 69 "$out_rc"
+t_contains "the error names the budget" "time budget (max_source_seconds" "$out"
+t_check "within the budget and a little ($out_s s)" test "$out_s" -le 10
+
+# 3. Short stalls (shorter than the window) and short reads do not fail a file.
+t_config "$T_TMP/settle.conf" "$(f_source slow slow timeout_seconds=3 retries=0 min_bytes_per_second=1000 max_source_seconds=0)"
+( for _ in $(seq 250); do p=$(sshd sessions); [ -n "$p" ] && break; sleep 0.02; done
+  [ -z "$p" ] || { sleep 0.2; kill -STOP $p; sleep 1.5; kill -CONT $p; } ) &
+staller=$!
+timed_fetch out
+wait "$staller" 2>/dev/null
+t_eq "a stalled-then-fast download completes: exit 0" 0 "$out_rc"
+t_check "byte-identical" cmp -s "$R/slow/BIG.RET" "$T_TMP/spool/incoming/slow/BIG.RET"
+t_done
