@@ -524,18 +524,34 @@ static uint64_t hash32(const char *s)
     return h;
 }
 
+static psp_entry *entry_find(struct pixpsp *r, const char *e2e)
+{
+    if (!r->cap)
+        return NULL;
+    size_t j = hash32(e2e) & (r->cap - 1);
+    while (r->tab[j].e2e[0]) {
+        if (!strcmp(r->tab[j].e2e, e2e))
+            return &r->tab[j];
+        j = (j + 1) & (r->cap - 1);
+    }
+    return NULL;
+}
+
 /* The entry for e2e, created when absent. NULL with e set when full or out of memory. */
 static psp_entry *entry_for(parser *p, const char *e2e, err_t *e)
 {
     struct pixpsp *r = p->psp;
+    psp_entry *found = entry_find(r, e2e);
+    if (found)
+        return found;
+    if ((long)r->used >= pixpsp_max_pix) {
+        fail(p, e, r->lineno, 1,
+             "expected at most %ld Pix (received, or charged a fee) in one statement, found more"
+             "\nHINT: the limit is PIXPSP_MAX_PIX in parsers/pixpsp.h",
+             pixpsp_max_pix);
+        return NULL;
+    }
     if (r->cap == 0 || (r->used + 1) * 2 > r->cap) {
-        if ((long)r->used >= pixpsp_max_pix) {
-            fail(p, e, r->lineno, 1,
-                 "expected at most %ld Pix (received, or charged a fee) in one statement, found more"
-                 "\nHINT: the limit is PIXPSP_MAX_PIX in parsers/pixpsp.h",
-                 pixpsp_max_pix);
-            return NULL;
-        }
         size_t ncap = r->cap ? r->cap * 2 : 1024;
         psp_entry *nt = calloc(ncap, sizeof *nt);
         if (!nt) {
@@ -556,27 +572,11 @@ static psp_entry *entry_for(parser *p, const char *e2e, err_t *e)
         r->cap = ncap;
     }
     size_t j = hash32(e2e) & (r->cap - 1);
-    while (r->tab[j].e2e[0]) {
-        if (!strcmp(r->tab[j].e2e, e2e))
-            return &r->tab[j];
+    while (r->tab[j].e2e[0])
         j = (j + 1) & (r->cap - 1);
-    }
     snprintf(r->tab[j].e2e, sizeof r->tab[j].e2e, "%s", e2e);
     r->used++;
     return &r->tab[j];
-}
-
-static psp_entry *entry_find(struct pixpsp *r, const char *e2e)
-{
-    if (!r->cap)
-        return NULL;
-    size_t j = hash32(e2e) & (r->cap - 1);
-    while (r->tab[j].e2e[0]) {
-        if (!strcmp(r->tab[j].e2e, e2e))
-            return &r->tab[j];
-        j = (j + 1) & (r->cap - 1);
-    }
-    return NULL;
 }
 
 /* ---- one record ------------------------------------------------------------------- */
@@ -942,14 +942,18 @@ static int pass1(parser *p, err_t *e)
     }
     if (bad) {
         char a[32], f[32], v[32];
+        int col = 1; /* the amount field of the fee (or reversal) type */
+        for (int k = 0; k < r->lay->ntypes; k++)
+            if (r->lay->types[k].role == (bad->rev > bad->fee ? PSP_FEE_REVERSAL : PSP_FEE))
+                col = r->lay->types[k].f_amount + 1;
         fmt_cents(bad->amount, a, sizeof a);
         fmt_cents(bad->fee, f, sizeof f);
         fmt_cents(bad->rev, v, sizeof v);
         if (bad->rev > bad->fee)
-            return fail(p, e, bad_line, 1,
+            return fail(p, e, bad_line, col,
                         "expected fee reversals of at most the fees charged on Pix %s (%s), found reversals of %s",
                         bad->e2e, f, v);
-        return fail(p, e, bad_line, 1, "expected fees of at most the amount of Pix %s (%s, line %ld), found %s",
+        return fail(p, e, bad_line, col, "expected fees of at most the amount of Pix %s (%s, line %ld), found %s",
                     bad->e2e, a, bad->pix_line, f);
     }
     return 0;
