@@ -220,14 +220,11 @@ int pix_doc_check(const char *s, char out[15], char *why, size_t whysz)
             continue;
         if (!is_digit((char)c) && !(c >= 'A' && c <= 'Z')) {
             if (c >= 'a' && c <= 'z')
-                snprintf(why, whysz, "expected a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital "
-                                     "letters, then 2 digits), found a lowercase letter");
+                snprintf(why, whysz, "a lowercase letter");
             else if (c >= 0x20 && c < 0x7F)
-                snprintf(why, whysz, "expected a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital "
-                                     "letters, then 2 digits), found the character '%c'", c);
+                snprintf(why, whysz, "the character '%c'", c);
             else
-                snprintf(why, whysz, "expected a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital "
-                                     "letters, then 2 digits), found byte 0x%02X", c);
+                snprintf(why, whysz, "byte 0x%02X", c);
             return -1;
         }
         if (!is_digit((char)c) && !letters++)
@@ -238,16 +235,11 @@ int pix_doc_check(const char *s, char out[15], char *why, size_t whysz)
     }
     /* The document itself stays out of messages: it identifies a person. */
     if (n != 11 && n != 14) {
-        snprintf(why, whysz,
-                 "expected a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital letters, then 2 digits), "
-                 "found %zu characters",
-                 n);
+        snprintf(why, whysz, "%zu characters", n);
         return -1;
     }
     if (letters && (n == 11 || letter_at >= 12 || !is_digit(d[12]) || !is_digit(d[13]))) {
-        snprintf(why, whysz,
-                 "expected a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital letters, then 2 digits), "
-                 "found a letter at character %zu of %zu",
+        snprintf(why, whysz, "a letter at character %zu of %zu",
                  n == 11 ? letter_at + 1 : (!is_digit(d[12]) ? 13 : !is_digit(d[13]) ? 14 : letter_at + 1), n);
         return -1;
     }
@@ -696,7 +688,7 @@ static int decode(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e
     }
     if (t->f_doc >= 0 && FL(t->f_doc)) {
         if (pix_doc_check(F(t->f_doc), rec->payer_doc, why, sizeof why) < 0)
-            return fail(p, e, ln, t->f_doc + 1, "%s in the payer's document", why);
+            return fail(p, e, ln, t->f_doc + 1, "expected the payer's document as %s, found %s", PIX_DOC_EXPECT, why);
     }
     if (t->f_name >= 0) {
         int i = t->f_name;

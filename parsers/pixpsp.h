@@ -80,9 +80,12 @@ const pixpsp_layout *pixpsp_sniff(const char *head, size_t len);
 /* An alphanumeric-aware CPF/CNPJ check for Pix inputs: s holds 11 digits
  * (CPF) or 14 characters, 12 of [0-9A-Z] then 2 digits (CNPJ, numeric or
  * the alphanumeric CNPJ of Receita Federal / API Pix 2.9), with '.', '-',
- * '/' and spaces as punctuation. On success out (15 bytes) holds the
- * characters and 0 is returned; else -1 with why set to "expected ...,
- * found ..." (never echoing the document: personal data). */
+ * '/' and spaces as punctuation. The check digits are not verified. On
+ * success out (15 bytes) holds the characters and 0 is returned; else -1
+ * with why set to what was found ("13 characters", "a lowercase letter"),
+ * never echoing the document (personal data): callers write
+ * "expected ... as " PIX_DOC_EXPECT ", found " why. */
+#define PIX_DOC_EXPECT "a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital letters, then 2 digits)"
 int pix_doc_check(const char *s, char out[15], char *why, size_t whysz);
 
 #endif

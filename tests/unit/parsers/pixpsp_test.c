@@ -289,8 +289,8 @@ static void test_bad_fixtures(void **state)
                                    "Pix E18236120202611281403aB3dE5fG7h9 (1.19), found reversals of 2.00" },
         { "duplicate-pr.csv", "duplicate-pr.csv:3:3: expected one PR record per end-to-end id, found "
                               "E18236120202611281403aB3dE5fG7h9 again (first on line 2)" },
-        { "bad-doc.csv", "bad-doc.csv:2:6: expected a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital "
-                         "letters, then 2 digits), found a letter at character 14 of 14 in the payer's document" },
+        { "bad-doc.csv", "bad-doc.csv:2:6: expected the payer's document as a CPF (11 digits) or CNPJ (14 characters: "
+                         "12 digits or capital letters, then 2 digits), found a letter at character 14 of 14" },
         { "field-count.csv", "field-count.csv:2:9: expected 9 fields in a PR record (Pix Recebido), found 8" },
         { "blank-line.csv", "blank-line.csv:3:1: expected a record, found a blank line" },
     };
@@ -364,20 +364,15 @@ static void test_doc_check(void **state)
     assert_string_equal(out, "12345678909");
     assert_int_equal(pix_doc_check("ABCDEFGHIJKL00", out, why, sizeof why), 0);
     assert_int_equal(pix_doc_check("12abc34501de35", out, why, sizeof why), -1);
-    assert_string_equal(why, "expected a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital letters, then "
-                             "2 digits), found a lowercase letter");
+    assert_string_equal(why, "a lowercase letter");
     assert_int_equal(pix_doc_check("12ABC34501DE3A", out, why, sizeof why), -1);
-    assert_string_equal(why, "expected a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital letters, then "
-                             "2 digits), found a letter at character 14 of 14");
+    assert_string_equal(why, "a letter at character 14 of 14");
     assert_int_equal(pix_doc_check("1234567890A", out, why, sizeof why), -1);   /* a CPF is digits */
-    assert_string_equal(why, "expected a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital letters, then "
-                             "2 digits), found a letter at character 11 of 11");
+    assert_string_equal(why, "a letter at character 11 of 11");
     assert_int_equal(pix_doc_check("12ABC34501DE3", out, why, sizeof why), -1);
-    assert_string_equal(why, "expected a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital letters, then "
-                             "2 digits), found 13 characters");
+    assert_string_equal(why, "13 characters");
     assert_int_equal(pix_doc_check("12ABC34501DE35*", out, why, sizeof why), -1);
-    assert_string_equal(why, "expected a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital letters, then "
-                             "2 digits), found the character '*'");
+    assert_string_equal(why, "the character '*'");
 }
 
 int main(void)
