@@ -53,4 +53,8 @@ t_eq "payments 1 and 2 paid at what the payer paid" "1 paid 15000
 2 paid 900
 3 pending" "$(t_sql "SELECT concat_ws(' ', id, status, paid_cents) FROM payments ORDER BY id")"
 t_eq "the Pix without txid or reference is UNKNOWN_PAYMENT" "exception UNKNOWN_PAYMENT" "$(outcome 7)"
+# Refunds go to the refund handling of reconcile (an exception for a person):
+# the store's refund of payment 1 (PDE) and a refund the store received (PDR).
+t_eq "settled refunds are PIX_REFUND exceptions" "exception PIX_REFUND
+exception PIX_REFUND" "$(t_sql "SELECT concat_ws(' ', o.outcome, o.reason) FROM settlement_outcomes o JOIN settlements s ON s.id = o.settlement_id WHERE s.kind = 'pix_refund' ORDER BY s.line")"
 t_done
