@@ -125,6 +125,8 @@ static void test_pix_corpus(void **state)
     long before = files_done;
     check_dir("tests/fixtures/pix");
     check_dir("tests/fixtures/pix/bad");
+    check_dir("tests/fixtures/pix/psp");
+    check_dir("tests/fixtures/pix/psp/bad");
     assert_true(files_done - before >= 10);
     assert_int_equal(bad_runs, 0);
 }
