@@ -15,7 +15,7 @@
  *      record is returned.
  *   2. the settlements are returned in file order, each received Pix with
  *      the net fee of its end-to-end id.
- * Memory: one read buffer, one line, and one 80-byte hash entry per Pix
+ * Memory: one read buffer, one line, and one ~90-byte hash entry per Pix
  * (at most pixpsp_max_pix). */
 #include "parsers/parser_int.h"
 #include "parsers/pixpsp.h"
