@@ -54,6 +54,16 @@ int fmt_date_br(const char *iso, char *buf, size_t n)
     return 0;
 }
 
+/* A CNPJ: 14 digits, or the alphanumeric CNPJ (Receita Federal, API Pix
+ * 2.9): 12 digits or capital letters, then 2 digits. */
+static int cnpj_chars(const char *s)
+{
+    for (int i = 0; i < 12; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z')))
+            return 0;
+    return all_digits(s + 12, 2);
+}
+
 char *fmt_doc(const char *doc, int unmask, char *buf, size_t n)
 {
     size_t len = doc ? strlen(doc) : 0;
@@ -67,7 +77,7 @@ char *fmt_doc(const char *doc, int unmask, char *buf, size_t n)
             snprintf(buf, n, "%.3s.%.3s.%.3s-%.2s", doc, doc + 3, doc + 6, doc + 9);
         else
             snprintf(buf, n, "***.%.3s.%.3s-**", doc + 3, doc + 6);
-    } else if (len == 14 && all_digits(doc, 14) && n >= 19) {
+    } else if (len == 14 && cnpj_chars(doc) && n >= 19) {
         if (unmask)
             snprintf(buf, n, "%.2s.%.3s.%.3s/%.4s-%.2s", doc, doc + 2, doc + 5, doc + 8, doc + 12);
         else

@@ -625,7 +625,9 @@ static const cnab400_bank cnab400_banks[] = {
       .xcheck = XC_GROSS },
     { .code = "237", .name = "Bradesco", .detail_type = '1', .detail = bradesco400, .paid = "06,15,17",
       .pix_type = '4', .pix_start = 106, .pix_len = 35, .skip_types = "3", .xcheck = XC_GROSS },
-    { .code = "341", .name = "Itaú", .detail_type = '1', .detail = itau400, .paid = "06,07,08,59", .skip_types = "34",
+    /* type 3 "registro opcional boleto Pix" (341-itau-cnab400.txt L855-871): EMV at 002-391 */
+    { .code = "341", .name = "Itaú", .detail_type = '1', .detail = itau400, .paid = "06,07,08,59", .skip_types = "4",
+      .pix_type = '3', .pix_start = 2, .pix_len = 390, .pix_emv = 1,
       .flags = C400_PAID_IS_NET, .liq_baixa = "10", .xcheck = XC_GN },
     { .code = "399", .name = "HSBC", .detail_type = '1', .detail = hsbc400, .paid = "06,07,15,16,38",
       .hdr_credit = 120, .hold_at = 304, .hold_char = '9' },
@@ -635,7 +637,11 @@ static const cnab400_bank cnab400_banks[] = {
       .xcheck = XC_GROSS },
     { .code = "712", .name = "Ourinvest", .detail_type = '1', .detail = nn71_400, .paid = "06,15,17", .skip_types = "3",
       .xcheck = XC_GROSS },
+    /* type 8 (boleto híbrido): txid 021-055, location 057-133, EMV 135-390. Not in the manual excerpt
+     * (748-sicredi-cnab400.txt has types 0, 1, 9 only); positions from the ACBr reader
+     * (frones/ACBr, Fontes/ACBrBoleto/ACBrBancoSicredi.pas, LerRetorno400: Copy(Linha,21,35)) */
     { .code = "748", .name = "Sicredi", .detail_type = '1', .detail = sicredi400, .paid = "06,15,17",
+      .pix_type = '8', .pix_start = 21, .pix_len = 35,
       .xcheck = XC_GROSS, .hdr_date = C400_HD_AAAAMMDD },
     /* issue 19 (docs/formats/cnab.md, "New CNAB 400 banks (issue 19): choices") */
     { .code = "021", .name = "Banestes", .detail_type = '1', .detail = banestes400, .paid = "06,17", .xcheck = XC_GROSS },

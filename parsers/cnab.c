@@ -472,6 +472,26 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
                 a++;
             while (b > a && l->c[b - 2] == ' ')
                 b--;
+            /* An alphanumeric CNPJ (Receita Federal, from July 2026: 12 of
+             * [0-9A-Z] then 2 check digits), right-aligned in the numeric
+             * field with leading zeros and not marked CPF ('1'): kept as its
+             * 14 characters. Anything else with a letter is refused below. */
+            if (b - a >= 14 && t->size >= 15 && (t->start < 2 || l->c[t->start - 2] != '1')) {
+                size_t s14 = b - 14;
+                int ok = 1, letters = 0;
+                for (size_t k = a; k < s14; k++)
+                    ok &= l->c[k - 1] == '0';
+                for (size_t k = 0; k < 14; k++) {
+                    unsigned char c = l->c[s14 + k - 1];
+                    letters += c >= 'A' && c <= 'Z';
+                    ok &= (c >= '0' && c <= '9') || (k < 12 && c >= 'A' && c <= 'Z');
+                }
+                if (ok && letters) {
+                    memcpy(dst, &l->c[s14 - 1], 14);
+                    dst[14] = '\0';
+                    break;
+                }
+            }
             if (b > a && cnab_digits(l, a, b - a, t->name, &v, fe) < 0) {
                 /* Personal data (LGPD): name the position, never echo the
                  * CPF/CNPJ into logs, .error files or return_files.error. */

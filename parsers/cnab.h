@@ -155,6 +155,8 @@ typedef struct cnab400_bank {
     const char *paid;          /* occurrence codes that carry money */
     char pix_type;             /* optional record after the detail holding a txid ('2' Santander, '4' Bradesco), 0 none */
     uint16_t pix_start, pix_len;
+    uint8_t pix_emv;           /* 1: pix_start..pix_len holds the EMV QR payload ("copia e cola", Itaú type 3):
+                                  the txid is its field 62, subfield 05, unless that is "***" (a dynamic QR) */
     char skip_types[8];        /* other optional record types that follow a detail and carry no money ('3' Itaú) */
     unsigned flags;            /* C400_* */
     const char *liq_baixa;     /* as cnab240_bank.liq_baixa */

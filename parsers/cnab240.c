@@ -149,6 +149,44 @@ static int file_trailer(parser *p, err_t *e)
     return 0;
 }
 
+/* Boleto híbrido: a segment Y whose "identificação registro opcional"
+ * (18-19, the frame of 033-santander-cnab240.txt L148-165) is 03 right after
+ * a title's U carries that title's Pix: the QR location at 82-158 and the
+ * txid at 159-193. No manual in /work/shared defines the return Y-03
+ * (DOMAIN.md: FEBRABAN publishes it for remessas); the positions are those
+ * of the ACBr reader (frones/ACBr, ACBrBancoSantander.pas LerRetorno240:
+ * segment 'Y' with Copy(Linha,18,2) = '03', Copy(Linha,82,77) location,
+ * Copy(Linha,159,35) txid). The txid is read when 159-193 holds 1 to 35
+ * letters or digits, else a warning says so (the record is optional and
+ * carries no money). Any other line is left for the next call. */
+static int y03_after_u(parser *p, settle_record *t, err_t *e)
+{
+    int r = parser_read_line(p, e);
+    if (r <= 0)
+        return r; /* the end: the next call reports a missing trailer */
+    cnab_line *l = &p->line;
+    if (!(l->len >= 19 && l->c[7] == '3' && l->c[13] == 'Y' && l->c[17] == '0' && l->c[18] == '3')) {
+        p->have_peek = 1;
+        return 0;
+    }
+    if (parser_fit(p, 240, e) < 0)
+        return -1;
+    p->batch_records++;
+    char v[64];
+    cnab_text(l, 159, 35, v, sizeof v);
+    size_t n = strlen(v), ok = n >= 1 && n <= 35;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (v[i] >= '0' && v[i] <= '9') || (v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= 'a' && v[i] <= 'z');
+    if (ok)
+        memcpy(t->txid, v, n + 1);
+    else if (n)
+        parser_warn(p, p->lineno, 159,
+                    "segment Y-03 after the title of line %ld: positions 159-193 hold no txid (1 to 35 letters or "
+                    "digits); not read",
+                    p->t_line);
+    return 0;
+}
+
 int cnab240_next(parser *p, settle_record *rec, err_t *e)
 {
     cnab_line *l = &p->line;
@@ -282,6 +320,8 @@ int cnab240_next(parser *p, settle_record *rec, err_t *e)
                 }
                 cnab_set_paid(t, b->paid, b->liq_baixa);
                 parser_xcheck(p, t, b->xcheck);
+                if (y03_after_u(p, t, e) < 0)
+                    return -1;
                 return 1;
             }
             if (seg == 'Y' || seg == 'W')

@@ -138,6 +138,55 @@ static void finish(parser *p, settle_record *rec)
     p->have_pend = 0;
 }
 
+/* The txid in an EMV QR payload (BR Code, "Pix copia e cola") at
+ * start..start+len-1: ID-length-value fields, two digits each for ID and
+ * length; the txid is subfield 05 of field 62 (additional data). A dynamic
+ * QR code has "***" there (its txid is behind the location, field 26
+ * subfield 25): then, or when the payload is not a well-formed EMV, txid is
+ * left as it is. */
+static void emv_txid(const cnab_line *l, size_t start, size_t len, char *txid, size_t size)
+{
+    char emv[512];
+    cnab_text(l, start, len, emv, sizeof emv);
+    size_t n = strlen(emv);
+    for (size_t i = 0; i + 4 <= n;) {
+        int id = (emv[i] - '0') * 10 + (emv[i + 1] - '0');
+        int fl = (emv[i + 2] - '0') * 10 + (emv[i + 3] - '0');
+        for (int k = 0; k < 4; k++)
+            if (emv[i + (size_t)k] < '0' || emv[i + (size_t)k] > '9')
+                return;
+        if (i + 4 + (size_t)fl > n)
+            return;
+        if (id == 62) {
+            const char *v = emv + i + 4;
+            for (int j = 0; j + 4 <= fl;) {
+                int sid = (v[j] - '0') * 10 + (v[j + 1] - '0');
+                int sl = (v[j + 2] - '0') * 10 + (v[j + 3] - '0');
+                for (int k = 0; k < 4; k++)
+                    if (v[j + k] < '0' || v[j + k] > '9')
+                        return;
+                if (j + 4 + sl > fl)
+                    return;
+                if (sid == 5) {
+                    if (sl < 1 || sl > 35 || (size_t)sl >= size)
+                        return;
+                    for (int k = 0; k < sl; k++) {
+                        char c = v[j + 4 + k];
+                        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+                            return; /* "***": a dynamic QR code */
+                    }
+                    memcpy(txid, v + j + 4, (size_t)sl);
+                    txid[sl] = '\0';
+                    return;
+                }
+                j += 4 + sl;
+            }
+            return;
+        }
+        i += 4 + (size_t)fl;
+    }
+}
+
 int cnab400_next(parser *p, settle_record *rec, err_t *e)
 {
     cnab_line *l = &p->line;
@@ -221,7 +270,9 @@ int cnab400_next(parser *p, settle_record *rec, err_t *e)
                                    "expected a detail record (type %c) before the optional record type %c, found "
                                    "record type %c with no title before it",
                                    b->detail_type, type, type);
-            if (is_pix)
+            if (is_pix && b->pix_emv)
+                emv_txid(l, b->pix_start, b->pix_len, p->pend.txid, sizeof p->pend.txid);
+            else if (is_pix)
                 cnab_text(l, b->pix_start, b->pix_len, p->pend.txid, sizeof p->pend.txid);
             continue;
         }

@@ -5,6 +5,7 @@
  * Memory is constant: one PARSER_BUF input buffer and one normalised line,
  * whatever the size of the file. */
 #include "parsers/parser_int.h"
+#include "parsers/pixpsp.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -364,12 +365,17 @@ static int detect(parser *p, err_t *e)
     if (r == 0) {
         if (p->opts.format == FMT_PIX_CSV)
             return open_pixcsv(p, 1, e);
+        if (p->opts.format == FMT_PIX_PSP)
+            return pixpsp_open(p, NULL, e);
         return parser_fail(p, e, 1, 1, "expected a CNAB 240 or CNAB 400 return or a Pix statement CSV, found an empty file");
     }
     cnab_line *l = &p->line;
     record_format want = p->opts.format;
     if (want == FMT_PIX_CSV)
         return open_pixcsv(p, 1, e);
+    /* a PSP's record-typed statement (parsers/pixpsp.c): its header record */
+    if (want == FMT_PIX_PSP || (want == FMT_UNKNOWN && pixpsp_sniff((const char *)p->buf, p->end)))
+        return pixpsp_open(p, pixpsp_sniff((const char *)p->buf, p->end), e);
     if (want == FMT_CNAB240 || (want == FMT_UNKNOWN && looks_240(l))) {
         if (!looks_240(l)) {
             char what[200];
@@ -476,7 +482,8 @@ int parser_next(parser *p, settle_record *rec, err_t *e)
         return err_set(e, EX_DATAERR, "%s: the file is invalid (an earlier error)", p->name), -1;
     if (p->done)
         return 0;
-    int r = p->pix                          ? pixcsv_next(p->pix, rec, e)
+    int r = p->psp                          ? pixpsp_next(p, rec, e)
+            : p->pix                        ? pixcsv_next(p->pix, rec, e)
             : p->api                        ? pixapi_next(p->api, rec, e)
             : p->info.format == FMT_CNAB240 ? cnab240_next(p, rec, e)
                                             : cnab400_next(p, rec, e);
@@ -498,6 +505,7 @@ void parser_close(parser *p)
 {
     if (!p)
         return;
+    pixpsp_free(p);
     if (p->pix)
         pixcsv_close(p->pix);
     pixapi_close(p->api);

@@ -53,6 +53,9 @@ struct parser {
     /* API Pix JSON: the reader (it reads through parser_pull) */
     pixapi *api;
 
+    /* PSP statement (parsers/pixpsp.c) */
+    struct pixpsp *psp;
+
     /* CNAB 400 */
     const cnab400_bank *b400;
     const cnab400_extra *x400; /* the bank's issue-19 reader features, or NULL */
@@ -96,5 +99,12 @@ int cnab240_start(parser *p, err_t *e);     /* p->line holds the file header */
 int cnab240_next(parser *p, settle_record *rec, err_t *e);
 int cnab400_start(parser *p, err_t *e);
 int cnab400_next(parser *p, settle_record *rec, err_t *e);
+
+/* PSP statements (parsers/pixpsp.c): lay = the layout pixpsp_sniff() found,
+ * or NULL for the first (forced --format pix-psp). */
+struct pixpsp_layout;
+int pixpsp_open(parser *p, const struct pixpsp_layout *lay, err_t *e);
+int pixpsp_next(parser *p, settle_record *rec, err_t *e);
+void pixpsp_free(parser *p);
 
 #endif

@@ -13,6 +13,7 @@
  * patterns compiled once per process; amounts and timestamps are parsed by
  * hand into int64 cents and epoch seconds (never floats). */
 #include "parsers/pixcsv.h"
+#include "parsers/pixpsp.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <csv.h>
@@ -874,25 +875,11 @@ static int row_to_record(pixcsv *r, settle_record *rec, err_t *e)
 
     v = VAL(C_PAYER_DOC);
     if (*v) {
-        size_t nd = 0;
-        for (const char *p = v; *p; p++) {
-            if (is_digit(*p)) {
-                if (nd < sizeof rec->payer_doc - 1)
-                    rec->payer_doc[nd] = *p;
-                nd++;
-            } else if (*p != '.' && *p != '-' && *p != '/' && *p != ' ') {
-                char ch[8];
-                snprintf(ch, sizeof ch, "%c", *p);
-                return fail_at(r, e, line, COL(C_PAYER_DOC),
-                               "expected payer_doc as a CPF (11 digits) or CNPJ (14 digits), found the character %s",
-                               shown((unsigned char)*p < 0x80 ? ch : "non-ASCII", show, sizeof show));
-            }
-        }
-        /* The document itself stays out of the message: it identifies a person. */
-        if (nd != 11 && nd != 14)
-            return fail_at(r, e, line, COL(C_PAYER_DOC),
-                           "expected payer_doc as a CPF (11 digits) or CNPJ (14 digits), found %zu digits", nd);
-        rec->payer_doc[nd] = '\0';
+        /* CPF, CNPJ or alphanumeric CNPJ (API Pix 2.9): parsers/pixpsp.c.
+         * The document itself stays out of the message: it identifies a person. */
+        char why[120];
+        if (pix_doc_check(v, rec->payer_doc, why, sizeof why) < 0)
+            return fail_at(r, e, line, COL(C_PAYER_DOC), "expected payer_doc as %s, found %s", PIX_DOC_EXPECT, why);
     }
     copy_text(rec->payer_name, sizeof rec->payer_name, VAL(C_PAYER_NAME));
     copy_text(rec->message, sizeof rec->message, VAL(C_MESSAGE));

@@ -62,7 +62,7 @@ typedef struct settle_record {
     settle_date due_on;
     int64_t settled_at;          /* Pix: seconds since the epoch, UTC; 0 = none */
 
-    char payer_doc[15];          /* CPF (11) or CNPJ (14) digits */
+    char payer_doc[15];          /* CPF (11 digits) or CNPJ (14: 12 digits or capital letters, then 2 digits) */
     char payer_name[128];        /* UTF-8 */
     char message[160];           /* Pix payer message (infoPagador), UTF-8 */
 } settle_record;

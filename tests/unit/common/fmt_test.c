@@ -67,6 +67,10 @@ static void test_doc_masking(void **state)
     assert_string_equal(fmt_doc("12345678901", 1, b, sizeof b), "123.456.789-01");
     assert_string_equal(fmt_doc("12345678000199", 0, b, sizeof b), "**.345.678/0001-**");
     assert_string_equal(fmt_doc("12345678000199", 1, b, sizeof b), "12.345.678/0001-99");
+    /* alphanumeric CNPJ: the same mask and punctuation */
+    assert_string_equal(fmt_doc("12ABC34501DE35", 0, b, sizeof b), "**.ABC.345/01DE-**");
+    assert_string_equal(fmt_doc("12ABC34501DE35", 1, b, sizeof b), "12.ABC.345/01DE-35");
+    assert_string_equal(fmt_doc("12ABC34501DE3X", 0, b, sizeof b), "***");
     /* Not a CPF or CNPJ: never shown masked, shown as is when unmasked. */
     assert_string_equal(fmt_doc("123.456.789-01", 0, b, sizeof b), "***");
     assert_string_equal(fmt_doc("1234567890", 0, b, sizeof b), "***");

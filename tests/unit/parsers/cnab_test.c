@@ -182,6 +182,24 @@ static void test_apply(void **state)
     assert_string_equal(fe.msg, "expected digits in payer CPF/CNPJ (positions 10-24), found a non-digit at position 19"
                                 " (value not shown: personal data)");
     assert_null(strstr(fe.msg, "12345"));
+    /* An alphanumeric CNPJ (type 2): 12 of [0-9A-Z] then 2 digits, zero-padded */
+    norm("06 001232012ABC34501DE35" "00199" "   XYZ", 0);
+    cnab_line_fit(&L, 40, &(size_t){ 0 });
+    assert_int_equal(cnab_apply(t, &L, &r, &fe), 0);
+    assert_string_equal(r.payer_doc, "12ABC34501DE35");
+    /* letters in the check digits, or marked CPF: refused as before */
+    norm("06 001232012ABC34501DE3X" "00199" "   XYZ", 0);
+    cnab_line_fit(&L, 40, &(size_t){ 0 });
+    assert_int_equal(cnab_apply(t, &L, &r, &fe), -1);
+    assert_int_equal(fe.col, 13);
+    norm("06 001231012ABC34501DE35" "00199" "   XYZ", 0);
+    cnab_line_fit(&L, 40, &(size_t){ 0 });
+    assert_int_equal(cnab_apply(t, &L, &r, &fe), -1);
+    /* numeric CNPJ still 14 digits */
+    norm("06 001232011222333000181" "00199" "   XYZ", 0);
+    cnab_line_fit(&L, 40, &(size_t){ 0 });
+    assert_int_equal(cnab_apply(t, &L, &r, &fe), 0);
+    assert_string_equal(r.payer_doc, "11222333000181");
 }
 
 static void test_codes(void **state)
@@ -266,7 +284,7 @@ static void test_fuzz_regressions(void **state)
     }
     assert_int_equal(r, -1);
     assert_int_equal(e.code, EX_DATAERR);
-    assert_string_equal(e.msg, "nul.ret:9:1: expected record type 1 or 9 at position 1, found ' '");
+    assert_string_equal(e.msg, "nul.ret:9:1: expected record type 1, 3 or 9 at position 1, found ' '");
 }
 
 int main(void)

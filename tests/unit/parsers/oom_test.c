@@ -127,7 +127,9 @@ static void test_pix_corpus(void **state)
     check_dir("tests/fixtures/pix/bad");
     check_dir("tests/fixtures/pix/api");
     check_dir("tests/fixtures/pix/api/bad");
-    assert_true(files_done - before >= 40);
+    check_dir("tests/fixtures/pix/psp");
+    check_dir("tests/fixtures/pix/psp/bad");
+    assert_true(files_done - before >= 50);
     assert_int_equal(bad_runs, 0);
 }
 

@@ -350,7 +350,8 @@ static void test_bad_fixtures(void **state)
                         "bad-date.csv:2:4: expected settled_at as an RFC 3339 timestamp such as "
                         "2026-11-28T14:03:00-03:00, found '2026-02-29T14:03:27-03:00'");
     assert_string_equal(fixture_error("bad-cpf.csv", NULL, &e),
-                        "bad-cpf.csv:2:5: expected payer_doc as a CPF (11 digits) or CNPJ (14 digits), found 10 digits");
+                        "bad-cpf.csv:2:5: expected payer_doc as a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital "
+                        "letters, then 2 digits), found 10 characters");
     assert_string_equal(fixture_error("unterminated-quote.csv", NULL, &e),
                         "unterminated-quote.csv:2:6: expected a closing quote, found the end of the file\n"
                         "HINT: the quoted field that starts on this line never ends");
@@ -384,6 +385,27 @@ static void test_profile_missing_column(void **state)
 #define E2E "E18236120202611281403aB3dE5fG7h9"
 #define WHEN "2026-11-28T14:03:27-03:00"
 
+/* Alphanumeric CNPJ (Receita Federal, API Pix 2.9): 12 of [0-9A-Z] then 2
+ * digits, punctuation dropped; letters elsewhere are refused. */
+static void test_alnum_cnpj(void **state)
+{
+    (void)state;
+    err_t e = { 0 };
+    const char *text = HDR E2E ",,10.00," WHEN ",12.ABC.345/01DE-35,,,pix,,\n";
+    opened o = open_text(text, strlen(text), NULL, &e);
+    assert_non_null(o.r);
+    settle_record rec;
+    assert_int_equal(pixcsv_next(o.r, &rec, &e), 1);
+    assert_string_equal(rec.payer_doc, "12ABC34501DE35");
+    close_fix(&o);
+    assert_string_equal(error_of(HDR E2E ",,10.00," WHEN ",12ABC34501DE3A,,,pix,,\n", NULL, &e),
+                        "t.csv:2:5: expected payer_doc as a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital "
+                        "letters, then 2 digits), found a letter at character 14 of 14");
+    assert_string_equal(error_of(HDR E2E ",,10.00," WHEN ",1234567890A,,,pix,,\n", NULL, &e),
+                        "t.csv:2:5: expected payer_doc as a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital "
+                        "letters, then 2 digits), found a letter at character 11 of 11");
+}
+
 static void test_bad_rows(void **state)
 {
     (void)state;
@@ -403,9 +425,11 @@ static void test_bad_rows(void **state)
     assert_string_equal(error_of(HDR E2E ",has space,10.00," WHEN ",,,,pix,,\n", NULL, &e),
                         "t.csv:2:2: expected a txid of 1 to 35 letters or digits, found 'has space'");
     assert_string_equal(error_of(HDR E2E ",,10.00,2026-11-28T14:03:27," "1234567890123,,,pix,,\n", NULL, &e),
-                        "t.csv:2:5: expected payer_doc as a CPF (11 digits) or CNPJ (14 digits), found 13 digits");
+                        "t.csv:2:5: expected payer_doc as a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital "
+                        "letters, then 2 digits), found 13 characters");
     assert_string_equal(error_of(HDR E2E ",,10.00," WHEN ",123.456.789-0x,,,pix,,\n", NULL, &e),
-                        "t.csv:2:5: expected payer_doc as a CPF (11 digits) or CNPJ (14 digits), found the character 'x'");
+                        "t.csv:2:5: expected payer_doc as a CPF (11 digits) or CNPJ (14 characters: 12 digits or capital "
+                        "letters, then 2 digits), found a lowercase letter");
     assert_string_equal(error_of(HDR E2E ",,10.00," WHEN ",,,,credit,,\n", NULL, &e),
                         "t.csv:2:8: expected kind pix (a Pix) or pix_refund (a refund), found 'credit'");
     assert_string_equal(error_of(HDR E2E ",,10.00," WHEN ",,,,pix_refund,,\n", NULL, &e),
@@ -548,7 +572,7 @@ int main(void)
         cmocka_unit_test(test_canonical),       cmocka_unit_test(test_canonical_gzip),
         cmocka_unit_test(test_refunds),         cmocka_unit_test(test_psp_profile),
         cmocka_unit_test(test_sniff),           cmocka_unit_test(test_bad_fixtures),
-        cmocka_unit_test(test_profile_missing_column), cmocka_unit_test(test_bad_rows),
+        cmocka_unit_test(test_profile_missing_column), cmocka_unit_test(test_bad_rows), cmocka_unit_test(test_alnum_cnpj),
         cmocka_unit_test(test_syntax_errors),   cmocka_unit_test(test_tolerated),
         cmocka_unit_test(test_bad_gzip),
     };
