@@ -1,7 +1,9 @@
-/* csvout.h - write CSV rows with libcsv's quoting (csv_fwrite).
+/* csvout.h - write CSV rows quoted as libcsv's csv_fwrite does.
  *
- * Every field is written quoted by libcsv (embedded quotes doubled), fields
- * separated by sep, the row ended by eol ("\r\n" for RFC 4180).
+ * Every field is written quoted (embedded quotes doubled), fields separated
+ * by sep, the row ended by eol ("\r\n" for RFC 4180). Control characters
+ * other than TAB, CR and LF (C0, DEL, and the C1 controls U+0080-U+009F
+ * such as CSI and NEL) are written as spaces.
  *
  * Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that
  * starts with = + - @, TAB or CR as a formula (=HYPERLINK(...), +cmd|...,

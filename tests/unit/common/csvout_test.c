@@ -61,6 +61,16 @@ static void test_numbers_and_text_unchanged(void **state)
     free(got);
 }
 
+/* C0 (but TAB, CR, LF), DEL and C1 controls (CSI, NEL) become spaces. */
+static void test_controls_blanked(void **state)
+{
+    (void)state;
+    check1("a\x1b[2Jb\xc2\x9b" "c\xc2\x85" "d\x7f" "e", "\"a [2Jb c d e\"\n");
+    check1("line\r\nbreak\tand tab", "\"line\r\nbreak\tand tab\"\n");
+    check1("Jos\xc3\xa9 \xc2\xa0", "\"Jos\xc3\xa9 \xc2\xa0\"\n");
+    check1("\xc2\x9b=1", "\" =1\"\n");
+}
+
 static void test_needs_guard(void **state)
 {
     (void)state;
@@ -77,6 +87,7 @@ int main(void)
         cmocka_unit_test(test_formulas_guarded),
         cmocka_unit_test(test_numbers_and_text_unchanged),
         cmocka_unit_test(test_needs_guard),
+        cmocka_unit_test(test_controls_blanked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
