@@ -229,6 +229,14 @@ denied "invoicing cannot read payments" "$I" "SELECT customer_doc FROM payments 
 denied "invoicing cannot read settlements (payer CPF/CNPJ)" "$I" "SELECT payer_doc FROM settlements LIMIT 1"
 denied "invoicing cannot read exceptions" "$I" "SELECT * FROM exceptions LIMIT 1"
 denied "invoicing cannot resolve" "$I" "SELECT settle_resolve_exception(1, 'ignore', 'x')"
+denied "invoicing cannot mark a request exported" "$I" "UPDATE invoice_requests SET batch_id = NULL"
+denied "invoicing cannot queue an invoice request" "$I" "INSERT INTO invoice_requests (payment_id, settlement_id) VALUES (1, 1)"
+denied "invoicing cannot add a batch item" "$I" \
+  "INSERT INTO export_batch_items SELECT request_id + 100000, batch_id, payment_id, order_id, customer_doc, customer_name, method,
+          amount_cents, paid_cents, paid_at, settlement_reference, bank_code FROM export_batch_items LIMIT 1"
+denied "invoicing cannot rewrite a batch's sha256" "$I" "UPDATE export_batches SET sha256 = repeat('0', 64)"
+denied "invoicing cannot update payments" "$I" "UPDATE payments SET status = 'paid'"
+denied "invoicing cannot read job runs" "$I" "SELECT * FROM job_runs LIMIT 1"
 
 # Roles are cluster-wide: a second database migrates with them already there.
 t_newdb
