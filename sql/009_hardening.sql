@@ -12,10 +12,10 @@
 --    change (settlements, outcomes, events, duplicates, batch items),
 --    exceptions inserted with the columns reconcile writes only (so always
 --    'open', never resolved). Triggers check the transitions the grants
---    cannot express, for members of settle_job, finance and invoicing (not
---    for superusers or the owner, which run the migrations and fixtures, nor
---    inside settle_resolve_exception(), which runs as the owner and makes its
---    own checks):
+--    cannot express, for logins with the privileges of settle_job, finance
+--    or invoicing (not for superusers or the owner of settle's tables, which
+--    run the migrations, nor inside settle_resolve_exception(), which runs as
+--    that owner and makes its own checks):
 --      payments          pending -> paid only, by an existing settlement that
 --                        was paid with money (paid, amount > 0), paid_cents > 0
 --      invoice_requests  inserted only for a payment paid by that settlement;
@@ -33,17 +33,22 @@
 --    (`settle resolve --accept-difference`); the payment records the amount
 --    received, never the amount expected.
 
--- Who the triggers restrict: a login in one of settle's roles that is not a
--- superuser. (pg_has_role is true for a superuser, hence the rolsuper test.)
+-- Who the triggers restrict: a login that has the privileges of one of
+-- settle's roles (USAGE: inherited membership; PostgreSQL 16 makes the role
+-- that creates a role a member without them), unless it is a superuser or
+-- has those of the role that owns settle's tables (the migrating role, the
+-- definer of settle_resolve_exception: it could drop the triggers anyway).
 CREATE FUNCTION settle_restricted() RETURNS boolean
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, public, pg_temp
 AS $$
     SELECT NOT r.rolsuper
-           AND (pg_catalog.pg_has_role(current_user, 'settle_job', 'MEMBER')
-                OR pg_catalog.pg_has_role(current_user, 'finance', 'MEMBER')
-                OR pg_catalog.pg_has_role(current_user, 'invoicing', 'MEMBER'))
-      FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
+           AND NOT pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE')
+           AND (pg_catalog.pg_has_role(current_user, 'settle_job', 'USAGE')
+                OR pg_catalog.pg_has_role(current_user, 'finance', 'USAGE')
+                OR pg_catalog.pg_has_role(current_user, 'invoicing', 'USAGE'))
+      FROM pg_catalog.pg_roles r, pg_catalog.pg_class c
+     WHERE r.rolname = current_user AND c.oid = 'public.exceptions'::pg_catalog.regclass
 $$;
 
 -- 1 + 3: the resolve function, replaced ---------------------------------------
