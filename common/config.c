@@ -6,6 +6,8 @@
  * keys exist, their kinds, defaults and allowed values, and file:line in
  * every message. */
 #include "common/config.h"
+#include "common/db.h"
+#include "common/log.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
@@ -15,6 +17,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef enum { K_STR, K_INT, K_ENUM } key_kind;
@@ -110,11 +113,18 @@ static int check_delimiter(const char *v, char *why, size_t n)
     return -1;
 }
 
+/* libpq must parse it; its own error would quote the value (a password). */
+static int check_conninfo(const char *v, char *why, size_t n)
+{
+    int pw;
+    return db_conninfo_check(v, &pw, why, n);
+}
+
 /* ---- the tables --------------------------------------------------------- */
 
 #define CK(field) offsetof(config, field)
 static const keyspec database_keys[] = {
-    { "conninfo", K_STR, CK(db_conninfo), "", 0, 0, NULL, NULL,
+    { "conninfo", K_STR, CK(db_conninfo), "", 0, 0, NULL, check_conninfo,
       "libpq connection string or URI; empty uses libpq's environment (PGHOST, PGDATABASE, PGSERVICE, ...)" },
 };
 static const keyspec spool_keys[] = {
@@ -479,7 +489,7 @@ static int handler(void *user, const char *section, const char *name, const char
         char why[512];
         if (key_set(&s->keys[i], st->base, value, why, sizeof why) < 0)
             return fail(st, st->line, "bad value for '%s' in [%s]: %s; found '%s'", name, s->kind, why,
-                        strstr(name, "password") || strstr(name, "passphrase") ? "(hidden)" : value);
+                        strstr(name, "password") || strstr(name, "passphrase") || !strcmp(name, "conninfo") ? "(hidden)" : value);
         return 1;
     }
     char allowed[1024] = "";
@@ -556,6 +566,29 @@ static config *load_stream(config *c, FILE *f, const char *path, err_t *e)
     return c;
 }
 
+/* A password in [database] conninfo: refused when the file is readable by
+ * group or others (anyone who can read it has the login), else a warning.
+ * libpq reads it from ~/.pgpass or $PGPASSFILE (mode 0600) instead. */
+static int conninfo_password_check(const config *c, const char *path, mode_t mode, err_t *e)
+{
+    int pw = 0;
+    char why[256];
+    if (!c->db_conninfo || db_conninfo_check(c->db_conninfo, &pw, why, sizeof why) < 0 || !pw)
+        return 0;
+    if (mode & (S_IRWXG | S_IRWXO)) {
+        err_set(e, EX_CONFIG,
+                "%s: [database] conninfo holds a password and the file is readable by %s (mode %04o)\n"
+                "HINT: put the password in ~/.pgpass (mode 0600) or the file $PGPASSFILE names, and remove it from "
+                "conninfo; at least chmod 600 %s",
+                path, (mode & S_IRWXO) ? "others" : "its group", (unsigned)(mode & 07777), path);
+        return -1;
+    }
+    log_msg(LOG_WARN, "config", KV(KV_S("file", path)),
+            "[database] conninfo holds a password; keep it in ~/.pgpass (mode 0600) or $PGPASSFILE instead, "
+            "so the config can be shown and copied without it");
+    return 0;
+}
+
 config *config_load(const char *path, int path_is_explicit, err_t *e)
 {
     config *c = config_defaults();
@@ -574,8 +607,15 @@ config *config_load(const char *path, int path_is_explicit, err_t *e)
         config_free(c);
         return NULL;
     }
+    struct stat fs;
+    mode_t mode = fstat(fileno(f), &fs) == 0 ? fs.st_mode : 0;
     c->path = strdup(path);
-    return load_stream(c, f, path, e);
+    c = load_stream(c, f, path, e);
+    if (c && conninfo_password_check(c, path, mode, e) < 0) {
+        config_free(c);
+        return NULL;
+    }
+    return c;
 }
 
 config *config_load_mem(const char *text, size_t len, const char *name, err_t *e)

@@ -1,6 +1,8 @@
 /* db.c - libpq connection and error helpers. */
 #include "common/db.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 static void trim_nl(char *s)
@@ -10,8 +12,182 @@ static void trim_nl(char *s)
         s[--n] = '\0';
 }
 
+/* A key shown in a message: a libpq keyword's shape ([a-z_], short), else
+ * "a key" (what looks like a key may be a value typed without '='). */
+static const char *key_name(const char *k, size_t len, char *buf, size_t n)
+{
+    int ok = len > 0 && len < 40 && len < n;
+    for (size_t i = 0; ok && i < len; i++)
+        ok = (k[i] >= 'a' && k[i] <= 'z') || k[i] == '_';
+    if (!ok)
+        return "a key";
+    snprintf(buf, n, "'%.*s'", (int)len, k);
+    return buf;
+}
+
+/* s[0..len) has a '%' not followed by two hex digits, or %00. */
+static int bad_percent(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '%') {
+            if (i + 2 >= len || !isxdigit((unsigned char)s[i + 1]) || !isxdigit((unsigned char)s[i + 2]) ||
+                (s[i + 1] == '0' && s[i + 2] == '0'))
+                return 1;
+            i += 2;
+        }
+    return 0;
+}
+
+/* Which part of a conninfo libpq refused, named without its value. */
+static void conninfo_describe(const char *ci, char *why, size_t n)
+{
+    char kb[48];
+    const char *generic = "malformed (libpq's message is not shown: it may contain a password)";
+    if (!strncmp(ci, "postgresql://", 13) || !strncmp(ci, "postgres://", 11)) {
+        const char *a = strstr(ci, "://") + 3;
+        size_t alen = strcspn(a, "/?");
+        const char *at = NULL;
+        for (const char *p = a; p < a + alen; p++)
+            if (*p == '@')
+                at = p;
+        if (at) {
+            const char *colon = memchr(a, ':', (size_t)(at - a));
+            size_t ulen = colon ? (size_t)(colon - a) : (size_t)(at - a);
+            if (bad_percent(a, ulen)) {
+                snprintf(why, n, "the user name in the URI is not valid percent-encoding (value not shown)");
+                return;
+            }
+            if (colon && bad_percent(colon + 1, (size_t)(at - colon - 1))) {
+                snprintf(why, n, "the password in the URI is not valid percent-encoding (value not shown)");
+                return;
+            }
+            a = at + 1;
+            alen = strcspn(a, "/?");
+        }
+        if (bad_percent(a, alen)) {
+            snprintf(why, n, "the host part of the URI is not valid percent-encoding");
+            return;
+        }
+        const char *p = a + alen;
+        if (*p == '/') {
+            size_t dlen = strcspn(p + 1, "?");
+            if (bad_percent(p + 1, dlen)) {
+                snprintf(why, n, "the database name in the URI is not valid percent-encoding");
+                return;
+            }
+            p += 1 + dlen;
+        }
+        if (*p == '?') {
+            for (const char *q = p + 1; *q;) {
+                size_t plen = strcspn(q, "&");
+                const char *eq = memchr(q, '=', plen);
+                size_t klen = eq ? (size_t)(eq - q) : plen;
+                const char *k = key_name(q, klen, kb, sizeof kb);
+                if (!eq || memchr(eq + 1, '=', plen - klen - 1)) {
+                    snprintf(why, n, "query parameter %s of the URI is not KEY=VALUE (value not shown)", k);
+                    return;
+                }
+                if (bad_percent(q, klen) || bad_percent(eq + 1, plen - klen - 1)) {
+                    snprintf(why, n, "the value of query parameter %s of the URI is not valid percent-encoding (value not shown)", k);
+                    return;
+                }
+                char one[96];
+                snprintf(one, sizeof one, "%.*s=x", (int)(klen < 80 ? klen : 80), q);
+                char *err = NULL;
+                PQconninfoOption *o = PQconninfoParse(one, &err);
+                PQconninfoFree(o);
+                if (err) {
+                    PQfreemem(err);
+                    snprintf(why, n, "query parameter %s of the URI is not a libpq connection key", k);
+                    return;
+                }
+                q += plen + (q[plen] == '&');
+            }
+        }
+        snprintf(why, n, "the URI is %s", generic);
+        return;
+    }
+    /* key = value pairs, a value optionally in single quotes with \\ escapes */
+    const char *p = ci;
+    for (int pair = 1;; pair++) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            break;
+        const char *k = p;
+        while (*p && *p != '=' && !isspace((unsigned char)*p))
+            p++;
+        size_t klen = (size_t)(p - k);
+        while (isspace((unsigned char)*p))
+            p++;
+        const char *kn = key_name(k, klen, kb, sizeof kb);
+        if (*p != '=') {
+            if (!strcmp(kn, "a key"))
+                snprintf(why, n, "word %d is not KEY=VALUE (not shown: it may be a value)", pair);
+            else
+                snprintf(why, n, "missing '=' after key %s", kn);
+            return;
+        }
+        p++;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p == '\'') {
+            for (p++; *p && *p != '\''; p++)
+                if (*p == '\\' && p[1])
+                    p++;
+            if (!*p) {
+                snprintf(why, n, "the value of %s has no closing quote (value not shown)", kn);
+                return;
+            }
+            p++;
+        } else {
+            while (*p && !isspace((unsigned char)*p))
+                p++;
+        }
+        char one[96];
+        snprintf(one, sizeof one, "%.*s=x", (int)(klen < 80 ? klen : 80), k);
+        char *err = NULL;
+        PQconninfoOption *o = PQconninfoParse(one, &err);
+        PQconninfoFree(o);
+        if (err) {
+            PQfreemem(err);
+            snprintf(why, n, "%s is not a libpq connection key", kn);
+            return;
+        }
+    }
+    snprintf(why, n, "%s", generic);
+}
+
+int db_conninfo_check(const char *ci, int *has_password, char *why, size_t n)
+{
+    *has_password = 0;
+    if (!ci || !*ci)
+        return 0;
+    char *err = NULL;
+    PQconninfoOption *o = PQconninfoParse(ci, &err);
+    if (!o) {
+        if (err)
+            PQfreemem(err); /* may quote a value: never shown */
+        conninfo_describe(ci, why, n);
+        return -1;
+    }
+    for (PQconninfoOption *x = o; x->keyword; x++)
+        if (!strcmp(x->keyword, "password") && x->val && *x->val)
+            *has_password = 1;
+    PQconninfoFree(o);
+    return 0;
+}
+
 PGconn *db_connect(const config *cfg, err_t *e)
 {
+    {
+        int pw;
+        char why[256];
+        if (cfg && cfg->db_conninfo && db_conninfo_check(cfg->db_conninfo, &pw, why, sizeof why) < 0) {
+            err_set(e, EX_CONFIG, "[database] conninfo: %s\nHINT: see docs/configuration.md, [database]", why);
+            return NULL;
+        }
+    }
     const char *keys[] = { "dbname", "application_name", "fallback_application_name", NULL };
     const char *vals[] = { cfg && cfg->db_conninfo ? cfg->db_conninfo : "", "settle", "settle", NULL };
     /* expand_dbname = 1: the first value may be a full conninfo string or URI. */

@@ -15,6 +15,13 @@
  * closes the connection with PQfinish(). */
 PGconn *db_connect(const config *cfg, err_t *e);
 
+/* Check a conninfo string or URI without ever showing its values (libpq's
+ * own parse errors quote them, a password included). 0 when libpq parses
+ * it, with *has_password set when it holds a non-empty password; -1 when it
+ * does not, with why naming the key or part that is malformed (never its
+ * value). */
+int db_conninfo_check(const char *ci, int *has_password, char *why, size_t n);
+
 /* Run fixed SQL (may hold several statements). 0 on success; -1 with e set
  * (EX_UNAVAILABLE when the connection is gone, EX_SOFTWARE otherwise). */
 int db_exec(PGconn *db, const char *sql, err_t *e);

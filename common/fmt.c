@@ -99,7 +99,17 @@ void fmt_html_escape(FILE *out, const char *s)
         case '>': fputs("&gt;", out); break;
         case '"': fputs("&quot;", out); break;
         case '\'': fputs("&#39;", out); break;
-        default: fputc(*s, out);
+        default:
+            /* control characters (C0 but TAB and LF, DEL, the UTF-8 C1
+             * controls U+0080-U+009F) are not HTML text: a space */
+            if (((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n') || *s == 0x7F) {
+                fputc(' ', out);
+            } else if ((unsigned char)s[0] == 0xC2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9F) {
+                fputc(' ', out);
+                s++;
+            } else {
+                fputc(*s, out);
+            }
         }
     }
 }

@@ -32,7 +32,8 @@ int fmt_date_br(const char *iso, char *buf, size_t n);
  * n-1 bytes). Returns buf. */
 char *fmt_doc(const char *doc, int unmask, char *buf, size_t n);
 
-/* Write s (may be NULL: nothing) to out with & < > " ' as entities. */
+/* Write s (may be NULL: nothing) to out with & < > " ' as entities and
+ * control characters (C0 but TAB and LF, DEL, C1 U+0080-U+009F) as spaces. */
 void fmt_html_escape(FILE *out, const char *s);
 
 #endif

@@ -25,6 +25,43 @@ int log_debug_enabled(void)
     return g_min >= LOG_DEBUG;
 }
 
+/* Length of the printable UTF-8 sequence of 2-4 bytes at p, or 0: an
+ * invalid or overlong sequence, a surrogate, or a C1 control (U+0080-U+009F,
+ * e.g. CSI or NEL, which terminals act on). */
+static size_t utf8_printable(const unsigned char *p)
+{
+    unsigned c = p[0];
+    size_t n;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xC2 && p[1] <= 0x9F) || (c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) ||
+        (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
+        return 0;
+    return n;
+}
+
+/* One non-printable character at p written escaped: a C1 control as
+ * \u00XX, any other byte that is not valid UTF-8 as \\xNN (a backslash,
+ * 'x' and two hex digits in the text). Returns the bytes consumed. */
+static size_t write_unprintable(FILE *f, const unsigned char *p)
+{
+    if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+        fprintf(f, "\\u%04x", p[1]);
+        return 2;
+    }
+    fprintf(f, "\\\\x%02x", p[0]);
+    return 1;
+}
+
 void json_write_str(FILE *f, const char *s)
 {
     fputc('"', f);
@@ -36,26 +73,64 @@ void json_write_str(FILE *f, const char *s)
         case '\r': fputs("\\r", f); break;
         case '\t': fputs("\\t", f); break;
         default:
-            if (*p < 0x20)
+            if (*p < 0x20 || *p == 0x7F) {
                 fprintf(f, "\\u%04x", *p);
-            else
+            } else if (*p < 0x80) {
                 fputc(*p, f);
+            } else {
+                size_t n = utf8_printable(p);
+                if (n)
+                    fwrite(p, 1, n, f);
+                else
+                    n = write_unprintable(f, p);
+                p += n - 1;
+            }
         }
     }
     fputc('"', f);
 }
 
-/* logfmt: bare when the value has no space, quote, '=' or control byte. */
+/* logfmt: bare when the value has no space, quote, '=', backslash, control
+ * character (C0, DEL, C1) or byte that is not UTF-8. */
 static void fmt_str(FILE *f, const char *s)
 {
     int bare = s && *s;
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && bare; p++)
-        if (*p <= ' ' || *p == '"' || *p == '=' || *p == '\\')
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && bare; p++) {
+        if (*p <= ' ' || *p == '"' || *p == '=' || *p == '\\' || *p == 0x7F)
             bare = 0;
+        else if (*p >= 0x80) {
+            size_t n = utf8_printable(p);
+            if (!n)
+                bare = 0;
+            else
+                p += n - 1;
+        }
+    }
     if (bare)
         fputs(s, f);
     else
         json_write_str(f, s);
+}
+
+/* The message of a logfmt line: as it is (line breaks and tabs included:
+ * messages carry a HINT line), other control characters and bytes that are
+ * not UTF-8 escaped as in json_write_str. */
+static void fmt_msg(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F) {
+            fprintf(f, "\\u%04x", *p);
+        } else if (*p < 0x80) {
+            fputc(*p, f);
+        } else {
+            size_t n = utf8_printable(p);
+            if (n)
+                fwrite(p, 1, n, f);
+            else
+                n = write_unprintable(f, p);
+            p += n - 1;
+        }
+    }
 }
 
 void log_msg(log_level level, const char *component, const log_kv *kv,
@@ -96,7 +171,8 @@ void log_msg(log_level level, const char *component, const log_kv *kv,
         }
         fputs("}\n", f);
     } else {
-        fprintf(f, "%s %-5s %s: %s", ts, level_name[level], component, msg);
+        fprintf(f, "%s %-5s %s: ", ts, level_name[level], component);
+        fmt_msg(f, msg);
         for (; kv && kv->key; kv++) {
             fprintf(f, " %s=", kv->key);
             if (kv->is_num)

@@ -3,7 +3,9 @@
  *
  * Output is built in a local buffer and written in large blocks: a 230 MB
  * return must print in about the time `wc -l` reads it. Text fields that
- * need quoting go through libcsv's csv_write; numbers and dates never do. */
+ * need quoting go through libcsv's csv_write; numbers and dates never do.
+ * A text field a spreadsheet would run as a formula (= + - @ TAB CR first)
+ * gets a leading apostrophe, as in every CSV settle writes (common/csvout.h). */
 #include <csv.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/csvout.h"
 #include "common/error.h"
 #include "common/progress.h"
 #include "jobs/jobs.h"
@@ -67,6 +70,8 @@ static inline void ob_ch(out_buf *o, char c)
  * quoted by libcsv. Fields are at most a few hundred bytes. */
 /* Bytes that make a CSV field need quotes. */
 static const unsigned char needs_quote[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
+/* First bytes that may make a field a spreadsheet formula. */
+static const unsigned char needs_guard[256] = { ['='] = 1, ['+'] = 1, ['-'] = 1, ['@'] = 1, ['\t'] = 1, ['\r'] = 1 };
 
 static inline __attribute__((always_inline)) void ob_text(out_buf *o, const char *s)
 {
@@ -74,6 +79,19 @@ static inline __attribute__((always_inline)) void ob_text(out_buf *o, const char
     int quote = 0;
     for (; s[len]; len++)
         quote |= needs_quote[(unsigned char)s[len]];
+    if (__builtin_expect(len && needs_guard[(unsigned char)s[0]], 0) && csvout_needs_guard(s, len)) {
+        /* a formula for a spreadsheet (common/csvout.h): quoted, after an apostrophe */
+        ob_reserve(o, 2 * len + 4);
+        o->b[o->n++] = '"';
+        o->b[o->n++] = '\'';
+        for (size_t i = 0; i < len; i++) {
+            if (s[i] == '"')
+                o->b[o->n++] = '"';
+            o->b[o->n++] = s[i];
+        }
+        o->b[o->n++] = '"';
+        return;
+    }
     if (!quote) {
         ob_reserve(o, len);
         memcpy(o->b + o->n, s, len);

@@ -6,7 +6,9 @@
  * exception row is locked, and so is its payment; a resolved exception is
  * never resolved again. `--as paid` marks the payment paid (recording the
  * exception's settlement, amount and the resolution) and queues its invoice
- * request, in one statement's transaction.
+ * request, in one statement's transaction; it is refused when no money
+ * arrived, and when the amount received is not the payment's unless
+ * --accept-difference (sql/009_hardening.sql).
  * Who: $SETTLE_USER, else the operating-system user (the database login is
  * recorded too, in exceptions.resolved_db_user). */
 #include <getopt.h>
@@ -22,17 +24,22 @@
 #include "jobs/jobs.h"
 
 const char usage_resolve[] =
-    "usage: settle resolve ID --as paid|refund|ignore --note TEXT [--payment PAYMENT_ID]\n\n"
+    "usage: settle resolve ID --as paid|refund|ignore --note TEXT [--payment PAYMENT_ID] [--accept-difference]\n\n"
     "Close reconciliation exception ID (exceptions.id) and record who, when, how\n"
     "and why. Resolving an exception twice is refused.\n\n"
     "  --as paid      the money is accepted for the payment: it becomes paid and one\n"
-    "                 invoice request is queued (the payment must not be paid already)\n"
+    "                 invoice request is queued (the payment must not be paid already);\n"
+    "                 refused when no money arrived (bank rejection, returned cheque,\n"
+    "                 Pix refund, a settlement not paid or of 0): the payment records\n"
+    "                 the amount received, never the amount due\n"
     "  --as refund    the money goes back to the payer (outside settle); nothing changes\n"
     "                 on the payment\n"
     "  --as ignore    nothing to do (e.g. a bank event already handled)\n"
     "  --note TEXT    why (required, shown in the report)\n"
     "  --payment ID   with --as paid: the payment to mark when the exception has none\n"
-    "                 (UNKNOWN_PAYMENT) or more than one candidate (AMBIGUOUS_MATCH)\n\n"
+    "                 (UNKNOWN_PAYMENT) or more than one candidate (AMBIGUOUS_MATCH)\n"
+    "  --accept-difference  with --as paid: mark it paid although the amount received\n"
+    "                 is not the payment's (say why in --note); refused without it\n\n"
     "The user recorded is $SETTLE_USER, else the login name.\n"
     "Exit: 0 resolved, 64 usage, 65 refused (unknown ID, already resolved, payment\n"
     "not payable), 69 database unavailable, 77 the login lacks the finance role.\n";
@@ -50,11 +57,12 @@ static const char *who(void)
  * implementation shared with finance's direct database access. 0, or the
  * exit code with e set: EX_DATAERR for a refusal (SQLSTATE SR001, its
  * message and hint passed on), else what db_error says. */
-static int resolve(PGconn *db, const char *id, const char *as, const char *note, const char *payment, err_t *e)
+static int resolve(PGconn *db, const char *id, const char *as, const char *note, const char *payment, int accept,
+                   err_t *e)
 {
-    const char *p[] = { id, as, note, payment, who() };
-    PGresult *r = PQexecParams(db, "SELECT settle_resolve_exception($1::bigint, $2, $3, $4::bigint, $5)", 5, NULL, p,
-                               NULL, NULL, 0);
+    const char *p[] = { id, as, note, payment, who(), accept ? "true" : "false" };
+    PGresult *r = PQexecParams(db, "SELECT settle_resolve_exception($1::bigint, $2, $3, $4::bigint, $5, $6::boolean)",
+                               6, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
         if (state && !strcmp(state, "SR001")) {
@@ -88,10 +96,11 @@ int cmd_resolve(settle_ctx *ctx, int argc, char **argv)
         { "as", required_argument, NULL, 'a' },
         { "note", required_argument, NULL, 'n' },
         { "payment", required_argument, NULL, 'p' },
+        { "accept-difference", no_argument, NULL, 'd' },
         { NULL, 0, NULL, 0 },
     };
     const char *as = NULL, *note = NULL, *payment = NULL;
-    int opt;
+    int opt, accept = 0;
     optind = 0; /* full re-initialisation: main parsed with "+" */
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (opt == 'a')
@@ -100,6 +109,8 @@ int cmd_resolve(settle_ctx *ctx, int argc, char **argv)
             note = optarg;
         else if (opt == 'p')
             payment = optarg;
+        else if (opt == 'd')
+            accept = 1;
         else
             return job_usage_error("resolve", "unknown option");
     }
@@ -116,6 +127,8 @@ int cmd_resolve(settle_ctx *ctx, int argc, char **argv)
         return job_usage_error("resolve", "--payment: expected a payment id, found '%s'", payment);
     if (payment && strcmp(as, "paid"))
         return job_usage_error("resolve", "--payment goes with --as paid");
+    if (accept && strcmp(as, "paid"))
+        return job_usage_error("resolve", "--accept-difference goes with --as paid");
 
     err_t e = { 0 };
     PGconn *db = db_connect(ctx->cfg, &e);
@@ -123,7 +136,7 @@ int cmd_resolve(settle_ctx *ctx, int argc, char **argv)
         log_msg(LOG_ERROR, "resolve", NULL, "%s", e.msg);
         return e.code;
     }
-    int rc = resolve(db, id, as, note, payment, &e);
+    int rc = resolve(db, id, as, note, payment, accept, &e);
     if (rc)
         log_msg(LOG_ERROR, "resolve", KV(KV_S("exception", id)), "%s", e.msg);
     PQfinish(db);

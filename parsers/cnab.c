@@ -373,6 +373,12 @@ void cnab_text(const cnab_line *l, size_t start, size_t len, char *dst, size_t s
                 break;
             /* control characters would break the CSV consumers' lines */
             dst[j++] = cp < 0x20 || cp == 0x7F ? ' ' : (char)cp;
+        } else if (cp <= 0x9F) {
+            /* C1 controls (U+0080-U+009F: a Latin-1 0x9B is CSI, 0x85 NEL)
+             * drive terminals and break lines just like C0: blanked too */
+            if (j + 1 >= size)
+                break;
+            dst[j++] = ' ';
         } else {
             char tmp[4];
             size_t k = put_utf8(tmp, cp);

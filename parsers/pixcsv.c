@@ -237,8 +237,9 @@ static int to_utf8(const layout *lay, const unsigned char *raw, size_t n, char *
 }
 
 /* Copy UTF-8 src into dst (size n), cut on a character boundary, control
- * characters (CR, LF, TAB inside a quoted field) turned into spaces,
- * trailing spaces removed. */
+ * characters (CR, LF, TAB inside a quoted field; DEL; the C1 controls
+ * U+0080-U+009F, e.g. CSI and NEL from a Latin-1 export) turned into
+ * spaces, trailing spaces removed. */
 static void copy_text(char *dst, size_t n, const char *src)
 {
     size_t len = strlen(src);
@@ -247,8 +248,17 @@ static void copy_text(char *dst, size_t n, const char *src)
         while (len && ((unsigned char)src[len] & 0xC0) == 0x80)
             len--;
     }
-    for (size_t i = 0; i < len; i++)
-        dst[i] = ((unsigned char)src[i] < 0x20 || src[i] == 0x7F) ? ' ' : src[i];
+    size_t j = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)src[i];
+        if (c == 0xC2 && i + 1 < len && (unsigned char)src[i + 1] >= 0x80 && (unsigned char)src[i + 1] <= 0x9F) {
+            dst[j++] = ' '; /* U+0080-U+009F */
+            i++;
+            continue;
+        }
+        dst[j++] = (c < 0x20 || c == 0x7F) ? ' ' : (char)c;
+    }
+    len = j;
     while (len && dst[len - 1] == ' ')
         len--;
     dst[len] = '\0';

@@ -90,6 +90,27 @@ t_eq "replay of a changed batch exits 70" 70 "$out_rc"
 t_contains "replay of a changed batch says so" "export batch 1 rebuilds to sha256" "$out"
 t_eq "nothing written for a changed batch" "" "$(ls -A "$T_TMP/replay2" 2>/dev/null)"
 
+# Formula injection and control characters: names from the payments service
+# that a spreadsheet would run get a leading apostrophe in the batch, C1
+# controls become spaces; the snapshot keeps the name as it was, so a replay
+# gives the same bytes.
+t_sql "UPDATE payments SET status = 'paid', paid_at = '2026-11-28 10:00+00', paid_cents = amount_cents,
+              customer_name = CASE id WHEN 28 THEN E'=HYPERLINK(\"http://evil.example/\",\"x\")\u009b[2J' ELSE '-1+2' END
+        WHERE id IN (28, 29);
+       INSERT INTO invoice_requests (payment_id, settlement_id) VALUES (28, 28), (29, 29)" >/dev/null
+t_run out "$SETTLE" export
+t_eq "export of formula names exits 0" 0 "$out_rc"
+g5=$(ls "$out_dir"/*-00000005.csv.gz)
+d5=$(gunzip -c "$g5" | "$CSVDUMP")
+t_eq "formula names start with an apostrophe, C1 blanked" "'=HYPERLINK(\"http://evil.example/\",\"x\") [2J|'-1+2" \
+  "$(awk -F'\t' 'NR > 1 { print $5 }' <<<"$d5" | paste -sd'|')"
+t_eq "amounts stay plain numbers" "$(t_sql "SELECT string_agg(amount_cents || ' ' || paid_cents, '|' ORDER BY id) FROM payments WHERE id IN (28, 29)")" \
+  "$(awk -F'\t' 'NR > 1 { print $7 " " $8 }' <<<"$d5" | paste -sd'|')"
+t_eq "the snapshot keeps the name as it was" "=HYPERLINK" \
+  "$(t_sql "SELECT left(customer_name, 10) FROM export_batch_items WHERE payment_id = 28")"
+t_run out "$SETTLE" export --replay 5 --output "$T_TMP/replay5"
+t_check "replay of that batch is byte-identical" cmp -s "$g5" "$T_TMP/replay5/$(basename "$g5")"
+
 # Another export holding the lock: exit 75.
 psql "$T_CONN" -qtAX -c "SELECT pg_advisory_lock(hashtext('settle.export')); SELECT pg_sleep(3)" >/dev/null &
 sleep 0.5

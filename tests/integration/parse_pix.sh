@@ -20,6 +20,25 @@ t_eq "PSP export with its profile parses" 0 "$out_rc"
 t_contains "Latin-1 name comes out UTF-8" "José Ávila" "$out"
 t_contains "decimal comma amount in cents" ",0,123456,123456," "$out"
 
+# Formula injection: payer names a spreadsheet would run get a leading
+# apostrophe in the CSV; the amounts (numbers we write) do not.
+cat >"$T_TMP/formula.csv" <<'CSV'
+end_to_end_id,txid,amount,settled_at,payer_doc,payer_name
+E18236120202611281403aB3dE5fG7h1,,10.00,2026-11-28T14:03:00-03:00,,"=HYPERLINK(""http://evil.example/"",""x"")"
+E18236120202611281403aB3dE5fG7h2,,10.00,2026-11-28T14:03:00-03:00,,+cmd|' /C calc'!A0
+E18236120202611281403aB3dE5fG7h3,,10.00,2026-11-28T14:03:00-03:00,,-2+3
+E18236120202611281403aB3dE5fG7h4,,10.00,2026-11-28T14:03:00-03:00,,@SUM(1)
+E18236120202611281403aB3dE5fG7h5,,10.00,2026-11-28T14:03:00-03:00,,Maria =1
+CSV
+t_run out "$SETTLE" parse "$T_TMP/formula.csv"
+t_eq "payer names that look like formulas parse" 0 "$out_rc"
+t_contains "=HYPERLINK gets an apostrophe" ",\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"x\"\")\"" "$out"
+t_contains "+ gets an apostrophe" ",\"'+cmd|' /C calc'!A0\"" "$out"
+t_contains "- gets an apostrophe" ",\"'-2+3\"" "$out"
+t_contains "@ gets an apostrophe" ",\"'@SUM(1)\"" "$out"
+t_contains "a name not starting with one is as it is" ",Maria =1" "$out"
+t_eq "no field starts with = + - @" "" "$(grep -oE ',[=+@-][^,]*' <<<"$out" | grep -vE '^,-?[0-9]+$')"
+
 printf 'end_to_end_id,txid,amount,settled_at\nE1823612020261128140XaB3dE5fG7h9,,10.00,2026-11-28T14:03:00-03:00\n' >"$T_TMP/bad.csv"
 t_run out "$SETTLE" parse "$T_TMP/bad.csv"
 t_eq "malformed end-to-end id exits 65" 65 "$out_rc"

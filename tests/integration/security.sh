@@ -83,4 +83,42 @@ for f in passphrase password; do
   t_not_contains "$f file 0640: password not shown" "$PW" "$out"
   chmod 600 "$T_TMP/keys/$f"
 done
+# A password in [database] conninfo (docs/security.md, section 3): refused in
+# a config group or others can read, a warning pointing to .pgpass in a 0600
+# one; a malformed conninfo is named by key, its value never echoed (libpq's
+# own message quotes it: invalid percent-encoded token: "S3cr%ZZ3tPw").
+DBPW='Conninfo-Pw-Q7x-5521'
+pwconf() { # FILE MODE CONNINFO
+  printf '[database]\nconninfo = %s\n[spool]\ndir = %s\n' "$3" "$T_TMP/spool" >"$1"
+  chmod "$2" "$1"
+}
+for m in 644 640 604; do
+  pwconf "$T_TMP/pw$m.conf" $m "$T_JOB_CONN password=$DBPW"
+  t_run out "$SETTLE" --config "$T_TMP/pw$m.conf" status
+  t_eq "a password in conninfo of a $m config: exit 78" 78 "$out_rc"
+  t_contains "the refusal names the file and its mode" "$T_TMP/pw$m.conf: [database] conninfo holds a password and the file is readable by" "$out"
+  t_contains "and says where the password goes" "HINT: put the password in ~/.pgpass (mode 0600) or the file \$PGPASSFILE names" "$out"
+  t_not_contains "and never shows it" "$DBPW" "$out"
+done
+pwconf "$T_TMP/pw600.conf" 600 "$T_JOB_CONN password=$DBPW"
+t_run out "$SETTLE" --config "$T_TMP/pw600.conf" status
+t_eq "a password in conninfo of a 0600 config: accepted (exit 0)" 0 "$out_rc"
+t_contains "with a warning pointing to .pgpass" "WARN  config: [database] conninfo holds a password; keep it in ~/.pgpass (mode 0600) or \$PGPASSFILE instead" "$out"
+t_not_contains "the warning does not show it" "$DBPW" "$out"
+pwconf "$T_TMP/nopw.conf" 644 "$T_JOB_CONN"
+t_run out "$SETTLE" --config "$T_TMP/nopw.conf" status
+t_eq "no password in conninfo: a 0644 config is fine" 0 "$out_rc"
+t_not_contains "and no warning" "conninfo holds a password" "$out"
+bad_conninfo() { # WHAT CONNINFO SECRET EXPECTED
+  pwconf "$T_TMP/bad.conf" 600 "$2"
+  t_run out "$SETTLE" --config "$T_TMP/bad.conf" status
+  t_eq "malformed conninfo ($1): exit 78" 78 "$out_rc"
+  t_contains "malformed conninfo ($1): names what" "$4" "$out"
+  t_not_contains "malformed conninfo ($1): the value is not echoed" "$3" "$out"
+}
+bad_conninfo "URI password with a bad %-escape" "postgresql://settle_test_job:S3cr%ZZ3tPw@localhost/x" "S3cr" \
+  "bad value for 'conninfo' in [database]: the password in the URI is not valid percent-encoding (value not shown)"
+bad_conninfo "unterminated quote" "$T_JOB_CONN password='S3cr3tQuote" "S3cr3tQuote" "the value of 'password' has no closing quote"
+bad_conninfo "a password without key" "$T_JOB_CONN S3cr3tWord" "S3cr3tWord" "is not KEY=VALUE (not shown: it may be a value)"
+bad_conninfo "a misspelt key" "$T_JOB_CONN passwrd=S3cr3tTypo" "S3cr3tTypo" "'passwrd' is not a libpq connection key"
 t_done

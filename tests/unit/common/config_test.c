@@ -9,7 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "common/config.h"
+#include "common/db.h"
 
 static char path[64];
 
@@ -155,6 +158,59 @@ static void test_secret_not_echoed(void **state)
     assert_null(strstr(e.msg, "hunter2"));
 }
 
+/* [database] conninfo: a malformed one is named by key, never echoed (libpq's
+ * own message would quote it); a password in it needs a 0600 file. */
+static void test_conninfo(void **state)
+{
+    (void)state;
+    static const struct { const char *ci, *want; } bad[] = {
+        { "postgresql://u:S3cr%ZZ3tPw@h/db", "the password in the URI is not valid percent-encoding" },
+        { "postgresql://u%G1:pw@h/db", "the user name in the URI is not valid percent-encoding" },
+        { "postgresql://u@h/db?sslmode=S3cr%Z", "the value of query parameter 'sslmode' of the URI" },
+        { "postgresql://u@h/db?S3crKey", "query parameter a key of the URI is not KEY=VALUE" },
+        { "host=h password='S3cr3t", "the value of 'password' has no closing quote" },
+        { "host=h S3cr3t", "word 2 is not KEY=VALUE" },
+        { "host=h passwrd=S3cr3t", "'passwrd' is not a libpq connection key" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "[database]\nconninfo = %s\n", bad[i].ci);
+        err_t e = { 0 };
+        assert_null(load_text(text, &e));
+        if (!strstr(e.msg, bad[i].want))
+            fail_msg("%s: %s", bad[i].ci, e.msg);
+        assert_null(strstr(e.msg, "S3cr"));
+        assert_int_equal(e.code, EX_CONFIG);
+    }
+    int pw;
+    char why[256];
+    assert_int_equal(db_conninfo_check("host=h user=u password=x", &pw, why, sizeof why), 0);
+    assert_int_equal(pw, 1);
+    assert_int_equal(db_conninfo_check("postgresql://u:x@h/db", &pw, why, sizeof why), 0);
+    assert_int_equal(pw, 1);
+    assert_int_equal(db_conninfo_check("host=h user=u", &pw, why, sizeof why), 0);
+    assert_int_equal(pw, 0);
+    assert_int_equal(db_conninfo_check("", &pw, why, sizeof why), 0);
+
+    /* a password: refused when group or others may read the file (mkstemp
+     * makes 0600; load_text's file is chmod-ed here) */
+    err_t e = { 0 };
+    const char *text = "[database]\nconninfo = host=h password=Pw-9\n";
+    snprintf(path, sizeof path, "/tmp/settle-config-test-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    config *c = config_load(path, 1, &e);
+    assert_non_null(c);
+    config_free(c);
+    chmod(path, 0640);
+    assert_null(config_load(path, 1, &e));
+    assert_non_null(strstr(e.msg, "conninfo holds a password and the file is readable by its group (mode 0640)"));
+    assert_null(strstr(e.msg, "Pw-9"));
+    unlink(path);
+}
+
 static void test_long_line(void **state)
 {
     (void)state;
@@ -222,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_unknown_key),      cmocka_unit_test(test_unknown_section),
         cmocka_unit_test(test_bad_values),       cmocka_unit_test(test_structure_errors),
         cmocka_unit_test(test_secret_not_echoed), cmocka_unit_test(test_long_line),
+        cmocka_unit_test(test_conninfo),
         cmocka_unit_test(test_missing_file),     cmocka_unit_test(test_profile_keys_mem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -108,9 +108,23 @@ static void test_html_escape(void **state)
     free(s);
 }
 
+/* Control characters are not HTML text: C0 (but TAB, LF), DEL, C1 as spaces. */
+static void test_html_controls(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    fmt_html_escape(m, "a\x1b[2Jb\xc2\x9b" "c\xc2\x85" "d\x7f" "e<\xc3\xa9>\n");
+    fclose(m);
+    assert_string_equal(buf, "a [2Jb c d e&lt;\xc3\xa9&gt;\n");
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_html_controls),
         cmocka_unit_test(test_money_pt_br),
         cmocka_unit_test(test_money_c_and_plain),
         cmocka_unit_test(test_money_extremes),

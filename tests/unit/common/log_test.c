@@ -45,6 +45,47 @@ static void test_json(void **state)
     free(s);
 }
 
+/* Control characters from outside (a payer name, a remote file name) never
+ * reach the log raw: C0, DEL, C1 (CSI 0x9B, NEL 0x85 as UTF-8 or as a
+ * Latin-1 byte) are escaped in values and in the message; UTF-8 text stays. */
+static char *capture_hostile(int json)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    log_setup(LOG_INFO, json, f);
+    log_msg(LOG_INFO, "fetch",
+            KV(KV_S("utf8", "Jos\xc3\xa9"), KV_S("c1", "a\xc2\x9b" "2Jb\xc2\x85"), KV_S("latin1", "x\x9b" "y"),
+               KV_S("del", "d\x7f"), KV_S("esc", "\x1b[2J")),
+            "name %s", "n\xc2\x9b\x1b" "m\x85");
+    fclose(f);
+    log_setup(LOG_INFO, 0, NULL);
+    return buf;
+}
+
+static void test_control_characters(void **state)
+{
+    (void)state;
+    char *s = capture_hostile(0);
+    char *rest = strchr(s, ' ');
+    assert_non_null(rest);
+    assert_string_equal(rest, " INFO  fetch: name n\\u009b\\u001bm\\\\x85 utf8=Jos\xc3\xa9 c1=\"a\\u009b2Jb\\u0085\""
+                              " latin1=\"x\\\\x9by\" del=\"d\\u007f\" esc=\"\\u001b[2J\"\n");
+    free(s);
+    s = capture_hostile(1);
+    assert_non_null(strstr(s, "\"msg\":\"name n\\u009b\\u001bm\\\\x85\",\"utf8\":\"Jos\xc3\xa9\","
+                              "\"c1\":\"a\\u009b2Jb\\u0085\",\"latin1\":\"x\\\\x9by\",\"del\":\"d\\u007f\","
+                              "\"esc\":\"\\u001b[2J\"}\n"));
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        assert_true(*p >= 0x20 || *p == '\n');
+        assert_true(*p != 0x7f);
+        if (*p == 0xc2)
+            assert_true(p[1] >= 0xa0);
+        assert_true(*p < 0x80 || *p == 0xc3 || *p == 0xa9);
+    }
+    free(s);
+}
+
 static void test_threshold(void **state)
 {
     (void)state;
@@ -71,7 +112,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_logfmt),
-        cmocka_unit_test(test_json),
+        cmocka_unit_test(test_json), cmocka_unit_test(test_control_characters),
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_err),
     };

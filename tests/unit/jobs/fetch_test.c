@@ -38,6 +38,16 @@ static void test_hostile_names(void **state)
     assert_string_equal(PROBLEM("ok.RET\0../../etc/passwd"), "name contains a control character");
     /* names a compromised server could send to escape the spool */
     assert_string_equal(PROBLEM("../x"), "name starts with a dot");
+    /* C1 controls: a Latin-1 CSI or NEL byte, or U+009B / U+0085 in UTF-8 */
+    assert_string_equal(PROBLEM("a\x9b" "2J.RET"), "name contains a control character");
+    assert_string_equal(PROBLEM("a\x85.RET"), "name contains a control character");
+    assert_string_equal(PROBLEM("a\xc2\x9b" "2J.RET"), "name contains a control character");
+    assert_string_equal(PROBLEM("a\xc2\x85.RET"), "name contains a control character");
+    /* UTF-8 letters whose continuation bytes are 80-9F stay accepted */
+    assert_null(PROBLEM("Se\xc5\x9f.RET"));           /* ş */
+    assert_null(PROBLEM("\xc3\x80gua.RET"));           /* À */
+    assert_null(PROBLEM("a\xe2\x82\xac.RET"));          /* € */
+    assert_null(PROBLEM("a\xc2\xa0" "b.RET"));          /* NBSP: not a control */
     assert_string_equal(PROBLEM("a/../../b"), "name contains '/'");
     assert_string_equal(PROBLEM("/etc/passwd"), "name contains '/'");
     assert_string_equal(PROBLEM("x/.."), "name contains '/'");

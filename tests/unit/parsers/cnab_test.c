@@ -56,6 +56,14 @@ static void test_norm_encodings(void **state)
     assert_int_equal(L.len, 4);
     norm("\xc0\xaf", 0);
     assert_int_equal(L.len, 2);
+    /* C1 controls (CSI 0x9B, NEL 0x85), in Latin-1 or UTF-8, are blanked like C0 */
+    norm("A\x9b" "B\x85" "C", 0);
+    cnab_text(&L, 1, 5, buf, sizeof buf);
+    assert_string_equal(buf, "A B C");
+    norm("A\xc2\x9b" "B\xc2\x85" "C\xc3\x87", 0);
+    assert_int_equal(L.utf8, 1);
+    cnab_text(&L, 1, 6, buf, sizeof buf);
+    assert_string_equal(buf, "A B C\xc3\x87");
     /* a character beyond Latin-1 keeps its position and its value */
     norm("x\xe2\x82\xac" "y", 0);
     assert_int_equal(L.len, 3);

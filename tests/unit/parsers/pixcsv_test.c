@@ -566,6 +566,38 @@ static void test_bad_gzip(void **state)
                         "t.csv:1: expected gzip data, found a corrupt stream (zlib: incorrect data check)");
 }
 
+/* C1 controls (U+0080-U+009F: CSI 0x9B, NEL 0x85) in a name or message are
+ * blanked like C0, from a Latin-1 export and from UTF-8. */
+static void test_c1_controls(void **state)
+{
+    (void)state;
+    config *c = load_psp();
+    const profile_cfg *p = config_profile(c, "psp");
+    char buf[4096];
+    size_t n = slurp(FIX "psp-latin1.csv", buf, sizeof buf);
+    char *at = memmem(buf, n, "Jos\xe9", 4);
+    assert_non_null(at);
+    memcpy(at, "J\x9b\x85\xe9", 4);
+    err_t e = { 0 };
+    settle_record r;
+    opened o = open_text(buf, n, p, &e);
+    if (!o.r)
+        fail_msg("%s", e.msg);
+    assert_int_equal(pixcsv_next(o.r, &r, &e), 1);
+    assert_string_equal(r.payer_name, "J  \xC3\xA9 \xC3\x81vila");
+    close_fix(&o);
+    config_free(c);
+
+    const char *u = HDR E2E ",,10.00," WHEN ",,Jo\xc2\x9b" "2Jz\xc2\x85" "x,pedido\xc2\x85\xc2\x9f,pix,,\n";
+    o = open_text(u, strlen(u), NULL, &e);
+    if (!o.r)
+        fail_msg("%s", e.msg);
+    assert_int_equal(pixcsv_next(o.r, &r, &e), 1);
+    assert_string_equal(r.payer_name, "Jo 2Jz x");
+    assert_string_equal(r.message, "pedido");
+    close_fix(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -574,7 +606,7 @@ int main(void)
         cmocka_unit_test(test_sniff),           cmocka_unit_test(test_bad_fixtures),
         cmocka_unit_test(test_profile_missing_column), cmocka_unit_test(test_bad_rows), cmocka_unit_test(test_alnum_cnpj),
         cmocka_unit_test(test_syntax_errors),   cmocka_unit_test(test_tolerated),
-        cmocka_unit_test(test_bad_gzip),
+        cmocka_unit_test(test_bad_gzip),        cmocka_unit_test(test_c1_controls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
