@@ -16,7 +16,8 @@ t_sql "
 INSERT INTO payments (id, order_id, method, amount_cents, status, bank_code, nosso_numero, txid) VALUES
  (1, 'o1', 'boleto', 10000, 'pending', '341', '2100', 'HYB1AAAAAAAAAAAAAAAAAAAAAAAAA'),
  (2, 'o2', 'boleto', 10000, 'pending', '341', '2200', 'HYB2AAAAAAAAAAAAAAAAAAAAAAAAA'),
- (3, 'o3', 'boleto', 10000, 'pending', '341', '2300', 'HYB3AAAAAAAAAAAAAAAAAAAAAAAAA');" >/dev/null
+ (3, 'o3', 'boleto', 10000, 'pending', '341', '2300', 'HYB3AAAAAAAAAAAAAAAAAAAAAAAAA'),
+ (4, 'o4', 'boleto', 10000, 'pending', '033', '104',  'HYB4AAAAAAAAAAAAAAAAAAAAAAAAA');" >/dev/null
 
 outcome() { # FILE LINE
   t_sql "SELECT concat_ws(' ', o.outcome, o.reason, o.event, o.payment_id) FROM settlement_outcomes o
@@ -53,7 +54,22 @@ t_eq "the Pix of a title the bank closed as paid by Pix: a confirmation, not a s
 t_eq "the bank's 10 (next day) for a title the Pix paid: a confirmation" "event boleto_confirmed 2" "$(outcome ret2.ret 3)"
 t_eq "a Pix after a barcode liquidation of the same title: a second payment" \
   "exception DUPLICATE_PAYMENT 3" "$(outcome pix2.csv 3)"
-t_eq "one invoice request per payment" "1 2 3" \
+# payment 4: Santander 240 reports the liquidation with the title's txid in a
+# segment Y-03 (docs/formats/cnab.md, "Boletos híbridos"); the PSP reports the
+# Pix credit: linked by txid, one payment.
+"$GEN" 033 28112026 >"$T_TMP/santander.ret" <<'SPEC'
+06|104|o4|10000|10000|0|0|0|27112026||HYB4AAAAAAAAAAAAAAAAAAAAAAAAA
+SPEC
+pix "pix,E60701190202611271000HYB00000004,HYB4AAAAAAAAAAAAAAAAAAAAAAAAA,100.00,2026-11-27T12:00:00-03:00" >"$T_TMP/pix3.csv"
+t_run out "$SETTLE" ingest "$T_TMP/santander.ret"
+t_eq "the Y-03 txid is on the title's row" "HYB4AAAAAAAAAAAAAAAAAAAAAAAAA" \
+  "$(t_sql "SELECT txid FROM settlements s JOIN return_files f ON f.id = s.file_id WHERE f.name = 'santander.ret'")"
+t_run out "$SETTLE" reconcile
+t_eq "Santander 06 with a Y-03 txid pays" "paid 4" "$(outcome santander.ret 3)"
+t_run out "$SETTLE" ingest "$T_TMP/pix3.csv"
+t_run out "$SETTLE" reconcile
+t_eq "the Pix with the same txid confirms it" "event pix_confirmed 4" "$(outcome pix3.csv 2)"
+t_eq "one invoice request per payment" "1 2 3 4" \
   "$(t_sql "SELECT string_agg(payment_id::text, ' ' ORDER BY payment_id) FROM invoice_requests")"
 t_no_dangling_refs
 t_done
