@@ -13,6 +13,7 @@
  * with PCRE2 patterns compiled once per process. Messages name the file,
  * the line where the document starts, the document's number and the JSON
  * path of the value: "F:3: document 2, pix[0].valor: expected ..., found ...". */
+#include "common/civil.h"
 #include "parsers/pixapi.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -206,29 +207,6 @@ static int parse_valor(const char *s, size_t n, int64_t *out)
     return 0;
 }
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 static int num(const char *s, int n)
 {
     int v = 0;
@@ -277,7 +255,7 @@ static int parse_rfc3339(const char *s, size_t n, int64_t *out)
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (d > mdays[mo - 1] + (mo == 2 && leap))
         return -1;
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - (int64_t)off * 60;
+    *out = civil_days_from(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - (int64_t)off * 60;
     return 0;
 }
 

@@ -17,6 +17,7 @@
  *      the net fee of its end-to-end id.
  * Memory: one read buffer, one line, and one ~90-byte hash entry per Pix
  * (at most pixpsp_max_pix). */
+#include "common/civil.h"
 #include "parsers/parser_int.h"
 #include "parsers/pixpsp.h"
 
@@ -265,29 +266,6 @@ static int parse_amount(const char *s, size_t n, int64_t *out)
     return 0;
 }
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 static int num(const char *s, int n)
 {
     int v = 0;
@@ -329,7 +307,7 @@ static int parse_utc(const char *s, size_t n, int64_t *out)
     }
     if (i + 1 != n || s[i] != 'Z' || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59)
         return -1;
-    *out = days_from_civil(d.y, d.m, d.d) * 86400 + h * 3600 + mi * 60 + se;
+    *out = civil_days_from(d.y, d.m, d.d) * 86400 + h * 3600 + mi * 60 + se;
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /* decide.c - the reconciliation decision for one settlement (pure). */
 #include "reconcile/decide.h"
 
+#include "common/civil.h"
 #include "parsers/cnab.h"
 
 #include <stdio.h>
@@ -280,12 +281,7 @@ static long days_of(const char *s)
     int y, m, d;
     if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
         return -1;
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+    return (long)civil_days_from(y, m, d);
 }
 
 /* A hybrid boleto's money reported twice: once by the bank's return and once
