@@ -628,7 +628,10 @@ static int ingest_one(ingest_job *j, one_file *f)
         snprintf(sql, sizeof sql,
                  "ROLLBACK TO SAVEPOINT fast;"
                  "CREATE TEMP TABLE IF NOT EXISTS ingest_stage AS SELECT %s FROM settlements WITH NO DATA;"
-                 "TRUNCATE ingest_stage",
+                 /* ord: the record's place in the file, in arrival order
+                  * (a JSON document puts several records on one line) */
+                 "ALTER TABLE ingest_stage ADD COLUMN IF NOT EXISTS ord integer GENERATED ALWAYS AS IDENTITY;"
+                 "TRUNCATE ingest_stage RESTART IDENTITY",
                  settlement_cols);
         err_clear(&e);
         n = -1;
@@ -636,16 +639,23 @@ static int ingest_one(ingest_job *j, one_file *f)
             n = copy_records(j, f, fid, &info, &e);
         if (n >= 0) {
             snprintf(sql, sizeof sql,
-                     "INSERT INTO settlements (%1$s) SELECT %1$s FROM ingest_stage ORDER BY line"
+                     "INSERT INTO settlements (%1$s) SELECT %1$s FROM ingest_stage ORDER BY ord"
                      " ON CONFLICT (natural_key) DO NOTHING",
                      settlement_cols);
+            /* Every staged record but the one kept is a duplicate: the kept
+             * one is the first of its key in this file, when its settlement
+             * is this file's (the key was new); a key already known from
+             * another file makes every copy here a duplicate. */
             PGresult *ins = NULL, *dup = NULL;
             if (!(ins = db_query(j->db, &e, sql, 0, NULL)) ||
                 !(dup = db_query(j->db, &e,
-                                 "INSERT INTO settlement_duplicates (file_id, line, natural_key, settlement_id)"
-                                 " SELECT g.file_id, g.line, g.natural_key, s.id"
-                                 "   FROM ingest_stage g JOIN settlements s ON s.natural_key = g.natural_key"
-                                 "  WHERE NOT (s.file_id = g.file_id AND s.line = g.line)"
+                                 "INSERT INTO settlement_duplicates (file_id, record, line, natural_key, settlement_id)"
+                                 " SELECT g.file_id, g.ord, g.line, g.natural_key, s.id"
+                                 "   FROM (SELECT file_id, ord, line, natural_key,"
+                                 "                ord = min(ord) OVER (PARTITION BY natural_key) AS first"
+                                 "           FROM ingest_stage) g"
+                                 "   JOIN settlements s ON s.natural_key = g.natural_key"
+                                 "  WHERE NOT (s.file_id = g.file_id AND g.first)"
                                  " RETURNING line, natural_key, settlement_id",
                                  0, NULL)))
                 n = -1;

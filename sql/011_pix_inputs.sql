@@ -33,3 +33,12 @@ ALTER TABLE payments ADD CONSTRAINT payments_customer_doc_check
 -- settle_job (sql/009_hardening.sql grants column by column) records the
 -- count of skipped entries when it ingests a file.
 GRANT UPDATE (skipped) ON return_files TO settle_job;
+
+-- settlement_duplicates: a record is named by its place in the file
+-- (record, 1-based, in reading order) as well as its line: a JSON document
+-- (API Pix) puts several records on one line.
+ALTER TABLE settlement_duplicates ADD COLUMN record integer;
+UPDATE settlement_duplicates SET record = line;
+ALTER TABLE settlement_duplicates ALTER COLUMN record SET NOT NULL;
+ALTER TABLE settlement_duplicates DROP CONSTRAINT settlement_duplicates_pkey;
+ALTER TABLE settlement_duplicates ADD PRIMARY KEY (file_id, record);

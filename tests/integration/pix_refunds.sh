@@ -76,5 +76,17 @@ t_run out "$SETTLE" reconcile
 t_eq "a MED refund is its own reason, on the refunded Pix's payment" "exception PIX_REFUND_MED 201" \
   "$(t_sql "SELECT concat_ws(' ', o.outcome, o.reason, o.payment_id) FROM settlement_outcomes o JOIN settlements s
              ON s.id = o.settlement_id WHERE s.refund_id = 'D60746948202611291000Rf00000003X'")"
+
+# Several known records on one line (a one-line webhook body: every record's
+# line is 1): each is counted as a duplicate, none lost, nothing refused.
+printf '{"pix":[{"endToEndId":"%s","valor":"89.90","horario":"2026-11-27T13:15:42Z"},{"endToEndId":"%s","valor":"50.00","horario":"2026-11-27T13:16:00Z"},{"endToEndId":"%s","valor":"50.00","horario":"2026-11-27T13:16:00Z"}]}\n' \
+  "$E2E" "$E2E2" "$E2E2" >"$T_TMP/webhook-again.json"
+t_run out "$SETTLE" ingest "$T_TMP/webhook-again.json"
+t_eq "a one-line webhook re-delivering known Pix ingests" 0 "$out_rc"
+t_eq "three records, three duplicates on one line" "3 3" \
+  "$(t_sql "SELECT concat_ws(' ', records, duplicates) FROM return_files WHERE name = 'webhook-again.json'")"
+t_eq "each duplicate is its own row (record 1, 2, 3 of line 1)" "1:1 2:1 3:1" \
+  "$(t_sql "SELECT string_agg(record || ':' || line, ' ' ORDER BY record) FROM settlement_duplicates d
+             JOIN return_files f ON f.id = d.file_id WHERE f.name = 'webhook-again.json'")"
 t_no_dangling_refs
 t_done
