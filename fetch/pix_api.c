@@ -205,8 +205,8 @@ static long http_do(pull *p, const char *what, const char *url, http_buf *b, str
             return 401;
         } else if (status == 429) {
             long long wait = pix_retry_after(p->retry_after, time(NULL));
-            if (wait < 0)
-                wait = 1 + attempt;
+            if (wait < 0) /* no or a bad Retry-After: 1 s, 2 s, 3 s, ... */
+                wait = 1 + n429;
             if (++n429 > PIX_MAX_429 || p->waited_s + wait > p->max_wait_s)
                 return err_set(e, EX_UNAVAILABLE,
                                "%s: HTTP 429 (rate limited); waiting %llds more would exceed the bound of %llds"
@@ -541,7 +541,7 @@ static int pull_source(const config *cfg, const source_cfg *s, PGconn *db, int d
                        src),
                -1;
     if (w == -1) {
-        log_msg(LOG_INFO, "fetch", KV(KV_S("source", src)), "nothing to pull yet: the window would start in the future");
+        log_msg(LOG_INFO, "fetch", KV(KV_S("source", src)), "nothing to pull yet: the window from the last fim (or first_window_start) to now is empty");
         return 0;
     }
     char a[21], b[21];

@@ -35,8 +35,9 @@ void pix_format_rfc3339(time_t t, char out[21]);
 
 /* The window of the next pull: [last_fim - overlap, now] when a pull was
  * recorded (have_last), else [first_start, now] (have_first; without it
- * there is no window: -2). -1 when the start is not before now (nothing to
- * ask yet). The start is never before first_start when have_first. */
+ * there is no window: -2). -1 when the start is not before now, or the
+ * last fim is not before now (nothing to ask yet). The start is never
+ * before first_start when have_first. */
 int pix_window(int have_last, time_t last_fim, int have_first, time_t first_start, long long overlap,
                time_t now, time_t *inicio, time_t *fim);
 

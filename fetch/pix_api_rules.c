@@ -83,7 +83,7 @@ int pix_window(int have_last, time_t last_fim, int have_first, time_t first_star
     } else {
         return -2;
     }
-    if (start >= now)
+    if (start >= now || (have_last && last_fim >= now)) /* a second pull in the same second asks nothing */
         return -1;
     *inicio = start;
     *fim = now;

@@ -139,7 +139,7 @@ check_failure() { # MODE WHAT EXPECTED_MESSAGE
   local n_files n_win n_other
   n_files=$(files) n_win=$(windows)
   n_other=$(t_sql "SELECT count(*) FROM pix_api_windows WHERE source = 'other'")
-  fault "$1"; sleep 1
+  fault "$1"; sleep 1 # a new second: the other source's window moves on
   pull
   t_eq "$2: exit 69" 69 "$out_rc"
   t_contains "$2: the error says what failed" "$3" "$out"

@@ -60,6 +60,9 @@ static void test_window(void **state)
     assert_int_equal(pix_window(0, 0, 1, now, 3600, now, &i, &f), -1);
     assert_int_equal(pix_window(0, 0, 1, now + 1, 3600, now, &i, &f), -1);
     assert_int_equal(pix_window(1, now + 7200, 0, 0, 3600, now, &i, &f), -1);
+    /* a pull in the same second as the last one (or with the clock set back) asks nothing */
+    assert_int_equal(pix_window(1, now, 0, 0, 3600, now, &i, &f), -1);
+    assert_int_equal(pix_window(1, now + 1, 1, first, 3600, now, &i, &f), -1);
 }
 
 #define ENV(pag, pix)                                                                                 \
