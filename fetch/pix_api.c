@@ -51,6 +51,7 @@
 typedef struct http_buf {
     char *data;
     size_t len, cap;
+    size_t max;       /* most bytes one response may hold */
     int too_big;
 } http_buf;
 
@@ -72,7 +73,7 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *user)
 {
     http_buf *b = user;
     size_t n = size * nmemb;
-    if (b->len + n + 1 > (size_t)PIX_MAX_RESPONSE_BYTES) {
+    if (b->len + n + 1 > b->max) {
         b->too_big = 1;
         return 0; /* CURLE_WRITE_ERROR: the transfer stops here */
     }
@@ -136,7 +137,7 @@ static void http_setup(pull *p, const char *url, http_buf *b)
     curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
     if (s->ca_file)
         curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file);
-    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PIX_MAX_RESPONSE_BYTES);
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)b->max);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "settle (Comex settlement pipeline)");
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
@@ -188,8 +189,7 @@ static long http_do(pull *p, const char *what, const char *url, http_buf *b, str
         const char *why = NULL;
         if (rc != CURLE_OK) {
             if (b->too_big || rc == CURLE_FILESIZE_EXCEEDED)
-                return err_set(e, EX_UNAVAILABLE, "%s: the response is larger than %ld bytes; refused", what,
-                               (long)PIX_MAX_RESPONSE_BYTES),
+                return err_set(e, EX_UNAVAILABLE, "%s: the response is larger than %zu bytes; refused", what, b->max),
                        -1;
             if (rc == CURLE_OPERATION_TIMEDOUT)
                 return err_set(e, EX_UNAVAILABLE, "%s: timeout after %llds (%s)", what, s->ep.timeout_seconds,
@@ -425,7 +425,10 @@ static int do_pull(pull *p, PGconn *db, const char *spool, time_t inicio, time_t
     while (blen && s->base_url[blen - 1] == '/')
         blen--;
     int fd = -1, ret = -1, refreshed = 0;
-    http_buf buf = { 0 };
+    /* $SETTLE_PIX_MAX_RESPONSE_BYTES lowers the bound (tests) */
+    const char *mr = getenv("SETTLE_PIX_MAX_RESPONSE_BYTES");
+    long long max = mr && *mr ? atoll(mr) : PIX_MAX_RESPONSE_BYTES;
+    http_buf buf = { .max = max > 0 && max < PIX_MAX_RESPONSE_BYTES ? (size_t)max : (size_t)PIX_MAX_RESPONSE_BYTES };
     pix_page *pages = NULL;
     size_t npages = 0;
     long long want = 1, items = 0;

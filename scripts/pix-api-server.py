@@ -153,6 +153,8 @@ class Handler(BaseHTTPRequestHandler):
         body = {"parametros": {"inicio": fmt(inicio), "fim": fmt(echo_fim)}, "pix": items}
         if paginacao is not None:
             body["parametros"]["paginacao"] = paginacao
+        if mode == "huge" and page == 0:
+            body["padding"] = "x" * (2 * 1024 * 1024)
         self.reply(200, body)
 
 

@@ -52,7 +52,7 @@ t_config "$T_TMP/settle.conf" \
   "$(pix_source other "$b_base" "$b_ca" "$b_cert" "$b_key" "$b_secret_file")"
 chmod 600 "$T_TMP/settle.conf"
 inc=$T_TMP/spool/incoming
-pull() { t_run out "$SETTLE" --config "$T_TMP/settle.conf" fetch "$@"; }
+pull() { t_run out "$SETTLE" --config "$T_TMP/settle.conf" ${PULL_OPTS:-} fetch "$@"; }
 files() { ls -1 "$inc/psp" 2>/dev/null | wc -l | tr -d ' '; }
 windows() { t_sql "SELECT count(*) FROM pix_api_windows WHERE source = 'psp'"; }
 no_secrets() { # WHAT: neither the client secret nor any token issued in the output
@@ -115,17 +115,18 @@ t_eq "second pull: two windows, the second starting at fim - overlap" "2 $want" 
 
 # Faults the pull recovers from.
 : >"$A/requests.log"; fault 401-once; sleep 1
-pull --source psp
+PULL_OPTS=-v pull --source psp
 t_eq "401 once: exit 0" 0 "$out_rc"
 t_contains "401 once: the token is refreshed" "HTTP 401: refreshing the access token once source=psp" "$out"
 t_eq "401 once: two token requests" 2 "$(grep -c '^POST /oauth/token 200' "$A/requests.log")"
 t_eq "401 once: a file and a window" "3 3" "$(files) $(windows)"
-no_secrets "401 once"
+no_secrets "401 once (debug)"
 
 : >"$A/requests.log"; fault 429-once; sleep 1
-pull --source psp
+PULL_OPTS="-v --log-format=json" pull --source psp
 t_eq "429 once: exit 0" 0 "$out_rc"
-t_contains "429 once: waits as Retry-After asks" "rate limited; waiting as Retry-After asks source=psp request=\"page 0\" status=429 retry_in_s=1" "$out"
+t_contains "429 once: waits as Retry-After asks" '"msg":"rate limited; waiting as Retry-After asks","source":"psp","request":"page 0","status":429,"retry_in_s":1' "$out"
+no_secrets "429 once (debug, JSON)"
 t_eq "429 once: a file and a window" "4 4" "$(files) $(windows)"
 
 : >"$A/requests.log"; fault 500-once; sleep 1
@@ -160,6 +161,7 @@ check_failure missing "a missing page" "page 2 was asked for, paginaAtual 1 came
 check_failure badjson "a bad envelope" "page 0: no parametros.paginacao object"
 check_failure window "a window not echoed" "page 0 answers for the window"
 check_failure token-401 "the secret refused" "token: HTTP 401: the token endpoint refused client_id settle-test and its secret"
+SETTLE_PIX_MAX_RESPONSE_BYTES=1048576 check_failure huge "a response over the bound" "page 0: the response is larger than 1048576 bytes; refused"
 t_contains "failures are logged as the source failing" "API Pix pull of" "$out"
 
 # Local files: a group-readable mTLS key is refused before any request.
