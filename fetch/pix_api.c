@@ -600,7 +600,9 @@ static int pull_source(const config *cfg, const source_cfg *s, PGconn *db, int d
 int pix_api_fetch(const config *cfg, const source_cfg *s, PGconn *db, int dry_run, err_t *e)
 {
     int ret = pull_source(cfg, s, db, dry_run, e);
-    if (!dry_run)
+    if (!dry_run) {
+        metrics_add("source", s->ep.name, "FilesFailed", ret ? 1 : 0);
         metrics_add("source", s->ep.name, "SourceFailed", ret ? 1 : 0);
+    }
     return ret;
 }
