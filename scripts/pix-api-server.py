@@ -166,6 +166,9 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    with open(os.path.join(STATE, "server.pid.tmp"), "w") as f:
+        f.write("%d\n" % os.getpid())
+    os.replace(os.path.join(STATE, "server.pid.tmp"), os.path.join(STATE, "server.pid"))
     tmp = os.path.join(STATE, "port.tmp")
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])
