@@ -173,6 +173,24 @@ t_eq "key readable by others: exit 78" 78 "$out_rc"
 t_contains "key readable by others: refused" "key $T_TMP/open.key is accessible by group or others (mode 0644); refusing to use it" "$out"
 t_eq "key readable by others: no request" "" "$(cat "$A/requests.log")"
 
+# A server whose certificate our CA did not sign: refused by TLS, nothing written.
+t_config "$T_TMP/wrongca.conf" "$(pix_source psp "$base_url" "$b_ca" "$cert" "$key" "$client_secret_file")"
+n_files=$(files) n_win=$(windows)
+: >"$A/requests.log"
+sleep 1
+t_run out "$SETTLE" --config "$T_TMP/wrongca.conf" fetch
+t_eq "server certificate not trusted: exit 69" 69 "$out_rc"
+t_contains "server certificate not trusted: says so" "token: SSL certificate problem" "$out"
+t_eq "server certificate not trusted: no request reached the server" "" "$(cat "$A/requests.log")"
+t_eq "server certificate not trusted: no file, no window" "$n_files $n_win" "$(files) $(windows)"
+
+# A source never pulled and without first_window_start: a configuration error.
+t_config "$T_TMP/nofirst.conf" "$(pix_source fresh "$base_url" "$ca_file" "$cert" "$key" "$client_secret_file" | grep -v first_window_start)"
+t_run out "$SETTLE" --config "$T_TMP/nofirst.conf" fetch
+t_eq "no first_window_start and no pull yet: exit 78" 78 "$out_rc"
+t_contains "no first_window_start and no pull yet: says so" "[source fresh] has never been pulled and sets no first_window_start" "$out"
+t_eq "no first_window_start and no pull yet: no request" "" "$(cat "$A/requests.log")"
+
 # Config errors, file:line, exit 78.
 cfgerr() { # WHAT EXPECTED LINES...
   local what=$1 want=$2; shift 2
