@@ -21,7 +21,6 @@
  * error message. */
 #include "fetch/pix_api.h"
 
-#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -161,8 +160,9 @@ static int transient(CURLcode rc)
 /* One request with the retry rules (5xx and broken connections: `retries`
  * times with backoff; 429: Retry-After within the total bound). what names
  * the request in messages ("token", "page 2"). Returns the HTTP status
- * (2xx or 401), or -1 with e set (EX_UNAVAILABLE). setup() sets the
- * method, body and headers after http_setup(). */
+ * (2xx or 401), or -1 with e set (EX_UNAVAILABLE). hdrs: extra request
+ * headers; post: a form body (POST) or NULL (GET); basic_auth: client_id
+ * and the secret in HTTP Basic (the token request only). */
 static long http_do(pull *p, const char *what, const char *url, http_buf *b, struct curl_slist *hdrs,
                     const char *post, int basic_auth, err_t *e)
 {
@@ -173,9 +173,8 @@ static long http_do(pull *p, const char *what, const char *url, http_buf *b, str
         http_setup(p, url, b);
         if (hdrs)
             curl_easy_setopt(p->curl, CURLOPT_HTTPHEADER, hdrs);
-        if (post) {
+        if (post)
             curl_easy_setopt(p->curl, CURLOPT_POSTFIELDS, post);
-        }
         if (basic_auth) {
             curl_easy_setopt(p->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
             curl_easy_setopt(p->curl, CURLOPT_USERNAME, s->client_id);
