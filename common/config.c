@@ -265,7 +265,7 @@ static const sectspec sections[] = {
     { "export", 0, export_keys, NKEYS(export_keys), 0, 0, 0, 0, 0, "invoice request batches" },
     { "metrics", 0, metrics_keys, NKEYS(metrics_keys), 0, 0, 0, 0, 0, "CloudWatch metrics" },
     { "source", 1, source_keys, NKEYS(source_keys), NAMED(source_cfg, sources, n_sources, ep.name, ep.line),
-      "one per bank or PSP SFTP server to fetch from" },
+      "one per bank or PSP to fetch from (SFTP server or API Pix)" },
     { "destination", 1, destination_keys, NKEYS(destination_keys),
       NAMED(destination_cfg, destinations, n_destinations, ep.name, ep.line), "one per SFTP server to upload to" },
     { "profile", 1, profile_keys, NKEYS(profile_keys), NAMED(profile_cfg, profiles, n_profiles, name, line),
