@@ -19,7 +19,7 @@ BUILD   ?= build
 BINDIR  ?= bin
 CC      ?= cc
 
-PKGS    = libpq libpcre2-8 libssh2 zlib libcrypto inih json-c
+PKGS    = libpq libpcre2-8 libssh2 zlib libcrypto inih libcurl json-c
 # Lazy (=) so that a fresh machine's first `make check` reads pkg-config
 # after scripts/bootstrap has installed it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -31,7 +31,7 @@ WARN     = -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation
 ALL_CPPFLAGS = -I. -D_GNU_SOURCE $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   = $(WARN) $(CFLAGS) -MMD -MP
 
-LIB_SRC  = $(wildcard common/*.c parsers/*.c reconcile/*.c) $(filter-out jobs/main.c,$(wildcard jobs/*.c))
+LIB_SRC  = $(wildcard common/*.c parsers/*.c reconcile/*.c fetch/*.c) $(filter-out jobs/main.c,$(wildcard jobs/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
 MIGRATIONS = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
 
@@ -117,7 +117,7 @@ integration: $(SETTLE) tools
 # ASAN_SUBSET only (every command and both SFTP directions, in a fraction of
 # the time: docs/testing.md).
 ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-ASAN_SUBSET ?= cli migrate parse parse_pix pix_api pix_psp pix_refunds pix_hybrid bank_money ingest reconcile_rules reconcile_conflict fetch fetch_hostkey fetch_resume sftp_upload export export-upload report status run roles security
+ASAN_SUBSET ?= cli migrate parse parse_pix pix_api pix_psp pix_refunds pix_hybrid bank_money ingest reconcile_rules reconcile_conflict fetch fetch_hostkey fetch_resume pix_api_pull sftp_upload export export-upload report status run roles security
 asan: bootstrap
 	@$(MAKE) --no-print-directory asan-test
 # clang: GCC's UBSan runtime ignores log_path, clang's honours it.

@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fetch/pix_api.h"
+
 typedef enum { K_STR, K_INT, K_ENUM } key_kind;
 
 typedef struct keyspec {
@@ -120,6 +122,23 @@ static int check_conninfo(const char *v, char *why, size_t n)
     return db_conninfo_check(v, &pw, why, n);
 }
 
+static int check_https_url(const char *v, char *why, size_t n)
+{
+    if (!strncmp(v, "https://", 8) && v[8] && v[8] != '/' && !strpbrk(v, " \t\r\n?#"))
+        return 0;
+    snprintf(why, n, "expected an https:// URL without a query or fragment (plain http is refused)");
+    return -1;
+}
+
+static int check_rfc3339(const char *v, char *why, size_t n)
+{
+    time_t t;
+    if (pix_parse_rfc3339(v, &t) == 0)
+        return 0;
+    snprintf(why, n, "expected an RFC 3339 time such as 2026-11-01T00:00:00-03:00 or 2026-11-01T03:00:00Z");
+    return -1;
+}
+
 /* ---- the tables --------------------------------------------------------- */
 
 #define CK(field) offsetof(config, field)
@@ -204,6 +223,32 @@ static const keyspec source_keys[] = {
       "a download slower than this over any timeout_seconds window is cut (and resumed on retry); 0 = off" },
     { "max_source_seconds", K_INT, offsetof(source_cfg, max_source_seconds), "3600", 0, 86400, NULL, NULL,
       "wall-clock budget of one fetch run for this source, retries included; 0 = none" },
+    { "type", K_ENUM, offsetof(source_cfg, type), "sftp", 0, 0, "sftp|pix_api", NULL,
+      "sftp: files from an SFTP server; pix_api: a nightly pull of GET /pix from a PSP's API Pix" },
+    { "base_url", K_STR, offsetof(source_cfg, base_url), NULL, 0, 0, NULL, check_https_url,
+      "pix_api: the API's https:// base URL; pages come from base_url/pix (required)" },
+    { "token_url", K_STR, offsetof(source_cfg, token_url), NULL, 0, 0, NULL, check_https_url,
+      "pix_api: OAuth2 client-credentials token endpoint; default base_url/oauth/token" },
+    { "client_id", K_STR, offsetof(source_cfg, client_id), NULL, 0, 0, NULL, NULL,
+      "pix_api: OAuth2 client id (required)" },
+    { "client_secret", K_STR, offsetof(source_cfg, client_secret), NULL, 0, 0, NULL, NULL,
+      "pix_api: OAuth2 client secret; only in a config file not readable by group or others" },
+    { "client_secret_file", K_STR, offsetof(source_cfg, client_secret_file), NULL, 0, 0, NULL, NULL,
+      "pix_api: file holding the client secret (mode 0600); instead of client_secret" },
+    { "scope", K_STR, offsetof(source_cfg, scope), NULL, 0, 0, NULL, NULL,
+      "pix_api: OAuth2 scope asked for (e.g. pix.read); none by default" },
+    { "cert", K_STR, offsetof(source_cfg, cert), NULL, 0, 0, NULL, NULL,
+      "pix_api: mTLS client certificate, PEM (required)" },
+    { "key", K_STR, offsetof(source_cfg, key), NULL, 0, 0, NULL, NULL,
+      "pix_api: mTLS client private key, PEM, mode 0600 (required)" },
+    { "ca_file", K_STR, offsetof(source_cfg, ca_file), NULL, 0, 0, NULL, NULL,
+      "pix_api: CA bundle that signs the server's certificate; default the system's" },
+    { "overlap_seconds", K_INT, offsetof(source_cfg, overlap_seconds), "3600", 0, 86400 * 7, NULL, NULL,
+      "pix_api: each pull starts this long before the last pull's fim" },
+    { "page_size", K_INT, offsetof(source_cfg, page_size), "100", 1, 1000, NULL, NULL,
+      "pix_api: paginacao.itensPorPagina asked for" },
+    { "first_window_start", K_STR, offsetof(source_cfg, first_window_start), NULL, 0, 0, NULL, check_rfc3339,
+      "pix_api: RFC 3339 inicio of the first pull, when none was recorded yet" },
 };
 static const keyspec destination_keys[] = {
     EP_KEYS(destination_cfg),
@@ -245,7 +290,7 @@ static const sectspec sections[] = {
     { "export", 0, export_keys, NKEYS(export_keys), 0, 0, 0, 0, 0, "invoice request batches" },
     { "metrics", 0, metrics_keys, NKEYS(metrics_keys), 0, 0, 0, 0, 0, "CloudWatch metrics" },
     { "source", 1, source_keys, NKEYS(source_keys), NAMED(source_cfg, sources, n_sources, ep.name, ep.line),
-      "one per bank or PSP SFTP server to fetch from" },
+      "one per bank or PSP to fetch from (SFTP server or API Pix)" },
     { "destination", 1, destination_keys, NKEYS(destination_keys),
       NAMED(destination_cfg, destinations, n_destinations, ep.name, ep.line), "one per SFTP server to upload to" },
     { "profile", 1, profile_keys, NKEYS(profile_keys), NAMED(profile_cfg, profiles, n_profiles, name, line),
@@ -486,10 +531,15 @@ static int handler(void *user, const char *section, const char *name, const char
         if (st->seen[i])
             return fail(st, st->line, "key '%s' set twice in this section (first at line %d)", name, st->seen[i]);
         st->seen[i] = st->line;
+        if (!strcmp(s->kind, "source") && !strcmp(name, "client_secret"))
+            ((source_cfg *)st->base)->client_secret_line = st->line;
         char why[512];
         if (key_set(&s->keys[i], st->base, value, why, sizeof why) < 0)
             return fail(st, st->line, "bad value for '%s' in [%s]: %s; found '%s'", name, s->kind, why,
-                        strstr(name, "password") || strstr(name, "passphrase") || !strcmp(name, "conninfo") ? "(hidden)" : value);
+                        strstr(name, "password") || strstr(name, "passphrase") || strstr(name, "secret") ||
+                                !strcmp(name, "conninfo")
+                            ? "(hidden)"
+                            : value);
         return 1;
     }
     char allowed[1024] = "";
@@ -519,12 +569,59 @@ static int endpoint_check(parse_state *st, const char *kind, const sftp_endpoint
     return 1;
 }
 
+/* Keys of one source type set on a source of the other. */
+static const struct { const char *name; size_t off; int pix; } typed_keys[] = {
+    { "host", offsetof(source_cfg, ep.host), 0 },
+    { "user", offsetof(source_cfg, ep.user), 0 },
+    { "identity", offsetof(source_cfg, ep.identity), 0 },
+    { "identity_passphrase_file", offsetof(source_cfg, ep.identity_passphrase_file), 0 },
+    { "password_file", offsetof(source_cfg, ep.password_file), 0 },
+    { "known_hosts", offsetof(source_cfg, ep.known_hosts), 0 },
+    { "host_key_sha256", offsetof(source_cfg, ep.host_key_sha256), 0 },
+    { "remote_dir", offsetof(source_cfg, ep.remote_dir), 0 },
+    { "base_url", offsetof(source_cfg, base_url), 1 },
+    { "token_url", offsetof(source_cfg, token_url), 1 },
+    { "client_id", offsetof(source_cfg, client_id), 1 },
+    { "client_secret", offsetof(source_cfg, client_secret), 1 },
+    { "client_secret_file", offsetof(source_cfg, client_secret_file), 1 },
+    { "scope", offsetof(source_cfg, scope), 1 },
+    { "cert", offsetof(source_cfg, cert), 1 },
+    { "key", offsetof(source_cfg, key), 1 },
+    { "ca_file", offsetof(source_cfg, ca_file), 1 },
+    { "first_window_start", offsetof(source_cfg, first_window_start), 1 },
+};
+
+static int pix_source_check(parse_state *st, const source_cfg *s)
+{
+    const char *n = s->ep.name;
+    if (!s->base_url)
+        return fail(st, s->ep.line, "[source %s] has type = pix_api but no 'base_url'", n);
+    if (!s->client_id)
+        return fail(st, s->ep.line, "[source %s] has type = pix_api but no 'client_id'", n);
+    if (!s->client_secret == !s->client_secret_file)
+        return fail(st, s->ep.line, "[source %s] needs exactly one of 'client_secret_file' or 'client_secret'", n);
+    if (!s->cert || !s->key)
+        return fail(st, s->ep.line, "[source %s] has type = pix_api but no '%s' (the mTLS client %s, PEM)", n,
+                    s->cert ? "key" : "cert", s->cert ? "key" : "certificate");
+    return 1;
+}
+
 static void post_check(parse_state *st)
 {
     config *c = st->cfg;
     for (int i = 0; i < c->n_sources && !st->failed; i++) {
         const source_cfg *s = &c->sources[i];
-        endpoint_check(st, "source", &s->ep);
+        int pix = !strcmp(s->type, "pix_api");
+        for (size_t k = 0; k < NKEYS(typed_keys) && !st->failed; k++)
+            if (typed_keys[k].pix != pix && *str_at((void *)s, typed_keys[k].off))
+                fail(st, s->ep.line, "[source %s] sets '%s', which applies only to type = %s (this source is type = %s)",
+                     s->ep.name, typed_keys[k].name, pix ? "sftp" : "pix_api", s->type);
+        if (st->failed)
+            break;
+        if (pix)
+            pix_source_check(st, s);
+        else
+            endpoint_check(st, "source", &s->ep);
         if (!st->failed && s->profile && !config_profile(c, s->profile))
             fail(st, s->ep.line, "[source %s] names profile '%s', which has no [profile %s] section", s->ep.name,
                  s->profile, s->profile);
@@ -615,6 +712,18 @@ config *config_load(const char *path, int path_is_explicit, err_t *e)
         config_free(c);
         return NULL;
     }
+    /* An inline secret is refused in a file others may read, as a secret
+     * file would be (sftp_read_secret). */
+    for (int i = 0; c && i < c->n_sources; i++)
+        if (c->sources[i].client_secret_line && (mode & 077)) {
+            err_set(e, EX_CONFIG,
+                    "%s:%d: client_secret of [source %s] is in a file readable or writable by group or others"
+                    " (mode %04o); refusing to use it\n"
+                    "HINT: chmod 600 %s, or put the secret in a mode 0600 file named by client_secret_file",
+                    path, c->sources[i].client_secret_line, c->sources[i].ep.name, (unsigned)(mode & 07777), path);
+            config_free(c);
+            c = NULL;
+        }
     return c;
 }
 

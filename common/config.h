@@ -48,6 +48,21 @@ typedef struct source_cfg {
     long long min_age_seconds;      /* 120 */
     long long max_file_bytes;       /* 0 = no limit */
     long long max_source_seconds;   /* 3600: wall-clock budget per run; 0 = none */
+    char *type;                     /* sftp | pix_api */
+    /* type = pix_api (fetch/pix_api.h, docs/fetch.md "API Pix pull"); the
+     * SFTP keys above do not apply, except timeout_seconds and retries. */
+    char *base_url;                 /* https://... ; GET base_url/pix */
+    char *token_url;                /* OAuth2 token endpoint; NULL = base_url/oauth/token */
+    char *client_id;
+    char *client_secret;            /* secret, inline: only in a 0600 config file */
+    char *client_secret_file;       /* secret, from a 0600 file */
+    char *scope;                    /* optional OAuth2 scope */
+    char *cert, *key;               /* mTLS client certificate and key, PEM */
+    char *ca_file;                  /* CA bundle to trust; NULL = the system's */
+    char *first_window_start;       /* RFC 3339: inicio of the very first pull */
+    long long overlap_seconds;      /* 3600 */
+    long long page_size;            /* 100: paginacao.itensPorPagina */
+    int client_secret_line;         /* line of an inline client_secret, 0 when none */
 } source_cfg;
 
 typedef struct destination_cfg {

@@ -32,6 +32,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/sftp.h"
+#include "fetch/pix_api.h"
 #include "jobs/jobs.h"
 
 const char usage_fetch[] =
@@ -43,7 +44,10 @@ const char usage_fetch[] =
     "A file whose mtime is more than 300 s in the future fails (clock skew).\n"
     "A source that fails does not stop the others; the exit code is 69 when\n"
     "any failed, and the log names them; 74 when our own disk failed (full,\n"
-    "read-only), 77 when a spool directory is not ours. See docs/fetch.md.\n\n"
+    "read-only), 77 when a spool directory is not ours. A source with\n"
+    "type = pix_api is pulled from the PSP's API Pix instead: every GET /pix\n"
+    "page of the window since the last pull, as one JSON Lines file\n"
+    "(docs/fetch.md, \"API Pix pull\"). See docs/fetch.md.\n\n"
     "  --source NAME   fetch only from [source NAME]\n"
     "  --dry-run       list what would be fetched (SOURCE<TAB>NAME<TAB>BYTES on\n"
     "                  stdout); download, write and change nothing\n";
@@ -83,7 +87,7 @@ static long long now_ms(void)
 }
 
 /* mkdir -p with mode 0700 for every directory it creates. */
-static int mkdirs(const char *path, err_t *e)
+int fetch_mkdirs(const char *path, err_t *e)
 {
     char buf[PATH_MAX];
     snprintf(buf, sizeof buf, "%s", path);
@@ -101,7 +105,7 @@ static int mkdirs(const char *path, err_t *e)
     return 0;
 }
 
-static int fsync_dir(const char *dir, err_t *e)
+int fetch_fsync_dir(const char *dir, err_t *e)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || fsync(fd) < 0) {
@@ -239,7 +243,7 @@ static int after_fetch(src_state *st, sftp_conn *c, const sftp_entry *x, long lo
 
 /* Place part at incdir/local (or local.N when another content holds that
  * name) without ever overwriting. *placed receives the name used. */
-static int place(src_state *st, const char *part, const char *local, const char *sha, char *placed, err_t *e)
+int fetch_place(const char *incdir, const char *part, const char *local, const char *sha, char *placed, err_t *e)
 {
     for (int k = 0; k < 100; k++) {
         char dest[PATH_MAX];
@@ -247,7 +251,7 @@ static int place(src_state *st, const char *part, const char *local, const char 
             snprintf(placed, FETCH_NAME_MAX + 8, "%s.%d", local, k);
         else
             snprintf(placed, FETCH_NAME_MAX + 8, "%s", local);
-        snprintf(dest, sizeof dest, "%s/%s", st->incdir, placed);
+        snprintf(dest, sizeof dest, "%s/%s", incdir, placed);
         if (link(part, dest) == 0)
             return unlink(part), 0;
         if (errno != EEXIST)
@@ -258,7 +262,7 @@ static int place(src_state *st, const char *part, const char *local, const char 
         if (sha256_file_hex(dest, have, &ignore) == 0 && !strcmp(have, sha))
             return unlink(part), 0;
     }
-    return err_set(e, EX_IOERR, "cannot place %s: %s and 99 numbered variants exist in %s", part, local, st->incdir),
+    return err_set(e, EX_IOERR, "cannot place %s: %s and 99 numbered variants exist in %s", part, local, incdir),
            -1;
 }
 
@@ -341,7 +345,7 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
         return -1;
     char placed[FETCH_NAME_MAX + 8] = "";
     if (!dup) {
-        if (place(st, part, local, sha, placed, e) < 0 || fsync_dir(st->incdir, e) < 0)
+        if (fetch_place(st->incdir, part, local, sha, placed, e) < 0 || fetch_fsync_dir(st->incdir, e) < 0)
             return -1;
     } else {
         unlink(part);
@@ -349,7 +353,7 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
                 "same content was fetched before; not placed in incoming/ again");
     }
     unlink(meta);
-    if (fsync_dir(st->tmpdir, e) < 0)
+    if (fetch_fsync_dir(st->tmpdir, e) < 0)
         return -1;
     long long id = registry_add(st, x, sha, dup ? NULL : placed, dup, e);
     if (id < 0)
@@ -504,7 +508,7 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
     st.md = pcre2_match_data_create_from_pattern(st.re, NULL);
     snprintf(st.tmpdir, sizeof st.tmpdir, "%s/tmp/%s", run->cfg->spool_dir, s->ep.name);
     snprintf(st.incdir, sizeof st.incdir, "%s/incoming/%s", run->cfg->spool_dir, s->ep.name);
-    if (!run->dry_run && (mkdirs(st.tmpdir, e) < 0 || mkdirs(st.incdir, e) < 0))
+    if (!run->dry_run && (fetch_mkdirs(st.tmpdir, e) < 0 || fetch_mkdirs(st.incdir, e) < 0))
         goto out;
 
     const char *b = getenv("SETTLE_SFTP_BACKOFF_MS");
@@ -620,13 +624,15 @@ int cmd_fetch(settle_ctx *ctx, int argc, char **argv)
     }
 
     char failed[1024] = "";
-    int n_failed = 0, worst = 0;
+    int n_failed = 0, worst = 0, config_failed = 0;
     for (int i = 0; i < cfg->n_sources; i++) {
         const source_cfg *s = &cfg->sources[i];
         if (only && strcmp(s->ep.name, only))
             continue;
         err_clear(&e);
-        if (fetch_source(&run, s, &e) < 0) {
+        int pix = !strcmp(s->type, "pix_api");
+        if ((pix ? pix_api_fetch(cfg, s, run.db, run.dry_run, &e) : fetch_source(&run, s, &e)) < 0) {
+            config_failed |= pix && e.code == EX_CONFIG;
             log_msg(LOG_ERROR, "fetch", KV(KV_S("source", s->ep.name)), "%s", e.msg);
             /* our own disk (full, read-only, not ours) is not the source's
              * fault: 74 / 77 rather than "source unavailable" */
@@ -639,7 +645,7 @@ int cmd_fetch(settle_ctx *ctx, int argc, char **argv)
     PQfinish(run.db);
     if (n_failed) {
         log_msg(LOG_ERROR, "fetch", KV(KV_S("sources", failed)), "%d source(s) failed: %s", n_failed, failed);
-        return worst;
+        return config_failed ? EX_CONFIG : worst;
     }
     return 0;
 }

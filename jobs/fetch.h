@@ -1,10 +1,12 @@
 /* fetch.h - the pure rules of `settle fetch` (jobs/fetch.c), exposed for
  * unit tests: which remote names are refused and how a remote name becomes
- * a local one. */
+ * a local one; and the spool helpers fetch/pix_api.c shares. */
 #ifndef SETTLE_FETCH_H
 #define SETTLE_FETCH_H
 
 #include <stddef.h>
+
+#include "common/error.h"
 
 /* Longest local file name fetch writes (room left for ".part.meta", ".NN"). */
 #define FETCH_NAME_MAX 200
@@ -18,5 +20,16 @@ const char *fetch_name_problem(const char *name, size_t len);
  * and '-' kept, every other byte replaced by '_', cut to FETCH_NAME_MAX
  * bytes. out holds FETCH_NAME_MAX + 1 bytes. */
 void fetch_local_name(const char *name, char *out);
+
+/* The spool steps every fetcher shares (SFTP here, the API Pix pull in
+ * fetch/pix_api.c). mkdir -p, new directories 0700: */
+int fetch_mkdirs(const char *path, err_t *e);
+/* fsync a directory after a link or unlink in it: */
+int fetch_fsync_dir(const char *dir, err_t *e);
+/* Hard-link the complete, fsynced part into incdir as local (or local.N
+ * when another content holds that name; never overwriting), then unlink
+ * part; the same content already there counts as placed. placed receives
+ * the name used (FETCH_NAME_MAX + 8 bytes). 0, or -1 with e set. */
+int fetch_place(const char *incdir, const char *part, const char *local, const char *sha, char *placed, err_t *e);
 
 #endif

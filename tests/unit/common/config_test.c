@@ -211,6 +211,75 @@ static void test_conninfo(void **state)
     unlink(path);
 }
 
+#define PIX_OK "[source p]\ntype = pix_api\nbase_url = https://pix.psp.example/api/v2\nclient_id = c\n" \
+               "cert = /k/c.crt\nkey = /k/c.key\n"
+
+static void test_pix_api_source(void **state)
+{
+    (void)state;
+    err_t e = { 0 };
+    config *c = load_text(PIX_OK "client_secret_file = /k/s\nfirst_window_start = 2026-11-01T00:00:00-03:00\n", &e);
+    assert_non_null(c);
+    const source_cfg *s = config_source(c, "p");
+    assert_string_equal(s->type, "pix_api");
+    assert_string_equal(s->base_url, "https://pix.psp.example/api/v2");
+    assert_null(s->token_url);
+    assert_int_equal(s->overlap_seconds, 3600);
+    assert_int_equal(s->page_size, 100);
+    assert_int_equal(s->ep.timeout_seconds, 30);
+    assert_int_equal(s->client_secret_line, 0);
+    config_free(c);
+
+    expect_error(PIX_OK "client_secret_file = /k/s\nbase_url = http://x\n", ":8: key 'base_url' set twice in this section (first at line 3)");
+    expect_error("[source p]\ntype = pix_api\nbase_url = http://pix.example\n",
+                 ":3: bad value for 'base_url' in [source]: expected an https:// URL without a query or fragment"
+                 " (plain http is refused); found 'http://pix.example'");
+    expect_error("[source p]\ntype = pix_api\ntoken_url = https://x/t?a=1\n",
+                 ":3: bad value for 'token_url' in [source]: expected an https:// URL without a query or fragment"
+                 " (plain http is refused); found 'https://x/t?a=1'");
+    expect_error("[source p]\ntype = pix_api\nfirst_window_start = 2026-11-01\n",
+                 ":3: bad value for 'first_window_start' in [source]: expected an RFC 3339 time such as"
+                 " 2026-11-01T00:00:00-03:00 or 2026-11-01T03:00:00Z; found '2026-11-01'");
+    expect_error("[source p]\ntype = pix_api\npage_size = 0\n",
+                 ":3: bad value for 'page_size' in [source]: expected an integer from 1 to 1000; found '0'");
+    expect_error("[source p]\ntype = ftp\n", ":2: bad value for 'type' in [source]: expected one of: sftp|pix_api; found 'ftp'");
+    expect_error(PIX_OK, ":1: [source p] needs exactly one of 'client_secret_file' or 'client_secret'");
+    expect_error(PIX_OK "client_secret_file = /k/s\nremote_dir = /x\n",
+                 ":1: [source p] sets 'remote_dir', which applies only to type = sftp (this source is type = pix_api)");
+    expect_error("[source p]\nhost = h\nuser = u\nidentity = /i\nknown_hosts = /k\nremote_dir = /r\nclient_id = c\n",
+                 ":1: [source p] sets 'client_id', which applies only to type = pix_api (this source is type = sftp)");
+    expect_error("[source p]\ntype = pix_api\nclient_id = c\n", ":1: [source p] has type = pix_api but no 'base_url'");
+}
+
+/* An inline client_secret: fine in a 0600 file (mkstemp's), refused in a
+ * 0644 one, at its line, and never echoed. */
+static void test_pix_api_inline_secret(void **state)
+{
+    (void)state;
+    const char *text = PIX_OK "client_secret = hunter2\n";
+    err_t e = { 0 };
+    config *c = load_text(text, &e);
+    assert_non_null(c);
+    assert_int_equal(config_source(c, "p")->client_secret_line, 7);
+    config_free(c);
+
+    snprintf(path, sizeof path, "/tmp/settle-config-test-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    fchmod(fd, 0644);
+    close(fd);
+    c = config_load(path, 1, &e);
+    unlink(path);
+    assert_null(c);
+    assert_int_equal(e.code, EX_CONFIG);
+    assert_non_null(strstr(e.msg, ":7: client_secret of [source p] is in a file readable or writable by group or others (mode 0644); refusing to use it"));
+    assert_null(strstr(e.msg, "hunter2"));
+    /* a bad value of a secret key is hidden */
+    expect_error("[source p]\nclient_secret = a\nclient_secret = hunter2\n",
+                 ":3: key 'client_secret' set twice in this section (first at line 2)");
+}
+
 static void test_long_line(void **state)
 {
     (void)state;
@@ -278,7 +347,8 @@ int main(void)
         cmocka_unit_test(test_unknown_key),      cmocka_unit_test(test_unknown_section),
         cmocka_unit_test(test_bad_values),       cmocka_unit_test(test_structure_errors),
         cmocka_unit_test(test_secret_not_echoed), cmocka_unit_test(test_long_line),
-        cmocka_unit_test(test_conninfo),
+        cmocka_unit_test(test_conninfo),         cmocka_unit_test(test_pix_api_source),
+        cmocka_unit_test(test_pix_api_inline_secret),
         cmocka_unit_test(test_missing_file),     cmocka_unit_test(test_profile_keys_mem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
