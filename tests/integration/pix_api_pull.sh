@@ -99,6 +99,11 @@ t_contains "logs the pull" "fetch: pulled source=psp local=$(basename "$f")" "$o
 t_contains "logs the counts" "pages=3 items=250" "$out"
 t_contains "the other source pulled too" "fetch: pulled source=other" "$out"
 no_secrets "good pull"
+# The pulled file is what the API Pix reader reads (parsers/pixapi.c): every
+# item a Pix record, nothing refused.
+t_run out "$SETTLE" parse "$f"
+t_eq "settle parse reads the pulled file" 0 "$out_rc"
+t_eq "one pix row per item" 250 "$(grep -c ',pix-api,' <<<"$out")"
 
 # The next run asks from the recorded fim minus overlap_seconds (3600).
 want=$(t_sql "SELECT to_char((window_end - interval '3600 seconds') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
@@ -191,7 +196,10 @@ t_eq "no first_window_start and no pull yet: exit 78" 78 "$out_rc"
 t_contains "no first_window_start and no pull yet: says so" "[source fresh] has never been pulled and sets no first_window_start" "$out"
 t_eq "no first_window_start and no pull yet: no request" "" "$(cat "$A/requests.log")"
 
-# Config errors, file:line, exit 78.
+# Config errors, file:line, exit 78. CFGLINES: the lines t_config writes before
+# the extras given to it.
+t_config "$T_TMP/base.conf"
+CFGLINES=$(wc -l <"$T_TMP/base.conf")
 cfgerr() { # WHAT EXPECTED LINES...
   local what=$1 want=$2; shift 2
   t_config "$T_TMP/bad.conf" "$@"
@@ -200,11 +208,11 @@ cfgerr() { # WHAT EXPECTED LINES...
   t_eq "$what: exit 78" 78 "$out_rc"
   t_contains "$what: message" "$want" "$out"
 }
-cfgerr "plain http refused" "bad.conf:7: bad value for 'base_url' in [source]: expected an https:// URL" \
+cfgerr "plain http refused" "bad.conf:$((CFGLINES + 3)): bad value for 'base_url' in [source]: expected an https:// URL" \
   "[source p]" "type = pix_api" "base_url = http://127.0.0.1:1"
-cfgerr "bad first_window_start" "bad.conf:7: bad value for 'first_window_start' in [source]: expected an RFC 3339 time" \
+cfgerr "bad first_window_start" "bad.conf:$((CFGLINES + 3)): bad value for 'first_window_start' in [source]: expected an RFC 3339 time" \
   "[source p]" "type = pix_api" "first_window_start = 2026-13-01"
-cfgerr "missing cert" "bad.conf:5: [source p] has type = pix_api but no 'cert'" \
+cfgerr "missing cert" "bad.conf:$((CFGLINES + 1)): [source p] has type = pix_api but no 'cert'" \
   "[source p]" "type = pix_api" "base_url = https://x.example" "client_id = c" "client_secret_file = /x" "key = /k"
 cfgerr "an sftp key on a pix_api source" "[source p] sets 'host', which applies only to type = sftp" \
   "[source p]" "type = pix_api" "host = h" "base_url = https://x.example" "client_id = c" "client_secret_file = /x" "cert = /c" "key = /k"
