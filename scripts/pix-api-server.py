@@ -23,6 +23,12 @@ from urllib.parse import parse_qs, urlsplit
 STATE = sys.argv[1]
 ITEMS = int(os.environ.get("SETTLE_PIX_SERVER_ITEMS", "250"))
 SLEEP = float(os.environ.get("SETTLE_PIX_SERVER_SLEEP", "5"))
+# SETTLE_PIX_SERVER_FIXTURE: a JSON file holding a list of Pix objects to
+# serve (every window gets the same list, paginated) instead of generated ones
+FIXTURE = None
+if os.environ.get("SETTLE_PIX_SERVER_FIXTURE"):
+    with open(os.environ["SETTLE_PIX_SERVER_FIXTURE"]) as fx:
+        FIXTURE = json.load(fx)
 CLIENT_ID = "settle-test"
 with open(os.path.join(STATE, "client_secret")) as f:
     SECRET = f.read().strip()
@@ -124,7 +130,7 @@ class Handler(BaseHTTPRequestHandler):
                                   {"Retry-After": "1" if mode == "429-once" else "3600"})
             return self.reply(500, {"title": "erro interno"})
         inicio, fim = parse_time(q["inicio"]), parse_time(q["fim"])
-        total = ITEMS
+        total = len(FIXTURE) if FIXTURE is not None else ITEMS
         pages = (total + size - 1) // size
         served = page
         if mode == "missing" and page == 2:
@@ -133,8 +139,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(SLEEP)
         lo, hi = served * size, min(total, (served + 1) * size)
         span = max(1, int((fim - inicio).total_seconds()))
-        items = []
-        for i in range(lo, hi):
+        items = [] if FIXTURE is None else list(FIXTURE[lo:hi])
+        for i in range(lo, hi) if FIXTURE is None else ():
             t = inicio + timedelta(seconds=(i * 7) % span)
             items.append({
                 "endToEndId": "E1234567820261129%014dx" % i,
