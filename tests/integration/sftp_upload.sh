@@ -12,7 +12,7 @@ san=""
 case "$BUILD" in *asan*) san="-fsanitize=address,undefined" ;; esac
 cc $san -std=gnu11 -D_GNU_SOURCE -I"$T_TOP" $(pkg-config --cflags libssh2) -o "$put" \
   "$T_TOP/tests/integration/drivers/sftp_put.c" "$BUILD/libsettle.a" \
-  $(pkg-config --libs libpq libpcre2-8 libssh2 zlib libcrypto inih) -lcsv $san
+  $(pkg-config --libs libpq libpcre2-8 libssh2 zlib libcrypto inih libcurl json-c) -lcsv $san
 t_check "driver builds" test -x "$put"
 
 R=$T_TMP/root
