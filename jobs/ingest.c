@@ -37,11 +37,11 @@
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/metrics.h"
-#include "jobs/copybuf.h"
+#include "common/copybuf.h"
 #include "jobs/jobs.h"
-#include "jobs/testhook.h"
+#include "common/testhook.h"
 #include "parsers/record.h"
-#include "reconcile/natkey.h"
+#include "parsers/natkey.h"
 
 const char usage_ingest[] =
     "usage: settle ingest [--source NAME] [FILE...]\n\n"

@@ -37,9 +37,9 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/progress.h"
-#include "jobs/copybuf.h"
+#include "common/copybuf.h"
 #include "jobs/jobs.h"
-#include "jobs/testhook.h"
+#include "common/testhook.h"
 #include "reconcile/decide.h"
 #include "reconcile/nossonum.h"
 

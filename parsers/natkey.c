@@ -1,5 +1,5 @@
 /* natkey.c - the natural key of a settlement record (see natkey.h). */
-#include "reconcile/natkey.h"
+#include "parsers/natkey.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* testhook.c - pause at a named point when a crash test asks for it. */
-#include "jobs/testhook.h"
+#include "common/testhook.h"
 
 #include <stdio.h>
 #include <stdlib.h>

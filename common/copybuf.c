@@ -1,5 +1,5 @@
 /* copybuf.c - COPY text-format rows, flushed in big chunks. */
-#include "jobs/copybuf.h"
+#include "common/copybuf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "reconcile/natkey.h"
+#include "parsers/natkey.h"
 
 static void test_cnab(void **state)
 {
