@@ -31,7 +31,7 @@ WARN     = -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation
 ALL_CPPFLAGS = -I. -D_GNU_SOURCE $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   = $(WARN) $(CFLAGS) -MMD -MP
 
-LIB_SRC  = $(wildcard common/*.c parsers/*.c reconcile/*.c fetch/*.c ingest/*.c) $(filter-out jobs/main.c,$(wildcard jobs/*.c))
+LIB_SRC  = $(wildcard common/*.c parsers/*.c reconcile/*.c fetch/*.c ingest/*.c export/*.c report/*.c) $(filter-out jobs/main.c,$(wildcard jobs/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
 MIGRATIONS = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
 

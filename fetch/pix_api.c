@@ -9,7 +9,7 @@
  * totals on every page) and appended as one line to
  * <spool>/tmp/NAME/LOCAL.part; at the end the items must add up to
  * quantidadeTotalDeItens. Then the .part is fsynced, hashed and linked into
- * <spool>/incoming/NAME/ (jobs/fetch.c's fetch_place), and fetched_files and
+ * <spool>/incoming/NAME/ (fetch/fetch.c's fetch_place), and fetched_files and
  * pix_api_windows get their rows in one transaction. Anything failing on
  * the way unlinks the .part: no file, no window row, the source fails.
  *
@@ -38,7 +38,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/sftp.h"
-#include "jobs/fetch.h"
+#include "fetch/fetch.h"
 
 /* The longest total wait on 429 Retry-After within one pull (seconds);
  * $SETTLE_PIX_MAX_WAIT_S overrides it (tests). */

@@ -60,10 +60,6 @@ extern const char usage_fetch[];
 int cmd_ingest(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_ingest[];
 int cmd_reconcile(settle_ctx *ctx, int argc, char **argv);
-struct pg_conn;
-/* Files still 'ingested' (not reconciled): their count, up to ten names in
- * buf; -1 with e set on a database error (jobs/reconcile.c). */
-long held_files(struct pg_conn *db, char *buf, size_t n, err_t *e);
 extern const char usage_reconcile[];
 int cmd_resolve(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_resolve[];

@@ -19,9 +19,12 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "export/export.h"
+#include "fetch/fetch.h"
 #include "ingest/ingest.h"
 #include "jobs/jobs.h"
 #include "reconcile/engine.h"
+#include "report/report.h"
 
 const char usage_run[] =
     "usage: settle run [--dry-run]\n\n"
@@ -40,23 +43,30 @@ const char usage_run[] =
 /* The advisory lock key: an arbitrary constant that is settle's alone. */
 #define RUN_LOCK_KEY "6190878"
 
-static int ingest_step(const config *cfg) { return ingest_run(cfg, NULL); }
-static int reconcile_step(const config *cfg) { return reconcile_run(cfg, NULL); }
+/* Each step is its stage's entry point (fetch/, ingest/, reconcile/,
+ * export/, report/): the same functions the commands call. */
+static int fetch_step(const config *cfg, int dry)
+{
+    fetch_opts o = { .dry_run = dry };
+    return fetch_run_all(cfg, &o);
+}
+static int ingest_step(const config *cfg, int dry) { (void)dry; return ingest_run(cfg, NULL); }
+static int reconcile_step(const config *cfg, int dry) { (void)dry; return reconcile_run(cfg, NULL); }
+static int export_step(const config *cfg, int dry) { (void)dry; return export_run(cfg, NULL); }
+static int report_step(const config *cfg, int dry) { (void)dry; return report_run(cfg, NULL); }
 
-/* A step runs its stage's entry point (stage) or, for the stages not yet
- * moved into their own folder (issue 17), the command with its argv. */
 typedef struct step_def {
     const char *name;
-    const char *dry_args;  /* argument in --dry-run, NULL = skip the step */
-    int (*stage)(const config *cfg);
+    int in_dry_run;        /* 0: skipped by --dry-run */
+    int (*stage)(const config *cfg, int dry);
 } step_def;
 
 static const step_def steps[] = {
-    { "fetch", "--dry-run", NULL },
-    { "ingest", NULL, ingest_step },
-    { "reconcile", NULL, reconcile_step },
-    { "export", NULL, NULL },
-    { "report", NULL, NULL },
+    { "fetch", 1, fetch_step },
+    { "ingest", 0, ingest_step },
+    { "reconcile", 0, reconcile_step },
+    { "export", 0, export_step },
+    { "report", 0, report_step },
 };
 #define N_STEPS (sizeof steps / sizeof steps[0])
 
@@ -199,25 +209,17 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; i < N_STEPS; i++) {
         step_result *sr = &res[i];
         memset(sr, 0, sizeof *sr);
-        const command *c = command_find(steps[i].name);
-        if (!c || (dry && !steps[i].dry_args)) {
+        if (dry && !steps[i].in_dry_run) {
             sr->status = "skipped";
             continue;
         }
         const char *p_step[] = { run_id, steps[i].name };
         PQclear(db_query(db, &e, "INSERT INTO job_run_steps (run_id, step) VALUES ($1, $2)", 2, p_step));
 
-        char *sargv[3] = { (char *)steps[i].name, dry ? (char *)steps[i].dry_args : NULL, NULL };
-        int sargc = dry ? 2 : 1;
         metrics_reset();
         log_msg(LOG_INFO, "run", KV(KV_S("step", steps[i].name)), "step started");
         double t0 = now_s();
-        if (steps[i].stage) {
-            sr->rc = steps[i].stage(ctx->cfg);
-        } else {
-            optind = 1;
-            sr->rc = c->fn(ctx, sargc, sargv);
-        }
+        sr->rc = steps[i].stage(ctx->cfg, dry);
         sr->seconds = now_s() - t0;
         sr->status = step_status(sr->rc);
         metrics_format(sr->counts, sizeof sr->counts, 0);

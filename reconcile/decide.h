@@ -1,6 +1,6 @@
 /* decide.h - what happens to one settlement: the reconciliation decision.
  *
- * reconcile (jobs/reconcile.c) reads a file's settlements together with every
+ * reconcile (reconcile/engine.c) reads a file's settlements together with every
  * candidate payment the matching rules found (locked), calls rc_decide() once
  * per settlement in line order, and applies the decisions set-based. This
  * module is pure: no I/O, no globals but constant tables; the only state is

@@ -3,7 +3,7 @@
 #
 # reconcile reads a file's candidate payments without locking them, decides,
 # and its apply pays only payments still pending at the amount it decided on
-# (jobs/reconcile.c). Here another session changes three payments while
+# (reconcile/engine.c). Here another session changes three payments while
 # reconcile is paused between deciding and applying: one is cancelled, one's
 # amount changes, one is paid by someone else. The apply must notice, roll the
 # file back and decide it again with the payments locked, ending exactly as a

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "jobs/fetch.h"
+#include "fetch/fetch.h"
 
 #define PROBLEM(s) fetch_name_problem((s), sizeof(s) - 1)
 

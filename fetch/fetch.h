@@ -1,12 +1,26 @@
-/* fetch.h - the pure rules of `settle fetch` (jobs/fetch.c), exposed for
- * unit tests: which remote names are refused and how a remote name becomes
- * a local one; and the spool helpers fetch/pix_api.c shares. */
+/* fetch.h - the fetch stage (fetch/fetch.c: SFTP sources; fetch/pix_api.c:
+ * API Pix pulls), called by `settle fetch` (jobs/fetch.c) and `settle run`;
+ * the pure rules exposed for unit tests: which remote names are refused and
+ * how a remote name becomes a local one (fetch/names.c); and the spool
+ * helpers every fetcher shares. */
 #ifndef SETTLE_FETCH_H
 #define SETTLE_FETCH_H
 
 #include <stddef.h>
 
+#include "common/config.h"
 #include "common/error.h"
+
+typedef struct fetch_opts {
+    const char *source;     /* only this [source NAME]; NULL = every source */
+    int dry_run;            /* list what would be fetched; change nothing */
+} fetch_opts;
+
+/* Fetch every source (or opts->source). Returns an exit code (sysexits.h):
+ * 0, 69 a source failed, 74/77 our own disk, 78 an API Pix source's
+ * configuration. opts may be NULL. The caller checks that opts->source
+ * names a configured source. */
+int fetch_run_all(const config *cfg, const fetch_opts *opts);
 
 /* Longest local file name fetch writes (room left for ".part.meta", ".NN"). */
 #define FETCH_NAME_MAX 200

@@ -1,7 +1,7 @@
 /* fetch_names.c - which remote file names settle fetch refuses, and the
- * local name a remote one becomes (jobs/fetch.h). Pure functions, kept
- * apart from jobs/fetch.c so unit tests link them alone. */
-#include "jobs/fetch.h"
+ * local name a remote one becomes (fetch/fetch.h). Pure functions, kept
+ * apart from fetch/fetch.c so unit tests link them alone. */
+#include "fetch/fetch.h"
 
 const char *fetch_name_problem(const char *name, size_t len)
 {

@@ -1,0 +1,615 @@
+/* fetch.c - the fetch stage (`settle fetch`, the run's first step): download
+ * new files from each [source NAME].
+ *
+ * For each source: connect (common/sftp.h: host key checked before auth),
+ * list remote_dir twice a short interval apart, keep regular files whose
+ * name matches `pattern` and is not hostile, that did not change between
+ * the listings and are older than min_age_seconds, and that the registry
+ * (fetched_files, sql/003_fetch.sql) does not already hold. Each is
+ * downloaded to <spool>/tmp/SOURCE/NAME.part (never inside incoming/),
+ * fsynced, its size checked and sha256 computed, then linked into
+ * <spool>/incoming/SOURCE/NAME, the directory fsynced, the registry row
+ * written, and after_fetch applied on the server. A .part left by a crash
+ * is resumed when the remote size and mtime still match, else restarted.
+ * Sources are independent; exit 69 names the ones that failed.
+ * docs/fetch.md is the operator's description of the same rules. */
+#include "fetch/fetch.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/db.h"
+#include "common/hash.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/sftp.h"
+#include "fetch/pix_api.h"
+
+
+/* ---- one run ----------------------------------------------------------------- */
+
+typedef struct fetch_run {
+    const config *cfg;
+    PGconn *db;
+    int dry_run;
+    long settle_ms;
+} fetch_run;
+
+typedef struct src_state {
+    fetch_run *run;
+    const source_cfg *s;
+    pcre2_code *re;
+    pcre2_match_data *md;
+    char tmpdir[PATH_MAX];
+    char incdir[PATH_MAX];
+    int fetched, skipped, failed_files;
+    unsigned long long bytes;
+} src_state;
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* mkdir -p with mode 0700 for every directory it creates. */
+int fetch_mkdirs(const char *path, err_t *e)
+{
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p == '/' || !*p) {
+            char saved = *p;
+            *p = '\0';
+            if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+                return err_set(e, err_local_write(errno), "cannot create directory %s: %s", buf, strerror(errno)), -1;
+            *p = saved;
+            if (!saved)
+                break;
+        }
+    }
+    return 0;
+}
+
+int fetch_fsync_dir(const char *dir, err_t *e)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) < 0) {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        return err_set(e, EX_IOERR, "cannot fsync directory %s: %s", dir, strerror(saved)), -1;
+    }
+    close(fd);
+    return 0;
+}
+
+static void remote_join(const char *dir, const char *name, char *out, size_t n)
+{
+    size_t dl = strlen(dir);
+    snprintf(out, n, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", name);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const sftp_entry *x = a, *y = b;
+    size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int c = memcmp(x->name, y->name, n);
+    return c ? c : (x->name_len > y->name_len) - (x->name_len < y->name_len);
+}
+
+/* ---- the registry ---------------------------------------------------------- */
+
+/* Row id of this remote version, 0 when unknown, -1 on error. *done gets
+ * after_fetch_done. */
+static long long registry_find(src_state *st, const sftp_entry *x, int *done, err_t *e)
+{
+    char size[32], mtime[32];
+    snprintf(size, sizeof size, "%llu", (unsigned long long)x->size);
+    snprintf(mtime, sizeof mtime, "%lld", (long long)x->mtime);
+    const char *p[] = { st->s->ep.name, x->name, size, mtime };
+    PGresult *r = db_query(st->run->db, e,
+                           "SELECT id, after_fetch_done FROM fetched_files"
+                           " WHERE source = $1 AND remote_name = $2 AND size_bytes = $3 AND remote_mtime = $4",
+                           4, p);
+    if (!r)
+        return -1;
+    long long id = 0;
+    if (PQntuples(r)) {
+        id = atoll(PQgetvalue(r, 0, 0));
+        *done = PQgetvalue(r, 0, 1)[0] == 't';
+    }
+    PQclear(r);
+    return id;
+}
+
+/* Id of the first row holding this content, 0 when none, -1 on error. */
+static long long registry_by_content(src_state *st, const char *sha, err_t *e)
+{
+    const char *p[] = { sha };
+    PGresult *r = db_query(st->run->db, e,
+                           "SELECT id FROM fetched_files WHERE sha256 = $1 AND duplicate_of IS NULL ORDER BY id LIMIT 1",
+                           1, p);
+    if (!r)
+        return -1;
+    long long id = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    return id;
+}
+
+/* Record a fetched version; returns its id, or -1. */
+/* A remote mtime this far ahead of our clock is not skew: a failure. */
+#define FETCH_CLOCK_SKEW_S 300
+
+static long long registry_add(src_state *st, const sftp_entry *x, const char *sha, const char *local,
+                              long long dup_of, err_t *e)
+{
+    char size[32], mtime[32], dup[32];
+    snprintf(size, sizeof size, "%llu", (unsigned long long)x->size);
+    snprintf(mtime, sizeof mtime, "%lld", (long long)x->mtime);
+    snprintf(dup, sizeof dup, "%lld", dup_of);
+    const char *done = strcmp(st->s->after_fetch, "keep") ? "false" : "true";
+    const char *p[] = { st->s->ep.name, x->name, size, mtime, sha, local, dup_of ? dup : NULL, st->s->after_fetch, done };
+    PGresult *r = db_query(st->run->db, e,
+                           "INSERT INTO fetched_files (source, remote_name, size_bytes, remote_mtime, sha256,"
+                           " local_name, duplicate_of, after_fetch, after_fetch_done)"
+                           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                           " ON CONFLICT (source, remote_name, size_bytes, remote_mtime)"
+                           " DO UPDATE SET sha256 = fetched_files.sha256 RETURNING id",
+                           9, p);
+    if (!r)
+        return -1;
+    long long id = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return id;
+}
+
+static int registry_after_done(src_state *st, long long id, err_t *e)
+{
+    char ids[32];
+    snprintf(ids, sizeof ids, "%lld", id);
+    const char *p[] = { ids };
+    PGresult *r = db_query(st->run->db, e, "UPDATE fetched_files SET after_fetch_done = true WHERE id = $1", 1, p);
+    if (!r)
+        return -1;
+    PQclear(r);
+    return 0;
+}
+
+/* ---- after_fetch ------------------------------------------------------------ */
+
+/* Apply after_fetch to the remote file; 0, or -1 with e set. */
+static int after_fetch(src_state *st, sftp_conn *c, const sftp_entry *x, long long id, err_t *e)
+{
+    const char *how = st->s->after_fetch;
+    if (!strcmp(how, "keep"))
+        return 0;
+    char from[2048];
+    remote_join(st->s->ep.remote_dir, x->name, from, sizeof from);
+    if (!strcmp(how, "delete")) {
+        if (sftp_remove(c, from, e) < 0)
+            return -1;
+    } else {
+        const char *dir = how + 5;
+        char todir[2048], to[4096];
+        if (dir[0] == '/')
+            snprintf(todir, sizeof todir, "%s", dir);
+        else
+            remote_join(st->s->ep.remote_dir, dir, todir, sizeof todir);
+        remote_join(todir, x->name, to, sizeof to);
+        if (sftp_rename(c, from, to, e) < 0)
+            return -1;
+    }
+    log_msg(LOG_INFO, "fetch", KV(KV_S("source", st->s->ep.name), KV_S("file", x->name), KV_S("after_fetch", how)),
+            "applied after_fetch on the server");
+    return registry_after_done(st, id, e);
+}
+
+/* ---- one file ---------------------------------------------------------------- */
+
+/* Place part at incdir/local (or local.N when another content holds that
+ * name) without ever overwriting. *placed receives the name used. */
+int fetch_place(const char *incdir, const char *part, const char *local, const char *sha, char *placed, err_t *e)
+{
+    for (int k = 0; k < 100; k++) {
+        char dest[PATH_MAX];
+        if (k)
+            snprintf(placed, FETCH_NAME_MAX + 8, "%s.%d", local, k);
+        else
+            snprintf(placed, FETCH_NAME_MAX + 8, "%s", local);
+        snprintf(dest, sizeof dest, "%s/%s", incdir, placed);
+        if (link(part, dest) == 0)
+            return unlink(part), 0;
+        if (errno != EEXIST)
+            return err_set(e, EX_IOERR, "cannot link %s to %s: %s", part, dest, strerror(errno)), -1;
+        /* A crash after placing and before recording leaves the same content here. */
+        char have[SHA256_HEX_LEN + 1];
+        err_t ignore = { 0 };
+        if (sha256_file_hex(dest, have, &ignore) == 0 && !strcmp(have, sha))
+            return unlink(part), 0;
+    }
+    return err_set(e, EX_IOERR, "cannot place %s: %s and 99 numbered variants exist in %s", part, local, incdir),
+           -1;
+}
+
+/* Download one remote file through to the registry and after_fetch.
+ * 0, or -1 with e set (EX_TEMPFAIL: the connection broke). */
+static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
+{
+    const char *src = st->s->ep.name;
+    char local[FETCH_NAME_MAX + 1], part[PATH_MAX], meta[PATH_MAX], remote[2048], want[2400], have[2400] = "";
+    fetch_local_name(x->name, local);
+    snprintf(part, sizeof part, "%s/%s.part", st->tmpdir, local);
+    snprintf(meta, sizeof meta, "%s/%s.part.meta", st->tmpdir, local);
+    remote_join(st->s->ep.remote_dir, x->name, remote, sizeof remote);
+    snprintf(want, sizeof want, "%llu %lld %s\n", (unsigned long long)x->size, (long long)x->mtime, x->name);
+
+    /* Resume a .part of the same remote version, else start over. */
+    uint64_t offset = 0;
+    struct stat ps;
+    int have_part = stat(part, &ps) == 0;
+    FILE *mf = fopen(meta, "r");
+    if (mf) {
+        size_t n = fread(have, 1, sizeof have - 1, mf);
+        have[n] = '\0';
+        fclose(mf);
+    }
+    if (have_part && !strcmp(have, want) && (uint64_t)ps.st_size <= x->size) {
+        offset = (uint64_t)ps.st_size;
+        log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name), KV_I("offset", offset)),
+                "resuming a partial download");
+    } else {
+        if (have_part)
+            log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name)),
+                    "restarting a partial download: the remote file changed since it began");
+        int mfd = open(meta, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (mfd < 0 || write(mfd, want, strlen(want)) != (ssize_t)strlen(want) || fsync(mfd) < 0) {
+            int saved = errno;
+            if (mfd >= 0)
+                close(mfd);
+            return err_set(e, EX_IOERR, "cannot write %s: %s", meta, strerror(saved)), -1;
+        }
+        close(mfd);
+    }
+    int fd = open(part, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_set(e, err_local_write(errno), "cannot create %s: %s", part, strerror(errno)), -1;
+    if ((!offset && ftruncate(fd, 0) < 0) || lseek(fd, (off_t)offset, SEEK_SET) < 0) {
+        close(fd);
+        return err_set(e, EX_IOERR, "cannot prepare %s: %s", part, strerror(errno)), -1;
+    }
+
+    long long t0 = now_ms();
+    uint64_t total = 0;
+    int rc = sftp_download(c, remote, fd, offset, x->size, &total, e);
+    int sync_bad = fsync(fd) < 0;
+    int saved = errno;
+    close(fd);
+    if (rc < 0) {
+        if (e->code != EX_TEMPFAIL) { /* the file changed or vanished: start over next time */
+            unlink(part);
+            unlink(meta);
+        }
+        return -1;
+    }
+    if (sync_bad)
+        return err_set(e, EX_IOERR, "cannot fsync %s: %s", part, strerror(saved)), -1;
+    if (total != x->size) {
+        unlink(part);
+        unlink(meta);
+        return err_set(e, EX_DATAERR, "%s ended at %llu bytes, the listing said %llu (the file changed)", remote,
+                       (unsigned long long)total, (unsigned long long)x->size),
+               -1;
+    }
+    long long ms = now_ms() - t0;
+
+    char sha[SHA256_HEX_LEN + 1];
+    if (sha256_file_hex(part, sha, e) < 0)
+        return -1;
+    long long dup = registry_by_content(st, sha, e);
+    if (dup < 0)
+        return -1;
+    char placed[FETCH_NAME_MAX + 8] = "";
+    if (!dup) {
+        if (fetch_place(st->incdir, part, local, sha, placed, e) < 0 || fetch_fsync_dir(st->incdir, e) < 0)
+            return -1;
+    } else {
+        unlink(part);
+        log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name), KV_S("sha256", sha)),
+                "same content was fetched before; not placed in incoming/ again");
+    }
+    unlink(meta);
+    if (fetch_fsync_dir(st->tmpdir, e) < 0)
+        return -1;
+    long long id = registry_add(st, x, sha, dup ? NULL : placed, dup, e);
+    if (id < 0)
+        return -1;
+    st->fetched++;
+    st->bytes += x->size - offset;
+    long long mbps10 = ms > 0 ? (long long)((x->size - offset) * 10000 / (unsigned long long)ms / 1000000) : 0;
+    char rate[32];
+    snprintf(rate, sizeof rate, "%lld.%lld", mbps10 / 10, mbps10 % 10);
+    if (!dup)
+        log_msg(LOG_INFO, "fetch",
+                KV(KV_S("source", src), KV_S("file", x->name), KV_S("local", placed), KV_I("bytes", x->size),
+                   KV_S("sha256", sha), KV_I("ms", ms), KV_S("mb_per_s", rate)),
+                "fetched");
+    return after_fetch(st, c, x, id, e);
+}
+
+/* ---- one source ---------------------------------------------------------------- */
+
+/* One connected pass over the source. -1 with e set when the source
+ * failed (EX_TEMPFAIL: the connection broke, worth another pass). */
+static int source_pass(src_state *st, sftp_conn *c, err_t *e)
+{
+    const source_cfg *s = st->s;
+    const char *src = s->ep.name;
+    sftp_entry *l1 = NULL, *l2 = NULL;
+    size_t n1 = 0, n2 = 0;
+    if (sftp_list(c, s->ep.remote_dir, &l1, &n1, e) < 0)
+        return -1;
+    if (st->run->settle_ms > 0)
+        sleep_ms(st->run->settle_ms);
+    if (sftp_list(c, s->ep.remote_dir, &l2, &n2, e) < 0) {
+        sftp_list_free(l1, n1);
+        return -1;
+    }
+    /* an empty listing may be NULL: qsort/bsearch must not see it (UBSan) */
+    if (n1 > 1)
+        qsort(l1, n1, sizeof *l1, cmp_entry);
+    if (n2 > 1)
+        qsort(l2, n2, sizeof *l2, cmp_entry);
+    time_t now = time(NULL);
+    int ret = 0;
+    st->skipped = st->failed_files = 0; /* counted again by each pass; fetched adds up */
+    for (size_t i = 0; i < n1; i++) {
+        const sftp_entry *x = &l1[i];
+        const char *why = fetch_name_problem(x->name, x->name_len);
+        if (why) {
+            log_msg(LOG_WARN, "fetch", KV(KV_S("source", src), KV_S("file", x->name), KV_S("reason", why)),
+                    "skipped a hostile file name");
+            st->skipped++;
+            continue;
+        }
+        if (x->type != SFTP_REGULAR) {
+            log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", src), KV_S("file", x->name)), "skipped: not a regular file");
+            continue;
+        }
+        int m = pcre2_match(st->re, (PCRE2_SPTR)x->name, x->name_len, 0, 0, st->md, NULL);
+        if (m < 0) {
+            log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", src), KV_S("file", x->name)),
+                    "skipped: does not match pattern");
+            continue;
+        }
+        const sftp_entry *y = n2 ? bsearch(x, l2, n2, sizeof *l2, cmp_entry) : NULL;
+        if (!y || y->size != x->size || y->mtime != x->mtime || y->type != x->type) {
+            log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name)),
+                    "skipped: size or mtime changed between two listings (still being written)");
+            st->skipped++;
+            continue;
+        }
+        if ((long long)x->mtime - (long long)now > FETCH_CLOCK_SKEW_S) {
+            /* "younger than min_age_seconds" every night, silently, until
+             * the clock catches up: the server's clock (or the file's
+             * mtime) is wrong, and somebody has to look at it. */
+            log_msg(LOG_ERROR, "fetch",
+                    KV(KV_S("source", src), KV_S("file", x->name), KV_I("mtime", (long long)x->mtime),
+                       KV_I("ahead_s", (long long)x->mtime - (long long)now)),
+                    "refused: modification time %llds in the future (more than %ds of clock skew)\n"
+                    "HINT: the server's clock or the file's mtime is wrong; ask the bank to fix it (the file is "
+                    "fetched once its mtime is in the past)",
+                    (long long)x->mtime - (long long)now, FETCH_CLOCK_SKEW_S);
+            st->failed_files++;
+            continue;
+        }
+        if ((long long)now - x->mtime < s->min_age_seconds) {
+            log_msg(LOG_INFO, "fetch",
+                    KV(KV_S("source", src), KV_S("file", x->name), KV_I("age_s", (long long)now - x->mtime),
+                       KV_I("min_age_seconds", s->min_age_seconds)),
+                    "skipped: younger than min_age_seconds (may still be written)");
+            st->skipped++;
+            continue;
+        }
+        if (s->max_file_bytes && x->size > (uint64_t)s->max_file_bytes) {
+            log_msg(LOG_ERROR, "fetch",
+                    KV(KV_S("source", src), KV_S("file", x->name), KV_I("bytes", x->size),
+                       KV_I("max_file_bytes", s->max_file_bytes)),
+                    "refused: larger than max_file_bytes");
+            st->failed_files++;
+            continue;
+        }
+        int done = 0;
+        long long id = registry_find(st, x, &done, e);
+        if (id < 0) {
+            ret = -1;
+            break;
+        }
+        if (id) {
+            log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", src), KV_S("file", x->name)), "skipped: already fetched");
+            if (!done && !st->run->dry_run && strcmp(s->after_fetch, "keep")) {
+                if (after_fetch(st, c, x, id, e) < 0) {
+                    if (e->code == EX_TEMPFAIL) {
+                        ret = -1;
+                        break;
+                    }
+                    log_msg(LOG_ERROR, "fetch", KV(KV_S("source", src), KV_S("file", x->name)), "after_fetch failed: %s",
+                            e->msg);
+                    st->failed_files++;
+                    err_clear(e);
+                }
+            }
+            continue;
+        }
+        if (st->run->dry_run) {
+            printf("%s\t%s\t%llu\n", src, x->name, (unsigned long long)x->size);
+            st->fetched++;
+            continue;
+        }
+        if (fetch_one(st, c, x, e) < 0) {
+            if (e->code == EX_TEMPFAIL || e->code == EX_IOERR || e->code == EX_UNAVAILABLE ||
+                PQstatus(st->run->db) != CONNECTION_OK) {
+                ret = -1;
+                break;
+            }
+            log_msg(LOG_ERROR, "fetch", KV(KV_S("source", src), KV_S("file", x->name)), "%s", e->msg);
+            st->failed_files++;
+            err_clear(e);
+        }
+    }
+    sftp_list_free(l1, n1);
+    sftp_list_free(l2, n2);
+    return ret;
+}
+
+static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
+{
+    src_state st = { .run = run, .s = s };
+    int rc, ret = -1;
+    PCRE2_SIZE off;
+    st.re = pcre2_compile((PCRE2_SPTR)s->pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &rc,
+                          &off, NULL);
+    if (!st.re)
+        return err_set(e, EX_CONFIG, "pattern of [source %s] does not compile", s->ep.name), -1;
+    st.md = pcre2_match_data_create_from_pattern(st.re, NULL);
+    snprintf(st.tmpdir, sizeof st.tmpdir, "%s/tmp/%s", run->cfg->spool_dir, s->ep.name);
+    snprintf(st.incdir, sizeof st.incdir, "%s/incoming/%s", run->cfg->spool_dir, s->ep.name);
+    if (!run->dry_run && (fetch_mkdirs(st.tmpdir, e) < 0 || fetch_mkdirs(st.incdir, e) < 0))
+        goto out;
+
+    const char *b = getenv("SETTLE_SFTP_BACKOFF_MS");
+    long base = b && *b ? strtol(b, NULL, 10) : 1000;
+    /* max_source_seconds: one budget for the source's whole run, retries
+     * included, so a slow server cannot hold the night up indefinitely */
+    long long budget_end = s->max_source_seconds ? now_ms() + s->max_source_seconds * 1000 : 0;
+    for (int attempt = 0;; attempt++) {
+        if (budget_end && now_ms() >= budget_end) {
+            err_set(e, EX_TEMPFAIL, "[source %s]: the time budget (max_source_seconds = %lld) ran out; %d file(s) "
+                    "fetched, the rest is left for the next run (a partial download is resumed)",
+                    s->ep.name, s->max_source_seconds, st.fetched);
+            goto out;
+        }
+        sftp_conn *c = sftp_open(&s->ep, e);
+        if (!c)
+            goto out;
+        if (budget_end)
+            sftp_set_budget(c, budget_end - now_ms());
+        log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", s->ep.name), KV_S("host_key", sftp_host_fingerprint(c))),
+                "connected");
+        int pr = source_pass(&st, c, e);
+        sftp_close(c);
+        if (pr == 0) {
+            ret = 0;
+            break;
+        }
+        if (e->code != EX_TEMPFAIL || attempt >= s->ep.retries || (budget_end && now_ms() >= budget_end))
+            goto out;
+        long ms = sftp_backoff_ms(attempt, base, 60000, (uint32_t)random());
+        log_msg(LOG_WARN, "fetch",
+                KV(KV_S("source", s->ep.name), KV_S("error", e->msg), KV_I("attempt", attempt + 1),
+                   KV_I("retry_in_ms", ms)),
+                "connection broke, reconnecting");
+        err_clear(e);
+        sleep_ms(ms);
+    }
+    log_msg(LOG_INFO, "fetch",
+            KV(KV_S("source", s->ep.name), KV_I(run->dry_run ? "would_fetch" : "fetched", st.fetched),
+               KV_I("skipped", st.skipped), KV_I("bytes", st.bytes), KV_I("failed", st.failed_files)),
+            "source done");
+    if (!run->dry_run) {
+        metrics_add("source", s->ep.name, "FilesFetched", st.fetched);
+        metrics_add("source", s->ep.name, "BytesFetched", st.bytes);
+        metrics_add("source", s->ep.name, "FilesFailed", st.failed_files);
+    }
+    if (st.failed_files) {
+        err_set(e, EX_DATAERR, "%d file(s) of [source %s] failed; see the errors above", st.failed_files, s->ep.name);
+        ret = -1;
+    }
+out:
+    metrics_add("source", s->ep.name, "SourceFailed", ret ? 1 : 0);
+    pcre2_match_data_free(st.md);
+    pcre2_code_free(st.re);
+    return ret;
+}
+
+int fetch_run_all(const config *cfg, const fetch_opts *opts)
+{
+    const char *only = opts ? opts->source : NULL;
+    fetch_run run = { .cfg = cfg, .settle_ms = 2000, .dry_run = opts ? opts->dry_run : 0 };
+    if (!cfg->n_sources) {
+        log_msg(LOG_WARN, "fetch", NULL, "no [source NAME] sections in the config; nothing to fetch");
+        return 0;
+    }
+    const char *ms = getenv("SETTLE_FETCH_SETTLE_MS");
+    if (ms && *ms)
+        run.settle_ms = strtol(ms, NULL, 10);
+
+    err_t e = { 0 };
+    run.db = db_connect(cfg, &e);
+    if (!run.db) {
+        log_msg(LOG_ERROR, "fetch", NULL, "%s", e.msg);
+        return e.code;
+    }
+    PGresult *r = db_query(run.db, &e,
+                           "SELECT to_regclass('fetched_files') IS NOT NULL, pg_try_advisory_lock(hashtext('settle.fetch'))",
+                           0, NULL);
+    int rc = 0;
+    if (!r) {
+        log_msg(LOG_ERROR, "fetch", NULL, "%s", e.msg);
+        rc = e.code;
+    } else if (PQgetvalue(r, 0, 0)[0] != 't') {
+        log_msg(LOG_ERROR, "fetch", NULL, "the database has no fetched_files table\nHINT: run settle migrate");
+        rc = EX_CONFIG;
+    } else if (PQgetvalue(r, 0, 1)[0] != 't') {
+        log_msg(LOG_ERROR, "fetch", NULL, "another settle fetch is running on this database\nHINT: wait for it and re-run");
+        rc = EX_TEMPFAIL;
+    }
+    PQclear(r);
+    if (rc) {
+        PQfinish(run.db);
+        return rc;
+    }
+
+    char failed[1024] = "";
+    int n_failed = 0, worst = 0, config_failed = 0;
+    for (int i = 0; i < cfg->n_sources; i++) {
+        const source_cfg *s = &cfg->sources[i];
+        if (only && strcmp(s->ep.name, only))
+            continue;
+        err_clear(&e);
+        int pix = !strcmp(s->type, "pix_api");
+        if ((pix ? pix_api_fetch(cfg, s, run.db, run.dry_run, &e) : fetch_source(&run, s, &e)) < 0) {
+            config_failed |= pix && e.code == EX_CONFIG;
+            log_msg(LOG_ERROR, "fetch", KV(KV_S("source", s->ep.name)), "%s", e.msg);
+            /* our own disk (full, read-only, not ours) is not the source's
+             * fault: 74 / 77 rather than "source unavailable" */
+            worst = err_worst(worst, e.code == EX_IOERR || e.code == EX_NOPERM ? e.code : EX_UNAVAILABLE);
+            snprintf(failed + strlen(failed), sizeof failed - strlen(failed), "%s%s", n_failed ? ", " : "",
+                     s->ep.name);
+            n_failed++;
+        }
+    }
+    PQfinish(run.db);
+    if (n_failed) {
+        log_msg(LOG_ERROR, "fetch", KV(KV_S("sources", failed)), "%d source(s) failed: %s", n_failed, failed);
+        return config_failed ? EX_CONFIG : worst;
+    }
+    return 0;
+}
