@@ -24,6 +24,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -361,25 +362,88 @@ static int move_rejected(ingest_job *j, one_file *f, const char *msg)
     }
     if (!f->in_spool)
         return 0;
-    char dir[4096], tmp[4400], placed[1024], err_path[8200];
+    char dir[4096], tmp[4400], placed[1024], err_path[8200], to[8200];
     snprintf(dir, sizeof dir, "%s/rejected/%s", j->spool, f->source);
     make_dirs(dir);
-    snprintf(tmp, sizeof tmp, "%s/.%s.error.%d", dir, f->name, (int)getpid());
+    /* The name the file will take (NAME, or NAME.~ID~ when taken), and its
+     * .error there FIRST: a kill before the file moves leaves it in
+     * incoming/ and the next run finishes the move (known_content), writing
+     * the same .error again; a kill after leaves both. The other order
+     * could leave a rejected file without its .error. */
+    placed[0] = '\0';
+    for (int k = 0; k < 1000 && !placed[0]; k++) {
+        char cand[1024];
+        if (k == 0)
+            snprintf(cand, sizeof cand, "%s", f->name);
+        else if (f->file_id > 0)
+            snprintf(cand, sizeof cand, k == 1 ? "%s.~%lld~" : "%s.~%lld~-%d", f->name, f->file_id, k - 1);
+        else
+            snprintf(cand, sizeof cand, "%s-%d", f->name, k);
+        snprintf(to, sizeof to, "%s/%s", dir, cand);
+        if (access(to, F_OK))
+            snprintf(placed, sizeof placed, "%s", cand);
+    }
     err_t e = { 0 };
-    if (write_text_file(tmp, msg, &e) || place_file(f->path, dir, f->name, f->file_id, placed, sizeof placed, &e)) {
+    if (!placed[0]) {
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "cannot move it into %s: 1000 files of that name "
+                "already there", dir);
+        return EX_SOFTWARE;
+    }
+    snprintf(tmp, sizeof tmp, "%s/.%s.error.%d", dir, f->name, (int)getpid());
+    snprintf(err_path, sizeof err_path, "%s/%s.error", dir, placed);
+    if (write_text_file(tmp, msg, &e) || (rename(tmp, err_path) && (err_set(&e, err_local_write(errno),
+                                                                        "cannot write %s: %s", err_path,
+                                                                        strerror(errno)), 1))) {
         unlink(tmp);
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s\nHINT: the file stays in incoming/; free space and re-run",
                 e.msg);
         return e.code;
     }
-    snprintf(err_path, sizeof err_path, "%s/%s.error", dir, placed);
-    if (rename(tmp, err_path)) {
+    snprintf(to, sizeof to, "%s/%s", dir, placed);
+    if (rename_noreplace(f->path, to)) {
         int err = errno;
-        unlink(tmp);
-        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "cannot write %s: %s", err_path, strerror(err));
-        return err_local_write(err);
+        unlink(err_path);
+        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "cannot move %s to %s: %s", f->path, to,
+                strerror(err));
+        return err == EEXIST ? EX_SOFTWARE : err_local_write(err);
     }
     return 0;
+}
+
+/* Temporary .error files (.NAME.error.PID) a killed ingest left in
+ * rejected/SOURCE/: removed when their process is gone. */
+static void clean_stale_error_tmp(const char *spool)
+{
+    char root[4096];
+    snprintf(root, sizeof root, "%s/rejected", spool);
+    DIR *r = opendir(root);
+    if (!r)
+        return;
+    struct dirent *s;
+    while ((s = readdir(r))) {
+        if (s->d_name[0] == '.')
+            continue;
+        char dir[4400];
+        snprintf(dir, sizeof dir, "%s/%s", root, s->d_name);
+        DIR *d = opendir(dir);
+        if (!d)
+            continue;
+        struct dirent *x;
+        while ((x = readdir(d))) {
+            const char *n = x->d_name, *dot = strrchr(n, '.');
+            if (n[0] != '.' || !dot || dot - n < 7 || strncmp(dot - 6, ".error", 6) || !dot[1])
+                continue;
+            char *end;
+            long pid = strtol(dot + 1, &end, 10);
+            if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+                continue;
+            char path[4800];
+            snprintf(path, sizeof path, "%s/%s", dir, n);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    closedir(r);
 }
 
 /* An ingested spool file goes to archive/SOURCE/, never replacing a file
@@ -775,6 +839,7 @@ int ingest_run(const config *cfg, const ingest_opts *opts)
     const char *source = opts && opts->source ? opts->source : "local";
     int nfiles = opts ? opts->n_files : 0;
     ingest_job j = { .cfg = cfg, .spool = cfg->spool_dir };
+    clean_stale_error_tmp(j.spool);
     err_t e = { 0 };
     j.db = db_connect(cfg, &e);
     if (!j.db) {

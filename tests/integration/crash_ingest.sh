@@ -67,5 +67,17 @@ for trial in 1 2 3; do
   cmp -s "$T_TMP/reference" "$T_TMP/after" || diff "$T_TMP/reference" "$T_TMP/after" | head -5 | sed 's/^/# /'
   trials=$((trials + 1))
 done
+# A temporary .error a killed ingest left behind (.NAME.error.PID, its
+# process gone) is removed by the next run; a live process's is kept.
+setup
+"$SETTLE" -q ingest 2>/dev/null
+mkdir -p "$T_TMP/spool/rejected/bb"
+sleep 30 & live=$!
+: >"$T_TMP/spool/rejected/bb/.C.RET.error.4194300"
+: >"$T_TMP/spool/rejected/bb/.C.RET.error.$live"
+"$SETTLE" -q ingest 2>/dev/null
+t_check "a dead process's temporary .error is removed" test ! -e "$T_TMP/spool/rejected/bb/.C.RET.error.4194300"
+t_check "a live process's is kept" test -e "$T_TMP/spool/rejected/bb/.C.RET.error.$live"
+kill $live 2>/dev/null; wait $live 2>/dev/null
 echo "# crash trials: $trials"
 t_done
