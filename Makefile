@@ -5,6 +5,9 @@
 #   make demo       install what is missing, build, run the nightly job on demo data
 #   make asan       build and run the tests with AddressSanitizer + UBSan
 #   make valgrind   the unit tests under valgrind memcheck (leaks are errors)
+#   make lint       cppcheck, clang-tidy, banned functions, include directions
+#                   (scripts/lint; not part of check)
+#   make coverage   line coverage of the unit tests (gcov + gcovr, build/coverage)
 #   make check-crash  the crash harness: 30 trials of kill -9 `settle run`
 #                   (CRASH_TRIALS=N CRASH_SEED=S; tests/crash/crash.sh)
 #   make bench      benchmarks (never part of check)
@@ -42,7 +45,7 @@ TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 SETTLE = $(BINDIR)/settle
 
-.PHONY: all check check-crash test unit integration demo asan asan-test valgrind install clean bootstrap bench fuzz fuzz-build docs tools
+.PHONY: all check check-crash test unit integration demo asan asan-test valgrind lint coverage install clean bootstrap bench fuzz fuzz-build docs tools
 .DEFAULT_GOAL := all
 
 all: $(SETTLE)
@@ -134,6 +137,24 @@ asan-test:
 valgrind: bootstrap
 	@$(MAKE) --no-print-directory BUILD=build/valgrind CFLAGS="-O1 -g" $(patsubst build/%,build/valgrind/%,$(UNIT_BIN))
 	@VALGRIND=1 BUILD=$(abspath build/valgrind) scripts/run-tests --unit
+
+# The house rules (CONTRIBUTING.md): cppcheck, clang-tidy (.clang-tidy),
+# scripts/lint-banned and scripts/lint-includes over common/ parsers/
+# reconcile/ fetch/ jobs/. Last line `lint: clean` or the failed checks.
+# Not part of `make check` (yet).
+lint: bootstrap
+	@scripts/lint
+
+# Line coverage of the unit tests: their own -O0 build with gcc --coverage
+# in build/coverage (counters reset first), run, then gcovr
+# (scripts/coverage); the last line is `coverage: NN.N% of lines`.
+# Integration tests are not counted (they run bin/settle, not this build).
+coverage: bootstrap
+	@find build/coverage -name '*.gcda' -delete 2>/dev/null || true
+	@$(MAKE) --no-print-directory BUILD=build/coverage CC=gcc CFLAGS="-O0 -g --coverage" LDFLAGS="--coverage" \
+	    $(patsubst build/%,build/coverage/%,$(UNIT_BIN))
+	@BUILD=$(abspath build/coverage) scripts/run-tests --unit
+	@scripts/coverage build/coverage
 
 demo: bootstrap
 	@$(MAKE) --no-print-directory all

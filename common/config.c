@@ -469,11 +469,11 @@ static void begin_section(parse_state *st, char *text)
         return;
     }
     char allowed[256] = "";
+    size_t len = 0;
     for (size_t i = 0; i < N_SECTIONS; i++) {
-        strcat(allowed, i ? ", " : "");
-        strcat(allowed, sections[i].kind);
-        if (sections[i].named)
-            strcat(allowed, " NAME");
+        snprintf(allowed + len, sizeof allowed - len, "%s%s%s", i ? ", " : "", sections[i].kind,
+                 sections[i].named ? " NAME" : "");
+        len = strlen(allowed);
     }
     fail(st, st->line, "unknown section [%s]; expected one of: %s", text, allowed);
 }
@@ -543,9 +543,10 @@ static int handler(void *user, const char *section, const char *name, const char
         return 1;
     }
     char allowed[1024] = "";
+    size_t len = 0;
     for (size_t i = 0; i < s->n_keys; i++) {
-        strcat(allowed, i ? ", " : "");
-        strcat(allowed, s->keys[i].name);
+        snprintf(allowed + len, sizeof allowed - len, "%s%s", i ? ", " : "", s->keys[i].name);
+        len = strlen(allowed);
     }
     return fail(st, st->line, "unknown key '%s' in [%s]; expected one of: %s", name, s->kind, allowed);
 }

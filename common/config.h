@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "common/error.h"
+#include "common/profile.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/settle/settle.conf"
 
@@ -69,23 +70,8 @@ typedef struct destination_cfg {
     sftp_endpoint ep;
 } destination_cfg;
 
-/* [profile NAME]: how to read a Pix CSV export that is not the canonical
- * layout (docs/formats/pix-csv.md). Column keys name the header of the
- * column that holds each canonical field. */
-typedef struct profile_cfg {
-    char *name;
-    int line;
-    char *delimiter;       /* "," */
-    char *decimal;         /* "." or "," */
-    char *date_format;     /* iso | dd/mm/yyyy | dd/mm/yyyy hh:mm | dd/mm/yyyy hh:mm:ss */
-    char *encoding;        /* utf-8 | latin-1 */
-    char *timezone;        /* "-03:00": offset of timestamps written without one */
-    char *kind_pix;        /* "pix": kind column value(s) for a received Pix, '|'-separated */
-    char *kind_refund;     /* "pix_refund": kind column value(s) for a refund */
-    char *col_end_to_end_id, *col_txid, *col_amount, *col_settled_at,
-         *col_payer_doc, *col_payer_name, *col_message, *col_kind,
-         *col_refund_id, *col_refund_status;
-} profile_cfg;
+/* [profile NAME]: profile_cfg, in common/profile.h (the Pix CSV reader uses it
+ * without the rest of the config). */
 
 typedef struct config {
     char *path;                    /* the file read, or NULL when none */

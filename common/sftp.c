@@ -411,6 +411,7 @@ static void prefer_known_algs(sftp_conn *c)
     if (n_algs <= 0)
         return;
     char pref[512] = "";
+    size_t pref_len = 0;
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < sizeof all_keybits / sizeof all_keybits[0]; i++) {
             if (!!(mask & (1u << i)) != !pass)
@@ -420,9 +421,8 @@ static void prefer_known_algs(sftp_conn *c)
             for (char *save = NULL, *a = strtok_r(list, ",", &save); a; a = strtok_r(NULL, ",", &save))
                 for (int j = 0; j < n_algs; j++)
                     if (!strcmp(algs[j], a)) {
-                        if (*pref)
-                            strcat(pref, ",");
-                        strcat(pref, a);
+                        snprintf(pref + pref_len, sizeof pref - pref_len, "%s%s", *pref ? "," : "", a);
+                        pref_len = strlen(pref);
                         break;
                     }
         }
@@ -436,7 +436,7 @@ static void fingerprint_of_b64(const char *b64, char *out)
 {
     size_t len = strlen(b64);
     unsigned char *raw = malloc(len + 4);
-    strcpy(out, "(unreadable)");
+    memcpy(out, "(unreadable)", sizeof "(unreadable)");
     if (!raw)
         return;
     int n = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)len);
@@ -550,11 +550,12 @@ static int check_host_key(sftp_conn *c, err_t *e)
         unsigned other = known_types(c, kh);
         if (other) {
             char types[256] = "";
+            size_t types_len = 0;
             for (size_t i = 0; i < sizeof all_keybits / sizeof all_keybits[0]; i++)
                 if (other & (1u << i)) {
-                    if (*types)
-                        strcat(types, ", ");
-                    strcat(types, keybit_name(all_keybits[i]));
+                    snprintf(types + types_len, sizeof types - types_len, "%s%s", *types ? ", " : "",
+                             keybit_name(all_keybits[i]));
+                    types_len = strlen(types);
                 }
             rc = err_set(e, EX_UNAVAILABLE,
                          "host key of %s has changed: %s holds a %s key, the server offered %s (%s)\n"

@@ -19,8 +19,10 @@ void testhook(const char *point)
             fclose(f);
     }
     const char *ms = getenv("SETTLE_TEST_PAUSE_MS");
-    if (ms && atol(ms) > 0) {   /* pause that long, then go on (fault tests) */
-        struct timespec t = { atol(ms) / 1000, (atol(ms) % 1000) * 1000000L };
+    char *end = NULL;
+    long pause_ms = ms ? strtol(ms, &end, 10) : 0;
+    if (ms && end != ms && pause_ms > 0) {   /* pause that long, then go on (fault tests) */
+        struct timespec t = { pause_ms / 1000, (pause_ms % 1000) * 1000000L };
         while (nanosleep(&t, &t) != 0)
             ;
         return;

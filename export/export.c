@@ -140,7 +140,11 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
         PQclear(hr);
         return settle_fail(e, EX_USAGE, "no export batch %lld\nHINT: SELECT id, created_at FROM export_batches lists them", id);
     }
-    int schema = atoi(PQgetvalue(hr, 0, 0));
+    /* a version that is not a whole int (never written by settle) counts as unknown: -1 */
+    char *end;
+    errno = 0;
+    long sv = strtol(PQgetvalue(hr, 0, 0), &end, 10);
+    int schema = (errno || end == PQgetvalue(hr, 0, 0) || *end || sv < INT_MIN || sv > INT_MAX) ? -1 : (int)sv;
     if (schema != EXPORT_SCHEMA_VERSION) {
         PQclear(hr);
         return settle_fail(e, EX_SOFTWARE, "export batch %lld has schema version %d, this settle writes %d",

@@ -22,7 +22,6 @@ const char *fetch_name_problem(const char *name, size_t len)
         if (cont && (ch & 0xC0) == 0x80) {
             cont--;
         } else {
-            cont = 0;
             if ((ch >= 0x80 && ch <= 0x9f) ||
                 (ch == 0xc2 && i + 1 < len && (unsigned char)name[i + 1] >= 0x80 && (unsigned char)name[i + 1] <= 0x9f))
                 return "name contains a control character";
@@ -37,7 +36,7 @@ const char *fetch_name_problem(const char *name, size_t len)
 void fetch_local_name(const char *name, char *out)
 {
     size_t i = 0;
-    for (; name[i] && i < FETCH_NAME_MAX; i++) {
+    for (; i < FETCH_NAME_MAX && name[i]; i++) {
         char ch = name[i];
         int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
                  ch == '_' || ch == '-';

@@ -469,7 +469,7 @@ static int do_pull(pull *p, PGconn *db, const char *spool, time_t inicio, time_t
         items += pg.items;
         /* one page per line: a line break in valid JSON is whitespace
          * between tokens (strings cannot hold one raw), so it becomes a space */
-        for (size_t j = 0; j < buf.len; j++)
+        for (size_t j = 0; buf.data && j < buf.len; j++)
             if (buf.data[j] == '\n' || buf.data[j] == '\r')
                 buf.data[j] = ' ';
         if (write_all(fd, buf.data, buf.len) < 0 || write_all(fd, "\n", 1) < 0) {

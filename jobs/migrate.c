@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,18 @@ static int name_version(const char *name)
         name[2] < '0' || name[2] > '9' || name[3] != '_' || strcmp(name + strlen(name) - 4, ".sql"))
         return -1;
     return (name[0] - '0') * 100 + (name[1] - '0') * 10 + (name[2] - '0');
+}
+
+/* schema_migrations.version as text (an int column): its value, or -1 when
+ * it is not a whole number in 0..INT_MAX (no migration has that version). */
+static int migration_version(const char *s)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 0 || v > INT_MAX)
+        return -1;
+    return (int)v;
 }
 
 static int cmp_mig(const void *a, const void *b)
@@ -204,7 +217,7 @@ int cmd_migrate(settle_ctx *ctx, int argc, char **argv)
     }
     /* Refuse before changing anything: tampered or unknown applied migrations. */
     for (int r = 0; r < PQntuples(have) && !rc; r++) {
-        int v = atoi(PQgetvalue(have, r, 0));
+        int v = migration_version(PQgetvalue(have, r, 0));
         const char *sum = PQgetvalue(have, r, 2);
         const migration *x = NULL;
         for (int i = 0; i < n; i++)
@@ -230,7 +243,7 @@ int cmd_migrate(settle_ctx *ctx, int argc, char **argv)
     for (int i = 0; i < n; i++) {
         int done_already = 0;
         for (int r = 0; r < PQntuples(have); r++)
-            if (atoi(PQgetvalue(have, r, 0)) == m[i].version)
+            if (migration_version(PQgetvalue(have, r, 0)) == m[i].version)
                 done_already = 1;
         if (status_only) {
             printf("%s\t%s\n", m[i].name, done_already ? "applied" : "pending");

@@ -8,6 +8,7 @@
  * manuals write them. */
 #include "parsers/cnab.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* ===================== CNAB 240 (FEBRABAN T/U) ===================== */
@@ -752,12 +753,13 @@ int cnab_code_in(const char *code, const char *list)
 const char *cnab240_bank_list(void)
 {
     static char buf[256];
-    if (!buf[0])
+    if (!buf[0]) {
+        size_t len = 0;
         for (const cnab240_bank *b = cnab240_banks; b->code; b++) {
-            if (buf[0])
-                strcat(buf, ", ");
-            strcat(buf, b->code);
+            snprintf(buf + len, sizeof buf - len, "%s%s", buf[0] ? ", " : "", b->code);
+            len = strlen(buf);
         }
+    }
     return buf;
 }
 
@@ -774,14 +776,11 @@ const char *cnab400_bank_list(void)
                 codes[i] = codes[i - 1];
             codes[i] = b;
         }
+        size_t len = 0;
         for (size_t i = 0; i < n; i++) {
-            if (buf[0])
-                strcat(buf, ", ");
-            strcat(buf, codes[i]->code);
-            if (codes[i]->aliases) {
-                strcat(buf, "/");
-                strcat(buf, codes[i]->aliases);
-            }
+            snprintf(buf + len, sizeof buf - len, "%s%s%s%s", buf[0] ? ", " : "", codes[i]->code,
+                     codes[i]->aliases ? "/" : "", codes[i]->aliases ? codes[i]->aliases : "");
+            len = strlen(buf);
         }
     }
     return buf;

@@ -425,7 +425,7 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
                 fe->col = t->start;
                 snprintf(fe->msg, sizeof fe->msg, "expected a 2-%s %s (positions %u-%u), found %s",
                          t->kind == FK_CODE_AN ? "character (digits or capital letters)" : "digit", t->name,
-                         t->start, t->start + 1, q);
+                         (unsigned)t->start, (unsigned)t->start + 1, q);
                 return -1;
             }
             char *dst = base + t->off;

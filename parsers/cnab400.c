@@ -254,7 +254,8 @@ int cnab400_next(parser *p, settle_record *rec, err_t *e)
                                     f->name, f->start, f->start + f->len - 1, s[0], s[1]);
                 }
             p->pend_other_exp = 0;
-            p->pend_hold = b->hold_at && l->c[b->hold_at - 1] == b->hold_char;
+            /* hold_char is an ASCII letter or digit from the bank table, not a text byte */
+            p->pend_hold = b->hold_at && l->c[b->hold_at - 1] == b->hold_char; // NOLINT(bugprone-signed-char-misuse,cert-str34-c)
             if ((b->flags & C400_BANRISUL_NOTA1) &&
                 cnab_digits(l, 189, 13, "other expenses", &p->pend_other_exp, &fe) < 0)
                 return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);

@@ -301,6 +301,8 @@ static int opt_string(pixapi *r, json_object *obj, const char *path, const char 
                       size_t *n, err_t *e)
 {
     json_object *v;
+    *s = NULL;
+    *n = 0;
     int present = get(obj, key, &v);
     if (!present || !v)
         return 0;
@@ -321,6 +323,7 @@ static int amount(pixapi *r, json_object *obj, const char *path, const char *key
 {
     json_object *v;
     char f[100];
+    *cents = 0;
     int present = get(obj, key, &v);
     if (!present || !v || !json_object_is_type(v, json_type_string))
         return fail_doc(r, e, path, key, "expected an amount as a decimal string such as \"110.00\", found %s",

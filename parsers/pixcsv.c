@@ -137,7 +137,6 @@ static const char *shown(const char *s, char *out, size_t outsz)
         if (i >= 60 && (c & 0xC0) != 0x80) {
             memcpy(out + o, "...", 3);
             o += 3;
-            i = n;
             break;
         }
         if (c < 0x20 || c == 0x7F || c == '\'' || c == '\\') {

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <zlib.h>
 
-#include "common/config.h"
+#include "common/profile.h"
 #include "parsers/record.h"
 
 typedef struct pixcsv pixcsv;

@@ -673,7 +673,7 @@ static int decode(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e
             return fail(p, e, ln, t->f_doc + 1, "expected the payer's document as %s, found %s", PIX_DOC_EXPECT, why);
     }
     if (t->f_name >= 0) {
-        int i = t->f_name;
+        int i = t->f_name; // NOLINT(bugprone-signed-char-misuse,cert-str34-c): a field index, -1 = none
         if (t->b64 & (1u << i)) {
             long n = b64_field(p, t, i, e);
             if (n < 0)
@@ -684,7 +684,7 @@ static int decode(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e
         }
     }
     if (t->f_message >= 0) {
-        int i = t->f_message;
+        int i = t->f_message; // NOLINT(bugprone-signed-char-misuse,cert-str34-c): a field index, -1 = none
         if (t->b64 & (1u << i)) {
             long n = b64_field(p, t, i, e);
             if (n < 0)
@@ -718,6 +718,7 @@ static int next_record(parser *p, const pixpsp_rtype **t, err_t *e)
 {
     struct pixpsp *r = p->psp;
     const pixpsp_layout *lay = r->lay;
+    *t = NULL;
     for (;;) {
         int got = next_line(p, e);
         if (got <= 0) {

@@ -362,6 +362,8 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
     char ids[96];
     const rc_candidate *m = NULL;
     size_t n = best_candidates(c, nc, &m, ids, sizeof ids);
+    if (!m)         /* never: m is set whenever one is counted; says so to the analyzer */
+        n = 0;
     int best_rank = m ? rc_rules[m->rule].rank : 0;
 
     if (s->kind == RC_KIND_PIX_REFUND) {

@@ -126,7 +126,7 @@ static void cand_read(cand_row *x, int64_t sid, const PGresult *r, int at)
          * to '', so the positions hold; none of the values holds a '|':
          * codes, digits, a txid [a-zA-Z0-9], a date) */
         const char *v = PQgetvalue(r, 0, at + 5);
-        char amount[24];
+        char amount[24] = "";
         char *dst[] = { x->c.by_format, x->c.by_bank, x->c.by_code, x->c.by_nn,
                         amount,         x->c.by_kind, x->c.by_txid, x->c.by_date };
         size_t cap[] = { sizeof x->c.by_format, sizeof x->c.by_bank, sizeof x->c.by_code, sizeof x->c.by_nn,

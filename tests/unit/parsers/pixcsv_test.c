@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/config.h"
 #include "parsers/pixcsv.h"
 
 #define FIX "tests/fixtures/pix/"
