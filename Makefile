@@ -92,11 +92,14 @@ bootstrap:
 # of ASAN_SUBSET built with AddressSanitizer + UBSan (leaks included); the
 # unit tests under valgrind memcheck (docs/testing.md, "Sanitizers and valgrind").
 check: bootstrap
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test
 	@echo "== AddressSanitizer + UBSan: unit tests and integration tests: $(ASAN_SUBSET)"
 	@$(MAKE) --no-print-directory asan-test SETTLE_TEST_SUBSET="$(ASAN_SUBSET)"
 	@echo "== valgrind memcheck: unit tests"
 	@$(MAKE) --no-print-directory valgrind
+	@echo "== line coverage of the unit tests"
+	@$(MAKE) --no-print-directory coverage
 
 test: $(SETTLE) $(UNIT_BIN) tools
 	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests
