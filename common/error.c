@@ -50,17 +50,32 @@ int err_local_write(int errnum)
     return errnum == EACCES || errnum == EPERM ? EX_NOPERM : EX_IOERR;
 }
 
+const err_code_info err_codes[] = {
+    { 0, 0, "ok", "everything done" },
+    { EX_USAGE, 1, "usage", "usage error" },
+    { EX_DATAERR, 2, "bad input data", "some input data was bad (a file rejected); the rest was processed" },
+    { EX_UNAVAILABLE, 5, "service unavailable", "a service was unavailable (the database, a source)" },
+    { EX_SOFTWARE, 7, "internal error", "internal error" },
+    { EX_IOERR, 6, "cannot write a local file", "a local file could not be written (disk full, quota, read-only)" },
+    { EX_TEMPFAIL, 3, "temporary failure or lock held",
+      "temporary failure: another run holds the lock, or work is held by another session" },
+    { EX_NOPERM, 6, "permission denied", "permission denied (a database privilege, a spool directory)" },
+    { EX_CONFIG, 4, "configuration error", "configuration error" },
+    { 0, 0, NULL, NULL },
+};
+
+const err_code_info *err_code_find(int code)
+{
+    for (const err_code_info *c = err_codes; c->brief; c++)
+        if (c->code == code)
+            return c;
+    return NULL;
+}
+
 static int rank(int code)
 {
-    switch (code) {
-    case 0: return 0;
-    case EX_USAGE: return 1;
-    case EX_DATAERR: return 2;
-    case EX_TEMPFAIL: return 3;
-    case EX_CONFIG: return 4;
-    case EX_UNAVAILABLE: return 5;
-    default: return 6; /* EX_SOFTWARE and anything unexpected */
-    }
+    const err_code_info *c = err_code_find(code);
+    return c ? c->rank : 7; /* anything unexpected counts as an internal error */
 }
 
 int err_worst(int a, int b)

@@ -12,7 +12,21 @@
 #include <sysexits.h>
 
 /* EX_OK 0, EX_USAGE 64, EX_DATAERR 65, EX_UNAVAILABLE 69, EX_SOFTWARE 70,
- * EX_TEMPFAIL 75, EX_CONFIG 78 come from <sysexits.h>. */
+ * EX_IOERR 74, EX_TEMPFAIL 75, EX_NOPERM 77, EX_CONFIG 78 come from
+ * <sysexits.h>. */
+
+/* The exit codes settle uses: one table (common/error.c) behind `settle
+ * --help`, `settle help exit-codes`, the run summary and err_worst();
+ * tests/integration/cli.sh checks README.md and docs/settle.1 against it. */
+typedef struct err_code_info {
+    int code;
+    int rank;               /* err_worst(): the higher wins */
+    const char *brief;      /* for --help: "usage" */
+    const char *meaning;    /* what happened, for the run summary and operators */
+} err_code_info;
+extern const err_code_info err_codes[];   /* ended by a row with brief == NULL */
+/* The row of code, or NULL for a code settle does not use. */
+const err_code_info *err_code_find(int code);
 
 typedef struct err {
     int code;        /* a sysexits code, 0 when no error was set */
@@ -38,7 +52,7 @@ void err_clear(err_t *e);
 int err_local_write(int errnum);
 
 /* The worse of two exit codes, for jobs that go on past errors:
- * 70 > 69 > 78 > 75 > 65 > 64 > 0. */
+ * 70 > 74, 77 > 69 > 78 > 75 > 65 > 64 > 0 (err_codes[].rank). */
 int err_worst(int a, int b);
 
 #endif

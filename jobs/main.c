@@ -62,15 +62,26 @@ static void main_usage(FILE *out)
           "  -q, --quiet            only warnings and errors\n"
           "  --log-format=FORMAT    text (logfmt, default) or json, one event per line on stderr\n"
           "  -h, --help             this help; settle COMMAND --help for a command\n\n"
-          "Exit codes: 0 ok, 64 usage, 65 bad input data, 69 service unavailable,\n"
-          "70 internal error, 74 cannot write a local file, 75 temporary failure or lock\n"
-          "held, 77 permission denied, 78 configuration error.\n",
+          "Exit codes (settle help exit-codes):",
           out);
+    int col = 36; /* "Exit codes (settle help exit-codes):" */
+    for (const err_code_info *c = err_codes; c->brief; c++) {
+        char item[80];
+        int n = snprintf(item, sizeof item, " %d %s%s", c->code, c->brief, c[1].brief ? "," : ".");
+        if (col + n > 78) {
+            fputs("\n", out);
+            col = 0;
+        }
+        fputs(item, out);
+        col += n;
+    }
+    fputs("\n", out);
 }
 
-const char usage_help[] = "usage: settle help [COMMAND | config-keys]\n\n"
+const char usage_help[] = "usage: settle help [COMMAND | config-keys | exit-codes]\n\n"
                           "Show the list of commands, or one command's help. `settle help config-keys`\n"
-                          "prints every config section and key with its default, tab-separated.\n";
+                          "prints every config section and key with its default, tab-separated;\n"
+                          "`settle help exit-codes` every exit code and its meaning, tab-separated.\n";
 
 int cmd_help(settle_ctx *ctx, int argc, char **argv)
 {
@@ -81,6 +92,11 @@ int cmd_help(settle_ctx *ctx, int argc, char **argv)
     }
     if (!strcmp(argv[1], "config-keys")) {
         config_print_keys(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "exit-codes")) {
+        for (const err_code_info *c = err_codes; c->brief; c++)
+            printf("%d\t%s\n", c->code, c->meaning);
         return 0;
     }
     const command *c = command_find(argv[1]);

@@ -46,4 +46,17 @@ while IFS=$'\t' read -r sect key def choices; do
 done < <("$SETTLE" help config-keys 2>/dev/null || true)
 t_eq "every config key documented" "" "$missing"
 
+# One table of exit codes (common/error.c): --help, the README's table and
+# the man page's EXIT STATUS list exactly its codes.
+codes=$("$SETTLE" help exit-codes | cut -f1 | sort -n | tr '\n' ' ')
+t_eq "the exit codes settle uses" "0 64 65 69 70 74 75 77 78 " "$codes"
+t_eq "README's exit code table lists them" "$codes" \
+  "$(grep -oE '^\| [0-9]+ \|' "$T_TOP/README.md" | tr -dc '0-9\n' | sort -n | tr '\n' ' ')"
+t_eq "the man page's EXIT STATUS lists them" "$codes" \
+  "$(sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$T_TOP/docs/settle.1" | grep -oE '(^|[ ;])[0-9]+ ' | tr -dc '0-9 ' |
+     tr ' ' '\n' | grep -v '^$' | sort -n | uniq | tr '\n' ' ')"
+help_codes=$("$SETTLE" --help | sed -n '/^Exit codes/,$p' | grep -oE '(: | |, )[0-9]+ [a-z]' | tr -dc '0-9\n' | sort -n |
+             tr '\n' ' ')
+t_eq "--help lists them" "$codes" "$help_codes"
+
 t_done

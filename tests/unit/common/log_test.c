@@ -104,6 +104,19 @@ static void test_err(void **state)
     assert_int_equal(err_worst(0, EX_DATAERR), EX_DATAERR);
     assert_int_equal(err_worst(EX_UNAVAILABLE, EX_DATAERR), EX_UNAVAILABLE);
     assert_int_equal(err_worst(EX_UNAVAILABLE, EX_SOFTWARE), EX_SOFTWARE);
+    /* the order of err_codes[].rank: 70 > 74, 77 > 69 > 78 > 75 > 65 > 64 > 0 */
+    assert_int_equal(err_worst(EX_IOERR, EX_UNAVAILABLE), EX_IOERR);
+    assert_int_equal(err_worst(EX_NOPERM, EX_CONFIG), EX_NOPERM);
+    assert_int_equal(err_worst(EX_IOERR, EX_SOFTWARE), EX_SOFTWARE);
+    assert_int_equal(err_worst(EX_TEMPFAIL, EX_CONFIG), EX_CONFIG);
+    assert_int_equal(err_worst(EX_TEMPFAIL, EX_DATAERR), EX_TEMPFAIL);
+    assert_int_equal(err_worst(EX_USAGE, 0), EX_USAGE);
+    assert_int_equal(err_worst(EX_DATAERR, 99), 99); /* an unknown code counts as internal */
+    int n = 0;
+    for (const err_code_info *c = err_codes; c->brief; c++, n++)
+        assert_ptr_equal(err_code_find(c->code), c);
+    assert_int_equal(n, 9);
+    assert_null(err_code_find(99));
     err_clear(&e);
     assert_int_equal(e.code, 0);
 }
