@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "jobs/jobs.h"
+#include "reconcile/decide.h"
 
 const command settle_commands[] = {
     { "run", cmd_run, NEED_CONFIG, "the nightly job: fetch, ingest, reconcile, export, report", usage_run },
@@ -78,10 +79,11 @@ static void main_usage(FILE *out)
     fputs("\n", out);
 }
 
-const char usage_help[] = "usage: settle help [COMMAND | config-keys | exit-codes]\n\n"
+const char usage_help[] = "usage: settle help [COMMAND | config-keys | exit-codes | reasons]\n\n"
                           "Show the list of commands, or one command's help. `settle help config-keys`\n"
                           "prints every config section and key with its default, tab-separated;\n"
-                          "`settle help exit-codes` every exit code and its meaning, tab-separated.\n";
+                          "`settle help exit-codes` every exit code and its meaning, tab-separated;\n"
+                          "`settle help reasons` every exception reason (docs/reconciliation.md).\n";
 
 int cmd_help(settle_ctx *ctx, int argc, char **argv)
 {
@@ -92,6 +94,11 @@ int cmd_help(settle_ctx *ctx, int argc, char **argv)
     }
     if (!strcmp(argv[1], "config-keys")) {
         config_print_keys(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "reasons")) {
+        for (int r = EXC_NONE + 1; r <= EXC_LAST; r++)
+            printf("%s\n", rc_reason_name((rc_reason)r));
         return 0;
     }
     if (!strcmp(argv[1], "exit-codes")) {

@@ -58,6 +58,19 @@ static const struct reason_info {
 };
 #define N_REASONS ((int)(sizeof reasons / sizeof reasons[0]))
 
+const char *report_reason_label(const char *code)
+{
+    for (int i = 0; i < N_REASONS; i++)
+        if (!strcmp(reasons[i].code, code))
+            return reasons[i].label;
+    return NULL;
+}
+
+int report_n_reasons(void)
+{
+    return N_REASONS;
+}
+
 static const struct reason_info *reason_find(const char *code)
 {
     for (int i = 0; i < N_REASONS; i++)

@@ -16,6 +16,12 @@ typedef struct report_opts {
 /* Write the report. Returns an exit code (sysexits.h). opts may be NULL. */
 int report_run(const config *cfg, const report_opts *opts);
 
+/* The finance label of an exception reason ("Pago a menor"), NULL when the
+ * report has no text for it; how many reasons it has texts for. The unit
+ * test checks they are exactly reconcile/decide.c's reasons. */
+const char *report_reason_label(const char *code);
+int report_n_reasons(void);
+
 /* 1 when s is a real YYYY-MM-DD date. */
 int report_valid_date(const char *s);
 

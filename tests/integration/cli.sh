@@ -59,4 +59,18 @@ help_codes=$("$SETTLE" --help | sed -n '/^Exit codes/,$p' | grep -oE '(: | |, )[
              tr '\n' ' ')
 t_eq "--help lists them" "$codes" "$help_codes"
 
+# One vocabulary of exception reasons: reconcile's (settle help reasons), the
+# database's CHECK after every migration, and docs/reconciliation.md's table.
+# (The report's texts are checked against the same list by
+# tests/unit/report/reasons_test.c.)
+reasons=$("$SETTLE" help reasons | sort | tr '\n' ' ')
+t_check "reasons listed" test -n "$reasons"
+t_newdb
+t_eq "the database accepts exactly reconcile's reasons" "$reasons" \
+  "$(t_sql "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'exceptions_reason_check'" |
+     grep -oE "'[A-Z_]+'" | tr -d "'" | sort | tr '\n' ' ')"
+t_eq "docs/reconciliation.md describes exactly those" "$reasons" \
+  "$(sed -n '/^## Exception reasons/,/^## [^E]/p' "$T_TOP/docs/reconciliation.md" | grep -oE '^\| `[A-Z_]+` \|' |
+     tr -dc 'A-Z_\n' | sort -u | tr '\n' ' ')"
+
 t_done
