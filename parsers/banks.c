@@ -648,9 +648,11 @@ static const cnab400_bank cnab400_banks[] = {
     { .code = "021", .name = "Banestes", .detail_type = '1', .detail = banestes400, .paid = "06,17", .xcheck = XC_GROSS },
     { .code = "133", .name = "Cresol", .detail_type = '1', .detail = nn71oc400, .paid = "06,17", .xcheck = XC_GROSS },
     { .code = "274", .name = "Grafeno", .detail_type = '1', .detail = nn71oc400, .paid = "06,17", .skip_types = "3", .xcheck = XC_GROSS },
-    { .code = "336", .name = "C6 Bank", .detail_type = '1', .detail = c6400, .paid = "06,07,08,75", .skip_types = "2", .xcheck = XC_GROSS },
+    { .code = "336", .name = "C6 Bank", .detail_type = '1', .detail = c6400, .paid = "06,07,08,75", .skip_types = "2", .xcheck = XC_GROSS,
+      .hdr_date_start = 125 /* "Data Movimento", manual L113 */ },
     { .code = "422", .name = "Safra", .detail_type = '1', .detail = safra400, .paid = "06,15,41", .skip_types = "24", .xcheck = XC_GROSS },
-    { .code = "745", .name = "Citibank", .detail_type = '1', .detail = citibank400, .paid = "06,15,17", .xcheck = XC_GROSS },
+    { .code = "745", .name = "Citibank", .detail_type = '1', .detail = citibank400, .paid = "06,15,17", .xcheck = XC_GROSS,
+      .more_detail_types = "78" /* 7 posição de carteira, 8 despesa de cartório, manual L138-142 */ },
     { .code = "756", .name = "Sicoob", .detail_type = '1', .detail = sicoob400, .paid = "05,06,15,17", .xcheck = XC_GROSS },
     { .code = "246", .name = "ABC Brasil", .detail_type = '1', .detail = fibra_family400, .paid = "06,08", .liq_baixa = "10", .xcheck = XC_GROSS },
     { .code = "633", .name = "Rendimento", .detail_type = '1', .detail = fibra_family400, .paid = "06,08", .liq_baixa = "10", .xcheck = XC_GROSS },
@@ -658,24 +660,6 @@ static const cnab400_bank cnab400_banks[] = {
     { .code = NULL },
 };
 
-/* Reader features the issue-19 banks need that cnab400_bank has no field
- * for, kept apart so the existing rows stay as they are: a header date
- * elsewhere than 95-100 (C6: 125-130 "Data Movimento", manual L113) and
- * record types besides detail_type that are details in the same layout
- * (Citibank: 7 "posição de carteira", 8 "despesa de cartório", L138-142). */
-static const cnab400_extra cnab400_extras[] = {
-    { "336", 125, "" },
-    { "745", 0, "78" },
-    { NULL, 0, "" },
-};
-
-const cnab400_extra *cnab400_extra_find(const char *code)
-{
-    for (const cnab400_extra *x = cnab400_extras; x->code; x++)
-        if (!strcmp(x->code, code))
-            return x;
-    return NULL;
-}
 
 /* ===================== lookups ===================== */
 

@@ -6,9 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (n bytes left) and its code point,
- * or 0 when it is not valid UTF-8 (overlongs and surrogates refused). */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
+size_t utf8_seq_len(const unsigned char *s, size_t n, uint32_t *cp)
 {
     unsigned char b = s[0];
     if (b < 0x80) {
@@ -76,7 +74,7 @@ void cnab_line_norm(const unsigned char *raw, size_t n, int first, cnab_line *ou
         int valid = 1;
         uint32_t cp;
         for (size_t i = 0; i < n;) {
-            size_t k = utf8_seq(raw + i, n - i, &cp);
+            size_t k = utf8_seq_len(raw + i, n - i, &cp);
             if (!k) {
                 valid = 0;
                 break;
@@ -87,7 +85,7 @@ void cnab_line_norm(const unsigned char *raw, size_t n, int first, cnab_line *ou
         if (valid) {
             out->utf8 = 1;
             for (size_t i = 0; i < n;) {
-                size_t k = utf8_seq(raw + i, n - i, &cp);
+                size_t k = utf8_seq_len(raw + i, n - i, &cp);
                 if (cp > 0xFF) {
                     out->wide = 1;
                     out->wide_cp[j] = cp;

@@ -34,6 +34,11 @@ typedef struct cnab_line {
  * Never fails: any byte sequence is some Latin-1 text. */
 void cnab_line_norm(const unsigned char *raw, size_t n, int first, cnab_line *out);
 
+/* Length of the valid UTF-8 sequence at s (n bytes left) and its code
+ * point, or 0 when it is not valid UTF-8 (overlongs and surrogates
+ * refused). Shared by every reader (CNAB lines, Pix CSV, PSP statements). */
+size_t utf8_seq_len(const unsigned char *s, size_t n, uint32_t *cp);
+
 /* Pad the line with spaces to layout characters. Returns 0, or -1 when the
  * line holds non-space characters beyond the layout (then *found is its
  * length in characters). */
@@ -168,17 +173,10 @@ typedef struct cnab400_bank {
     uint16_t alt_blank_start, alt_blank_len;
     uint16_t hold_at;          /* detail position of a "money not available yet" indicator (HSBC 304), 0 none */
     char hold_char;            /* its value ('9' HSBC: "pagamento aguardando compensação do cheque"): not paid */
+    uint16_t hdr_date_start;   /* header generation date start; 0 = 95 (C6: 125) */
+    char more_detail_types[4]; /* other record types read as details with the detail table (Citibank "78") */
 } cnab400_bank;
 
-/* Per-bank reader features added with the issue-19 banks (parsers/banks.c,
- * cnab400_extras[]); a bank without a row reads its header date at 95-100
- * and only detail_type (and 7 with detail7) as details. */
-typedef struct cnab400_extra {
-    const char *code;
-    uint16_t hdr_date_start;   /* header generation date (DDMMAA) start; 0 = 95 */
-    char more_detail_types[4]; /* other record types read as details with the bank's detail table */
-} cnab400_extra;
-const cnab400_extra *cnab400_extra_find(const char *code);
 
 enum {
     C400_PAID_IS_NET = 1,      /* 254-266 is the net credited: amount paid = that + fee (Itaú) */

@@ -62,8 +62,7 @@ int cnab400_start(parser *p, err_t *e)
     /* an alias (Santander's 353) reads as the bank's code */
     snprintf(p->info.bank, sizeof p->info.bank, "%s", canon);
     /* issue 19: a header date elsewhere (C6 125-130) */
-    p->x400 = cnab400_extra_find(p->b400->code);
-    size_t date_at = p->x400 && p->x400->hdr_date_start ? p->x400->hdr_date_start : 95;
+    size_t date_at = p->b400->hdr_date_start ? p->b400->hdr_date_start : 95;
     cnab_ferr fe;
     const cnab400_bank *b = p->b400;
     int r = b->hdr_date == C400_HD_AAAAMMDD   ? cnab_date_ymd(l, date_at, "file generation date", &p->info.generated_on, &fe)
@@ -211,7 +210,7 @@ int cnab400_next(parser *p, settle_record *rec, err_t *e)
         if (type != '9' && check_seq(p, e) < 0)
             return -1;
         /* issue 19: other record types in the detail layout (Citibank 7, 8) */
-        int more = p->x400 && type && strchr(p->x400->more_detail_types, type);
+        int more = type && b->more_detail_types[0] && strchr(b->more_detail_types, type);
         if (type == b->detail_type || (b->detail7 && type == '7') || more) {
             const cnab_field *table = type == '7' && b->detail7 ? b->detail7 : b->detail;
             if (b->detail_alt && type != '7') {

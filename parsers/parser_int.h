@@ -58,7 +58,6 @@ struct parser {
 
     /* CNAB 400 */
     const cnab400_bank *b400;
-    const cnab400_extra *x400; /* the bank's issue-19 reader features, or NULL */
     int have_pend;
     long details;
     settle_date hdr_credit;    /* credit date from the header (cnab400_bank.hdr_credit) */

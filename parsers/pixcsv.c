@@ -13,6 +13,7 @@
  * patterns compiled once per process; amounts and timestamps are parsed by
  * hand into int64 cents and epoch seconds (never floats). */
 #include "common/civil.h"
+#include "parsers/cnab.h"
 #include "parsers/pixcsv.h"
 #include "parsers/pixpsp.h"
 
@@ -173,29 +174,8 @@ static int ascii_ieq(const char *a, size_t an, const char *b)
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 when invalid. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
     uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4, cp = c & 0x07;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return len;
+    return utf8_seq_len(s, n, &cp);
 }
 
 /* raw (n bytes) to NUL-terminated UTF-8 in out (at least 2n+1 bytes),

@@ -735,8 +735,8 @@ static void test_extras_are_per_bank(void **state)
     /* the "unknown bank" message lists the codes in order */
     assert_string_equal(cnab400_bank_list(), "001, 004, 021, 033/353, 041, 070, 077, 097, 104, 133, 136, 224, 237, "
                                              "246, 274, 336, 341, 399, 422, 435, 633, 643, 707, 712, 745, 748, 756");
-    assert_null(cnab400_extra_find("237"));
-    assert_int_equal(cnab400_extra_find("336")->hdr_date_start, 125);
+    assert_int_equal(cnab400_bank_find("237")->hdr_date_start, 0);
+    assert_int_equal(cnab400_bank_find("336")->hdr_date_start, 125);
     start();
     header("02RETORNO", "756", 95, "281126");
     detail('8', "51", "271126", "X", "201226");
