@@ -46,6 +46,9 @@ const char *record_kind_name(record_kind k)
     switch (k) {
     case KIND_PIX: return "pix";
     case KIND_PIX_REFUND: return "pix_refund";
+    case KIND_CARD_SALE: return "card_sale";
+    case KIND_CARD_SETTLEMENT: return "card_settlement";
+    case KIND_CARD_ADJUSTMENT: return "card_adjustment";
     default: return "boleto";
     }
 }

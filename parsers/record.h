@@ -23,8 +23,20 @@
  * return_files.format. FMT_PIX_API: BACEN API Pix JSON (GET /pix pages,
  * webhook bodies, cob/cobv); FMT_PIX_PSP: a PSP's record-typed Pix
  * statement with fees. */
-typedef enum { FMT_UNKNOWN = 0, FMT_CNAB240, FMT_CNAB400, FMT_PIX_CSV, FMT_PIX_API, FMT_PIX_PSP } record_format;
-typedef enum { KIND_BOLETO = 0, KIND_PIX, KIND_PIX_REFUND } record_kind;
+typedef enum {
+    FMT_UNKNOWN = 0, FMT_CNAB240, FMT_CNAB400, FMT_PIX_CSV, FMT_PIX_API, FMT_PIX_PSP,
+    FMT_CIELO,                   /* Cielo Extrato Eletrônico v15: files 03 (sales/schedule) and 04 (payments) */
+    FMT_REDE,                    /* Rede EEVC (credit sales), EEVD (debit sales), EEFI (payments) */
+} record_format;
+/* KIND_CARD_*: acquirer records (issue 20): a sale installment the acquirer
+ * confirms (gross in amount_face_cents, fee in fee_cents, net in
+ * amount_credited_cents, sale date in occurred_on, expected payment date in
+ * credited_on), a payout of one or more installments, and adjustments
+ * (cancellations, chargebacks and their reversals, anticipation). */
+typedef enum {
+    KIND_BOLETO = 0, KIND_PIX, KIND_PIX_REFUND,
+    KIND_CARD_SALE, KIND_CARD_SETTLEMENT, KIND_CARD_ADJUSTMENT,
+} record_kind;
 
 typedef struct settle_date {
     int16_t y;  /* 0 = no date */
@@ -65,6 +77,18 @@ typedef struct settle_record {
     char payer_doc[15];          /* CPF (11 digits) or CNPJ (14: 12 digits or capital letters, then 2 digits) */
     char payer_name[128];        /* UTF-8 */
     char message[160];           /* Pix payer message (infoPagador), UTF-8 */
+
+    /* Card acquirer records (format FMT_CIELO / FMT_REDE); empty otherwise. */
+    char card_merchant[21];      /* Cielo EC / Rede PV (estabelecimento) */
+    char card_tid[41];           /* TID (e-commerce transaction id) */
+    char card_nsu[21];           /* NSU / DOC */
+    char card_authorization[13]; /* authorization code */
+    char card_brand[16];         /* brand as the layout names it, normalised lower-case (visa, mastercard, elo, ...) */
+    char order_reference[41];    /* the order number the store sent to the acquirer */
+    char acquirer_key[65];       /* Cielo Chave UR / Rede RV or resumo number: joins payouts to sales */
+    char adjustment[24];         /* KIND_CARD_ADJUSTMENT: cancel | chargeback | chargeback_reversal | anticipation | other */
+    int16_t installment;         /* 1..installments; 0 = not an installment */
+    int16_t installments;        /* total installments of the sale; 0 or 1 = cash (à vista) */
 } settle_record;
 
 /* What the reader learned about the whole file. */
