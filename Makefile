@@ -35,8 +35,10 @@ ALL_CPPFLAGS = -I. -D_GNU_SOURCE $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   = $(WARN) $(CFLAGS) -MMD -MP
 
 LIB_SRC  = $(wildcard common/*.c parsers/*.c reconcile/*.c fetch/*.c ingest/*.c export/*.c report/*.c) $(filter-out jobs/main.c,$(wildcard jobs/*.c))
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o $(BUILD)/gen/queries.o
 MIGRATIONS = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
+# Named statements (sql/queries/NAME.sql -> sqlq_NAME, declared with SQL_QUERY() in common/db.h).
+QUERIES = $(sort $(wildcard sql/queries/*.sql))
 
 UNIT_SRC  = $(shell find tests/unit -name '*_test.c' 2>/dev/null | sort)
 UNIT_BIN  = $(UNIT_SRC:%.c=$(BUILD)/%)
@@ -67,6 +69,13 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql
 	scripts/embed-sql $@ $(MIGRATIONS)
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/queries.c: $(QUERIES) sql/queries scripts/embed-queries
+	@mkdir -p $(@D)
+	scripts/embed-queries $@ $(QUERIES)
+
+$(BUILD)/gen/queries.o: $(BUILD)/gen/queries.c
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libsettle.a $(TEST_SUPPORT_OBJ)

@@ -266,3 +266,16 @@ PGresult *db_query(PGconn *db, err_t *e, const char *sql, int n, const char *con
     }
     return r;
 }
+
+SQL_QUERY(db_try_lock);
+
+int db_try_lock(PGconn *db, const char *name, err_t *e)
+{
+    const char *params[1] = { name };
+    PGresult *r = db_query(db, e, sqlq_db_try_lock, 1, params);
+    if (!r)
+        return -1;
+    int got = PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "t");
+    PQclear(r);
+    return got;
+}

@@ -33,4 +33,16 @@ PGresult *db_query(PGconn *db, err_t *e, const char *sql, int n, const char *con
 /* Fill e from a failed result or connection: "what: server message". */
 int db_error(PGconn *db, const PGresult *res, err_t *e, const char *what);
 
+/* A named SQL statement: sql/queries/NAME.sql, compiled in by
+ * scripts/embed-queries as sqlq_NAME (comment lines left out). Declare it
+ * at file scope in the stage's data-access code, SQL_QUERY(reconcile_apply);
+ * and use sqlq_reconcile_apply: a statement without its file fails to link. */
+#define SQL_QUERY(name) extern const char sqlq_##name[]
+
+/* Take the session-level advisory lock named name ("settle.export") without
+ * waiting (sql/queries/db_try_lock.sql). Returns 1 when this session now
+ * holds it, 0 when another session does, -1 with e set on a database error.
+ * The lock goes with the session (PQfinish). */
+int db_try_lock(PGconn *db, const char *name, err_t *e);
+
 #endif

@@ -483,13 +483,11 @@ int export_run(const config *cfg, const export_opts *opts)
         goto done;
     }
 
-    PGresult *lk = db_query(db, &e, "SELECT pg_try_advisory_lock(hashtext('settle.export'))", 0, NULL);
-    if (!lk) {
+    int locked = db_try_lock(db, "settle.export", &e);
+    if (locked < 0) {
         rc = e.code;
         goto done;
     }
-    int locked = !strcmp(PQgetvalue(lk, 0, 0), "t");
-    PQclear(lk);
     if (!locked) {
         rc = err_set(&e, EX_TEMPFAIL, "another settle export is running\nHINT: wait for it and run again");
         goto done;

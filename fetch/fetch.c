@@ -567,17 +567,15 @@ int fetch_run_all(const config *cfg, const fetch_opts *opts)
         log_msg(LOG_ERROR, "fetch", NULL, "%s", e.msg);
         return e.code;
     }
-    PGresult *r = db_query(run.db, &e,
-                           "SELECT to_regclass('fetched_files') IS NOT NULL, pg_try_advisory_lock(hashtext('settle.fetch'))",
-                           0, NULL);
-    int rc = 0;
-    if (!r) {
+    PGresult *r = db_query(run.db, &e, "SELECT to_regclass('fetched_files') IS NOT NULL", 0, NULL);
+    int rc = 0, locked = 0;
+    if (!r || (PQgetvalue(r, 0, 0)[0] == 't' && (locked = db_try_lock(run.db, "settle.fetch", &e)) < 0)) {
         log_msg(LOG_ERROR, "fetch", NULL, "%s", e.msg);
         rc = e.code;
     } else if (PQgetvalue(r, 0, 0)[0] != 't') {
         log_msg(LOG_ERROR, "fetch", NULL, "the database has no fetched_files table\nHINT: run settle migrate");
         rc = EX_CONFIG;
-    } else if (PQgetvalue(r, 0, 1)[0] != 't') {
+    } else if (!locked) {
         log_msg(LOG_ERROR, "fetch", NULL, "another settle fetch is running on this database\nHINT: wait for it and re-run");
         rc = EX_TEMPFAIL;
     }
