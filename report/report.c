@@ -55,6 +55,25 @@ static const struct reason_info {
     { "PIX_REFUND_MED", "Devolução Pix MED (pedida pelo banco do pagador)",
       "Devolução forçada pelo Mecanismo Especial de Devolução (fraude ou falha operacional): conferir com o PSP, "
       "contestar se indevida, estornar o pedido e a nota fiscal" },
+    { "CARD_SALE_MISSING", "Venda no cartão não informada pela credenciadora",
+      "A captura registrada no pedido não apareceu no arquivo de vendas da credenciadora: conferir no portal "
+      "(Cielo/Rede) se a venda foi confirmada; se não foi, cancelar o pedido" },
+    { "FEE_MISMATCH", "Taxa do cartão diferente da contratada",
+      "A taxa (MDR) cobrada difere da contratada: conferir o contrato e contestar a diferença com a credenciadora" },
+    { "RECEIVABLE_OVERDUE", "Parcela do cartão não paga na data",
+      "A parcela prevista não foi paga: conferir a agenda no portal da credenciadora (antecipação, cessão, "
+      "bloqueio judicial) e cobrar o repasse" },
+    { "PAYOUT_MISMATCH", "Repasse do cartão diferente do previsto",
+      "O valor pago pela credenciadora não corresponde às parcelas previstas: conferir o extrato de pagamentos "
+      "e os ajustes e contestar a diferença" },
+    { "CARD_CANCELED", "Venda no cartão cancelada sem pedido da loja",
+      "A credenciadora cancelou uma venda que a loja não cancelou: confirmar com a credenciadora, bloquear a "
+      "entrega se ainda não enviada e estornar a nota fiscal" },
+    { "CHARGEBACK", "Chargeback (contestação do portador)",
+      "O portador contestou a compra: reunir comprovantes de entrega e contestar no prazo da credenciadora, "
+      "ou aceitar e estornar o pedido" },
+    { "CHARGEBACK_REVERSED", "Chargeback revertido",
+      "A contestação foi revertida a favor da loja: conferir o crédito no próximo repasse e encerrar a disputa" },
 };
 #define N_REASONS ((int)(sizeof reasons / sizeof reasons[0]))
 
