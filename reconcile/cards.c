@@ -22,6 +22,11 @@ int card_state_init(card_state *st)
         rc_state_free(&st->payments);
         return -1;
     }
+    if (rc_state_init(&st->anticipated)) {
+        rc_state_free(&st->payments);
+        rc_state_free(&st->receivables);
+        return -1;
+    }
     return 0;
 }
 
@@ -30,10 +35,11 @@ void card_state_free(card_state *st)
     free(st->sales);
     rc_state_free(&st->payments);
     rc_state_free(&st->receivables);
+    rc_state_free(&st->anticipated);
     memset(st, 0, sizeof *st);
 }
 
-static const card_sale_seen *sale_find(const card_state *st, int64_t first_id)
+static card_sale_seen *sale_find(const card_state *st, int64_t first_id)
 {
     size_t lo = 0, hi = st->n_sales;
     while (lo < hi) {
@@ -46,6 +52,17 @@ static const card_sale_seen *sale_find(const card_state *st, int64_t first_id)
             hi = mid;
     }
     return NULL;
+}
+
+/* Mark installment i (1..99) of s seen; 1 when it was seen already. */
+static int seen_before(card_sale_seen *s, int i)
+{
+    if (i < 1 || i > 99)
+        return 0;
+    uint64_t bit = UINT64_C(1) << ((i - 1) % 64);
+    int was = (s->installments_seen[(i - 1) / 64] & bit) != 0;
+    s->installments_seen[(i - 1) / 64] |= bit;
+    return was;
 }
 
 /* Remember the decision of a sale's first record; records arrive in id
@@ -222,7 +239,16 @@ static void decide_sale(card_state *st, const card_params *p, const card_rec *r,
         snprintf(d->detail, sizeof d->detail, "installment %d/%d of a sale already in the ledger", r->installment,
                  r->installments);
     } else if (r->first_id && r->first_id != r->id) {
-        const card_sale_seen *s = sale_find(st, r->first_id);
+        card_sale_seen *s = sale_find(st, r->first_id);
+        if (s && seen_before(s, r->installment)) {
+            /* the same installment twice in one file: one receivable */
+            d->action = CA_NONE;
+            d->outcome = OUT_REDELIVERY;
+            d->payment_id = s->payment_id;
+            snprintf(d->detail, sizeof d->detail, "installment %d/%d of the sale of settlement #%lld reported twice in this file",
+                     r->installment, r->installments, (long long)r->first_id);
+            return;
+        }
         d->payment_id = s ? s->payment_id : 0;   /* the payment its receivables belong to */
         d->rule = s ? s->rule : CARD_RULE_NONE;
         event(d, "installment_scheduled");
@@ -265,6 +291,15 @@ static int decide_payout(card_state *st, const card_params *p, const card_rec *r
     if (rc_state_add(&st->receivables, r->receivable_id))
         return -1;
     int64_t diff = r->net_cents - r->receivable_net_cents;
+    if ((!strcmp(rs, "anticipated") || rc_state_has(&st->anticipated, r->receivable_id)) && r->net_cents > 0 &&
+        diff < 0) {
+        /* paid early, less the anticipation fee: what came is what is paid */
+        event(d, "installment_paid");
+        snprintf(d->detail, sizeof d->detail, "installment %d/%d paid early: %lld net, %lld less the anticipation fee "
+                 "(receivable #%lld)", r->installment, r->installments, (long long)r->net_cents, (long long)-diff,
+                 (long long)r->receivable_id);
+        return 0;
+    }
     if (abs64(diff) > p->tolerance_cents) {
         exception(d, EXC_PAYOUT_MISMATCH);
         snprintf(d->detail, sizeof d->detail, "installment %d/%d paid %lld net, %lld expected (receivable #%lld)",
@@ -278,7 +313,7 @@ static int decide_payout(card_state *st, const card_params *p, const card_rec *r
     return 0;
 }
 
-static void decide_adjustment(const card_rec *r, card_decision *d)
+static int decide_adjustment(card_state *st, const card_rec *r, card_decision *d)
 {
     const char *a = r->adjustment;
     d->payment_id = r->sale_payment;
@@ -311,6 +346,8 @@ static void decide_adjustment(const card_rec *r, card_decision *d)
         } else if (r->receivable_id || (r->installment == 0 && r->sale_known)) {
             d->action = ant ? CA_ANTICIPATED : CA_NEGOTIATED;
             d->receivable_id = r->receivable_id;
+            if (ant && r->receivable_id && rc_state_add(&st->anticipated, r->receivable_id))
+                return -1;
             snprintf(d->detail, sizeof d->detail, "%s: not expected in the store's account%s",
                      ant ? "anticipated" : "sold or pledged to a third party", r->receivable_id ? "" : " (whole sale)");
         } else {
@@ -322,6 +359,7 @@ static void decide_adjustment(const card_rec *r, card_decision *d)
         snprintf(d->detail, sizeof d->detail, "adjustment (%s) of %lld cents%s", a[0] ? a : "other",
                  (long long)d->paid_cents, sale);
     }
+    return 0;
 }
 
 int cards_decide(card_state *st, const card_params *p, const card_rec *r, const card_candidate *c, size_t nc,
@@ -347,7 +385,8 @@ int cards_decide(card_state *st, const card_params *p, const card_rec *r, const 
             return -1;
         break;
     case CARD_REC_ADJUSTMENT:
-        decide_adjustment(r, d);
+        if (decide_adjustment(st, r, d))
+            return -1;
         break;
     }
 
@@ -375,6 +414,7 @@ int cards_decide(card_state *st, const card_params *p, const card_rec *r, const 
     if (r->kind == CARD_REC_SALE && r->id == r->first_id && !r->receivable_id && !r->sale_known) {
         card_sale_seen s = { .first_id = r->id, .payment_id = d->receivable_payment, .outcome = d->outcome,
                              .rule = d->rule };
+        seen_before(&s, r->installment);
         if (sale_put(st, &s))
             return -1;
     }

@@ -125,6 +125,7 @@ typedef struct card_sale_seen {
     int64_t first_id, payment_id;
     rc_outcome outcome;
     card_rule rule;
+    uint64_t installments_seen[2]; /* bit i-1: installment i reported in this file */
 } card_sale_seen;
 
 typedef struct card_state {
@@ -132,6 +133,7 @@ typedef struct card_state {
     size_t n_sales, cap_sales;
     rc_state payments;           /* payments paid by this file */
     rc_state receivables;        /* receivables paid by this file */
+    rc_state anticipated;        /* receivables anticipated by this file */
 } card_state;
 
 int card_state_init(card_state *st);   /* 0, or -1 when out of memory */

@@ -71,13 +71,16 @@ CREATE INDEX settlements_card_tid ON settlements (card_tid) WHERE card_tid IS NO
 
 -- 3. the receivables ledger ------------------------------------------------------
 -- sale_key names the sale at its acquirer: 'tid:TID' for e-commerce, else
--- 'nsu:NSU|AUTHORIZATION|SALE DATE' (reconcile/cards.c, cards_sale_key()).
+-- 'nsu:NSU|AUTHORIZATION|SALE DATE'; nsu_key is the second form whenever the
+-- record has it, so that a payout naming the sale by NSU finds a sale the
+-- sales file named by TID (one definition: sql/queries/cards_file.sql).
 -- Written by reconcile only; the amounts never change once written.
 CREATE TABLE card_receivables (
     id                 bigserial PRIMARY KEY,
     acquirer           text NOT NULL CHECK (acquirer IN ('cielo', 'rede')),
     merchant           text NOT NULL,
-    sale_key           text NOT NULL,
+    sale_key           text NOT NULL CHECK (sale_key <> ''),
+    nsu_key            text,
     installment        smallint NOT NULL CHECK (installment BETWEEN 1 AND 99),
     installments       smallint NOT NULL CHECK (installments BETWEEN 1 AND 99 AND installment <= installments),
     payment_id         bigint REFERENCES payments (id),   -- NULL: a sale the store does not know (UNKNOWN_PAYMENT)
@@ -102,6 +105,7 @@ CREATE TABLE card_receivables (
 );
 CREATE INDEX card_receivables_payment ON card_receivables (payment_id);
 CREATE INDEX card_receivables_sale ON card_receivables (sale_settlement_id);
+CREATE INDEX card_receivables_nsu ON card_receivables (acquirer, merchant, nsu_key) WHERE nsu_key IS NOT NULL;
 CREATE INDEX card_receivables_key ON card_receivables (acquirer, acquirer_key) WHERE acquirer_key IS NOT NULL;
 CREATE INDEX card_receivables_expected ON card_receivables (expected_on) WHERE status = 'expected';
 

@@ -151,6 +151,13 @@ static void test_installments(void **state)
     assert_int_equal(d.contract_fee_cents, 310);
     assert_string_equal(d.fee_detail, "fee 350 cents on 10000 gross, contract 310");
 
+    /* installment 2 again in the same file: one receivable, not two */
+    card_rec r2b = sale(34, 30, 2, 3, 10000, 310, 30000);
+    assert_int_equal(cards_decide(&st, &params, &r2b, c, 1, &d), 0);
+    assert_int_equal(d.outcome, OUT_REDELIVERY);
+    assert_int_equal(d.action, CA_NONE);
+    assert_int_equal(d.fee_reason, EXC_NONE);
+
     /* a fee within the tolerance (1 cent) is the contracted one */
     card_rec r4 = sale(33, 33, 1, 1, 10000, 249, 10000);
     assert_int_equal(cards_decide(&st, &params, &r4, NULL, 0, &d), 0);
@@ -262,11 +269,12 @@ static void test_payouts(void **state)
     assert_int_equal(d.expected_cents, 4845);
     assert_int_equal(d.paid_cents, 4700);
 
-    /* an anticipated receivable is paid (early) by its payout */
-    card_rec ant = payout(64, 8, "anticipated", 4845, 4845);
+    /* an anticipated receivable is paid (early) by its payout, less the anticipation fee */
+    card_rec ant = payout(64, 8, "anticipated", 4845, 4700);
     assert_int_equal(cards_decide(&st, &params, &ant, NULL, 0, &d), 0);
     assert_int_equal(d.action, CA_RECEIVABLE_PAID);
     assert_int_equal(d.outcome, OUT_EVENT);
+    assert_int_equal(d.paid_cents, 4700);
 
     /* sold to a third party: its money is not the store's to receive */
     card_rec neg = payout(65, 10, "negotiated", 4845, 4845);
