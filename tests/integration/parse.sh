@@ -7,11 +7,11 @@ cd "$F" || exit 1
 
 out=$("$SETTLE" parse brcobranca/CNAB240SICREDI.CRT 2>"$T_TMP/err"); rc=$?
 t_eq "valid 240 exits 0" 0 "$rc"
-t_eq "header has exactly the issue's columns, other_credits_cents appended last (issue 12)" \
-  "file,line,format,bank,kind,movement_code,paid,nosso_numero,seu_numero,txid,end_to_end_id,amount_face_cents,amount_paid_cents,amount_credited_cents,interest_cents,discount_cents,rebate_cents,fee_cents,iof_cents,occurred_on,credited_on,due_on,payer_doc,payer_name,other_credits_cents" \
+t_eq "header has exactly the issue's columns, other_credits_cents (issue 12), then the card columns (issue 20)" \
+  "file,line,format,bank,kind,movement_code,paid,nosso_numero,seu_numero,txid,end_to_end_id,amount_face_cents,amount_paid_cents,amount_credited_cents,interest_cents,discount_cents,rebate_cents,fee_cents,iof_cents,occurred_on,credited_on,due_on,payer_doc,payer_name,other_credits_cents,card_tid,card_nsu,card_authorization,card_brand,installment,installments,order_reference,acquirer_key" \
   "$(printf '%s\n' "$out" | head -n 1)"
 t_eq "one row per T+U pair, line of the T" \
-  "brcobranca/CNAB240SICREDI.CRT,5,cnab240,748,boleto,28,0,172000595,0000000000,,,995,0,0,0,0,0,380,0,2017-04-06,2017-04-06,2017-04-13,44952927838,SURFISTAO MEDINA,0" \
+  "brcobranca/CNAB240SICREDI.CRT,5,cnab240,748,boleto,28,0,172000595,0000000000,,,995,0,0,0,0,0,380,0,2017-04-06,2017-04-06,2017-04-13,44952927838,SURFISTAO MEDINA,0,,,,,,,," \
   "$(printf '%s\n' "$out" | sed -n 3p)"
 t_eq "nothing on stderr" "" "$(cat "$T_TMP/err")"
 
