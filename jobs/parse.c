@@ -21,7 +21,8 @@
 
 const char usage_parse[] =
     "usage: settle parse [--format F] [--bank NNN] [--profile NAME] [--summary] FILE...\n\n"
-    "Validate return files (CNAB 240, CNAB 400, Pix statement CSV; plain or gzip)\nand print one CSV\n"
+    "Validate return files (CNAB 240, CNAB 400, Pix statements, Cielo v15 files\n"
+    "03/04, Rede EEVC/EEVD/EEFI; plain or gzip) and print one CSV\n"
     "row per detail record on stdout, every movement code included:\n"
     "  file,line,format,bank,kind,movement_code,paid,nosso_numero,seu_numero,txid,\n"
     "  end_to_end_id,amount_face_cents,amount_paid_cents,amount_credited_cents,\n"
@@ -30,7 +31,8 @@ const char usage_parse[] =
     "  card_nsu,card_authorization,card_brand,installment,installments,\n"
     "  order_reference,acquirer_key (the card columns are empty for bank and Pix files)\n\n"
     "Options:\n"
-    "  --format F     cnab240, cnab400 or pix-csv (default: detect from the content)\n"
+    "  --format F     cnab240, cnab400, pix-csv, pix-api, pix-psp, cielo or rede\n"
+    "                 (default: detect from the content)\n"
     "  --bank NNN     read with bank NNN's layout whatever the file header says\n"
     "  --profile NAME read Pix CSV files with [profile NAME] of the config\n"
     "                 (docs/formats/pix-csv.md); default: the canonical layout\n"
