@@ -259,10 +259,81 @@ static void decide_sale(card_state *st, const card_params *p, const card_rec *r,
     }
 }
 
+/* A payout without a sale key: Cielo's D (a UR: its items follow in the
+ * file) or Rede's credit of an RV installment (no items: it pays the RV's
+ * receivables of that installment). */
+static void decide_group_payout(const card_params *p, const card_rec *r, card_decision *d)
+{
+    d->paid_cents = r->net_cents;
+    if (r->items) {
+        if (!r->paid) {
+            event(d, "payout_not_paid");
+            snprintf(d->detail, sizeof d->detail, "payout of %lld cents (%ld items) not paid yet", (long long)r->net_cents,
+                     r->items);
+        } else if (abs64(r->items_net_cents - r->net_cents) > p->tolerance_cents) {
+            exception(d, EXC_PAYOUT_MISMATCH);
+            d->expected_cents = r->items_net_cents;
+            snprintf(d->detail, sizeof d->detail, "payout of %lld cents net; its %ld items sum to %lld",
+                     (long long)r->net_cents, r->items, (long long)r->items_net_cents);
+        } else {
+            event(d, "payout");
+            snprintf(d->detail, sizeof d->detail, "payout of %lld cents net for %ld items", (long long)r->net_cents,
+                     r->items);
+        }
+        return;
+    }
+    if (strcmp(r->acquirer, "rede")) {
+        /* only Rede pays a group (an RV installment) without items */
+        exception(d, EXC_PAYOUT_MISMATCH);
+        snprintf(d->detail, sizeof d->detail, "payout of %lld cents without its items in the file",
+                 (long long)r->net_cents);
+        return;
+    }
+    d->payment_id = r->group_payment;
+    if (!r->group_open && !r->group_paid) {
+        exception(d, EXC_UNKNOWN_PAYMENT);
+        snprintf(d->detail, sizeof d->detail, "payout of %lld cents for a group (RV/UR) of no sale in the ledger",
+                 (long long)r->net_cents);
+        return;
+    }
+    if (!r->group_open) {
+        exception(d, EXC_PAYOUT_MISMATCH);
+        snprintf(d->detail, sizeof d->detail, "payout of %lld cents for installment %d of a group already paid",
+                 (long long)r->net_cents, r->installment);
+        return;
+    }
+    d->expected_cents = r->group_open_net_cents;
+    if (!r->paid) {
+        /* held by the acquirer (pledged, blocked, retained): not the store's money */
+        d->action = CA_NEGOTIATED;
+        event(d, "payout_retained");
+        snprintf(d->detail, sizeof d->detail, "credit of %lld cents retained or pledged: %ld receivable(s) not expected "
+                 "in the store's account", (long long)r->net_cents, r->group_open);
+        return;
+    }
+    d->action = CA_RECEIVABLE_PAID;
+    if (abs64(r->group_open_net_cents - r->net_cents) > p->tolerance_cents) {
+        exception(d, EXC_PAYOUT_MISMATCH);
+        snprintf(d->detail, sizeof d->detail, "credit of %lld cents net; the %ld receivable(s) it pays expect %lld",
+                 (long long)r->net_cents, r->group_open, (long long)r->group_open_net_cents);
+        return;
+    }
+    event(d, "installment_paid");
+    snprintf(d->detail, sizeof d->detail, "credit of %lld cents pays %ld receivable(s)", (long long)r->net_cents,
+             r->group_open);
+}
+
 static int decide_payout(card_state *st, const card_params *p, const card_rec *r, card_decision *d)
 {
     d->paid_cents = r->net_cents;
     d->payment_id = r->sale_payment;
+    if (r->heads && !r->heads_paid) {
+        /* an item of a payout that did not bring money (scheduled, rejected) */
+        event(d, "payout_not_paid");
+        snprintf(d->detail, sizeof d->detail, "installment %d/%d in a payout not paid yet", r->installment,
+                 r->installments);
+        return 0;
+    }
     if (!r->receivable_id) {
         exception(d, EXC_UNKNOWN_PAYMENT);
         snprintf(d->detail, sizeof d->detail,
@@ -318,7 +389,9 @@ static int decide_adjustment(card_state *st, const card_rec *r, card_decision *d
     const char *a = r->adjustment;
     d->payment_id = r->sale_payment;
     d->paid_cents = r->net_cents ? r->net_cents : -r->gross_cents;
-    const char *sale = r->sale_known ? "" : " (a sale not in the ledger)";
+    const char *sale = r->sale_known ? "" : r->has_sale_key ? " (a sale not in the ledger)" : " (no sale named)";
+    if (!r->has_sale_key)
+        d->payment_id = r->group_payment;
     if (!strcmp(a, "cancel")) {
         d->action = r->sale_known ? CA_CANCELED : CA_NONE;
         int by_store = !strcmp(r->sale_pay_status, "canceled") || !strcmp(r->sale_pay_status, "refunded");
@@ -343,7 +416,8 @@ static int decide_adjustment(card_state *st, const card_rec *r, card_decision *d
         if (r->receivable_id && strcmp(r->receivable_status, "expected")) {
             snprintf(d->detail, sizeof d->detail, "receivable #%lld is %s already", (long long)r->receivable_id,
                      r->receivable_status);
-        } else if (r->receivable_id || (r->installment == 0 && r->sale_known)) {
+        } else if (r->receivable_id || (r->installment == 0 && r->sale_known) ||
+                   (!r->has_sale_key && r->group_open)) {
             d->action = ant ? CA_ANTICIPATED : CA_NEGOTIATED;
             d->receivable_id = r->receivable_id;
             if (ant && r->receivable_id && rc_state_add(&st->anticipated, r->receivable_id))
@@ -370,10 +444,15 @@ int cards_decide(card_state *st, const card_params *p, const card_rec *r, const 
     d->expected_cents = d->paid_cents = d->contract_fee_cents = -1;
     d->fee_reason = EXC_NONE;
 
-    if (!r->has_sale_key) {
+    if (!r->has_sale_key && r->kind == CARD_REC_PAYOUT && r->has_group_key) {
+        decide_group_payout(p, r, d);
+        return 0;
+    }
+    if (!r->has_sale_key && r->kind != CARD_REC_ADJUSTMENT) {
         exception(d, EXC_UNKNOWN_PAYMENT);
         d->paid_cents = r->kind == CARD_REC_SALE ? r->gross_cents : r->net_cents;
-        snprintf(d->detail, sizeof d->detail, "card record without TID or NSU + authorization + date: no sale to match");
+        snprintf(d->detail, sizeof d->detail, "card record without TID, NSU + authorization + date or payout key: "
+                 "nothing to match");
         return 0;
     }
     switch (r->kind) {

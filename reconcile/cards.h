@@ -75,6 +75,17 @@ typedef struct card_rec {
     char receivable_status[12];  /* expected | paid | anticipated | negotiated | canceled */
     int64_t receivable_net_cents;
     int64_t receivable_paid_by;  /* the settlement that paid it (0 none) */
+    /* payouts and adjustments by group (acquirer_key: Cielo's UR, Rede's RV) */
+    int has_group_key;           /* the record has an acquirer_key */
+    int paid;                    /* the record itself carries money (settle_record.paid) */
+    long items;                  /* group record: sale-keyed payout items of its group in this file */
+    int64_t items_net_cents;     /* their net */
+    long heads;                  /* item: group records (Cielo D) of its group in this file */
+    int heads_paid;              /* ... and whether one of them brought money */
+    long group_open;             /* group record without items: open receivables of its acquirer_key (and installment) */
+    int64_t group_open_net_cents;
+    long group_paid;             /* ... and those already paid */
+    int64_t group_payment;       /* a payment of those receivables (0 none) */
 } card_rec;
 
 /* A payment one of the card rules found for a sale. */

@@ -68,7 +68,8 @@ typedef struct card_ctx {
     /* the record being read: its rows arrive one per candidate */
     int64_t cur_id;
     card_rec rec;
-    char sale_key[96], nsu_key[96], merchant[24];
+    char sale_key[96], nsu_key[96], merchant[24], acquirer_key[72];
+    int raw_installment;       /* as the record has it: 0 = cash sale (Cielo), whole sale (Rede) or whole group */
     card_candidate cand[MAX_CAND];
     size_t n_cand;
     long counts[4];
@@ -114,8 +115,9 @@ static int decide_current(card_ctx *c, err_t *e)
     copybuf_text(b, c->merchant);
     copybuf_text(b, c->sale_key);
     copybuf_text(b, c->nsu_key);
-    copybuf_int(b, c->rec.kind == CARD_REC_ADJUSTMENT ? c->rec.installment : (c->rec.installment > 0 ? c->rec.installment : 1));
+    copybuf_int(b, c->raw_installment);
     copybuf_int(b, c->rec.installments);
+    copybuf_text(b, c->acquirer_key);
     copybuf_end_row(b);
     if (b->failed)
         return *e = b->err, -1;
@@ -150,7 +152,8 @@ static int file_row(card_ctx *c, const PGresult *r, err_t *e)
         snprintf(c->merchant, sizeof c->merchant, "%s", PQgetvalue(r, 0, 8));
         x->has_sale_key = c->sale_key[0] != '\0';
         /* an adjustment's installment 0 means the whole sale; elsewhere a cash sale */
-        x->installment = x->kind == CARD_REC_ADJUSTMENT ? (int)num(r, 9) : (int)num(r, 10);
+        c->raw_installment = (int)num(r, 9);
+        x->installment = x->kind == CARD_REC_ADJUSTMENT ? c->raw_installment : (int)num(r, 10);
         x->installments = (int)num(r, 11);
         x->gross_cents = num(r, 12);
         x->fee_cents = num(r, 13);
@@ -164,6 +167,19 @@ static int file_row(card_ctx *c, const PGresult *r, err_t *e)
         snprintf(x->receivable_status, sizeof x->receivable_status, "%s", PQgetvalue(r, 0, 21));
         x->receivable_net_cents = num(r, 22);
         x->receivable_paid_by = num(r, 23);
+        snprintf(c->acquirer_key, sizeof c->acquirer_key, "%s", PQgetvalue(r, 0, 30));
+        x->has_group_key = c->acquirer_key[0] != '\0';
+        x->paid = PQgetvalue(r, 0, 31)[0] == 't';
+        x->items = (long)num(r, 32);
+        x->items_net_cents = num(r, 33);
+        x->heads = (long)num(r, 34);
+        x->heads_paid = PQgetvalue(r, 0, 35)[0] == 't';
+        x->group_open = (long)num(r, 36);
+        x->group_open_net_cents = num(r, 37);
+        x->group_paid = (long)num(r, 38);
+        x->group_payment = num(r, 39);
+        if (x->kind == CARD_REC_PAYOUT && !x->has_sale_key && x->has_group_key)
+            x->installment = c->raw_installment;   /* 0: the whole group */
     }
     if (!PQgetisnull(r, 0, 24)) {
         if (c->n_cand == MAX_CAND)
@@ -252,7 +268,7 @@ int cards_reconcile_file(PGconn *db, const card_params *p, long long file_id, co
             PGresult *cr = PQexec(db, "COPY card_dec (settlement_id, outcome, reason, fee_reason, rule, payment_id,"
                                       " action, receivable_id, receivable_payment, contract_fee_cents, event,"
                                       " expected_cents, paid_cents, detail, fee_detail, acquirer, merchant, sale_key,"
-                                      " nsu_key, installment, installments) FROM STDIN");
+                                      " nsu_key, installment, installments, acquirer_key) FROM STDIN");
             bad = PQresultStatus(cr) != PGRES_COPY_IN;
             if (bad)
                 db_error(db, cr, e, "starting COPY card_dec");

@@ -4,5 +4,5 @@ CREATE TEMP TABLE IF NOT EXISTS card_dec (
     settlement_id bigint PRIMARY KEY, outcome text, reason text, fee_reason text, rule text, payment_id bigint,
     action text, receivable_id bigint, receivable_payment bigint, contract_fee_cents bigint, event text,
     expected_cents bigint, paid_cents bigint, detail text, fee_detail text,
-    acquirer text, merchant text, sale_key text, nsu_key text, installment int, installments int
+    acquirer text, merchant text, sale_key text, nsu_key text, installment int, installments int, acquirer_key text
 ) ON COMMIT DELETE ROWS
