@@ -177,7 +177,7 @@ static const keyspec cards_keys[] = {
       "a card payment captured this many days ago that no acquirer sales file reported is CARD_SALE_MISSING" },
     { "fee_tolerance_cents", K_INT, CK(card_fee_tolerance_cents), "1", 0, 100000, NULL, NULL,
       "a card fee differing from the contracted rate ([card_fee NAME]) by more than this is FEE_MISMATCH" },
-    { "overdue_days", K_INT, CK(card_overdue_days), "2", 0, 365, NULL, NULL,
+    { "overdue_days", K_INT, CK(card_overdue_days), "2", 0, 3650, NULL, NULL,
       "a card installment still unpaid this many days after its expected date is RECEIVABLE_OVERDUE" },
 };
 static const keyspec metrics_keys[] = {

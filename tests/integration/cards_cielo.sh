@@ -10,7 +10,7 @@ F=$T_TOP/tests/fixtures/cards/ledger
 t_newdb
 # overdue_days is large so that the fixtures' fixed dates do not age into
 # RECEIVABLE_OVERDUE (cards_ledger.sh tests that rule)
-t_config "$T_TMP/settle.conf" "[cards]" "overdue_days = 365" \
+t_config "$T_TMP/settle.conf" "[cards]" "overdue_days = 3650" \
   "[card_fee visa-credit]" "acquirer = cielo" "brand = visa" "product = credit" "rate_basis_points = 248" \
   "[card_fee visa-installment]" "acquirer = cielo" "brand = visa" "product = installment" "rate_basis_points = 310"
 export SETTLE_CONFIG=$T_TMP/settle.conf

@@ -43,15 +43,15 @@ cs() {
            NULLIF('${15}', ''), 'card-$1-$2')" >/dev/null || t_fail "settlement $1:$2"
 }
 # payment 1: TID, 3 installments of 100.00, the third with a 3.50 % fee (contract 3.00 %)
-cs 1 1 card_sale TID0001 005032 885618 2026-10-01 1 3 10000 300 9700 2027-01-31 '' PED-1
-cs 1 2 card_sale TID0001 005032 885618 2026-10-01 2 3 10000 300 9700 2027-02-28 '' PED-1
-cs 1 3 card_sale TID0001 005032 885618 2026-10-01 3 3 10000 350 9650 2027-03-31 '' PED-1
+cs 1 1 card_sale TID0001 005032 885618 2026-10-01 1 3 10000 300 9700 2099-01-31 '' PED-1
+cs 1 2 card_sale TID0001 005032 885618 2026-10-01 2 3 10000 300 9700 2099-02-28 '' PED-1
+cs 1 3 card_sale TID0001 005032 885618 2026-10-01 3 3 10000 350 9650 2099-03-31 '' PED-1
 # payment 2: order reference (no TID), cash sale (Cielo writes installment 0), fee 2.48 %
-cs 1 4 card_sale '' 009999 111111 2026-10-01 0 0 17170 426 16744 2027-01-31 '' PED-2
+cs 1 4 card_sale '' 009999 111111 2026-10-01 0 0 17170 426 16744 2099-01-31 '' PED-2
 # payment 3: NSU + authorization + date (NSU padded with zeros by the layout)
-cs 1 5 card_sale '' 000777 A1B2C3 2026-10-01 1 1 5000 124 4876 2027-01-31 '' ''
+cs 1 5 card_sale '' 000777 A1B2C3 2026-10-01 1 1 5000 124 4876 2099-01-31 '' ''
 # payment 4: gross disagrees (80.00 captured, 85.00 confirmed)
-cs 1 6 card_sale TID0004 '' '' 2026-10-01 1 1 8500 211 8289 2027-01-31 '' ''
+cs 1 6 card_sale TID0004 '' '' 2026-10-01 1 1 8500 211 8289 2099-01-31 '' ''
 # a sale the store does not know, due long ago: its receivable becomes overdue
 cs 1 7 card_sale TIDXXXX '' '' 2020-01-01 1 1 2000 50 1950 2020-01-31 '' ''
 
@@ -71,7 +71,7 @@ t_eq "payments paid once, for the sale's gross" "1 paid 30000 s1|2 paid 17170 s4
             FROM payments p LEFT JOIN settlements s ON s.id = p.paid_by_settlement WHERE p.id <= 5")"
 t_eq "each paid payment queued one invoice request" "1,2,3" "$(t_sql "SELECT string_agg(payment_id::text, ',' ORDER BY payment_id) FROM invoice_requests")"
 t_eq "one receivable per installment, with its expected net, date and contract fee" \
-  "1 1/3 9700 2027-01-31 300 expected|1 2/3 9700 2027-02-28 300 expected|1 3/3 9650 2027-03-31 300 expected|2 1/1 16744 2027-01-31 426 expected|3 1/1 4876 2027-01-31 124 expected|4 1/1 8289 2027-01-31 211 expected|1/1 1950 2020-01-31 50 expected" \
+  "1 1/3 9700 2099-01-31 300 expected|1 2/3 9700 2099-02-28 300 expected|1 3/3 9650 2099-03-31 300 expected|2 1/1 16744 2099-01-31 426 expected|3 1/1 4876 2099-01-31 124 expected|4 1/1 8289 2099-01-31 211 expected|1/1 1950 2020-01-31 50 expected" \
   "$(t_sql "SELECT string_agg(concat_ws(' ', payment_id, installment || '/' || installments, net_cents, expected_on, contract_fee_cents, status), '|' ORDER BY id) FROM card_receivables")"
 t_eq "fee mismatch on installment 3 only (3.50 % against 3.00 %)" "FEE_MISMATCH 3 300 350 1" \
   "$(t_sql "SELECT concat_ws(' ', e.reason, s.line, e.expected_cents, e.paid_cents, e.payment_id) FROM exceptions e JOIN settlements s ON s.id = e.settlement_id WHERE e.reason = 'FEE_MISMATCH'")"
@@ -90,9 +90,9 @@ t_eq "date checks raised once" "$before" "$(t_sql "SELECT count(*) FROM exceptio
 # sequence (Cielo reprocessing changes the NSU): re-deliveries at record level.
 t_sql "INSERT INTO return_files (id, source, name, size_bytes, sha256, format, status) VALUES
  (2, 'cielo', 'CIELO03_1051583117_20261003.txt', 1, repeat('b', 64), 'cielo', 'ingested')" >/dev/null
-cs 2 1 card_sale TID0001 005099 885618 2026-10-01 1 3 10000 300 9700 2027-01-31 '' PED-1
-cs 2 2 card_sale TID0001 005099 885618 2026-10-01 2 3 10000 300 9700 2027-02-28 '' PED-1
-cs 2 3 card_sale '' 000777 A1B2C3 2026-10-01 1 1 5000 124 4876 2027-01-31 '' ''
+cs 2 1 card_sale TID0001 005099 885618 2026-10-01 1 3 10000 300 9700 2099-01-31 '' PED-1
+cs 2 2 card_sale TID0001 005099 885618 2026-10-01 2 3 10000 300 9700 2099-02-28 '' PED-1
+cs 2 3 card_sale '' 000777 A1B2C3 2026-10-01 1 1 5000 124 4876 2099-01-31 '' ''
 t_run out "$SETTLE" reconcile
 t_eq "re-sent file: reconcile exits 0" 0 "$out_rc"
 t_eq "re-sent sales are re-deliveries" "redelivery 1|redelivery 1|redelivery 3" \

@@ -291,6 +291,64 @@ static void test_payouts(void **state)
     assert_int_equal(d.paid_cents, 4845);
 }
 
+/* Payouts without a sale key: Cielo's D with its items, Rede's credit of an RV installment. */
+static void test_group_payouts(void **state)
+{
+    (void)state;
+    card_decision d;
+    card_rec dr = { .id = 90, .kind = CARD_REC_PAYOUT, .has_group_key = 1, .paid = 1, .net_cents = 26173,
+                    .items = 2, .items_net_cents = 26173 };
+    strcpy(dr.acquirer, "cielo");
+    assert_int_equal(cards_decide(&st, &params, &dr, NULL, 0, &d), 0);
+    assert_int_equal(d.outcome, OUT_EVENT);
+    assert_string_equal(d.event, "payout");
+    assert_int_equal(d.action, CA_NONE);
+    dr.items_net_cents = 26000; /* its items do not add up to it */
+    assert_int_equal(cards_decide(&st, &params, &dr, NULL, 0, &d), 0);
+    assert_int_equal(d.reason, EXC_PAYOUT_MISMATCH);
+    assert_string_equal(d.detail, "payout of 26173 cents net; its 2 items sum to 26000");
+    dr.items = 0;               /* a Cielo payout never pays a group without its items */
+    dr.group_open = 3;
+    dr.group_open_net_cents = 26173;
+    assert_int_equal(cards_decide(&st, &params, &dr, NULL, 0, &d), 0);
+    assert_int_equal(d.reason, EXC_PAYOUT_MISMATCH);
+    assert_int_equal(d.action, CA_NONE);
+
+    /* an item of a D that brought no money (scheduled): nothing paid */
+    card_rec item = payout(91, 5, "expected", 4845, 4845);
+    item.heads = 1;
+    item.heads_paid = 0;
+    assert_int_equal(cards_decide(&st, &params, &item, NULL, 0, &d), 0);
+    assert_string_equal(d.event, "payout_not_paid");
+    assert_int_equal(d.action, CA_NONE);
+
+    card_rec cr = { .id = 92, .kind = CARD_REC_PAYOUT, .has_group_key = 1, .paid = 1, .net_cents = 9750,
+                    .installment = 2, .group_open = 1, .group_open_net_cents = 9750, .group_payment = 6 };
+    strcpy(cr.acquirer, "rede");
+    assert_int_equal(cards_decide(&st, &params, &cr, NULL, 0, &d), 0);
+    assert_string_equal(d.event, "installment_paid");
+    assert_int_equal(d.action, CA_RECEIVABLE_PAID);
+    assert_int_equal(d.receivable_id, 0); /* the group's */
+    assert_int_equal(d.payment_id, 6);
+    cr.net_cents = 9000;
+    assert_int_equal(cards_decide(&st, &params, &cr, NULL, 0, &d), 0);
+    assert_int_equal(d.reason, EXC_PAYOUT_MISMATCH);
+    assert_int_equal(d.action, CA_RECEIVABLE_PAID);
+    cr.paid = 0;                /* retained or pledged (Tabela II 09, 11, 12, 13) */
+    assert_int_equal(cards_decide(&st, &params, &cr, NULL, 0, &d), 0);
+    assert_string_equal(d.event, "payout_retained");
+    assert_int_equal(d.action, CA_NEGOTIATED);
+    cr.paid = 1;
+    cr.group_open = 0;
+    cr.group_paid = 1;          /* paid already */
+    assert_int_equal(cards_decide(&st, &params, &cr, NULL, 0, &d), 0);
+    assert_int_equal(d.reason, EXC_PAYOUT_MISMATCH);
+    assert_int_equal(d.action, CA_NONE);
+    cr.group_paid = 0;          /* no sale of that RV in the ledger */
+    assert_int_equal(cards_decide(&st, &params, &cr, NULL, 0, &d), 0);
+    assert_int_equal(d.reason, EXC_UNKNOWN_PAYMENT);
+}
+
 static card_rec adj(int64_t id, const char *what, const char *pay_status, int64_t net)
 {
     card_rec r = { .id = id, .kind = CARD_REC_ADJUSTMENT, .has_sale_key = 1, .net_cents = net, .sale_known = 1,
@@ -400,6 +458,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_redelivery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_payouts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_adjustments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_payouts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_sale_key, setup, teardown),
         cmocka_unit_test(test_names),
     };
