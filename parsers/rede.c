@@ -673,13 +673,14 @@ static int read_trailer(parser *p, err_t *e)
                         cv) < 0)
             return -1;
         /* debit adjustments: the 038 records, or the 038 and the 035 (net) ones */
+        int64_t both = r->debit_adj + r->net_adj;
         if (!(dn == r->debit_adj_n && dv == r->debit_adj) &&
-            !(dn == r->debit_adj_n + r->net_adj_n && dv == r->debit_adj + r->net_adj))
+            !(dn == r->debit_adj_n + r->net_adj_n && dv == both))
             return parser_fail(p, e, p->lineno, 82,
                                "expected the trailer's debit adjustments (positions 82-100) to be %ld records of %lld "
                                "(038) or %ld of %lld (038 and 035), found %lld of %lld",
                                r->debit_adj_n, (long long)r->debit_adj, r->debit_adj_n + r->net_adj_n,
-                               (long long)(r->debit_adj + r->net_adj), (long long)dn, (long long)dv);
+                               (long long)both, (long long)dn, (long long)dv);
         return 0;
     }
     int64_t rvs;
