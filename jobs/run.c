@@ -261,16 +261,10 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
              n_left, left);
 
     const char *run_status = worst == 0 ? "succeeded" : worst == EX_DATAERR ? "partial" : "failed";
-    const char *meaning = worst == 0             ? "clean"
-                          : worst == EX_DATAERR  ? "some input was rejected; see the spool's rejected/SOURCE/*.error files"
-                          : worst == EX_UNAVAILABLE ? "a source or the database was unavailable; re-run when it is back"
-                          : worst == EX_CONFIG   ? "configuration error; see the log"
-                          : worst == EX_IOERR    ? "a local file could not be written (disk full?); free space and re-run"
-                          : worst == EX_NOPERM   ? "permission denied (a spool directory not settle's, or a database privilege); see the log"
-                          : worst == EX_TEMPFAIL && n_left > 0 ? temp_msg
-                          : worst == EX_TEMPFAIL ? "a step could not finish for now (another session held its work, or a "
-                                                   "server asked to try later); re-run"
-                                                 : "internal error; keep the log and report it";
+    const err_code_info *ci = err_code_find(worst);
+    const char *meaning = worst == EX_TEMPFAIL && n_left > 0 ? temp_msg
+                          : ci                               ? ci->action
+                                                             : err_code_find(EX_SOFTWARE)->action;
     char summary[1024];
     snprintf(summary, sizeof summary, "%s (exit %d): %s", run_status, worst, meaning);
 
