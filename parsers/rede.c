@@ -815,7 +815,9 @@ static int rede_literal(const cnab_line *l, size_t start)
 
 int rede_sniff(const cnab_line *l)
 {
-    if (l->len >= 19 && (!memcmp(l->c, "002", 3) || !memcmp(l->c, "030", 3)) && cards_all_digits(l, 4, 8) &&
+    /* 060: EESA (open balance), sniffed so that it is refused by name */
+    if (l->len >= 19 && (!memcmp(l->c, "002", 3) || !memcmp(l->c, "030", 3) || !memcmp(l->c, "060", 3)) &&
+        cards_all_digits(l, 4, 8) &&
         rede_literal(l, 12))
         return 1;
     /* EEVD: "00,PV,DDMMAAAA,DDMMAAAA,Movimentação...,Rede,..." */
@@ -887,6 +889,10 @@ int rede_start(parser *p, err_t *e)
     }
     if (parser_fit(p, REDE_LEN, e) < 0)
         return -1;
+    if (!memcmp(l->c, "060", 3))
+        return parser_fail(p, e, 1, 1,
+                           "expected a Rede EEVC (002), EEFI (030) or EEVD (00) header, found an EESA header (060, "
+                           "saldo em aberto): not read by settle");
     int eevc = l->c[1] == '0';
     r->kind = eevc ? EEVC : EEFI;
     size_t vs = eevc ? 102 : 106;

@@ -223,6 +223,8 @@ static void test_malformed(void **state)
                                           "05/2023 EEFI' (positions 106-125), found 'V9.99 - 01/01 - EEFI'");
     expect_error("rede-eevd-version.txt", "1:118: expected the EEVD file version 'V1.04 - 07/10 - EEVD' or 'V2.00 - "
                                           "05/2023 EEVD' (column 10), found 'V0.99 - EEVD'");
+    expect_error("rede-eesa.txt", "1:1: expected a Rede EEVC (002), EEFI (030) or EEVD (00) header, found an EESA "
+                                  "header (060, saldo em aberto): not read by settle");
     expect_error("rede-eevc-trailer-count.txt", "17:8: expected the trailer's record count (positions 8-13, header "
                                                 "and trailer included) to be 17, found 99");
     expect_error("rede-eevc-trailer-net.txt", "17:134: expected the trailer's total net (positions 134-148) to be "
