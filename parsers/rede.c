@@ -320,6 +320,20 @@ static int eevc_record(parser *p, int type, settle_record *rec, err_t *e)
                         "money does not add up: net %lld != amount %lld - discount %lld (read as Rede sent it)",
                         (long long)net, (long long)amt, (long long)fee);
         }
+        /* 221-235 / 236-250: net of the first installment and of each other one */
+        int64_t first = 0, other = 0;
+        if (inst && n > 1) {
+            if (money(p, 221, 15, "the first installment's net", &first, &fe) < 0 ||
+                money(p, 236, 15, "the other installments' net", &other, &fe) < 0)
+                return fail_fe(p, e, &fe);
+            if ((first || other) && first + other * (n - 1) != net) {
+                p->info.xcheck_mismatches++;
+                parser_warn(p, p->lineno, 221,
+                            "money does not add up: net %lld != first installment %lld + %lld x %lld (read as Rede "
+                            "sent it)",
+                            (long long)net, (long long)first, (long long)(n - 1), (long long)other);
+            }
+        }
         r->cvs++;
         return 1;
     }

@@ -255,6 +255,22 @@ static void test_unknown_type_warns(void **state)
                                        "counted and skipped");
 }
 
+static void test_installment_nets_warn(void **state)
+{
+    (void)state;
+    settle_record r[8];
+    file_info fi;
+    err_t e = { 0 };
+    assert_int_equal(read_all(FIX "rede-eevc-installments-mismatch.txt", r, 8, &fi, &e), 4);
+    assert_int_equal(fi.xcheck_mismatches, 1);
+    assert_string_equal(last_warn, FIX "rede-eevc-installments-mismatch.txt:10:221: warning: money does not add up: "
+                                       "net 29100 != first installment 9999 + 2 x 9700 (read as Rede sent it)");
+    assert_int_equal(r[2].amount_credited_cents, 29100); /* read as sent */
+    /* the consistent file: 9700 + 2 x 9700 */
+    assert_int_equal(read_all(FIX "rede-eevc.txt", r, 8, &fi, &e), 4);
+    assert_int_equal(fi.xcheck_mismatches, 0);
+}
+
 static void test_detection_refuses_lookalikes(void **state)
 {
     (void)state;
@@ -278,7 +294,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eevc),      cmocka_unit_test(test_eefi),
         cmocka_unit_test(test_eevd),      cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_unknown_type_warns),
+        cmocka_unit_test(test_unknown_type_warns), cmocka_unit_test(test_installment_nets_warn),
         cmocka_unit_test(test_detection_refuses_lookalikes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
