@@ -20,7 +20,7 @@ extern long cards_max_records;
 /* Most payouts (Cielo UR: Chave UR + tipo de lançamento) one Cielo file 04
  * may hold: the reader keeps one ~150-byte entry per payout to join its E
  * records and check their count. */
-#define CIELO_MAX_UR 1000000
+#define CIELO_MAX_UR 200000
 extern long cielo_max_ur;
 
 /* Copy characters [start, start+len) trimmed of spaces into dst (size

@@ -30,7 +30,7 @@
 
 #define CIELO_HDR_LEN 250
 #define CIELO_D_LEN 400
-#define CIELO_E_LEN 1000   /* 722 in the v15 manual; real files carry more, blank */
+#define CIELO_E_LEN 1024   /* 722 in the derived positions; real files carry more */
 #define CIELO_ANY_LEN 1024
 #define CIELO_KEY 100      /* Chave UR */
 
@@ -267,8 +267,9 @@ static int read_e(parser *p, settle_record *rec, err_t *e)
         cards_date8(l, 566, "the authorization date", &rec->occurred_on, &fe) < 0 ||
         cards_date8(l, 630, "the original due date (data de vencimento original)", &rec->due_on, &fe) < 0)
         return fail_fe(p, e, &fe);
-    rec->installment = (int16_t)((inst[0] - '0') * 10 + (inst[1] - '0'));
-    rec->installments = (int16_t)((insts[0] - '0') * 10 + (insts[1] - '0'));
+    /* 18-21 are digits (checked above) */
+    rec->installment = (int16_t)((l->c[17] - '0') * 10 + (l->c[18] - '0'));
+    rec->installments = (int16_t)((l->c[19] - '0') * 10 + (l->c[20] - '0'));
     if (rec->installments > 1 && (rec->installment < 1 || rec->installment > rec->installments))
         return parser_fail(p, e, p->lineno, 18,
                            "expected an installment between 01 and %02d (positions 18-19), found '%s'",

@@ -320,6 +320,20 @@ static int eevc_record(parser *p, int type, settle_record *rec, err_t *e)
                         "money does not add up: net %lld != amount %lld - discount %lld (read as Rede sent it)",
                         (long long)net, (long long)amt, (long long)fee);
         }
+        /* 221-235 / 236-250: net of the first installment and of each other one */
+        int64_t first = 0, other = 0;
+        if (inst && n > 1) {
+            if (money(p, 221, 15, "the first installment's net", &first, &fe) < 0 ||
+                money(p, 236, 15, "the other installments' net", &other, &fe) < 0)
+                return fail_fe(p, e, &fe);
+            if ((first || other) && first + other * (n - 1) != net) {
+                p->info.xcheck_mismatches++;
+                parser_warn(p, p->lineno, 221,
+                            "money does not add up: net %lld != first installment %lld + %lld x %lld (read as Rede "
+                            "sent it)",
+                            (long long)net, (long long)first, (long long)(n - 1), (long long)other);
+            }
+        }
         r->cvs++;
         return 1;
     }
@@ -673,13 +687,14 @@ static int read_trailer(parser *p, err_t *e)
                         cv) < 0)
             return -1;
         /* debit adjustments: the 038 records, or the 038 and the 035 (net) ones */
+        int64_t both = r->debit_adj + r->net_adj;
         if (!(dn == r->debit_adj_n && dv == r->debit_adj) &&
-            !(dn == r->debit_adj_n + r->net_adj_n && dv == r->debit_adj + r->net_adj))
+            !(dn == r->debit_adj_n + r->net_adj_n && dv == both))
             return parser_fail(p, e, p->lineno, 82,
                                "expected the trailer's debit adjustments (positions 82-100) to be %ld records of %lld "
                                "(038) or %ld of %lld (038 and 035), found %lld of %lld",
                                r->debit_adj_n, (long long)r->debit_adj, r->debit_adj_n + r->net_adj_n,
-                               (long long)(r->debit_adj + r->net_adj), (long long)dn, (long long)dv);
+                               (long long)both, (long long)dn, (long long)dv);
         return 0;
     }
     int64_t rvs;
@@ -814,7 +829,9 @@ static int rede_literal(const cnab_line *l, size_t start)
 
 int rede_sniff(const cnab_line *l)
 {
-    if (l->len >= 19 && (!memcmp(l->c, "002", 3) || !memcmp(l->c, "030", 3)) && cards_all_digits(l, 4, 8) &&
+    /* 060: EESA (open balance), sniffed so that it is refused by name */
+    if (l->len >= 19 && (!memcmp(l->c, "002", 3) || !memcmp(l->c, "030", 3) || !memcmp(l->c, "060", 3)) &&
+        cards_all_digits(l, 4, 8) &&
         rede_literal(l, 12))
         return 1;
     /* EEVD: "00,PV,DDMMAAAA,DDMMAAAA,Movimentação...,Rede,..." */
@@ -886,6 +903,10 @@ int rede_start(parser *p, err_t *e)
     }
     if (parser_fit(p, REDE_LEN, e) < 0)
         return -1;
+    if (!memcmp(l->c, "060", 3))
+        return parser_fail(p, e, 1, 1,
+                           "expected a Rede EEVC (002), EEFI (030) or EEVD (00) header, found an EESA header (060, "
+                           "saldo em aberto): not read by settle");
     int eevc = l->c[1] == '0';
     r->kind = eevc ? EEVC : EEFI;
     size_t vs = eevc ? 102 : 106;

@@ -223,6 +223,8 @@ static void test_malformed(void **state)
                                           "05/2023 EEFI' (positions 106-125), found 'V9.99 - 01/01 - EEFI'");
     expect_error("rede-eevd-version.txt", "1:118: expected the EEVD file version 'V1.04 - 07/10 - EEVD' or 'V2.00 - "
                                           "05/2023 EEVD' (column 10), found 'V0.99 - EEVD'");
+    expect_error("rede-eesa.txt", "1:1: expected a Rede EEVC (002), EEFI (030) or EEVD (00) header, found an EESA "
+                                  "header (060, saldo em aberto): not read by settle");
     expect_error("rede-eevc-trailer-count.txt", "17:8: expected the trailer's record count (positions 8-13, header "
                                                 "and trailer included) to be 17, found 99");
     expect_error("rede-eevc-trailer-net.txt", "17:134: expected the trailer's total net (positions 134-148) to be "
@@ -253,6 +255,22 @@ static void test_unknown_type_warns(void **state)
                                        "counted and skipped");
 }
 
+static void test_installment_nets_warn(void **state)
+{
+    (void)state;
+    settle_record r[8];
+    file_info fi;
+    err_t e = { 0 };
+    assert_int_equal(read_all(FIX "rede-eevc-installments-mismatch.txt", r, 8, &fi, &e), 4);
+    assert_int_equal(fi.xcheck_mismatches, 1);
+    assert_string_equal(last_warn, FIX "rede-eevc-installments-mismatch.txt:10:221: warning: money does not add up: "
+                                       "net 29100 != first installment 9999 + 2 x 9700 (read as Rede sent it)");
+    assert_int_equal(r[2].amount_credited_cents, 29100); /* read as sent */
+    /* the consistent file: 9700 + 2 x 9700 */
+    assert_int_equal(read_all(FIX "rede-eevc.txt", r, 8, &fi, &e), 4);
+    assert_int_equal(fi.xcheck_mismatches, 0);
+}
+
 static void test_detection_refuses_lookalikes(void **state)
 {
     (void)state;
@@ -276,7 +294,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eevc),      cmocka_unit_test(test_eefi),
         cmocka_unit_test(test_eevd),      cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_unknown_type_warns),
+        cmocka_unit_test(test_unknown_type_warns), cmocka_unit_test(test_installment_nets_warn),
         cmocka_unit_test(test_detection_refuses_lookalikes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
