@@ -19,6 +19,7 @@
 #include "common/copybuf.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/testhook.h"
 
 SQL_QUERY(cards_lock);
@@ -73,7 +74,9 @@ typedef struct card_ctx {
     card_candidate cand[MAX_CAND];
     size_t n_cand;
     long counts[4];
+    long reasons[EXC_LAST + 1];  /* exceptions opened, by reason (FEE_MISMATCH beside another outcome too) */
     long paid;                 /* decided paid */
+    int64_t paid_cents;        /* the gross of the sales decided paid */
 } card_ctx;
 
 static int64_t num(const PGresult *r, int col)
@@ -122,8 +125,14 @@ static int decide_current(card_ctx *c, err_t *e)
     if (b->failed)
         return *e = b->err, -1;
     c->counts[d.outcome]++;
-    if (d.outcome == OUT_PAID)
+    if (d.outcome == OUT_EXCEPTION)
+        c->reasons[d.reason]++;
+    if (d.fee_reason != EXC_NONE)
+        c->reasons[d.fee_reason]++;
+    if (d.outcome == OUT_PAID) {
         c->paid++;
+        c->paid_cents += d.paid_cents > 0 ? d.paid_cents : 0;
+    }
     return 0;
 }
 
@@ -307,6 +316,18 @@ int cards_reconcile_file(PGconn *db, const card_params *p, long long file_id, co
                KV_I("exceptions", c.counts[OUT_EXCEPTION]), KV_I("events", c.counts[OUT_EVENT]),
                KV_I("redeliveries", c.counts[OUT_REDELIVERY])),
             "reconciled card file");
+    long exc = 0;
+    for (int x = EXC_UNKNOWN_PAYMENT; x <= EXC_LAST; x++)
+        exc += c.reasons[x];
+    metrics_add(NULL, NULL, "FilesReconciled", 1);
+    metrics_add(NULL, NULL, "Settled", c.counts[OUT_PAID]);
+    metrics_add(NULL, NULL, "SettledAmount", c.paid_cents);
+    metrics_add(NULL, NULL, "Events", c.counts[OUT_EVENT]);
+    metrics_add(NULL, NULL, "Redeliveries", c.counts[OUT_REDELIVERY]);
+    metrics_add(NULL, NULL, "Exceptions", exc);
+    for (int x = EXC_UNKNOWN_PAYMENT; x <= EXC_LAST; x++)
+        if (c.reasons[x])
+            metrics_add("reason", rc_reason_name((rc_reason)x), "Exceptions", c.reasons[x]);
     rc = 0;
 done:
     copybuf_free(&c.out);
@@ -328,8 +349,14 @@ long cards_sweep(PGconn *db, const config *cfg, err_t *e)
         PQclear(PQexec(db, "ROLLBACK"));
         return -1;
     }
-    if (a || b)
+    if (a || b) {
         log_msg(LOG_INFO, "reconcile", KV(KV_I("receivable_overdue", a), KV_I("card_sale_missing", b)),
                 "card exceptions opened");
+        metrics_add(NULL, NULL, "Exceptions", a + b);
+        if (a)
+            metrics_add("reason", "RECEIVABLE_OVERDUE", "Exceptions", a);
+        if (b)
+            metrics_add("reason", "CARD_SALE_MISSING", "Exceptions", b);
+    }
     return (long)(a + b);
 }
