@@ -136,6 +136,15 @@ t_run out "$SETTLE" resolve "$unk" --as paid --payment 4 --accept-difference --n
 t_eq "resolve a card sale as paid" 0 "$out_rc"
 t_eq "payment 4 paid by its card sale, with an invoice request" "paid 8500 1" \
   "$(t_sql "SELECT p.status || ' ' || p.paid_cents || ' ' || (SELECT count(*) FROM invoice_requests i WHERE i.payment_id = 4) FROM payments p WHERE p.id = 4")"
+# the unknown sale (line 7, 20.00) was payment 6's after all: its receivable follows
+unk7=$(t_sql "SELECT e.id FROM exceptions e JOIN settlements s ON s.id = e.settlement_id WHERE s.file_id = 1 AND s.line = 7 AND e.reason = 'UNKNOWN_PAYMENT'")
+t_run out "$SETTLE" resolve "$unk7" --as paid --payment 7 --accept-difference --note "wrong payment"
+t_check "a card sale cannot pay a Pix payment" test "$out_rc" -ne 0
+t_contains "and says so" "is a card sale; payment #7 is a pix payment" "$out"
+t_run out "$SETTLE" resolve "$unk7" --as paid --payment 6 --accept-difference --note "customer's second card"
+t_eq "resolve the unknown card sale as payment 6's" 0 "$out_rc"
+t_eq "payment 6 paid with the sale's gross; its receivable is now payment 6's" "paid 2000 6" \
+  "$(t_sql "SELECT p.status || ' ' || p.paid_cents || ' ' || (SELECT r.payment_id FROM card_receivables r JOIN settlements s ON s.id = r.sale_settlement_id WHERE s.file_id = 1 AND s.line = 7) FROM payments p WHERE p.id = 6")"
 cb=$(t_sql "SELECT id FROM exceptions WHERE reason = 'CHARGEBACK'")
 t_run out "$SETTLE" resolve "$cb" --as paid --payment 6 --note "no"
 t_check "a chargeback cannot pay a payment" test "$out_rc" -ne 0
@@ -145,31 +154,31 @@ t_run out "$SETTLE" resolve "$miss" --as paid --note "no"
 t_check "CARD_SALE_MISSING cannot be resolved as paid" test "$out_rc" -ne 0
 t_run out "$SETTLE" resolve "$miss" --as ignore --note "customer gave up; order canceled"
 t_eq "CARD_SALE_MISSING (no settlement) resolved as ignore" 0 "$out_rc"
-t_eq "payment 6 is still pending" "pending" "$(t_sql "SELECT status FROM payments WHERE id = 6")"
+t_eq "payment 5 is still pending" "pending" "$(t_sql "SELECT status FROM payments WHERE id = 5")"
 
 # What the pipeline's role must NOT do (sql/013_cards.sql triggers).
 J=$T_JOB_CONN
 try() { local o; o=$(psql "$J" -qtAX -v ON_ERROR_STOP=1 -c "$1" 2>&1) && echo "allowed" || echo "$o" | grep -o 'permission denied[^(]*' | head -n 1; }
-sale7=$(t_sql "SELECT id FROM settlements WHERE file_id = 1 AND line = 7")
+sale2=$(t_sql "SELECT id FROM settlements WHERE file_id = 1 AND line = 2")   # payment 1's installment 2
 payout=$(t_sql "SELECT id FROM settlements WHERE file_id = 3 AND line = 1")
 chargeback=$(t_sql "SELECT id FROM settlements WHERE file_id = 3 AND line = 6")
 t_contains "settle_job cannot pay a card payment with a payout" "permission denied" \
-  "$(try "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = 4400, paid_by_settlement = $payout WHERE id = 6")"
+  "$(try "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = 9900, paid_by_settlement = $payout WHERE id = 5")"
 t_contains "settle_job cannot pay a card payment with a chargeback" "permission denied" \
-  "$(try "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = 4400, paid_by_settlement = $chargeback WHERE id = 6")"
+  "$(try "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = 9900, paid_by_settlement = $chargeback WHERE id = 5")"
 t_contains "settle_job cannot pay a card payment with a sale whose receivables are not its own" "permission denied" \
-  "$(try "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = 4400, paid_by_settlement = $sale7 WHERE id = 6")"
+  "$(try "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = 9900, paid_by_settlement = $sale2 WHERE id = 5")"
 t_contains "settle_job cannot pay a Pix payment with a card sale" "permission denied" \
-  "$(try "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = 2000, paid_by_settlement = $sale7 WHERE id = 7")"
+  "$(try "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = 2000, paid_by_settlement = $sale2 WHERE id = 7")"
 t_contains "settle_job cannot reopen a paid receivable" "permission denied" \
   "$(try "UPDATE card_receivables SET status = 'expected', paid_by_settlement = NULL, paid_cents = NULL WHERE status = 'paid'")"
 t_contains "settle_job cannot move a receivable to another payment" "permission denied" \
-  "$(try "UPDATE card_receivables SET payment_id = 6 WHERE payment_id = 1")"
+  "$(try "UPDATE card_receivables SET payment_id = 5 WHERE payment_id = 1")"
 t_contains "settle_job cannot change what a receivable expects" "permission denied" \
   "$(try "UPDATE card_receivables SET net_cents = 1")"
 t_contains "settle_job cannot delete receivables" "permission denied" "$(try "DELETE FROM card_receivables")"
 t_contains "finance cannot write receivables" "permission denied" \
   "$(psql "$T_FINANCE_CONN" -qtAX -c "UPDATE card_receivables SET status = 'canceled'" 2>&1)"
-t_eq "invoice requests only for paid payments" "4" "$(t_sql "SELECT count(*) FROM invoice_requests i JOIN payments p ON p.id = i.payment_id AND p.status = 'paid' AND p.paid_by_settlement = i.settlement_id")"
+t_eq "invoice requests only for paid payments" "5" "$(t_sql "SELECT count(*) FROM invoice_requests i JOIN payments p ON p.id = i.payment_id AND p.status = 'paid' AND p.paid_by_settlement = i.settlement_id")"
 
 t_done
