@@ -1,6 +1,7 @@
 /* main.c - `settle`: global options, config loading, and the command table.
  *
- * settle [--config FILE] [-v|-q] [--log-format=text|json] COMMAND [ARGS] */
+ * settle [--config FILE] [-v|-q] [--log-format=text|json] COMMAND [ARGS]
+ * settle --version | --help */
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,7 +63,8 @@ static void main_usage(FILE *out)
           "  -v, --verbose          more log output (debug events)\n"
           "  -q, --quiet            only warnings and errors\n"
           "  --log-format=FORMAT    text (logfmt, default) or json, one event per line on stderr\n"
-          "  -h, --help             this help; settle COMMAND --help for a command\n\n"
+          "  -h, --help             this help; settle COMMAND --help for a command\n"
+          "  --version              the version (settle version)\n\n"
           "Exit codes (settle help exit-codes):",
           out);
     int col = 36; /* "Exit codes (settle help exit-codes):" */
@@ -121,6 +123,7 @@ int main(int argc, char **argv)
         { "quiet", no_argument, NULL, 'q' },
         { "log-format", required_argument, NULL, 'L' },
         { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     const char *config_path = NULL;
@@ -146,6 +149,10 @@ int main(int argc, char **argv)
             }
             break;
         case 'h': main_usage(stdout); return 0;
+        case 'V': {
+            char *vargv[] = { (char *)"version", NULL };
+            return cmd_version(NULL, 1, vargv);
+        }
         default: main_usage(stderr); return EX_USAGE;
         }
     }
@@ -172,15 +179,27 @@ int main(int argc, char **argv)
     if (cmd->flags & NEED_CONFIG) {
         err_t e = { 0 };
         int explicit_path = config_path != NULL;
+        const char *from = "--config";
         if (!config_path)
-            config_path = getenv("SETTLE_CONFIG"), explicit_path = config_path && *config_path;
+            config_path = getenv("SETTLE_CONFIG"), explicit_path = config_path && *config_path, from = "$SETTLE_CONFIG";
         if (config_path && !*config_path)
             config_path = NULL;
         ctx.cfg = config_load(config_path, explicit_path, &e);
         if (!ctx.cfg) {
-            log_msg(LOG_ERROR, "config", NULL, "%s", e.msg);
+            const char *hint = strstr(e.msg, "\nHINT: ");
+            if (explicit_path && hint)
+                log_msg(LOG_ERROR, "config", NULL, "%.*s (named by %s)%s", (int)(hint - e.msg), e.msg, from, hint);
+            else
+                log_msg(LOG_ERROR, "config", NULL, "%s", e.msg);
             return e.code;
         }
+        /* No file at all: say where settle looked before going on with the
+         * built-in defaults and libpq's PG* environment. */
+        if (!ctx.cfg->path)
+            log_msg(LOG_WARN, "config", NULL,
+                    "no config file found (tried: --config not given, $SETTLE_CONFIG not set, "
+                    CONFIG_DEFAULT_PATH " does not exist); using the built-in defaults and the PG* environment\n"
+                    "HINT: settle --config FILE, or SETTLE_CONFIG=FILE; the package ships " CONFIG_DEFAULT_PATH);
     }
     optind = 1; /* each command runs its own getopt over cargv */
     int rc = cmd->fn(&ctx, cargc, cargv);
