@@ -312,7 +312,7 @@ PGconn *db_connect(const config *cfg, err_t *e)
                     "HINT: check user= in [database] conninfo (a LOGIN role that is a member of settle_job, "
                     "never settle_job itself) and its password in the password file (passfile= in conninfo, "
                     "else $PGPASSFILE or ~/.pgpass; mode 0600, readable by the user settle runs as); "
-                    "docs/operations.md, \"Database logins and passwords\"",
+                    "docs/operations.md, \"First deploy\", steps 2-3",
                     msg);
         } else if (!strcmp(state, "3D000")) {
             err_set(e, EX_CONFIG,
