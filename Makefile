@@ -266,4 +266,5 @@ deb: $(SETTLE)
 clean:
 	rm -rf build bin
 
--include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
+# (build/deb and build/debroot hold package trees, whose *.d are not ours.)
+-include $(shell find $(BUILD) \( -path '$(BUILD)/deb' -o -path '$(BUILD)/debroot' \) -prune -o -name '*.d' -type f -print 2>/dev/null)
