@@ -48,7 +48,7 @@ TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 SETTLE = $(BINDIR)/settle
 
-.PHONY: all check check-crash test unit integration demo asan asan-test valgrind lint coverage install uninstall deb clean bootstrap bench fuzz fuzz-build docs tools
+.PHONY: all check check-crash test unit integration demo asan asan-test valgrind lint coverage install install-files uninstall deb clean bootstrap bench fuzz fuzz-build docs tools
 .DEFAULT_GOAL := all
 
 all: $(SETTLE)
@@ -232,6 +232,10 @@ INSTALLED = $(INSTALL_BINDIR)/settle $(PKGLIBDIR)/settle-nightly \
     $(MANDIR)/man1/settle.1 $(COMPLETIONDIR)/settle $(DOCS:docs/%=$(DOCDIR)/%)
 
 install: $(SETTLE)
+	@$(MAKE) --no-print-directory install-files
+
+# The files alone, from an existing $(SETTLE) (scripts/mkdeb: no rebuild).
+install-files:
 	install -d $(DESTDIR)$(INSTALL_BINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DATADIR)/settle/sql \
 	    $(DESTDIR)$(DATADIR)/settle/cron $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/settle
