@@ -42,6 +42,8 @@ r=$T_TMP/root
 mkdir -p "$r"
 zstd -dc "$tarball" | tar -C "$r" --numeric-owner -xf -
 mkdir -p "$r/run/lock" && chmod 1777 "$r/run/lock"
+# A throwaway root: dpkg need not fsync every file it unpacks.
+echo force-unsafe-io >"$r/etc/dpkg/dpkg.cfg.d/settle-test-unsafe-io"
 # Run in the root, with its own /proc in a private mount namespace (gone
 # when the command ends: nothing to unmount, even if the test is killed).
 # Where mount namespaces are not allowed (some containers), plain chroot:
