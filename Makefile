@@ -11,7 +11,8 @@
 #   make check-crash  the crash harness: 30 trials of kill -9 `settle run`
 #                   (CRASH_TRIALS=N CRASH_SEED=S; tests/crash/crash.sh)
 #   make bench      benchmarks (never part of check)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (make uninstall: the same, removed)
+#   make deb        a Debian package in build/ (scripts/mkdeb)
 #
 # Objects go under $(BUILD) (build/ by default), with -MMD dependency files
 # so a header change rebuilds what includes it.
@@ -47,7 +48,7 @@ TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 SETTLE = $(BINDIR)/settle
 
-.PHONY: all check check-crash test unit integration demo asan asan-test valgrind lint coverage install clean bootstrap bench fuzz fuzz-build docs tools
+.PHONY: all check check-crash test unit integration demo asan asan-test valgrind lint coverage install install-files uninstall deb clean bootstrap bench fuzz fuzz-build docs tools
 .DEFAULT_GOAL := all
 
 all: $(SETTLE)
@@ -204,19 +205,70 @@ docs/deployment.svg: docs/deployment.dot
 	@command -v dot >/dev/null || scripts/bootstrap
 	dot -Tsvg -o $@ $<
 
+# Install paths. Every file written below $(DESTDIR); the cron, systemd,
+# sysusers.d and tmpfiles.d files get these paths substituted (@BINDIR@ ...)
+# at install time, so `make install PREFIX=/usr` runs /usr/bin/settle.
+# systemd reads units, sysusers.d and tmpfiles.d from /usr/local/lib too.
+# The config goes to $(SYSCONFDIR)/settle/settle.conf only when none is
+# there (never overwritten, and kept by `make uninstall`).
+SYSCONFDIR    ?= /etc
+LOCALSTATEDIR ?= /var
+INSTALL_BINDIR      ?= $(PREFIX)/bin
+PKGLIBDIR     ?= $(PREFIX)/lib/settle
+DATADIR       ?= $(PREFIX)/share
+MANDIR        ?= $(DATADIR)/man
+DOCDIR        ?= $(DATADIR)/doc/settle
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR   ?= $(PREFIX)/lib/tmpfiles.d
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+SUBST = sed -e 's|@BINDIR@|$(INSTALL_BINDIR)|g' -e 's|@PKGLIBDIR@|$(PKGLIBDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+            -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g'
+DOCS = docs/settle.conf.example $(wildcard docs/*.md)
+# What `make install` writes (and `make uninstall` removes), config aside.
+INSTALLED = $(INSTALL_BINDIR)/settle $(PKGLIBDIR)/settle-nightly \
+    $(MIGRATIONS:sql/%=$(DATADIR)/settle/sql/%) $(DATADIR)/settle/cron/settle.cron \
+    $(UNITDIR)/settle.service $(UNITDIR)/settle.timer $(SYSUSERSDIR)/settle.conf $(TMPFILESDIR)/settle.conf \
+    $(MANDIR)/man1/settle.1 $(COMPLETIONDIR)/settle $(DOCS:docs/%=$(DOCDIR)/%)
+
 install: $(SETTLE)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/settle $(DESTDIR)$(PREFIX)/share/settle/sql \
-	    $(DESTDIR)$(PREFIX)/share/settle/cron $(DESTDIR)$(PREFIX)/share/settle/systemd \
-	    $(DESTDIR)$(PREFIX)/share/doc/settle $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(SETTLE) $(DESTDIR)$(PREFIX)/bin/settle
-	install -m 755 cron/settle-nightly $(DESTDIR)$(PREFIX)/lib/settle/settle-nightly
-	install -m 644 $(MIGRATIONS) $(DESTDIR)$(PREFIX)/share/settle/sql/
-	install -m 644 cron/settle.cron $(DESTDIR)$(PREFIX)/share/settle/cron/
-	install -m 644 cron/settle.service cron/settle.timer $(DESTDIR)$(PREFIX)/share/settle/systemd/
-	install -m 644 docs/settle.1 $(DESTDIR)$(PREFIX)/share/man/man1/settle.1
-	install -m 644 docs/settle.conf.example docs/*.md $(DESTDIR)$(PREFIX)/share/doc/settle/
+	@$(MAKE) --no-print-directory install-files
+
+# The files alone, from an existing $(SETTLE) (scripts/mkdeb: no rebuild).
+install-files:
+	install -d $(DESTDIR)$(INSTALL_BINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DATADIR)/settle/sql \
+	    $(DESTDIR)$(DATADIR)/settle/cron $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/settle
+	install -m 755 $(SETTLE) $(DESTDIR)$(INSTALL_BINDIR)/settle
+	install -m 755 cron/settle-nightly $(DESTDIR)$(PKGLIBDIR)/settle-nightly
+	install -m 644 $(MIGRATIONS) $(DESTDIR)$(DATADIR)/settle/sql/
+	$(SUBST) cron/settle.cron >$(DESTDIR)$(DATADIR)/settle/cron/settle.cron
+	$(SUBST) cron/settle.service >$(DESTDIR)$(UNITDIR)/settle.service
+	$(SUBST) cron/settle.timer >$(DESTDIR)$(UNITDIR)/settle.timer
+	$(SUBST) packaging/settle.sysusers >$(DESTDIR)$(SYSUSERSDIR)/settle.conf
+	$(SUBST) packaging/settle.tmpfiles >$(DESTDIR)$(TMPFILESDIR)/settle.conf
+	chmod 644 $(DESTDIR)$(DATADIR)/settle/cron/settle.cron $(DESTDIR)$(UNITDIR)/settle.service \
+	    $(DESTDIR)$(UNITDIR)/settle.timer $(DESTDIR)$(SYSUSERSDIR)/settle.conf $(DESTDIR)$(TMPFILESDIR)/settle.conf
+	install -m 644 docs/settle.1 $(DESTDIR)$(MANDIR)/man1/settle.1
+	install -m 644 packaging/settle.bash-completion $(DESTDIR)$(COMPLETIONDIR)/settle
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/settle/settle.conf ] || \
+	    install -m 640 docs/settle.conf.example $(DESTDIR)$(SYSCONFDIR)/settle/settle.conf
+
+# Removes what `make install` wrote with the same PREFIX/DESTDIR; keeps the
+# config, the spool, the logs and the settle user.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DATADIR)/settle/sql $(DESTDIR)$(DATADIR)/settle/cron $(DESTDIR)$(DATADIR)/settle \
+	    $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# A Debian package (scripts/mkdeb): build/settle_VERSION_ARCH.deb, from
+# `make install PREFIX=/usr` into a staging root plus packaging/deb/.
+deb: $(SETTLE)
+	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/mkdeb
 
 clean:
 	rm -rf build bin
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (build/deb and build/debroot hold package trees, whose *.d are not ours.)
+-include $(shell find $(BUILD) \( -path '$(BUILD)/deb' -o -path '$(BUILD)/debroot' \) -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -2,8 +2,12 @@
 #include "common/db.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void trim_nl(char *s)
 {
@@ -178,6 +182,100 @@ int db_conninfo_check(const char *ci, int *has_password, char *why, size_t n)
     return 0;
 }
 
+/* libpq's connect_timeout (conninfo or PGCONNECT_TIMEOUT), in seconds, times
+ * the number of hosts it may try (libpq applies it to each); 0 = none. */
+static long connect_deadline_seconds(PGconn *db)
+{
+    long secs = 0, hosts = 1;
+    PQconninfoOption *o = PQconninfo(db);
+    for (PQconninfoOption *x = o; x && x->keyword; x++) {
+        if (!strcmp(x->keyword, "connect_timeout") && x->val && *x->val) {
+            secs = strtol(x->val, NULL, 10);
+            if (secs > 0 && secs < 2)
+                secs = 2; /* as libpq */
+        }
+        if (!strcmp(x->keyword, "host") && x->val)
+            for (const char *c = x->val; *c; c++)
+                hosts += *c == ',';
+    }
+    PQconninfoFree(o);
+    return secs > 0 ? secs * hosts : 0;
+}
+
+/* Drive PQconnectPoll to the end (libpq's documented loop); 0 when it
+ * ended (OK or failed: PQstatus says), -1 on the deadline. */
+static int connect_wait(PGconn *db)
+{
+    long limit = connect_deadline_seconds(db);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+        struct pollfd p = { .fd = PQsocket(db), .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT };
+        int ms = -1;
+        if (limit > 0) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            long long left = limit * 1000LL - ((now.tv_sec - t0.tv_sec) * 1000LL + (now.tv_nsec - t0.tv_nsec) / 1000000);
+            if (left <= 0)
+                return -1;
+            ms = left > 60000 ? 60000 : (int)left;
+        }
+        if (p.fd < 0)
+            break; /* no socket: PQconnectPoll reports why */
+        int r = poll(&p, 1, ms);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0)
+            continue; /* the deadline is checked above */
+        st = PQconnectPoll(db);
+    }
+    return 0;
+}
+
+/* The SQLSTATE of the last server error in a verbose connection message
+ * ("FATAL:  28P01: password authentication failed ..."), or "" when the
+ * server never answered (network, DNS, refused). The message is rewritten
+ * as libpq's default verbosity shows it: no SQLSTATE, no LOCATION line. */
+static void connect_sqlstate(char *msg, char state[6])
+{
+    state[0] = '\0';
+    char *out = msg;
+    for (const char *in = msg; *in;) {
+        const char *eol = strchr(in, '\n');
+        size_t len = eol ? (size_t)(eol - in) + 1 : strlen(in);
+        if (!strncmp(in, "LOCATION:", 9)) {
+            in += len;
+            continue;
+        }
+        for (size_t i = 0; i < len; i++) {
+            static const char *const sev[] = { "FATAL:  ", "ERROR:  ", "PANIC:  " };
+            int skip = 0;
+            for (size_t k = 0; k < sizeof sev / sizeof *sev && !skip; k++) {
+                size_t sl = strlen(sev[k]);
+                const char *c = in + i + sl;
+                if (i + sl + 7 <= len && !strncmp(in + i, sev[k], sl) && c[5] == ':' && c[6] == ' ') {
+                    int ok = 1;
+                    for (int j = 0; j < 5; j++)
+                        ok &= isdigit((unsigned char)c[j]) || isupper((unsigned char)c[j]);
+                    if (ok) {
+                        memcpy(state, c, 5);
+                        state[5] = '\0';
+                        memmove(out, in + i, sl);
+                        out += sl;
+                        i += sl + 6; /* the loop's i++ skips the space */
+                        skip = 1;
+                    }
+                }
+            }
+            if (!skip)
+                *out++ = in[i];
+        }
+        in += len;
+    }
+    *out = '\0';
+}
+
 PGconn *db_connect(const config *cfg, err_t *e)
 {
     {
@@ -190,23 +288,47 @@ PGconn *db_connect(const config *cfg, err_t *e)
     }
     const char *keys[] = { "dbname", "application_name", "fallback_application_name", NULL };
     const char *vals[] = { cfg && cfg->db_conninfo ? cfg->db_conninfo : "", "settle", "settle", NULL };
-    /* expand_dbname = 1: the first value may be a full conninfo string or URI. */
-    PGconn *db = PQconnectdbParams(keys, vals, 1);
+    /* expand_dbname = 1: the first value may be a full conninfo string or
+     * URI. Started asynchronously only to set the error verbosity first: the
+     * server's SQLSTATE tells a refused login or a missing database (our
+     * configuration: re-running cannot help) from a server that is down. */
+    PGconn *db = PQconnectStartParams(keys, vals, 1);
     if (!db) {
         err_set(e, EX_SOFTWARE, "out of memory connecting to the database");
         return NULL;
     }
-    if (PQstatus(db) != CONNECTION_OK) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(db));
+    PQsetErrorVerbosity(db, PQERRORS_VERBOSE);
+    int timed_out = PQstatus(db) != CONNECTION_BAD && connect_wait(db) < 0;
+    if (timed_out || PQstatus(db) != CONNECTION_OK) {
+        char msg[768], state[6];
+        snprintf(msg, sizeof msg, "%s", timed_out ? "timeout expired (connect_timeout)" : PQerrorMessage(db));
+        connect_sqlstate(msg, state);
         trim_nl(msg);
-        err_set(e, EX_UNAVAILABLE,
-                "cannot connect to the payments database: %s\n"
-                "HINT: check [database] conninfo in the config, or PGHOST/PGDATABASE/PGUSER when it is empty",
-                msg);
+        int needs_pw = PQconnectionNeedsPassword(db);
         PQfinish(db);
+        if (needs_pw || !strcmp(state, "28P01") || !strcmp(state, "28000") || !strcmp(state, "42501")) {
+            err_set(e, EX_NOPERM,
+                    "the payments database refused the login: %s\n"
+                    "HINT: check user= in [database] conninfo (a LOGIN role that is a member of settle_job, "
+                    "never settle_job itself) and its password in the password file (passfile= in conninfo, "
+                    "else $PGPASSFILE or ~/.pgpass; mode 0600, readable by the user settle runs as); "
+                    "docs/operations.md, \"First deploy\", steps 2-3",
+                    msg);
+        } else if (!strcmp(state, "3D000")) {
+            err_set(e, EX_CONFIG,
+                    "the payments database does not exist: %s\n"
+                    "HINT: check dbname= in [database] conninfo (or PGDATABASE when it is empty)",
+                    msg);
+        } else {
+            err_set(e, EX_UNAVAILABLE,
+                    "cannot connect to the payments database: %s\n"
+                    "HINT: check [database] conninfo in the config, or PGHOST/PGDATABASE/PGUSER when it is empty; "
+                    "re-run when the database is back",
+                    msg);
+        }
         return NULL;
     }
+    PQsetErrorVerbosity(db, PQERRORS_DEFAULT);
     PGresult *r = PQexec(db, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
     PQclear(r);
     /* Let the server notice a client that died (kill -9, lost host) while a

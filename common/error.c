@@ -72,9 +72,12 @@ const err_code_info err_codes[] = {
     { EX_TEMPFAIL, 3, "temporary failure or lock held",
       "temporary failure: another run holds the lock, or work is held by another session",
       "a step could not finish for now (another session held its work, or a server asked to try later); re-run" },
-    { EX_NOPERM, 6, "permission denied", "permission denied (a database privilege, a spool directory)",
-      "permission denied (a spool directory not settle's, or a database privilege); see the log" },
-    { EX_CONFIG, 4, "configuration error", "configuration error", "configuration error; see the log" },
+    { EX_NOPERM, 6, "permission denied",
+      "permission denied (the database refused the login, a database privilege, a spool directory)",
+      "permission denied (the database login or its password file, a spool directory not settle's, or a database "
+      "privilege); fix it, re-running alone cannot help; see the log" },
+    { EX_CONFIG, 4, "configuration error", "configuration error (a bad key, a missing config file or database)",
+      "configuration error; see the log" },
     { 0, 0, NULL, NULL, NULL },
 };
 

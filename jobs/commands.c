@@ -61,7 +61,8 @@ void settle_usage(FILE *out)
           "  -v, --verbose          more log output (debug events)\n"
           "  -q, --quiet            only warnings and errors\n"
           "  --log-format=FORMAT    text (logfmt, default) or json, one event per line on stderr\n"
-          "  -h, --help             this help; settle COMMAND --help for a command\n\n"
+          "  -h, --help             this help; settle COMMAND --help for a command\n"
+          "  --version              the version (settle version)\n\n"
           "Exit codes (settle help exit-codes):",
           out);
     int col = 36; /* "Exit codes (settle help exit-codes):" */

@@ -1,7 +1,8 @@
 /* main.c - `settle`: global options, config loading, then the command
  * (the table of commands is jobs/commands.c).
  *
- * settle [--config FILE] [-v|-q] [--log-format=text|json] COMMAND [ARGS] */
+ * settle [--config FILE] [-v|-q] [--log-format=text|json] COMMAND [ARGS]
+ * settle --version | --help */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ int main(int argc, char **argv)
         { "quiet", no_argument, NULL, 'q' },
         { "log-format", required_argument, NULL, 'L' },
         { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     const char *config_path = NULL;
@@ -46,6 +48,10 @@ int main(int argc, char **argv)
             }
             break;
         case 'h': settle_usage(stdout); return 0;
+        case 'V': {
+            char *vargv[] = { (char *)"version", NULL };
+            return cmd_version(NULL, 1, vargv);
+        }
         default: settle_usage(stderr); return EX_USAGE;
         }
     }
@@ -72,15 +78,27 @@ int main(int argc, char **argv)
     if (cmd->flags & NEED_CONFIG) {
         err_t e = { 0 };
         int explicit_path = config_path != NULL;
+        const char *from = "--config";
         if (!config_path)
-            config_path = getenv("SETTLE_CONFIG"), explicit_path = config_path && *config_path;
+            config_path = getenv("SETTLE_CONFIG"), explicit_path = config_path && *config_path, from = "$SETTLE_CONFIG";
         if (config_path && !*config_path)
             config_path = NULL;
         ctx.cfg = config_load(config_path, explicit_path, &e);
         if (!ctx.cfg) {
-            log_msg(LOG_ERROR, "config", NULL, "%s", e.msg);
+            const char *hint = strstr(e.msg, "\nHINT: ");
+            if (explicit_path && hint)
+                log_msg(LOG_ERROR, "config", NULL, "%.*s (named by %s)%s", (int)(hint - e.msg), e.msg, from, hint);
+            else
+                log_msg(LOG_ERROR, "config", NULL, "%s", e.msg);
             return e.code;
         }
+        /* No file at all: say where settle looked before going on with the
+         * built-in defaults and libpq's PG* environment. */
+        if (!ctx.cfg->path)
+            log_msg(LOG_WARN, "config", NULL,
+                    "no config file found (tried: --config not given, $SETTLE_CONFIG not set, "
+                    CONFIG_DEFAULT_PATH " does not exist); using the built-in defaults and the PG* environment\n"
+                    "HINT: settle --config FILE, or SETTLE_CONFIG=FILE; the package ships " CONFIG_DEFAULT_PATH);
     }
     optind = 1; /* each command runs its own getopt over cargv */
     int rc = cmd->fn(&ctx, cargc, cargv);
