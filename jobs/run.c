@@ -54,6 +54,7 @@ static int ingest_step(const config *cfg, int dry) { (void)dry; return ingest_ru
 static int reconcile_step(const config *cfg, int dry) { (void)dry; return reconcile_run(cfg, NULL); }
 static int export_step(const config *cfg, int dry) { (void)dry; return export_run(cfg, NULL); }
 static int report_step(const config *cfg, int dry) { (void)dry; return report_run(cfg, NULL); }
+static int purge_step(const config *cfg, int dry) { return purge_run(cfg, dry, NULL); }
 
 typedef struct step_def {
     const char *name;
@@ -67,6 +68,7 @@ static const step_def steps[] = {
     { "reconcile", 0, reconcile_step },
     { "export", 0, export_step },
     { "report", 0, report_step },
+    { "purge", 1, purge_step },     /* --dry-run: purge --dry-run */
 };
 #define N_STEPS (sizeof steps / sizeof steps[0])
 
