@@ -22,7 +22,8 @@ typedef struct err_code_info {
     int code;
     int rank;               /* err_worst(): the higher wins */
     const char *brief;      /* for --help: "usage" */
-    const char *meaning;    /* what happened, for the run summary and operators */
+    const char *meaning;    /* what happened, for `settle help exit-codes` and operators */
+    const char *action;     /* what the operator does next, for the run summary */
 } err_code_info;
 extern const err_code_info err_codes[];   /* ended by a row with brief == NULL */
 /* The row of code, or NULL for a code settle does not use. */

@@ -20,6 +20,7 @@
  * fails. The client secret and the token never reach a log line or an
  * error message. */
 #include "fetch/pix_api.h"
+#include "fetch/db.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -353,42 +354,7 @@ static int check_files(const source_cfg *s, err_t *e)
 
 /* ---- the registry --------------------------------------------------------------- */
 
-static int last_window(PGconn *db, const char *src, int *have, time_t *fim, err_t *e)
-{
-    const char *p[] = { src };
-    PGresult *r = db_query(db, e, "SELECT extract(epoch FROM max(window_end))::bigint FROM pix_api_windows WHERE source = $1",
-                           1, p);
-    if (!r)
-        return -1;
-    *have = !PQgetisnull(r, 0, 0);
-    if (*have)
-        *fim = (time_t)atoll(PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return 0;
-}
-
-static int record(PGconn *db, const source_cfg *s, const char *remote, unsigned long long size, time_t inicio,
-                  time_t fim, const char *sha, const char *local, long long pages, long long items, err_t *e)
-{
-    char sz[32], fe[32], ie[32], np[32], ni[32];
-    snprintf(sz, sizeof sz, "%llu", size);
-    snprintf(fe, sizeof fe, "%lld", (long long)fim);
-    snprintf(ie, sizeof ie, "%lld", (long long)inicio);
-    snprintf(np, sizeof np, "%lld", pages);
-    snprintf(ni, sizeof ni, "%lld", items);
-    const char *p[] = { s->ep.name, remote, sz, fe, sha, local, ie, np, ni };
-    PGresult *r = db_query(db, e,
-                           "WITH f AS (INSERT INTO fetched_files (source, remote_name, size_bytes, remote_mtime, sha256,"
-                           " local_name, after_fetch, after_fetch_done) VALUES ($1, $2, $3, $4, $5, $6, 'keep', true)"
-                           " RETURNING id)"
-                           " INSERT INTO pix_api_windows (source, window_start, window_end, file_id, local_name, pages, items)"
-                           " SELECT $1, to_timestamp($7::bigint), to_timestamp($4::bigint), f.id, $6, $8, $9 FROM f",
-                           9, p);
-    if (!r)
-        return -1;
-    PQclear(r);
-    return 0;
-}
+/* fetch/db.c: fetch_db_pix_last_window, fetch_db_pix_record_window. */
 
 /* ---- the pull --------------------------------------------------------------------- */
 
@@ -499,7 +465,7 @@ static int do_pull(pull *p, PGconn *db, const char *spool, time_t inicio, time_t
      * there for ingest (a rerun asks again from the last recorded fim, and
      * ingest counts the records it already holds as duplicates). */
     snprintf(remote, sizeof remote, "GET /pix inicio=%s fim=%s", a, b);
-    if (record(db, s, remote, bytes, inicio, fim, sha, placed, (long long)npages, items, e) < 0)
+    if (fetch_db_pix_record_window(db, s->ep.name, remote, bytes, inicio, fim, sha, placed, (long long)npages, items, e) < 0)
         goto out;
     log_msg(LOG_INFO, "fetch",
             KV(KV_S("source", src), KV_S("local", placed), KV_S("inicio", a), KV_S("fim", b),
@@ -521,17 +487,15 @@ out:
 static int pull_source(const config *cfg, const source_cfg *s, PGconn *db, int dry_run, err_t *e)
 {
     const char *src = s->ep.name;
-    PGresult *r = db_query(db, e, "SELECT to_regclass('pix_api_windows') IS NOT NULL", 0, NULL);
-    if (!r)
+    int migrated = fetch_db_has_table(db, "pix_api_windows", e);
+    if (migrated < 0)
         return -1;
-    int migrated = PQgetvalue(r, 0, 0)[0] == 't';
-    PQclear(r);
     if (!migrated)
         return err_set(e, EX_CONFIG, "the database has no pix_api_windows table\nHINT: run settle migrate"), -1;
 
     int have_last = 0, have_first = 0;
     time_t last = 0, first = 0, inicio, fim;
-    if (last_window(db, src, &have_last, &last, e) < 0)
+    if (fetch_db_pix_last_window(db, src, &have_last, &last, e) < 0)
         return -1;
     if (s->first_window_start)
         have_first = pix_parse_rfc3339(s->first_window_start, &first) == 0;
