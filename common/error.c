@@ -23,6 +23,15 @@ int err_set(err_t *e, int code, const char *fmt, ...)
     return code;
 }
 
+int err_fail(err_t *e, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    err_vset(e, code, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 void err_prefix(err_t *e, const char *fmt, ...)
 {
     char pre[512], old[sizeof e->msg];

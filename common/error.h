@@ -38,6 +38,11 @@ typedef struct err {
  * callers can write `return err_set(e, EX_DATAERR, "...")`. */
 int err_set(err_t *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The house idiom for a function that returns 0 or -1 (docs/internals.md,
+ * "Errors"): set *e as err_set() does and return -1, so that a failure is
+ * one line, `return err_fail(e, EX_DATAERR, "...");`. */
+int err_fail(err_t *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 int err_vset(err_t *e, int code, const char *fmt, va_list ap);
 
 /* Prefix the existing message with "prefix: " (e.g. a file name). */

@@ -38,6 +38,7 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/outfile.h"
 #include "common/sftp.h"
 #include "fetch/fetch.h"
 
@@ -189,15 +190,12 @@ static long http_do(pull *p, const char *what, const char *url, http_buf *b, str
         const char *why = NULL;
         if (rc != CURLE_OK) {
             if (b->too_big || rc == CURLE_FILESIZE_EXCEEDED)
-                return err_set(e, EX_UNAVAILABLE, "%s: the response is larger than %zu bytes; refused", what, b->max),
-                       -1;
+                return err_fail(e, EX_UNAVAILABLE, "%s: the response is larger than %zu bytes; refused", what, b->max);
             if (rc == CURLE_OPERATION_TIMEDOUT)
-                return err_set(e, EX_UNAVAILABLE, "%s: timeout after %llds (%s)", what, s->ep.timeout_seconds,
-                               p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc)),
-                       -1;
+                return err_fail(e, EX_UNAVAILABLE, "%s: timeout after %llds (%s)", what, s->ep.timeout_seconds,
+                               p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc));
             if (!transient(rc))
-                return err_set(e, EX_UNAVAILABLE, "%s: %s", what, p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc)),
-                       -1;
+                return err_fail(e, EX_UNAVAILABLE, "%s: %s", what, p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc));
             why = p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc);
         } else if (status >= 200 && status < 300) {
             return status;
@@ -208,11 +206,10 @@ static long http_do(pull *p, const char *what, const char *url, http_buf *b, str
             if (wait < 0) /* no or a bad Retry-After: 1 s, 2 s, 3 s, ... */
                 wait = 1 + n429;
             if (++n429 > PIX_MAX_429 || p->waited_s + wait > p->max_wait_s)
-                return err_set(e, EX_UNAVAILABLE,
+                return err_fail(e, EX_UNAVAILABLE,
                                "%s: HTTP 429 (rate limited); waiting %llds more would exceed the bound of %llds"
                                " (already waited %llds)",
-                               what, wait, p->max_wait_s, p->waited_s),
-                       -1;
+                               what, wait, p->max_wait_s, p->waited_s);
             log_msg(LOG_WARN, "fetch",
                     KV(KV_S("source", src), KV_S("request", what), KV_I("status", status), KV_I("retry_in_s", wait)),
                     "rate limited; waiting as Retry-After asks");
@@ -222,13 +219,13 @@ static long http_do(pull *p, const char *what, const char *url, http_buf *b, str
         } else if (status >= 500 && status < 600) {
             why = "";
         } else {
-            return err_set(e, EX_UNAVAILABLE, "%s: HTTP %ld", what, status), -1;
+            return err_fail(e, EX_UNAVAILABLE, "%s: HTTP %ld", what, status);
         }
         /* a 5xx or a broken connection: retried */
         if (attempt >= s->ep.retries) {
             if (*why)
-                return err_set(e, EX_UNAVAILABLE, "%s: %s (after %d attempt(s))", what, why, attempt + 1), -1;
-            return err_set(e, EX_UNAVAILABLE, "%s: HTTP %ld (after %d attempt(s))", what, status, attempt + 1), -1;
+                return err_fail(e, EX_UNAVAILABLE, "%s: %s (after %d attempt(s))", what, why, attempt + 1);
+            return err_fail(e, EX_UNAVAILABLE, "%s: HTTP %ld (after %d attempt(s))", what, status, attempt + 1);
         }
         long ms = sftp_backoff_ms(attempt, p->backoff_base_ms, 60000, (uint32_t)random());
         log_msg(LOG_WARN, "fetch",
@@ -248,7 +245,7 @@ static int get_token(pull *p, http_buf *b, err_t *e)
     if (s->scope) {
         char *esc = curl_easy_escape(p->curl, s->scope, 0);
         if (!esc)
-            return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+            return err_fail(e, EX_SOFTWARE, "out of memory");
         snprintf(body + strlen(body), sizeof body - strlen(body), "&scope=%s", esc);
         curl_free(esc);
     }
@@ -258,9 +255,8 @@ static int get_token(pull *p, http_buf *b, err_t *e)
     if (st < 0)
         return -1;
     if (st == 401)
-        return err_set(e, EX_UNAVAILABLE, "token: HTTP 401: the token endpoint refused client_id %s and its secret",
-                       s->client_id),
-               -1;
+        return err_fail(e, EX_UNAVAILABLE, "token: HTTP 401: the token endpoint refused client_id %s and its secret",
+                       s->client_id);
     json_object *root = b->len ? json_tokener_parse(b->data) : NULL, *tok;
     int ok = root && json_object_object_get_ex(root, "access_token", &tok) &&
              json_object_is_type(tok, json_type_string) && json_object_get_string_len(tok) > 0 &&
@@ -277,7 +273,7 @@ static int get_token(pull *p, http_buf *b, err_t *e)
         explicit_bzero(b->data, b->len);
     json_object_put(root); /* json-c does not wipe: the token lived there too */
     if (!ok)
-        return err_set(e, EX_UNAVAILABLE, "token: the response holds no usable access_token"), -1;
+        return err_fail(e, EX_UNAVAILABLE, "token: the response holds no usable access_token");
     p->have_token = 1;
     p->n_tokens++;
     log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", s->ep.name)), "got an access token");
@@ -302,7 +298,7 @@ static int get_page(pull *p, const char *url, long long page, int *refreshed, ht
         if (st != 401)
             return 0;
         if (*refreshed)
-            return err_set(e, EX_UNAVAILABLE, "%s: HTTP 401 again with a fresh token; giving up", what), -1;
+            return err_fail(e, EX_UNAVAILABLE, "%s: HTTP 401 again with a fresh token; giving up", what);
         log_msg(LOG_WARN, "fetch", KV(KV_S("source", p->s->ep.name), KV_S("request", what)),
                 "HTTP 401: refreshing the access token once");
         *refreshed = 1;
@@ -340,14 +336,12 @@ static int check_files(const source_cfg *s, err_t *e)
             continue;
         struct stat st;
         if (stat(path[i], &st) < 0 || access(path[i], R_OK) < 0)
-            return err_set(e, EX_CONFIG, "%s %s of [source %s] cannot be read: %s", what[i], path[i], s->ep.name,
-                           strerror(errno)),
-                   -1;
+            return err_fail(e, EX_CONFIG, "%s %s of [source %s] cannot be read: %s", what[i], path[i], s->ep.name,
+                           strerror(errno));
         if (i == 1 && (st.st_mode & 077))
-            return err_set(e, EX_CONFIG,
+            return err_fail(e, EX_CONFIG,
                            "key %s is accessible by group or others (mode %04o); refusing to use it\nHINT: chmod 600 %s",
-                           path[i], (unsigned)(st.st_mode & 07777), path[i]),
-                   -1;
+                           path[i], (unsigned)(st.st_mode & 07777), path[i]);
     }
     return 0;
 }
@@ -381,7 +375,7 @@ static int do_pull(pull *p, PGconn *db, const char *spool, time_t inicio, time_t
     snprintf(tmpdir, sizeof tmpdir, "%s/tmp/%s", spool, src);
     snprintf(incdir, sizeof incdir, "%s/incoming/%s", spool, src);
     snprintf(part, sizeof part, "%s/%s.part", tmpdir, local);
-    if (fetch_mkdirs(tmpdir, e) < 0 || fetch_mkdirs(incdir, e) < 0)
+    if (outfile_mkdirs(tmpdir, e) < 0 || outfile_mkdirs(incdir, e) < 0)
         return -1;
 
     /* a and b hold only [0-9TZ:-], which a query may carry as they are */
@@ -458,8 +452,8 @@ static int do_pull(pull *p, PGconn *db, const char *spool, time_t inicio, time_t
     char sha[SHA256_HEX_LEN + 1], placed[FETCH_NAME_MAX + 8] = "", remote[256];
     if (sha256_file_hex(part, sha, e) < 0)
         goto out;
-    if (fetch_place(incdir, part, local, sha, placed, e) < 0 || fetch_fsync_dir(incdir, e) < 0 ||
-        fetch_fsync_dir(tmpdir, e) < 0)
+    if (fetch_place(incdir, part, local, sha, placed, e) < 0 || outfile_sync_dir(incdir, e) < 0 ||
+        outfile_sync_dir(tmpdir, e) < 0)
         goto out;
     /* From here the file is in incoming/; a failure to record it leaves it
      * there for ingest (a rerun asks again from the last recorded fim, and
@@ -491,7 +485,7 @@ static int pull_source(const config *cfg, const source_cfg *s, PGconn *db, int d
     if (migrated < 0)
         return -1;
     if (!migrated)
-        return err_set(e, EX_CONFIG, "the database has no pix_api_windows table\nHINT: run settle migrate"), -1;
+        return err_fail(e, EX_CONFIG, "the database has no pix_api_windows table\nHINT: run settle migrate");
 
     int have_last = 0, have_first = 0;
     time_t last = 0, first = 0, inicio, fim;
@@ -501,11 +495,10 @@ static int pull_source(const config *cfg, const source_cfg *s, PGconn *db, int d
         have_first = pix_parse_rfc3339(s->first_window_start, &first) == 0;
     int w = pix_window(have_last, last, have_first, first, s->overlap_seconds, time(NULL), &inicio, &fim);
     if (w == -2)
-        return err_set(e, EX_CONFIG,
+        return err_fail(e, EX_CONFIG,
                        "[source %s] has never been pulled and sets no first_window_start\n"
                        "HINT: set first_window_start to the RFC 3339 time the first pull should start from",
-                       src),
-               -1;
+                       src);
     if (w == -1) {
         log_msg(LOG_INFO, "fetch", KV(KV_S("source", src)), "nothing to pull yet: the window from the last fim (or first_window_start) to now is empty");
         return 0;
@@ -523,7 +516,7 @@ static int pull_source(const config *cfg, const source_cfg *s, PGconn *db, int d
     static int inited;
     if (!inited) {
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-            return err_set(e, EX_SOFTWARE, "cannot initialise libcurl"), -1;
+            return err_fail(e, EX_SOFTWARE, "cannot initialise libcurl");
         inited = 1;
     }
     pull p = { .s = s };

@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -80,20 +80,6 @@ typedef struct step_result {
     double seconds;
     char counts[512];
 } step_result;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static long long wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 static const char *step_status(int rc)
 {
@@ -173,7 +159,7 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
     log_msg(LOG_INFO, "run", KV(KV_S("run", run_id), KV_S("resumed_from", resumed), KV_I("dry_run", dry)),
             "nightly run started");
 
-    double run_t0 = now_s();
+    double run_t0 = clock_mono_s();
     step_result res[N_STEPS];
     int worst = 0;
     for (size_t i = 0; i < N_STEPS; i++) {
@@ -188,9 +174,9 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
 
         metrics_reset();
         log_msg(LOG_INFO, "run", KV(KV_S("step", steps[i].name)), "step started");
-        double t0 = now_s();
+        double t0 = clock_mono_s();
         sr->rc = steps[i].stage(ctx->cfg, dry);
-        sr->seconds = now_s() - t0;
+        sr->seconds = clock_mono_s() - t0;
         sr->status = step_status(sr->rc);
         metrics_format(sr->counts, sizeof sr->counts, 0);
         worst = err_worst(worst, sr->rc);
@@ -199,7 +185,7 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
                    KV_I("ms", (long long)(sr->seconds * 1000))),
                 "step finished");
         FILE *emf = emf_open(ctx->cfg);
-        metrics_emit(emf, steps[i].name, (long long)(sr->seconds * 1000), sr->rc == 0, wall_ms());
+        metrics_emit(emf, steps[i].name, (long long)(sr->seconds * 1000), sr->rc == 0, clock_wall_ms());
         emf_close(emf);
 
         char json[512];
@@ -253,11 +239,11 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
         worst = err_worst(worst, EX_UNAVAILABLE);
     }
     FILE *emf = emf_open(ctx->cfg);
-    metrics_emit_run(emf, worst, (long long)((now_s() - run_t0) * 1000), dry, wall_ms());
+    metrics_emit_run(emf, worst, (long long)((clock_mono_s() - run_t0) * 1000), dry, clock_wall_ms());
     emf_close(emf);
     log_msg(LOG_INFO, "run",
             KV(KV_S("run", run_id), KV_S("status", run_status), KV_I("exit", worst), KV_I("dry_run", dry),
-               KV_I("ms", (long long)((now_s() - run_t0) * 1000)), KV_S("summary", summary)),
+               KV_I("ms", (long long)((clock_mono_s() - run_t0) * 1000)), KV_S("summary", summary)),
             "nightly run finished");
     PQfinish(db);
     return worst;

@@ -443,7 +443,7 @@ static int feed_segment(pixcsv *r, err_t *e)
     if (done < n) {
         int col = r->nfield + 1;
         if (csv_error(&r->csv) == CSV_ENOMEM && pix_oom)
-            return err_set(e, EX_SOFTWARE, "%s:%ld: out of memory reading a field", r->name, r->line), -1;
+            return err_fail(e, EX_SOFTWARE, "%s:%ld: out of memory reading a field", r->name, r->line);
         if (csv_error(&r->csv) != CSV_EPARSE)
             return fail_at(r, e, r->line, col, "expected a field of at most %d bytes, found a longer one",
                            PIX_FIELD_MAX);
@@ -643,13 +643,13 @@ static int compile_patterns(pixcsv *r, err_t *e)
 {
     pthread_once(&re_once, compile_once);
     if (!re_e2e || !re_rtr || !re_txid)
-        return err_set(e, EX_SOFTWARE, "cannot compile the Pix identifier patterns"), -1;
+        return err_fail(e, EX_SOFTWARE, "cannot compile the Pix identifier patterns");
     r->re_e2e = re_e2e;
     r->re_rtr = re_rtr;
     r->re_txid = re_txid;
     r->md = pcre2_match_data_create(4, NULL);
     if (!r->md)
-        return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+        return err_fail(e, EX_SOFTWARE, "out of memory");
     return 0;
 }
 

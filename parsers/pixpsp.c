@@ -879,18 +879,18 @@ int pixpsp_open(parser *p, const pixpsp_layout *lay, err_t *e)
     struct pixpsp *r = calloc(1, sizeof *r);
     if (!r) {
         p->failed = 1;
-        return err_set(e, EX_SOFTWARE, "%s: out of memory", p->name), -1;
+        return err_fail(e, EX_SOFTWARE, "%s: out of memory", p->name);
     }
     p->psp = r;
     r->lay = lay ? lay : pixpsp_layouts[0];
     pthread_once(&re_once, compile_once);
     if (!re_e2e || !re_rtr || !re_txid || !(r->md = pcre2_match_data_create(4, NULL))) {
         p->failed = 1;
-        return err_set(e, EX_SOFTWARE, "cannot compile the Pix identifier patterns"), -1;
+        return err_fail(e, EX_SOFTWARE, "cannot compile the Pix identifier patterns");
     }
     if (csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) != 0) {
         p->failed = 1;
-        return err_set(e, EX_SOFTWARE, "%s: out of memory", p->name), -1;
+        return err_fail(e, EX_SOFTWARE, "%s: out of memory", p->name);
     }
     r->csv_ready = 1;
     csv_set_delim(&r->csv, (unsigned char)r->lay->delim);
@@ -916,9 +916,8 @@ int pixpsp_open(parser *p, const pixpsp_layout *lay, err_t *e)
             if (fd >= 0)
                 close(fd);
             p->failed = 1;
-            return err_set(e, EX_SOFTWARE, "%s: cannot reopen for the PSP statement reader: %s", p->name,
-                           strerror(errno)),
-                   -1;
+            return err_fail(e, EX_SOFTWARE, "%s: cannot reopen for the PSP statement reader: %s", p->name,
+                           strerror(errno));
         }
         r->own_gz = 1;
     }
