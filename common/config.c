@@ -184,6 +184,34 @@ static const keyspec metrics_keys[] = {
     { "emf_output", K_STR, CK(metrics_emf), "", 0, 0, NULL, NULL,
       "where `settle run` writes CloudWatch EMF lines: empty = off, stdout, or a file to append to" },
 };
+static const keyspec monitoring_keys[] = {
+    { "max_exception_age_days", K_INT, CK(max_exception_age_days), "30", 1, 3650, NULL, NULL,
+      "`settle status --check`: an open exception older than this many days is a problem" },
+    { "max_run_age_hours", K_INT, CK(max_run_age_hours), "36", 1, 8760, NULL, NULL,
+      "`settle status --check`: no real (not dry) run finished for this many hours is a problem" },
+    { "upload_grace_minutes", K_INT, CK(upload_grace_minutes), "60", 0, 10080, NULL, NULL,
+      "`settle status --check`: a published batch not uploaded to [destination invoices] after this is a problem" },
+};
+/* Retention (LGPD): days to keep; 0 keeps forever. `settle purge`. */
+static const keyspec retention_keys[] = {
+    { "archive_days", K_INT, CK(keep_archive_days), "1825", 0, 36500, NULL, NULL,
+      "ingested bank files in SPOOL/archive/ (payer CPF/CNPJ); a file with an open exception is kept; 0 = forever" },
+    { "rejected_days", K_INT, CK(keep_rejected_days), "90", 0, 36500, NULL, NULL,
+      "refused files and their .error in SPOOL/rejected/; 0 = forever" },
+    { "outbox_days", K_INT, CK(keep_outbox_days), "90", 0, 36500, NULL, NULL,
+      "invoice batches in SPOOL/outbox/; a batch not yet uploaded is kept; 0 = forever" },
+    { "reports_days", K_INT, CK(keep_reports_days), "365", 0, 36500, NULL, NULL,
+      "exception reports in SPOOL/reports/; 0 = forever" },
+    { "logs_days", K_INT, CK(keep_logs_days), "90", 0, 36500, NULL, NULL,
+      "the nightly wrapper's settle-*.log files in log_dir; 0 = forever" },
+    { "log_dir", K_STR, CK(log_dir), "/var/log/settle", 0, 0, NULL, NULL,
+      "where the nightly wrapper writes its logs (SETTLE_LOG_DIR)" },
+    { "metrics_days", K_INT, CK(keep_metrics_days), "30", 0, 36500, NULL, NULL,
+      "EMF lines in the [metrics] emf_output file (older lines dropped); 0 = forever" },
+    { "personal_data_days", K_INT, CK(keep_personal_data_days), "1825", 0, 36500, NULL, NULL,
+      "payer names, documents and messages of settlements older than this are masked (amounts, keys, "
+      "audit trail kept); a settlement with an open exception is kept; 0 = forever" },
+};
 #undef CK
 
 #define EP_KEYS(T)                                                                            \
@@ -231,6 +259,8 @@ static const keyspec source_keys[] = {
       "a download slower than this over any timeout_seconds window is cut (and resumed on retry); 0 = off" },
     { "max_source_seconds", K_INT, offsetof(source_cfg, max_source_seconds), "3600", 0, 86400, NULL, NULL,
       "wall-clock budget of one fetch run for this source, retries included; 0 = none" },
+    { "max_silence_hours", K_INT, offsetof(source_cfg, max_silence_hours), "0", 0, 8760, NULL, NULL,
+      "`settle status --check`: a problem when no file came from this source for longer; 0 = not checked" },
     { "type", K_ENUM, offsetof(source_cfg, type), "sftp", 0, 0, "sftp|pix_api", NULL,
       "sftp: files from an SFTP server; pix_api: a nightly pull of GET /pix from a PSP's API Pix" },
     { "base_url", K_STR, offsetof(source_cfg, base_url), NULL, 0, 0, NULL, check_https_url,
@@ -311,6 +341,8 @@ static const sectspec sections[] = {
     { "export", 0, export_keys, NKEYS(export_keys), 0, 0, 0, 0, 0, "invoice request batches" },
     { "cards", 0, cards_keys, NKEYS(cards_keys), 0, 0, 0, 0, 0, "card acquirer settlements (docs/reconciliation.md, Cards)" },
     { "metrics", 0, metrics_keys, NKEYS(metrics_keys), 0, 0, 0, 0, 0, "CloudWatch metrics" },
+    { "monitoring", 0, monitoring_keys, NKEYS(monitoring_keys), 0, 0, 0, 0, 0, "what `settle status --check` reports" },
+    { "retention", 0, retention_keys, NKEYS(retention_keys), 0, 0, 0, 0, 0, "how long `settle purge` keeps files and personal data" },
     { "source", 1, source_keys, NKEYS(source_keys), NAMED(source_cfg, sources, n_sources, ep.name, ep.line),
       "one per bank or PSP to fetch from (SFTP server or API Pix)" },
     { "destination", 1, destination_keys, NKEYS(destination_keys),
@@ -833,9 +865,9 @@ void config_print_keys(FILE *out)
         const sectspec *s = &sections[i];
         for (size_t j = 0; j < s->n_keys; j++) {
             const keyspec *k = &s->keys[j];
-            fprintf(out, "%s%s\t%s\t%s\t%s\n", s->kind, s->named ? " NAME" : "", k->name,
+            fprintf(out, "%s%s\t%s\t%s\t%s\t%s\n", s->kind, s->named ? " NAME" : "", k->name,
                     k->def ? (*k->def ? k->def : "(empty)") : "(none)",
-                    k->kind == K_ENUM ? k->choices : "");
+                    k->kind == K_ENUM ? k->choices : "", k->doc ? k->doc : "");
         }
     }
 }

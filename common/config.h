@@ -49,6 +49,7 @@ typedef struct source_cfg {
     long long min_age_seconds;      /* 120 */
     long long max_file_bytes;       /* 0 = no limit */
     long long max_source_seconds;   /* 3600: wall-clock budget per run; 0 = none */
+    long long max_silence_hours;    /* 0 = not checked: `settle status --check` warns past it */
     char *type;                     /* sftp | pix_api */
     /* type = pix_api (fetch/pix_api.h, docs/fetch.md "API Pix pull"); the
      * SFTP keys above do not apply, except timeout_seconds and retries. */
@@ -117,6 +118,21 @@ typedef struct config {
     long long card_overdue_days;        /* 2: an installment unpaid this long after its date -> RECEIVABLE_OVERDUE */
     /* [metrics] */
     char *metrics_emf;             /* "" = off, "stdout", or a file appended to */
+
+    /* [monitoring] (`settle status --check`) */
+    long long max_exception_age_days;  /* 30: an open exception older than this is a problem */
+    long long max_run_age_hours;       /* 36: no finished real run for longer is a problem */
+    long long upload_grace_minutes;    /* 60: a published batch not uploaded for longer is a problem */
+
+    /* [retention] (`settle purge`): days to keep; 0 = keep forever */
+    long long keep_archive_days;       /* spool/archive/SOURCE/: ingested bank files */
+    long long keep_rejected_days;      /* spool/rejected/SOURCE/: refused files and their .error */
+    long long keep_outbox_days;        /* spool/outbox/: uploaded invoice batches */
+    long long keep_reports_days;       /* spool/reports/ */
+    long long keep_logs_days;          /* log_dir/settle-*.log */
+    long long keep_metrics_days;       /* EMF lines in [metrics] emf_output */
+    long long keep_personal_data_days; /* payer names, documents, messages in the database */
+    char *log_dir;                     /* /var/log/settle: the nightly wrapper's logs */
 
     source_cfg *sources;
     int n_sources;

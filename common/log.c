@@ -10,8 +10,7 @@ static log_level g_min = LOG_INFO;
 static int g_json;
 static FILE *g_out;
 
-static const char *const level_name[] = { "ERROR", "WARN", "INFO", "DEBUG" };
-static const char *const level_json[] = { "error", "warn", "info", "debug" };
+static const char *const level_name[] = { "error", "warn", "info", "debug" };
 
 void log_setup(log_level min, int json, FILE *out)
 {
@@ -91,7 +90,8 @@ void json_write_str(FILE *f, const char *s)
 }
 
 /* logfmt: bare when the value has no space, quote, '=', backslash, control
- * character (C0, DEL, C1) or byte that is not UTF-8. */
+ * character (C0, DEL, C1) or byte that is not UTF-8; otherwise a JSON string
+ * (so a line break is \n and an event is always one line). */
 static void fmt_str(FILE *f, const char *s)
 {
     int bare = s && *s;
@@ -112,27 +112,6 @@ static void fmt_str(FILE *f, const char *s)
         json_write_str(f, s);
 }
 
-/* The message of a logfmt line: as it is (line breaks and tabs included:
- * messages carry a HINT line), other control characters and bytes that are
- * not UTF-8 escaped as in json_write_str. */
-static void fmt_msg(FILE *f, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F) {
-            fprintf(f, "\\u%04x", *p);
-        } else if (*p < 0x80) {
-            fputc(*p, f);
-        } else {
-            size_t n = utf8_printable(p);
-            if (n)
-                fwrite(p, 1, n, f);
-            else
-                n = write_unprintable(f, p);
-            p += n - 1;
-        }
-    }
-}
-
 void log_msg(log_level level, const char *component, const log_kv *kv,
              const char *fmt, ...)
 {
@@ -147,6 +126,14 @@ void log_msg(log_level level, const char *component, const log_kv *kv,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* "what happened\nHINT: what to do": the hint is a field of its own,
+     * so the event stays on one line in both formats */
+    const char *hint = NULL;
+    char *h = strstr(msg, "\nHINT: ");
+    if (h) {
+        *h = '\0';
+        hint = h + 7;
+    }
 
     gettimeofday(&tv, NULL);
     gmtime_r(&tv.tv_sec, &tm);
@@ -156,7 +143,7 @@ void log_msg(log_level level, const char *component, const log_kv *kv,
 
     flockfile(f);
     if (g_json) {
-        fprintf(f, "{\"ts\":\"%s\",\"level\":\"%s\",\"component\":", ts, level_json[level]);
+        fprintf(f, "{\"ts\":\"%s\",\"level\":\"%s\",\"component\":", ts, level_name[level]);
         json_write_str(f, component);
         fputs(",\"msg\":", f);
         json_write_str(f, msg);
@@ -169,16 +156,26 @@ void log_msg(log_level level, const char *component, const log_kv *kv,
             else
                 json_write_str(f, kv->str);
         }
+        if (hint) {
+            fputs(",\"hint\":", f);
+            json_write_str(f, hint);
+        }
         fputs("}\n", f);
     } else {
-        fprintf(f, "%s %-5s %s: ", ts, level_name[level], component);
-        fmt_msg(f, msg);
+        fprintf(f, "ts=%s level=%s component=", ts, level_name[level]);
+        fmt_str(f, component);
+        fputs(" msg=", f);
+        fmt_str(f, msg);
         for (; kv && kv->key; kv++) {
             fprintf(f, " %s=", kv->key);
             if (kv->is_num)
                 fprintf(f, "%lld", kv->num);
             else
                 fmt_str(f, kv->str);
+        }
+        if (hint) {
+            fputs(" hint=", f);
+            fmt_str(f, hint);
         }
         fputc('\n', f);
     }

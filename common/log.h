@@ -1,8 +1,11 @@
 /* log.h - one line per event on stderr, logfmt or JSON.
  *
- *   2026-11-29T04:31:07.123Z INFO  migrate: applied migration file=001_payments.sql ms=12
+ *   ts=2026-11-29T04:31:07.123Z level=info component=migrate msg="applied migration" file=001_payments.sql ms=12
  *   {"ts":"2026-11-29T04:31:07.123Z","level":"info","component":"migrate",
  *    "msg":"applied migration","file":"001_payments.sql","ms":12}
+ *
+ * A message "what\nHINT: what to do" becomes msg="what" ... hint="what to
+ * do" (the hint last): an event is never broken over lines.
  *
  * Context comes as typed key/value pairs so both formats quote correctly:
  *

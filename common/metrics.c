@@ -1,12 +1,12 @@
 /* metrics.c - the counter table behind metrics.h. A run has a few dozen
- * counters, so a small fixed array with linear search is all it needs. */
+ * counters; the table grows as needed (no cap), with linear search. */
 #include "common/metrics.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/fmt.h"
 #include "common/log.h"
-
-#define MAX_METRICS 128
 
 typedef struct metric {
     char dim[16];
@@ -15,12 +15,14 @@ typedef struct metric {
     long long v;
 } metric;
 
-static metric g_m[MAX_METRICS];
-static int g_n;
+static metric *g_m;
+static int g_n, g_cap;
+static long long g_dropped; /* counters lost to a failed allocation, reported by metrics_emit */
 
 void metrics_reset(void)
 {
     g_n = 0;
+    g_dropped = 0;
 }
 
 void metrics_add(const char *dim, const char *value, const char *name, long long v)
@@ -32,13 +34,43 @@ void metrics_add(const char *dim, const char *value, const char *name, long long
             g_m[i].v += v;
             return;
         }
-    if (g_n == MAX_METRICS)
-        return; /* a bug, not an input problem: the table is sized for every counter settle has */
+    if (g_n == g_cap) {
+        int cap = g_cap ? g_cap * 2 : 64;
+        metric *m = realloc(g_m, (size_t)cap * sizeof *m);
+        if (!m) {
+            g_dropped++;
+            return;
+        }
+        g_m = m;
+        g_cap = cap;
+    }
     metric *m = &g_m[g_n++];
     snprintf(m->dim, sizeof m->dim, "%s", dim);
     snprintf(m->value, sizeof m->value, "%s", value);
     snprintf(m->name, sizeof m->name, "%s", name);
     m->v = v;
+}
+
+long long metrics_dropped(void)
+{
+    return g_dropped;
+}
+
+const char *metrics_unit(const char *name)
+{
+    size_t n = strlen(name);
+    if (n >= 6 && !strcmp(name + n - 6, "Amount"))
+        return "None"; /* reais, with the dimension currency=BRL */
+    if ((n >= 5 && !strcmp(name + n - 5, "Bytes")) || !strncmp(name, "Bytes", 5))
+        return "Bytes";
+    if (n >= 12 && !strcmp(name + n - 12, "Milliseconds"))
+        return "Milliseconds";
+    return "Count";
+}
+
+static int is_amount(const char *name)
+{
+    return !strcmp(metrics_unit(name), "None");
 }
 
 /* A counter kept both without a dimension and per dimension value (e.g.
@@ -60,67 +92,103 @@ long long metrics_get(const char *name)
     return have_plain ? plain : dims;
 }
 
-/* One EMF line for the dimension group (dim, value); dim "" = step only. */
-static void emit_group(FILE *out, const char *step, const char *dim, const char *value, double seconds,
-                       int success, long long ts_ms)
+/* cents as a JSON number of reais, with integer arithmetic: 12345 -> 123.45 */
+static void write_reais(FILE *out, long long cents)
 {
-    int base = !*dim;
+    unsigned long long a = cents < 0 ? 0ULL - (unsigned long long)cents : (unsigned long long)cents;
+    fprintf(out, "%s%llu.%02llu", cents < 0 ? "-" : "", a / 100, a % 100);
+}
+
+/* One EMF line for the dimension group (dim, value); dim "" = step only.
+ * money: the amounts of the group (in reais, dimension currency=BRL);
+ * otherwise its other counters (and, for the step-only group, Duration and
+ * Success). Nothing is written for a group with nothing to say. */
+static void emit_group(FILE *out, const char *step, const char *dim, const char *value, int money,
+                       long long ms, int success, long long ts_ms)
+{
+    int base = !*dim && !money, any = base;
+    for (int i = 0; i < g_n && !any; i++)
+        any = !strcmp(g_m[i].dim, dim) && !strcmp(g_m[i].value, value) && is_amount(g_m[i].name) == money;
+    if (!any)
+        return;
     fprintf(out, "{\"_aws\":{\"Timestamp\":%lld,\"CloudWatchMetrics\":[{\"Namespace\":\"Comex/Settlement\","
-                 "\"Dimensions\":[[\"step\"%s%s%s]],\"Metrics\":[",
-            ts_ms, base ? "" : ",\"", base ? "" : dim, base ? "" : "\"");
+                 "\"Dimensions\":[[\"step\"",
+            ts_ms);
+    if (*dim) {
+        fputc(',', out);
+        json_write_str(out, dim);
+    }
+    fprintf(out, "%s]],\"Metrics\":[", money ? ",\"currency\"" : "");
     int first = 1;
     if (base) {
-        fputs("{\"Name\":\"DurationSeconds\",\"Unit\":\"Seconds\"},{\"Name\":\"Success\",\"Unit\":\"Count\"}", out);
+        fputs("{\"Name\":\"Duration\",\"Unit\":\"Milliseconds\"},{\"Name\":\"Success\",\"Unit\":\"Count\"}", out);
         first = 0;
     }
     for (int i = 0; i < g_n; i++) {
-        if (strcmp(g_m[i].dim, dim) || strcmp(g_m[i].value, value))
-            continue;
-        int dup = 0;
-        for (int j = 0; j < i; j++)
-            if (!strcmp(g_m[j].dim, dim) && !strcmp(g_m[j].value, value) && !strcmp(g_m[j].name, g_m[i].name))
-                dup = 1;
-        if (dup)
+        if (strcmp(g_m[i].dim, dim) || strcmp(g_m[i].value, value) || is_amount(g_m[i].name) != money)
             continue;
         fprintf(out, "%s{\"Name\":", first ? "" : ",");
         json_write_str(out, g_m[i].name);
-        fputs(",\"Unit\":\"Count\"}", out);
+        fprintf(out, ",\"Unit\":\"%s\"}", metrics_unit(g_m[i].name));
         first = 0;
     }
     fputs("]}]},\"step\":", out);
     json_write_str(out, step);
-    if (!base) {
+    if (*dim) {
         fputc(',', out);
         json_write_str(out, dim);
         fputc(':', out);
         json_write_str(out, value);
-    } else {
-        fprintf(out, ",\"DurationSeconds\":%.3f,\"Success\":%d", seconds, success ? 1 : 0);
     }
+    if (money)
+        fputs(",\"currency\":\"BRL\"", out);
+    if (base)
+        fprintf(out, ",\"Duration\":%lld,\"Success\":%d", ms, success ? 1 : 0);
     for (int i = 0; i < g_n; i++)
-        if (!strcmp(g_m[i].dim, dim) && !strcmp(g_m[i].value, value)) {
+        if (!strcmp(g_m[i].dim, dim) && !strcmp(g_m[i].value, value) && is_amount(g_m[i].name) == money) {
             fputc(',', out);
             json_write_str(out, g_m[i].name);
-            fprintf(out, ":%lld", g_m[i].v);
+            fputc(':', out);
+            if (money)
+                write_reais(out, g_m[i].v);
+            else
+                fprintf(out, "%lld", g_m[i].v);
         }
     fputs("}\n", out);
 }
 
-void metrics_emit(FILE *out, const char *step, double seconds, int success, long long ts_ms)
+void metrics_emit(FILE *out, const char *step, long long ms, int success, long long ts_ms)
 {
     if (!out)
         return;
-    emit_group(out, step, "", "", seconds, success, ts_ms);
-    for (int i = 0; i < g_n; i++) {
-        if (!*g_m[i].dim)
-            continue;
-        int seen = 0;
-        for (int j = 0; j < i; j++)
-            if (!strcmp(g_m[j].dim, g_m[i].dim) && !strcmp(g_m[j].value, g_m[i].value))
-                seen = 1;
-        if (!seen)
-            emit_group(out, step, g_m[i].dim, g_m[i].value, seconds, success, ts_ms);
+    if (g_dropped)
+        log_msg(LOG_WARN, "metrics", KV(KV_S("step", step), KV_I("dropped", g_dropped)),
+                "out of memory: counters were dropped from this step's metrics");
+    for (int money = 0; money <= 1; money++) {
+        emit_group(out, step, "", "", money, ms, success, ts_ms);
+        for (int i = 0; i < g_n; i++) {
+            if (!*g_m[i].dim)
+                continue;
+            int seen = 0;
+            for (int j = 0; j < i && !seen; j++)
+                seen = !strcmp(g_m[j].dim, g_m[i].dim) && !strcmp(g_m[j].value, g_m[i].value);
+            if (!seen)
+                emit_group(out, step, g_m[i].dim, g_m[i].value, money, ms, success, ts_ms);
+        }
     }
+    fflush(out);
+}
+
+void metrics_emit_run(FILE *out, int exit_code, long long ms, int dry_run, long long ts_ms)
+{
+    if (!out)
+        return;
+    fprintf(out,
+            "{\"_aws\":{\"Timestamp\":%lld,\"CloudWatchMetrics\":[{\"Namespace\":\"Comex/Settlement\","
+            "\"Dimensions\":[[\"step\"]],\"Metrics\":[{\"Name\":\"ExitCode\",\"Unit\":\"None\"},"
+            "{\"Name\":\"Duration\",\"Unit\":\"Milliseconds\"},{\"Name\":\"Success\",\"Unit\":\"Count\"}]}]},"
+            "\"step\":\"%s\",\"ExitCode\":%d,\"Duration\":%lld,\"Success\":%d}\n",
+            ts_ms, dry_run ? "dry-run" : "run", exit_code, ms, exit_code == 0 ? 1 : 0);
     fflush(out);
 }
 
@@ -138,12 +206,16 @@ void metrics_format(char *buf, size_t n, int json)
                 seen = 1;
         if (seen)
             continue;
-        if (json)
-            used += (size_t)snprintf(buf + used, n - used, "%s\"%s\":%lld", k ? "," : "", g_m[i].name,
-                                     metrics_get(g_m[i].name));
-        else
-            used += (size_t)snprintf(buf + used, n - used, "%s%s=%lld", k ? " " : "", g_m[i].name,
-                                     metrics_get(g_m[i].name));
+        long long v = metrics_get(g_m[i].name);
+        if (json) {
+            used += (size_t)snprintf(buf + used, n - used, "%s\"%s\":%lld", k ? "," : "", g_m[i].name, v);
+        } else if (is_amount(g_m[i].name)) {
+            char money[FMT_MONEY_MAX];
+            used += (size_t)snprintf(buf + used, n - used, "%s%s=R$ %s", k ? " " : "", g_m[i].name,
+                                     fmt_money(v, ',', '.', money));
+        } else {
+            used += (size_t)snprintf(buf + used, n - used, "%s%s=%lld", k ? " " : "", g_m[i].name, v);
+        }
         k++;
     }
     if (json && used < n)

@@ -1,8 +1,11 @@
 /* progress.c - the terminal progress line behind progress.h. */
 #include "common/progress.h"
 
+#include "common/log.h"
+
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,4 +67,76 @@ void progress_done(void)
         fflush(stderr);
         g_shown = 0;
     }
+}
+
+void progress_format(char *buf, size_t n, long long done, long long total, const char *unit, double seconds)
+{
+    double rate = seconds > 1e-6 ? (double)done / seconds : 0;
+    if (total > 0) {
+        long long pct = done >= total ? 100 : done * 100 / total;
+        long long eta = rate > 0 && done < total ? (long long)((double)(total - done) / rate + 0.5) : 0;
+        snprintf(buf, n, "%lld of %lld %s (%lld%%), %.0f/s, ETA %lld:%02lld", done, total, unit, pct, rate, eta / 60,
+                 eta % 60);
+    } else {
+        snprintf(buf, n, "%lld %s, %.0f/s", done, unit, rate);
+    }
+}
+
+void progress_begin(progress_task *t, const char *component, const char *label, const char *unit, long long total)
+{
+    snprintf(t->component, sizeof t->component, "%s", component);
+    snprintf(t->label, sizeof t->label, "%s", label);
+    t->unit = unit;
+    t->total = total;
+    t->done = 0;
+    clock_gettime(CLOCK_MONOTONIC, &t->t0);
+    t->last_log = t->t0;
+    t->active = 1;
+}
+
+void progress_tick(progress_task *t, long long n)
+{
+    if (!t->active)
+        return;
+    t->done += n;
+    if (enabled()) {
+        char line[128];
+        /* progress_update() limits the redraws; build the text only when due */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long ms = (now.tv_sec - g_last.tv_sec) * 1000 + (now.tv_nsec - g_last.tv_nsec) / 1000000;
+        if (g_shown && ms < 250 && t->done != t->total)
+            return;
+        if (t->done == t->total)
+            g_shown = 0; /* always draw the last one */
+        progress_format(line, sizeof line, t->done, t->total, t->unit, progress_seconds_since(&t->t0));
+        progress_update("%s: %s", t->label, line);
+        return;
+    }
+    static double every = -1;
+    if (every < 0) {
+        /* SETTLE_PROGRESS_SECONDS: tests shorten the interval */
+        const char *v = getenv("SETTLE_PROGRESS_SECONDS");
+        char *end = NULL;
+        every = v && *v ? strtod(v, &end) : PROGRESS_LOG_SECONDS;
+        if (!v || !*v || *end || every < 0)
+            every = PROGRESS_LOG_SECONDS;
+    }
+    if (progress_seconds_since(&t->last_log) < every)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &t->last_log);
+    double s = progress_seconds_since(&t->t0);
+    long long rate = (long long)((double)t->done / s);
+    long long eta = rate > 0 && t->total > t->done ? (t->total - t->done) / rate : -1;
+    log_msg(LOG_INFO, t->component,
+            KV(KV_S("what", t->label), KV_I("done", t->done), KV_I("total", t->total), KV_S("unit", t->unit),
+               KV_I("per_s", rate), KV_I("eta_s", eta)),
+            "progress");
+}
+
+void progress_end(progress_task *t)
+{
+    if (t->active)
+        progress_done();
+    t->active = 0;
 }

@@ -37,6 +37,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/outfile.h"
+#include "common/progress.h"
 #include "common/sftp.h"
 #include "export/export.h"
 
@@ -386,6 +387,22 @@ static int export_upload_file(sftp_conn *c, const char *remote_dir, const char *
     return sftp_upload(c, local, remote_dir, name, e);
 }
 
+
+SQL_QUERY(export_batches_to_write);
+
+/* How many batches this export will write (the N of its progress line); 0
+ * when it cannot tell (the line then shows no total). */
+static long long export_batches_to_write(PGconn *db, long long batch_size)
+{
+    char n[24];
+    snprintf(n, sizeof n, "%lld", batch_size);
+    const char *p[] = { n };
+    PGresult *r = db_query(db, NULL, sqlq_export_batches_to_write, 1, p);
+    long long total = r ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    PQclear(r);
+    return total;
+}
+
 /* Upload every published batch not uploaded yet to [destination invoices]
  * (none configured: nothing to do): the data file, then the manifest, then
  * uploaded_at. Files missing from the outbox are rebuilt from the snapshot
@@ -493,6 +510,8 @@ int export_run(const config *cfg, const export_opts *opts)
         goto done;
     }
 
+    progress_task pt;
+    progress_begin(&pt, "export", "export", "batches", export_batches_to_write(db, cfg->batch_size));
     for (;;) {
         /* A reserved batch is one a previous run did not finish: rebuild it first. */
         long long id = 0;
@@ -529,7 +548,9 @@ int export_run(const config *cfg, const export_opts *opts)
         metrics_add(NULL, NULL, "BatchesPublished", 1);
         metrics_add(NULL, NULL, "InvoiceRequestsExported", b.count);
         batch_free(&b);
+        progress_tick(&pt, 1);
     }
+    progress_end(&pt);
     int uploaded = 0;
     if (!rc && export_upload(db, cfg, outbox, &uploaded, &e))
         rc = e.code;

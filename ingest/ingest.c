@@ -191,8 +191,8 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
     } else {
         settle_record r;
         int got;
-        struct timespec t0;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
+        progress_task pt;
+        progress_begin(&pt, "ingest", f->display, "records", 0);
         char key[NATKEY_MAX];
         while ((got = parser_next(p, &r, &pe)) == 1) {
             if (!natkey_build_in_file(&occ, &r, key, sizeof key)) {
@@ -205,10 +205,9 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
             n++;
             if (b.failed)
                 break;
-            if ((n & 4095) == 0 && progress_enabled())
-                progress_update("ingest %s: %ld records, %.0f records/s", f->display, n, n / progress_seconds_since(&t0));
+            progress_tick(&pt, 1);
         }
-        progress_done();
+        progress_end(&pt);
         if (got < 0)
             rc = -1;
         *info = *parser_info(p);

@@ -14,7 +14,7 @@
 #include "reconcile/decide.h"
 
 const command settle_commands[] = {
-    { "run", cmd_run, NEED_CONFIG, "the nightly job: fetch, ingest, reconcile, export, report", usage_run },
+    { "run", cmd_run, NEED_CONFIG, "the nightly job: fetch, ingest, reconcile, export, report, purge", usage_run },
     { "fetch", cmd_fetch, NEED_CONFIG, "download new bank files from each [source NAME] over SFTP", usage_fetch },
     { "parse", cmd_parse, NEED_CONFIG, "validate return files and print their records as CSV", usage_parse },
     { "ingest", cmd_ingest, NEED_CONFIG, "load return files into settlements", usage_ingest },
@@ -23,6 +23,7 @@ const command settle_commands[] = {
     { "export", cmd_export, NEED_CONFIG, "write invoice request batches into the outbox", usage_export },
     { "report", cmd_report, NEED_CONFIG, "write the day's exception report (CSV and HTML)", usage_report },
     { "status", cmd_status, NEED_CONFIG, "show what is waiting: files, settlements, exceptions, exports", usage_status },
+    { "purge", cmd_purge, NEED_CONFIG, "apply the [retention] policy: old files deleted, old personal data masked", usage_purge },
     { "migrate", cmd_migrate, NEED_CONFIG, "apply database migrations from sql/", usage_migrate },
     { "version", cmd_version, 0, "print the version and library versions", usage_version },
     { "help", cmd_help, 0, "show help for settle or one command", usage_help },

@@ -89,5 +89,12 @@ int cmd_report(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_report[];
 int cmd_status(settle_ctx *ctx, int argc, char **argv);
 extern const char usage_status[];
+int cmd_purge(settle_ctx *ctx, int argc, char **argv);
+extern const char usage_purge[];
+
+/* The retention policy (jobs/purge.c), for `settle purge` and the last step
+ * of `settle run`: out lists each file deleted (NULL: none). Returns the
+ * exit code. */
+int purge_run(const config *cfg, int dry, FILE *out);
 
 #endif

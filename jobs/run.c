@@ -1,6 +1,6 @@
 /* run.c - `settle run`: the nightly job.
  *
- * fetch, ingest, reconcile, export, report, in that order, in this process,
+ * fetch, ingest, reconcile, export, report, purge, in that order, in this process,
  * under a PostgreSQL advisory lock so two runs never overlap (on one host or
  * several). Each step is idempotent, so a run after a failed or killed one
  * simply does what is left; the run record says it resumed. Per-file and
@@ -8,6 +8,7 @@
  * says what happened (0 clean, 65 some input rejected, 69 a source or the
  * database unavailable, 70 internal error, 75 another run holds the lock or
  * ingested files remain unreconciled). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,13 +30,16 @@
 
 const char usage_run[] =
     "usage: settle run [--dry-run]\n\n"
-    "The nightly job: fetch, ingest, reconcile, export and report, in that order,\n"
+    "The nightly job: fetch, ingest, reconcile, export, report and purge, in order,\n"
     "under a database advisory lock (a second run exits 75 and names the holder).\n"
     "Each step goes on past per-file and per-source errors; the run and each step\n"
     "are recorded in job_runs / job_run_steps; a one-screen summary ends on stdout.\n"
-    "When [metrics] emf_output is set, one CloudWatch EMF line per step is written.\n\n"
-    "  --dry-run   fetch --dry-run (list what would be fetched) and `settle status`;\n"
-    "              change nothing else\n\n"
+    "The last step is `settle purge` (the [retention] policy). When [metrics]\n"
+    "emf_output is set, CloudWatch EMF lines are written per step and one for the\n"
+    "run (step=run: ExitCode, Duration, Success).\n\n"
+    "  --dry-run   fetch --dry-run and purge --dry-run (list what they would do)\n"
+    "              and `settle status`; change nothing else; recorded as a dry run\n"
+    "              (job_runs.dry_run), which `settle status --check` ignores\n\n"
     "Exit: 0 clean, 65 some input rejected, 69 a source or the database unavailable,\n"
     "70 internal error, 74 a local file could not be written, 75 another run holds\n"
     "the lock, or ingested files remain unreconciled (held by another session past\n"
@@ -52,6 +56,7 @@ static int ingest_step(const config *cfg, int dry) { (void)dry; return ingest_ru
 static int reconcile_step(const config *cfg, int dry) { (void)dry; return reconcile_run(cfg, NULL); }
 static int export_step(const config *cfg, int dry) { (void)dry; return export_run(cfg, NULL); }
 static int report_step(const config *cfg, int dry) { (void)dry; return report_run(cfg, NULL); }
+static int purge_step(const config *cfg, int dry) { return purge_run(cfg, dry, NULL); }
 
 typedef struct step_def {
     const char *name;
@@ -65,6 +70,7 @@ static const step_def steps[] = {
     { "reconcile", 0, reconcile_step },
     { "export", 0, export_step },
     { "report", 0, report_step },
+    { "purge", 1, purge_step },     /* --dry-run: purge --dry-run */
 };
 #define N_STEPS (sizeof steps / sizeof steps[0])
 
@@ -78,6 +84,30 @@ typedef struct step_result {
 static const char *step_status(int rc)
 {
     return rc == 0 ? "ok" : rc == EX_DATAERR ? "partial" : "failed";
+}
+
+/* The EMF destination ([metrics] emf_output), opened for one write and
+ * closed again (emf_close), so that `settle purge` may rewrite the file
+ * between steps. NULL when metrics are off or the file cannot be opened
+ * (logged once per call). */
+static FILE *emf_open(const config *cfg)
+{
+    const char *to = cfg->metrics_emf;
+    if (!to || !*to)
+        return NULL;
+    if (!strcmp(to, "stdout"))
+        return stdout;
+    FILE *f = fopen(to, "a");
+    if (!f)
+        log_msg(LOG_WARN, "run", KV(KV_S("file", to)), "cannot open the EMF metrics file: %s; no metrics this time",
+                strerror(errno));
+    return f;
+}
+
+static void emf_close(FILE *f)
+{
+    if (f && f != stdout)
+        fclose(f);
 }
 
 int cmd_run(settle_ctx *ctx, int argc, char **argv)
@@ -129,18 +159,7 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
     log_msg(LOG_INFO, "run", KV(KV_S("run", run_id), KV_S("resumed_from", resumed), KV_I("dry_run", dry)),
             "nightly run started");
 
-    FILE *emf = NULL;
-    int emf_close = 0;
-    const char *emf_to = ctx->cfg->metrics_emf;
-    if (emf_to && !strcmp(emf_to, "stdout"))
-        emf = stdout;
-    else if (emf_to && *emf_to) {
-        emf = fopen(emf_to, "a");
-        if (!emf)
-            log_msg(LOG_WARN, "run", KV(KV_S("file", emf_to)), "cannot open the EMF metrics file; metrics are off");
-        emf_close = emf != NULL;
-    }
-
+    double run_t0 = clock_mono_s();
     step_result res[N_STEPS];
     int worst = 0;
     for (size_t i = 0; i < N_STEPS; i++) {
@@ -165,15 +184,15 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
                 KV(KV_S("step", steps[i].name), KV_S("status", sr->status), KV_I("exit", sr->rc),
                    KV_I("ms", (long long)(sr->seconds * 1000))),
                 "step finished");
-        metrics_emit(emf, steps[i].name, sr->seconds, sr->rc == 0, clock_wall_ms());
+        FILE *emf = emf_open(ctx->cfg);
+        metrics_emit(emf, steps[i].name, (long long)(sr->seconds * 1000), sr->rc == 0, clock_wall_ms());
+        emf_close(emf);
 
         char json[512];
         metrics_format(json, sizeof json, 1);
         if (run_db_step_end(db, run_id, steps[i].name, sr->status, sr->rc, json, &e))
             log_msg(LOG_WARN, "run", KV(KV_S("step", steps[i].name)), "cannot record the step: %s", e.msg);
     }
-    if (emf_close)
-        fclose(emf);
 
     /* A run is not clean while ingested files remain unreconciled (held by
      * another session past reconcile's wait, or a step that failed): 75. */
@@ -198,8 +217,9 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
     char summary[1024];
     snprintf(summary, sizeof summary, "%s (exit %d): %s", run_status, worst, meaning);
 
-    printf("settle run #%s%s%s%s\n", run_id, *resumed ? " (resumed after run #" : "", resumed,
-           *resumed ? ")" : "");
+    printf("settle run #%s%s%s%s%s\n", run_id, *resumed ? " (resumed after run #" : "", resumed,
+           *resumed ? ")" : "",
+           dry ? " DRY RUN: fetch and purge only list what they would do; nothing else ran" : "");
     printf("%-10s %-8s %8s  %s\n", "step", "status", "seconds", "counts");
     for (size_t i = 0; i < N_STEPS; i++)
         printf("%-10s %-8s %8.1f  %s\n", steps[i].name, res[i].status, res[i].seconds, res[i].counts);
@@ -218,7 +238,12 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
         log_msg(LOG_WARN, "run", NULL, "cannot record the end of the run: %s", e.msg);
         worst = err_worst(worst, EX_UNAVAILABLE);
     }
-    log_msg(LOG_INFO, "run", KV(KV_S("run", run_id), KV_S("status", run_status), KV_I("exit", worst)),
+    FILE *emf = emf_open(ctx->cfg);
+    metrics_emit_run(emf, worst, (long long)((clock_mono_s() - run_t0) * 1000), dry, clock_wall_ms());
+    emf_close(emf);
+    log_msg(LOG_INFO, "run",
+            KV(KV_S("run", run_id), KV_S("status", run_status), KV_I("exit", worst), KV_I("dry_run", dry),
+               KV_I("ms", (long long)((clock_mono_s() - run_t0) * 1000)), KV_S("summary", summary)),
             "nightly run finished");
     PQfinish(db);
     return worst;

@@ -50,6 +50,7 @@ typedef struct rc_job {
     pcre2_code *boleto_re, *pix_re;
     pcre2_match_data *md;
     rc_params params;
+    progress_task progress;     /* settlements of the file being decided */
 } rc_job;
 
 /* ---- streaming queries -------------------------------------------------- */
@@ -408,6 +409,7 @@ static int file_row(void *arg, const PGresult *r, err_t *e)
         if (d->last_id && settle_current(d, e))
             return -1;
         rc_settlement *s = &d->cur.s;
+        progress_tick(&d->job->progress, 1);
         if (!d->first_id)
             d->first_id = id;
         d->last_id = id;
@@ -694,7 +696,7 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
         PGresult *r;
         if (db_exec(j.db, "BEGIN", &e) ||
             !(r = db_query(j.db, &e,
-                           "SELECT id, name, coalesce(format, '') FROM return_files WHERE status = 'ingested'"
+                           "SELECT id, name, coalesce(format, ''), coalesce(records, 0) FROM return_files WHERE status = 'ingested'"
                            " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
                            0, NULL))) {
             rc = fail(j.db, &e);
@@ -738,10 +740,14 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
         snprintf(name, sizeof name, "%s", PQgetvalue(r, 0, 1));
         /* card acquirer files have their own rules (reconcile/cards_db.c) */
         int card = !strcmp(PQgetvalue(r, 0, 2), "cielo") || !strcmp(PQgetvalue(r, 0, 2), "rede");
+        char label[300];
+        snprintf(label, sizeof label, "reconcile %s", name);
+        progress_begin(&j.progress, "reconcile", label, "settlements", strtoll(PQgetvalue(r, 0, 3), NULL, 10));
         PQclear(r);
         testhook("reconcile:claimed");
         int done = card ? cards_reconcile_file(j.db, &card_p, id, name, card_counts, &e)
                         : reconcile_file(&j, id, name, id == lock_file, &e);
+        progress_end(&j.progress);
         if (done == RC_CONFLICT) {
             PQclear(PQexec(j.db, "ROLLBACK"));
             lock_file = id;
@@ -764,9 +770,7 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
         retries = 0;
         lock_file = 0;
         files++;
-        progress_update("reconcile: %ld files, %lld settlements paid", files, metrics_get("Settled"));
     }
-    progress_done();
     if (!rc && cards_sweep(j.db, cfg, &e) < 0) {
         rc = e.code ? e.code : EX_SOFTWARE;
         log_msg(LOG_ERROR, "reconcile", NULL, "%s", e.msg);

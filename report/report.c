@@ -28,6 +28,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/outfile.h"
+#include "common/progress.h"
 #include "report/report.h"
 
 SQL_QUERY(report_cards);
@@ -177,7 +178,10 @@ static int report_csv(const report_opts *o, PGresult *x, FILE *f)
     if (!o->locale_c)
         fputs("\xEF\xBB\xBF", f);
     int bad = csvout_row(f, sep, "\r\n", head, nh);
+    progress_task pt;
+    progress_begin(&pt, "report", "report", "exceptions", PQntuples(x));
     for (int i = 0; i < PQntuples(x) && !bad; i++) {
+        progress_tick(&pt, 1);
         char exp[FMT_MONEY_MAX], paid[FMT_MONEY_MAX], day[16], doc[64];
         const struct reason_info *ri = reason_find(PQgetvalue(x, i, X_REASON));
         const char *row[] = {
@@ -191,6 +195,7 @@ static int report_csv(const report_opts *o, PGresult *x, FILE *f)
         };
         bad = csvout_row(f, sep, "\r\n", row, nh);
     }
+    progress_end(&pt);
     return bad;
 }
 

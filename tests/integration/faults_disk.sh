@@ -38,9 +38,9 @@ fi
 echo "$out" | grep -E 'ERROR|result:' | head -n 5 | sed 's/^/#   /'
 t_eq "the run fails with 74 (EX_IOERR)" 74 "$out_rc"
 if [ $mounted -eq 1 ]; then cause="No space left on device"; else cause="File too large"; fi
-t_contains "a clear error: the cause" "$cause" "$(grep -E 'ERROR +export' <<<"$out")"
-t_contains "a clear error: the place" "$SPOOL/outbox/" "$(grep -E 'ERROR +export' <<<"$out")"
-t_contains "a hint" "HINT: free space on that file system (or raise the limit) and run again; the file was not published" "$out"
+t_contains "a clear error: the cause" "$cause" "$(grep -E 'level=error component=export' <<<"$out")"
+t_contains "a clear error: the place" "$SPOOL/outbox/" "$(grep -E 'level=error component=export' <<<"$out")"
+t_contains "a hint" "hint=\"free space on that file system (or raise the limit) and run again; the file was not published" "$out"
 [ $mounted -eq 0 ] || t_contains "the run's summary says so" \
   "result: failed (exit 74): a local file could not be written (disk full?); free space and re-run" "$out"
 

@@ -53,7 +53,7 @@ as_pg "$pgbin/pg_ctl" -D "$SETTLE_PG_DIR/data" stop -m immediate >/dev/null
 wait $pid; rc=$?
 out=$(cat "$T_TMP/fault.out")
 t_eq "run with the database gone exits 69" 69 "$rc"
-t_contains "reconcile names the lost connection" "ERROR reconcile: database error: server closed the connection unexpectedly" "$out"
+t_contains "reconcile names the lost connection" "level=error component=reconcile msg=\"database error: server closed the connection unexpectedly" "$out"
 t_contains "the summary shows the reconcile step failed" "reconcile  failed" "$out"
 t_contains "the summary says what happened" "result: failed (exit 69): a source or the database was unavailable; re-run when it is back" "$out"
 echo "$out" | grep -E 'ERROR|result:' | sed 's/^/#   /'

@@ -68,7 +68,7 @@ t_check "BIG.RET was cut short" test "$(stat -c %s "$part" 2>/dev/null || echo 0
 wait $pid; rc=$?
 out=$(cat "$T_TMP/cut.out")
 t_eq "run with the server gone exits 69" 69 "$rc"
-t_contains "fetch names the source that failed" "source(s) failed: banks" "$(grep -E 'ERROR +fetch' <<<"$out")"
+t_contains "fetch names the source that failed" "source(s) failed: banks" "$(grep -E 'level=error component=fetch' <<<"$out")"
 t_contains "the summary says a source was unavailable" "result: failed (exit 69): a source or the database was unavailable; re-run when it is back" "$out"
 grep -E 'ERROR|result:' <<<"$out" | head -n 5 | sed 's/^/#   /'
 t_check "the .part stays out of incoming/" test ! -e "$SPOOL/incoming/banks/BIG.RET"
@@ -77,7 +77,7 @@ t_eq "no .part ingested" 0 "$(t_sql "SELECT count(*) FROM return_files WHERE nam
 write_conf cut   # the server back (on a new port)
 t_run out "$SETTLE" run
 t_eq "with the server back the next run completes (65: BIG.RET rejected)" 65 "$out_rc"
-t_contains "it fetched BIG.RET" "source=banks file=BIG.RET" "$(grep -E 'INFO +fetch: fetched' <<<"$out")"
+t_contains "it fetched BIG.RET" "source=banks file=BIG.RET" "$(grep -E 'level=info component=fetch msg=fetched ' <<<"$out")"
 t_eq "every served file fetched once" "$served|$served" \
   "$(t_sql "SELECT count(*), count(DISTINCT (source, remote_name)) FROM fetched_files")"
 t_eq "every settlement once" "0" "$(t_sql "SELECT count(*) - count(DISTINCT natural_key) FROM settlements")"

@@ -62,7 +62,7 @@ t_run out "$SETTLE" --config "$T_TMP/full.conf" ingest
 t_eq "a rejection that cannot write its .error: exit 74" 74 "$out_rc"
 t_eq "no empty .error left behind" "" "$(find "$S3/rejected" -name '*.error' -size 0)"
 t_check "the file stays in incoming/ for the next run" test -e "$S3/incoming/bb/CUT.RET"
-t_contains "the error names the .error file and the cause" "No space left on device" "$(grep ERROR <<<"$out")"
+t_contains "the error names the .error file and the cause" "No space left on device" "$(grep 'level=error' <<<"$out")"
 rm -f "$S3/filler"
 t_run out "$SETTLE" --config "$T_TMP/full.conf" ingest
 t_eq "with room again it is rejected properly: exit 65" 65 "$out_rc"

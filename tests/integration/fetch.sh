@@ -57,22 +57,22 @@ RET002.RET|300000|$(sha256sum <"$R/in/RET002.RET" | cut -c1-64)|RET002.RET|t" \
   "$(t_sql "SELECT remote_name, size_bytes, sha256, local_name, after_fetch_done FROM fetched_files ORDER BY remote_name")"
 t_eq "remote mtime recorded" "$(stat -c %Y "$R/in/RET001.RET")" \
   "$(t_sql "SELECT remote_mtime FROM fetched_files WHERE remote_name = 'RET001.RET'")"
-t_contains "logs each fetch" "fetch: fetched source=bank1 file=RET002.RET local=RET002.RET bytes=300000" "$out"
-t_contains "logs the source summary" "fetch: source done source=bank1 fetched=2 skipped=7" "$out"
-t_contains "hostile: leading dot" 'skipped a hostile file name source=bank1 file=.hidden.RET reason="name starts with a dot"' "$out"
-t_contains "hostile: newline" 'skipped a hostile file name source=bank1 file="new\nline.RET" reason="name contains a control character"' "$out"
+t_contains "logs each fetch" "component=fetch msg=fetched source=bank1 file=RET002.RET local=RET002.RET bytes=300000" "$out"
+t_contains "logs the source summary" "component=fetch msg=\"source done\" source=bank1 fetched=2 skipped=7" "$out"
+t_contains "hostile: leading dot" 'msg="skipped a hostile file name" source=bank1 file=.hidden.RET reason="name starts with a dot"' "$out"
+t_contains "hostile: newline" 'msg="skipped a hostile file name" source=bank1 file="new\nline.RET" reason="name contains a control character"' "$out"
 t_contains "hostile: control byte" 'file="ctl\u0001.RET" reason="name contains a control character"' "$out"
 t_contains "hostile: DEL" 'reason="name contains a control character"' "$(grep -a 'del' <<<"$out")"
 t_contains "hostile: Latin-1 CSI, escaped in the log" 'file="csi\\x9b2J.RET" reason="name contains a control character"' "$out"
 t_contains "hostile: UTF-8 NEL, escaped in the log" 'file="nel\u0085.RET" reason="name contains a control character"' "$out"
 t_eq "no C1 control byte in the fetch log" "0" "$(LC_ALL=C grep -caP '\x9b|\xc2[\x80-\x9f]' <<<"$out")"
-t_contains "hostile: dot-dot" 'skipped a hostile file name source=bank1 file=a..b.RET reason="name contains '"'..'"'"' "$out"
+t_contains "hostile: dot-dot" 'msg="skipped a hostile file name" source=bank1 file=a..b.RET reason="name contains '"'..'"'"' "$out"
 t_not_contains "a directory matching the pattern is not fetched" "sub.RET" "$(f_incoming bank1)"
 
 # A second run downloads nothing.
 f_fetch out --source bank1
 t_eq "second fetch exits 0" 0 "$out_rc"
-t_contains "second fetch fetches nothing" "source done source=bank1 fetched=0" "$out"
+t_contains "second fetch fetches nothing" "msg=\"source done\" source=bank1 fetched=0" "$out"
 t_eq "still two registry rows" 2 "$(t_sql 'SELECT count(*) FROM fetched_files')"
 t_eq "incoming unchanged" "RET001.RET RET002.RET" "$(f_incoming bank1)"
 
@@ -86,7 +86,7 @@ t_eq "third fetch exits 0" 0 "$out_rc"
 t_eq "the new version lands beside the old" "RET001.RET RET001.RET.1 RET002.RET" "$(f_incoming bank1)"
 t_check "old version untouched" test "$(cat "$inc/bank1/RET001.RET")" = "first file"
 t_check "new version stored" cmp -s "$R/in/RET001.RET" "$inc/bank1/RET001.RET.1"
-t_contains "duplicate content logged" "same content was fetched before; not placed in incoming/ again source=bank1 file=RET002-COPY.RET" "$out"
+t_contains "duplicate content logged" "msg=\"same content was fetched before; not placed in incoming/ again\" source=bank1 file=RET002-COPY.RET" "$out"
 t_eq "duplicate recorded against the first copy" "RET002-COPY.RET||RET002.RET" \
   "$(t_sql "SELECT d.remote_name, d.local_name, o.remote_name FROM fetched_files d JOIN fetched_files o ON o.id = d.duplicate_of")"
 
@@ -97,7 +97,7 @@ writer=$!
 sleep 0.2
 SETTLE_FETCH_SETTLE_MS=500 f_fetch out --source grow
 t_eq "growing file: exit 0" 0 "$out_rc"
-t_contains "growing file skipped" "skipped: size or mtime changed between two listings (still being written) source=grow file=G.RET" "$out"
+t_contains "growing file skipped" "msg=\"skipped: size or mtime changed between two listings (still being written)\" source=grow file=G.RET" "$out"
 t_eq "growing file not in incoming" "" "$(f_incoming grow)"
 wait "$writer"
 f_fetch out --source grow
@@ -106,7 +106,7 @@ t_eq "stable file complete" 200 "$(stat -c %s "$inc/grow/G.RET")"
 
 # min_age_seconds.
 f_fetch out --source young
-t_contains "young file skipped" "skipped: younger than min_age_seconds (may still be written) source=young file=Y.RET" "$out"
+t_contains "young file skipped" "msg=\"skipped: younger than min_age_seconds (may still be written)\" source=young file=Y.RET" "$out"
 t_eq "young file not fetched" "" "$(f_incoming young)"
 touch -d '2 hours ago' "$R/young/Y.RET"
 f_fetch out --source young
@@ -117,7 +117,7 @@ f_fetch out --source mover
 t_eq "move: exit 0" 0 "$out_rc"
 t_check "move: file gone from remote_dir" test ! -e "$R/mv/M.RET"
 t_check "move: file now in done/" test -f "$R/mv/done/M.RET"
-t_contains "move: logged" "applied after_fetch on the server source=mover file=M.RET after_fetch=move:done" "$out"
+t_contains "move: logged" "msg=\"applied after_fetch on the server\" source=mover file=M.RET after_fetch=move:done" "$out"
 t_eq "move: recorded as done" "t" "$(t_sql "SELECT after_fetch_done FROM fetched_files WHERE source = 'mover'")"
 f_fetch out --source deleter
 t_eq "delete: exit 0" 0 "$out_rc"
@@ -127,7 +127,7 @@ t_eq "delete: fetched first" "delete me" "$(cat "$inc/deleter/D.RET")"
 # max_file_bytes.
 f_fetch out --source small
 t_eq "too large: exit 69" 69 "$out_rc"
-t_contains "too large: message" "refused: larger than max_file_bytes source=small file=BIG.RET bytes=20 max_file_bytes=10" "$out"
+t_contains "too large: message" "msg=\"refused: larger than max_file_bytes\" source=small file=BIG.RET bytes=20 max_file_bytes=10" "$out"
 t_contains "too large: source named" "1 source(s) failed: small" "$out"
 t_eq "too large: nothing stored" "" "$(f_incoming small)"
 
@@ -153,6 +153,5 @@ t_newdb --empty
 t_config "$T_TMP/settle.conf" "$(f_source bank1 in)"
 f_fetch out
 t_eq "not migrated: exit 78" 78 "$out_rc"
-t_contains "not migrated: message" "the database has no fetched_files table
-HINT: run settle migrate" "$out"
+t_contains "not migrated: message" "msg=\"the database has no fetched_files table\" hint=\"run settle migrate\"" "$out"
 t_done

@@ -39,8 +39,7 @@ conf "$(f_source s in known_hosts="$hk")"
 run
 t_eq "unknown host under strict: exit 69" 69 "$out_rc"
 t_contains "unknown host under strict: message" \
-  "host key of $hostport is not in $hk: the server offered $fp_old (ssh-ed25519)
-HINT: nothing was downloaded; confirm the fingerprint with the server's operator, then add the key (ssh-keyscan -p $port 127.0.0.1 >> $hk) or set host_key_sha256 with host_key_check = fingerprint" "$out"
+  "host key of $hostport is not in $hk: the server offered $fp_old (ssh-ed25519)\" source=s hint=\"nothing was downloaded; confirm the fingerprint with the server's operator, then add the key (ssh-keyscan -p $port 127.0.0.1 >> $hk) or set host_key_sha256 with host_key_check = fingerprint" "$out"
 t_eq "unknown host: nothing downloaded" "" "$(f_incoming s)"
 t_eq "unknown host: nothing recorded" 0 "$(t_sql 'SELECT count(*) FROM fetched_files')"
 t_eq "unknown host: known_hosts untouched" 0 "$(stat -c %s "$hk")"
@@ -50,8 +49,7 @@ rm -f "$hk"
 run
 t_eq "missing known_hosts: exit 69" 69 "$out_rc"
 t_contains "missing known_hosts: message" \
-  "cannot open known_hosts $hk: No such file or directory
-HINT: a missing known_hosts file is an error under host_key_check = strict" "$out"
+  "cannot open known_hosts $hk: No such file or directory\" source=s hint=\"a missing known_hosts file is an error under host_key_check = strict" "$out"
 t_check "missing known_hosts: not created" test ! -e "$hk"
 
 # accept-new records an unknown host, then trusts it.
@@ -59,7 +57,7 @@ conf "$(f_source s in known_hosts="$hk" host_key_check=accept-new)"
 run
 t_eq "accept-new: exit 0" 0 "$out_rc"
 t_contains "accept-new: logs the recorded key" \
-  "unknown host key recorded (host_key_check = accept-new) host=$hostport fingerprint=$fp_old known_hosts=$hk" "$out"
+  "msg=\"unknown host key recorded (host_key_check = accept-new)\" host=$hostport fingerprint=$fp_old known_hosts=$hk" "$out"
 t_eq "accept-new: known_hosts holds the server's key" "$known_hosts_line" "$(cat "$hk")"
 t_eq "accept-new: known_hosts is 0600" 600 "$(stat -c %a "$hk")"
 t_eq "accept-new: file fetched" "A.RET" "$(f_incoming s)"
@@ -73,8 +71,7 @@ t_eq "accept-new: one line only" 1 "$(wc -l <"$hk")"
 fp_new=$host_key_sha256
 t_check "rekey gives a new fingerprint on the same port" test "$fp_new" != "$fp_old" -a "$hostport" = "[127.0.0.1]:$port"
 printf 'new file\n' >"$R/in/B.RET"
-changed="host key of $hostport has changed: $hk holds $fp_old, the server offered $fp_new (ssh-ed25519)
-HINT: nothing was downloaded; this may be an attack. If the server's key really changed, confirm the new fingerprint with its operator, then replace the line for $hostport in $hk"
+changed="host key of $hostport has changed: $hk holds $fp_old, the server offered $fp_new (ssh-ed25519)\" source=s hint=\"nothing was downloaded; this may be an attack. If the server's key really changed, confirm the new fingerprint with its operator, then replace the line for $hostport in $hk"
 run
 t_eq "changed key under accept-new: exit 69" 69 "$out_rc"
 t_contains "changed key under accept-new: message" "$changed" "$out"
@@ -91,8 +88,7 @@ conf "$(f_source s in known_hosts= host_key_check=fingerprint host_key_sha256="$
 run
 t_eq "pin mismatch: exit 69" 69 "$out_rc"
 t_contains "pin mismatch: message" \
-  "host key of $hostport does not match host_key_sha256: expected $fp_old, offered $fp_new (ssh-ed25519)
-HINT: nothing was downloaded" "$out"
+  "host key of $hostport does not match host_key_sha256: expected $fp_old, offered $fp_new (ssh-ed25519)\" source=s hint=\"nothing was downloaded" "$out"
 t_eq "pin mismatch: nothing downloaded" "A.RET" "$(f_incoming s)"
 conf "$(f_source s in known_hosts= host_key_check=fingerprint host_key_sha256="$fp_new")"
 run
@@ -108,8 +104,7 @@ conf "$(f_source s in known_hosts="$hk" identity="$T_TMP/keys/stranger")"
 run
 t_eq "wrong client key: exit 69" 69 "$out_rc"
 t_contains "wrong client key: message" \
-  "127.0.0.1:$port refused authentication as $user with public key $T_TMP/keys/stranger
-HINT: check that the public key is in the server's authorized_keys for this user" "$out"
+  "127.0.0.1:$port refused authentication as $user with public key $T_TMP/keys/stranger\" source=s hint=\"check that the public key is in the server's authorized_keys for this user" "$out"
 
 # An RSA key: libssh2 1.10 (Debian 12) signs with SHA-1, which this
 # OpenSSH refuses unless told otherwise; the message says so. A server
@@ -146,8 +141,7 @@ chmod 644 "$T_TMP/keys/passphrase"
 run
 t_eq "passphrase file 0644: exit 69" 69 "$out_rc"
 t_contains "passphrase file 0644: message" \
-  "identity_passphrase_file $T_TMP/keys/passphrase is accessible by group or others (mode 0644); refusing to use it
-HINT: chmod 600 $T_TMP/keys/passphrase" "$out"
+  "identity_passphrase_file $T_TMP/keys/passphrase is accessible by group or others (mode 0644); refusing to use it\" source=s hint=\"chmod 600 $T_TMP/keys/passphrase" "$out"
 chmod 600 "$T_TMP/keys/passphrase"
 chmod 640 "$T_TMP/keys/pass_ed25519"
 run
@@ -188,8 +182,8 @@ conf "$(f_source badkey in known_hosts="$T_TMP/empty_kh")" \
      "$(f_source good in known_hosts="$hk")"
 run
 t_eq "independent sources: exit 69" 69 "$out_rc"
-t_contains "independent sources: good one fetched" "source done source=good fetched=5" "$out"
-t_contains "down source retried with backoff" "connection failed, retrying endpoint=down" "$out"
+t_contains "independent sources: good one fetched" "msg=\"source done\" source=good fetched=5" "$out"
+t_contains "down source retried with backoff" "msg=\"connection failed, retrying\" endpoint=down" "$out"
 t_contains "down source: message" "source=down" "$(grep "cannot connect to 127.0.0.1:$down_port: Connection refused" <<<"$out")"
 t_contains "independent sources: failures listed" "2 source(s) failed: badkey, down" "$out"
 

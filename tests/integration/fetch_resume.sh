@@ -68,14 +68,14 @@ t_eq "nothing recorded" 0 "$(t_sql 'SELECT count(*) FROM fetched_files')"
 # 2. The re-run resumes from the .part.
 f_fetch out --source r
 t_eq "re-run: exit 0" 0 "$out_rc"
-t_contains "re-run resumes" "resuming a partial download source=r file=BIG.RET offset=$psize" "$out"
+t_contains "re-run resumes" "msg=\"resuming a partial download\" source=r file=BIG.RET offset=$psize" "$out"
 t_contains "re-run fetches only the rest" "bytes=$((size - psize)) failed=0" "$out"
 t_check "resumed file is byte-identical" cmp -s "$R/in/BIG.RET" "$inc/r/BIG.RET"
 t_eq "incoming holds it once" "BIG.RET" "$(f_incoming r)"
 t_eq "recorded once" 1 "$(t_sql "SELECT count(*) FROM fetched_files WHERE source = 'r'")"
 t_eq "tmp/ is empty" "" "$(ls -A "$T_TMP/spool/tmp/r")"
 f_fetch out --source r
-t_contains "third run fetches nothing" "source done source=r fetched=0" "$out"
+t_contains "third run fetches nothing" "msg=\"source done\" source=r fetched=0" "$out"
 
 # 3. Kill the session mid-transfer: with retries the same run reconnects and resumes.
 "$SETTLE" --config "$T_TMP/settle.conf" fetch --source r2 >"$T_TMP/run3.log" 2>&1 &
@@ -88,8 +88,8 @@ rc=$?
 wait $watcher
 out=$(cat "$T_TMP/run3.log")
 t_eq "killed session with retries: exit 0" 0 "$rc"
-t_contains "killed session: reconnects" "connection broke, reconnecting source=r2" "$out"
-t_contains "killed session: resumes" "resuming a partial download source=r2 file=BIG2.RET" "$out"
+t_contains "killed session: reconnects" "msg=\"connection broke, reconnecting\" source=r2" "$out"
+t_contains "killed session: resumes" "msg=\"resuming a partial download\" source=r2 file=BIG2.RET" "$out"
 t_check "killed session: byte-identical" cmp -s "$R/in2/BIG2.RET" "$inc/r2/BIG2.RET"
 t_eq "killed session: recorded once" 1 "$(t_sql "SELECT count(*) FROM fetched_files WHERE source = 'r2'")"
 t_eq "no partial file was ever visible in incoming/" "" "$(cat "$T_TMP/watch1.log" "$T_TMP/watch3.log")"
@@ -100,6 +100,6 @@ printf 'stale bytes from an older version' >"$T_TMP/spool/tmp/r/NEW.RET.part"
 printf '33 1000 NEW.RET\n' >"$T_TMP/spool/tmp/r/NEW.RET.part.meta"
 f_fetch out --source r
 t_eq "stale .part: exit 0" 0 "$out_rc"
-t_contains "stale .part restarted" "restarting a partial download: the remote file changed since it began source=r file=NEW.RET" "$out"
+t_contains "stale .part restarted" "msg=\"restarting a partial download: the remote file changed since it began\" source=r file=NEW.RET" "$out"
 t_eq "stale .part: content is the current one" "current content" "$(cat "$inc/r/NEW.RET")"
 t_done

@@ -37,7 +37,7 @@ echo "-- tampered" >>"$T_TMP/sql/001_payments.sql"
 t_run out "$SETTLE" migrate --dir "$T_TMP/sql"
 t_eq "tampered migration exits 78" 78 "$out_rc"
 t_contains "tampered migration named with a hint" "migration 001_payments.sql was applied with checksum" "$out"
-t_contains "tampered migration hint" "HINT: applied migrations must not change" "$out"
+t_contains "tampered migration hint" "hint=\"applied migrations must not change" "$out"
 
 # A database migrated by a newer settle.
 cp "$T_TOP/sql/001_payments.sql" "$T_TMP/sql/001_payments.sql"

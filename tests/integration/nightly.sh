@@ -6,7 +6,7 @@
 
 t_newdb
 t_config "$T_TMP/settle.conf" "[reconcile]" "pix_reference_pattern = (PED-[0-9]+)" "[export]" "batch_size = 100" \
-  "[metrics]" "emf_output = $T_TMP/log/metrics.log"
+  "[metrics]" "emf_output = $T_TMP/log/metrics.log" "[retention]" "log_dir = $T_TMP/log" "logs_days = 30"
 export SETTLE_CONFIG=$T_TMP/settle.conf
 "$SETTLE" migrate >/dev/null 2>&1
 psql "$T_CONN" -qtAX -v ON_ERROR_STOP=1 -f "$T_TOP/scripts/demo-seed.sql" >/dev/null
@@ -24,22 +24,28 @@ trap '"$T_TOP/scripts/sshd" stop; t_cleanup' EXIT
 mkdir -p "$T_TMP/log"
 touch -d '40 days ago' "$T_TMP/log/settle-20200101.log"
 touch -d '2 days ago' "$T_TMP/log/settle-20991231.log"
-export SETTLE_BIN=$SETTLE SETTLE_LOG_DIR=$T_TMP/log SETTLE_KEEP_DAYS=30 SETTLE_FETCH_SETTLE_MS=0
+export SETTLE_BIN=$SETTLE SETTLE_LOG_DIR=$T_TMP/log SETTLE_FETCH_SETTLE_MS=0
 
 t_run out "$T_TOP/cron/settle-nightly"
 t_eq "first night exits 65 (the truncated file)" 65 "$out_rc"
-t_contains "wrapper names the log on failure" "settle-nightly: settle run exited 65; see $T_TMP/log/settle-" "$out"
 log=$T_TMP/log/settle-$(date -u +%Y%m%d).log
+t_contains "wrapper names the log on failure" "settle-nightly: settle run exited 65; see $log and ${log%.log}.summary" "$out"
 t_check "daily log written" test -s "$log"
 t_eq "daily log is private (0600)" 600 "$(stat -c %a "$log")"
-t_contains "log has the wrapper's start line" "=== settle-nightly start" "$(cat "$log")"
-t_contains "log has JSON events" '{"ts":"' "$(cat "$log")"
-t_contains "log ends with the run summary" "result: partial (exit 65)" "$(cat "$log")"
-t_check "logs older than SETTLE_KEEP_DAYS pruned" test ! -e "$T_TMP/log/settle-20200101.log"
+t_contains "log has the wrapper's start event" '"component":"settle-nightly","msg":"nightly wrapper started","host":' "$(cat "$log")"
+t_contains "and its end event, with the exit code" '"component":"settle-nightly","msg":"nightly wrapper finished","exit":65,' "$(tail -1 "$log")"
+t_eq "every log line is one JSON event (no plain lines)" 0 "$(grep -cv '^{"ts":"[^"]*","level":"[a-z]*","component":".*}$' "$log")"
+t_eq "the wrapper's events parse as JSON" "settle-nightly settle-nightly" \
+  "$(grep '"component":"settle-nightly"' "$log" | while IFS= read -r l; do
+       echo "SELECT :'l'::jsonb ->> 'component'" | psql "$T_CONN" -qtAX -v "l=$l"; done | tr '\n' ' ' | sed 's/ $//')"
+t_contains "the run's result is an event too" '"msg":"nightly run finished"' "$(cat "$log")"
+t_contains "the summary file ends with the result" "result: partial (exit 65)" "$(cat "${log%.log}.summary")"
+t_eq "summary is private (0600)" 600 "$(stat -c %a "${log%.log}.summary")"
+t_check "logs older than [retention] logs_days pruned by the run's purge" test ! -e "$T_TMP/log/settle-20200101.log"
 t_check "recent logs kept" test -e "$T_TMP/log/settle-20991231.log"
 
 t_eq "run recorded as partial" "partial|65" "$(t_sql "SELECT status || '|' || exit_code FROM job_runs ORDER BY id DESC LIMIT 1")"
-t_eq "every step recorded and finished" "5" "$(t_sql "SELECT count(*) FROM job_run_steps WHERE finished_at IS NOT NULL")"
+t_eq "every step recorded and finished (purge last)" "6" "$(t_sql "SELECT count(*) FROM job_run_steps WHERE finished_at IS NOT NULL")"
 t_check "the truncated file was rejected with its .error" test -s "$T_TMP/spool/rejected/bb/RET001_20261128_cut.ret.error"
 t_contains ".error names file:line:column" "RET001_20261128_cut.ret:5:" "$(cat "$T_TMP/spool/rejected/bb/RET001_20261128_cut.ret.error")"
 t_eq "every exception reason produced by the demo files" \
@@ -56,7 +62,7 @@ t_check "EMF metrics written" grep -q '"Namespace":"Comex/Settlement"' "$T_TMP/l
 paid=$(t_sql "SELECT count(*) FROM payments WHERE status = 'paid'")
 t_run out "$T_TOP/cron/settle-nightly"
 t_eq "second night exits 0" 0 "$out_rc"
-t_contains "second night fetched nothing new" "FilesFetched=0" "$(grep -v '^{' "$log" | tail -n 8)"
+t_contains "second night fetched nothing new" "FilesFetched=0" "$(tail -n 10 "${log%.log}.summary")"
 t_eq "second night paid nothing twice" "$paid" "$(t_sql "SELECT count(*) FROM payments WHERE status = 'paid'")"
 t_eq "still one invoice request per paid payment" "$paid" "$(t_sql "SELECT count(*) FROM invoice_requests")"
 t_done

@@ -95,9 +95,9 @@ GET /pix?inicio=$first&fim=X&paginacao.paginaAtual=0&paginacao.itensPorPagina=10
 GET /pix?inicio=$first&fim=X&paginacao.paginaAtual=1&paginacao.itensPorPagina=100 200
 GET /pix?inicio=$first&fim=X&paginacao.paginaAtual=2&paginacao.itensPorPagina=100 200" \
   "$(sed -E 's/fim=[^&]*/fim=X/' <<<"$reqs")"
-t_contains "logs the pull" "fetch: pulled source=psp local=$(basename "$f")" "$out"
+t_contains "logs the pull" "component=fetch msg=pulled source=psp local=$(basename "$f")" "$out"
 t_contains "logs the counts" "pages=3 items=250" "$out"
-t_contains "the other source pulled too" "fetch: pulled source=other" "$out"
+t_contains "the other source pulled too" "component=fetch msg=pulled source=other" "$out"
 no_secrets "good pull"
 # The pulled file is what the API Pix reader reads (parsers/pixapi.c): every
 # item a Pix record, nothing refused.
@@ -122,7 +122,7 @@ t_eq "second pull: two windows, the second starting at fim - overlap" "2 $want" 
 : >"$A/requests.log"; fault 401-once; sleep 1
 PULL_OPTS=-v pull --source psp
 t_eq "401 once: exit 0" 0 "$out_rc"
-t_contains "401 once: the token is refreshed" "HTTP 401: refreshing the access token once source=psp" "$out"
+t_contains "401 once: the token is refreshed" "msg=\"HTTP 401: refreshing the access token once\" source=psp" "$out"
 t_eq "401 once: two token requests" 2 "$(grep -c '^POST /oauth/token 200' "$A/requests.log")"
 t_eq "401 once: a file and a window" "3 3" "$(files) $(windows)"
 no_secrets "401 once (debug)"
@@ -137,7 +137,7 @@ t_eq "429 once: a file and a window" "4 4" "$(files) $(windows)"
 : >"$A/requests.log"; fault 500-once; sleep 1
 pull --source psp
 t_eq "500 once: exit 0" 0 "$out_rc"
-t_contains "500 once: retried with backoff" "request failed, retrying source=psp request=\"page 0\" status=500" "$out"
+t_contains "500 once: retried with backoff" "msg=\"request failed, retrying\" source=psp request=\"page 0\" status=500" "$out"
 t_eq "500 once: a file and a window" "5 5" "$(files) $(windows)"
 
 # Faults that fail the source: nothing written, the other source goes on.

@@ -128,7 +128,7 @@ t_eq "after all that: the payments are as they were" "pending|canceled|true" \
                    (SELECT paid_cents > 1 FROM payments WHERE id = $paidp)")"
 t_run out "$SETTLE" resolve "$(t_sql "SELECT min(id) FROM exceptions")" --as ignore --note x
 t_eq "settle resolve as settle_job exits 77" 77 "$out_rc"
-t_contains "and says which role it needs" "HINT: resolve with a login that has the finance role" "$out"
+t_contains "and says which role it needs" "hint=\"resolve with a login that has the finance role" "$out"
 
 # finance: reads, resolves through the function only.
 F=$T_FINANCE_CONN

@@ -25,7 +25,11 @@ if [ -s "$T_TMP/metrics.log" ]; then
     [ "$ns" = "Comex/Settlement" ] || bad=1
   done <"$T_TMP/metrics.log"
   t_eq "EMF lines are JSON in namespace Comex/Settlement" 0 "$bad"
-  t_eq "one Success line per step" "$steps" "$(grep -c '"Success":1' "$T_TMP/metrics.log")"
+  t_eq "one Success line per step" "$steps" "$(grep -v '"step":"run"' "$T_TMP/metrics.log" | grep -c '"Success":1')"
+  t_eq "one run-level line with the exit code and duration" 1 \
+    "$(grep -cE '"step":"run","ExitCode":0,"Duration":[0-9]+,"Success":1}$' "$T_TMP/metrics.log")"
+  t_not_contains "durations in milliseconds, not seconds" "DurationSeconds" "$(cat "$T_TMP/metrics.log")"
+  t_contains "the purge step is a step" '"step":"purge"' "$(cat "$T_TMP/metrics.log")"
 else
   t_eq "no steps registered, no metrics" 0 "$steps"
 fi

@@ -97,13 +97,13 @@ for m in 644 640 604; do
   t_run out "$SETTLE" --config "$T_TMP/pw$m.conf" status
   t_eq "a password in conninfo of a $m config: exit 78" 78 "$out_rc"
   t_contains "the refusal names the file and its mode" "$T_TMP/pw$m.conf: [database] conninfo holds a password and the file is readable by" "$out"
-  t_contains "and says where the password goes" "HINT: put the password in ~/.pgpass (mode 0600) or the file \$PGPASSFILE names" "$out"
+  t_contains "and says where the password goes" "hint=\"put the password in ~/.pgpass (mode 0600) or the file \$PGPASSFILE names" "$out"
   t_not_contains "and never shows it" "$DBPW" "$out"
 done
 pwconf "$T_TMP/pw600.conf" 600 "$T_JOB_CONN password=$DBPW"
 t_run out "$SETTLE" --config "$T_TMP/pw600.conf" status
 t_eq "a password in conninfo of a 0600 config: accepted (exit 0)" 0 "$out_rc"
-t_contains "with a warning pointing to .pgpass" "WARN  config: [database] conninfo holds a password; keep it in ~/.pgpass (mode 0600) or \$PGPASSFILE instead" "$out"
+t_contains "with a warning pointing to .pgpass" "level=warn component=config msg=\"[database] conninfo holds a password; keep it in ~/.pgpass (mode 0600) or \$PGPASSFILE instead" "$out"
 t_not_contains "the warning does not show it" "$DBPW" "$out"
 pwconf "$T_TMP/nopw.conf" 644 "$T_JOB_CONN"
 t_run out "$SETTLE" --config "$T_TMP/nopw.conf" status

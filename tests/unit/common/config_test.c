@@ -105,7 +105,39 @@ static void test_unknown_section(void **state)
     (void)state;
     expect_error("[databse]\nconninfo = x\n",
                  ":1: unknown section [databse]; expected one of: database, spool, reconcile, ingest, export, "
-                 "cards, metrics, source NAME, destination NAME, profile NAME, card_fee NAME");
+                 "cards, metrics, monitoring, retention, source NAME, destination NAME, profile NAME, card_fee NAME");
+}
+
+/* [retention], [monitoring] and max_silence_hours: defaults, values, bounds. */
+static void test_retention_monitoring(void **state)
+{
+    (void)state;
+    err_t e = { 0 };
+    config *c = config_defaults();
+    assert_non_null(c);
+    assert_int_equal(c->keep_archive_days, 1825);
+    assert_int_equal(c->keep_rejected_days, 90);
+    assert_int_equal(c->keep_personal_data_days, 1825);
+    assert_string_equal(c->log_dir, "/var/log/settle");
+    assert_int_equal(c->max_exception_age_days, 30);
+    config_free(c);
+    static const char text[] = "[retention]\narchive_days = 0\nmetrics_days = 7\nlog_dir = /tmp/l\n"
+                               "[monitoring]\nmax_run_age_hours = 30\n"
+                               "[source bb]\nhost = h\nuser = u\nidentity = /k\nknown_hosts = /kh\n"
+                               "remote_dir = /r\nmax_silence_hours = 96\n";
+    c = config_load_mem(text, sizeof text - 1, "t.conf", &e);
+    assert_non_null(c);
+    assert_int_equal(c->keep_archive_days, 0);
+    assert_int_equal(c->keep_metrics_days, 7);
+    assert_int_equal(c->keep_outbox_days, 90);
+    assert_string_equal(c->log_dir, "/tmp/l");
+    assert_int_equal(c->max_run_age_hours, 30);
+    assert_int_equal(c->sources[0].max_silence_hours, 96);
+    config_free(c);
+    expect_error("[retention]\nreports_days = -1\n",
+                 ":2: bad value for 'reports_days' in [retention]: expected an integer from 0 to 36500; found '-1'");
+    expect_error("[monitoring]\nmax_exception_age_days = 0\n",
+                 ":2: bad value for 'max_exception_age_days' in [monitoring]: expected an integer from 1 to 3650; found '0'");
 }
 
 static void test_bad_values(void **state)
@@ -386,6 +418,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),         cmocka_unit_test(test_full_file),
         cmocka_unit_test(test_unknown_key),      cmocka_unit_test(test_unknown_section),
+        cmocka_unit_test(test_retention_monitoring),
         cmocka_unit_test(test_bad_values),       cmocka_unit_test(test_structure_errors),
         cmocka_unit_test(test_secret_not_echoed), cmocka_unit_test(test_long_line),
         cmocka_unit_test(test_conninfo),         cmocka_unit_test(test_pix_api_source),

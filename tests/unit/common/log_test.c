@@ -31,8 +31,40 @@ static void test_logfmt(void **state)
     /* skip the timestamp */
     char *rest = strchr(s, ' ');
     assert_non_null(rest);
-    assert_string_equal(rest, " INFO  fetch: downloaded 1 file file=\"a b.ret\" bytes=1234 q=\"say \\\"hi\\\"\"\n");
+    assert_string_equal(rest, " level=info component=fetch msg=\"downloaded 1 file\" file=\"a b.ret\" bytes=1234 "
+                              "q=\"say \\\"hi\\\"\"\n");
+    assert_memory_equal(s, "ts=", 3);
     free(s);
+}
+
+/* A HINT line is a field of its own, last: one event, one line. */
+static void test_hint_one_line(void **state)
+{
+    (void)state;
+    for (int json = 0; json <= 1; json++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        log_setup(LOG_INFO, json, f);
+        log_msg(LOG_ERROR, "migrate", KV(KV_S("file", "009.sql")), "checksum differs\nHINT: applied migrations must not change");
+        log_msg(LOG_WARN, "x", NULL, "two\nlines");
+        fclose(f);
+        log_setup(LOG_INFO, 0, NULL);
+        int lines = 0;
+        for (const char *p = buf; *p; p++)
+            lines += *p == '\n';
+        assert_int_equal(lines, 2);
+        if (json) {
+            assert_non_null(strstr(buf, "\"level\":\"error\",\"component\":\"migrate\",\"msg\":\"checksum differs\","
+                                        "\"file\":\"009.sql\",\"hint\":\"applied migrations must not change\"}\n"));
+            assert_non_null(strstr(buf, "\"msg\":\"two\\nlines\"}\n"));
+        } else {
+            assert_non_null(strstr(buf, " level=error component=migrate msg=\"checksum differs\" file=009.sql "
+                                        "hint=\"applied migrations must not change\"\n"));
+            assert_non_null(strstr(buf, " level=warn component=x msg=\"two\\nlines\"\n"));
+        }
+        free(buf);
+    }
 }
 
 static void test_json(void **state)
@@ -69,7 +101,7 @@ static void test_control_characters(void **state)
     char *s = capture_hostile(0);
     char *rest = strchr(s, ' ');
     assert_non_null(rest);
-    assert_string_equal(rest, " INFO  fetch: name n\\u009b\\u001bm\\\\x85 utf8=Jos\xc3\xa9 c1=\"a\\u009b2Jb\\u0085\""
+    assert_string_equal(rest, " level=info component=fetch msg=\"name n\\u009b\\u001bm\\\\x85\" utf8=Jos\xc3\xa9 c1=\"a\\u009b2Jb\\u0085\""
                               " latin1=\"x\\\\x9by\" del=\"d\\u007f\" esc=\"\\u001b[2J\"\n");
     free(s);
     s = capture_hostile(1);
@@ -125,6 +157,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_logfmt),
+        cmocka_unit_test(test_hint_one_line),
         cmocka_unit_test(test_json), cmocka_unit_test(test_control_characters),
         cmocka_unit_test(test_threshold),
         cmocka_unit_test(test_err),
