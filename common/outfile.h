@@ -26,6 +26,19 @@ int outfile_mkdirs(const char *path, err_t *e);
  * HINT) and no dir/name change; the .part file is removed. */
 int outfile_publish(const char *dir, const char *name, const void *data, size_t len, err_t *e);
 
+/* One file of outfile_publish_all(). */
+typedef struct outfile_item {
+    const char *name;
+    const void *data;
+    size_t len;
+} outfile_item;
+
+/* outfile_publish() for n files with one directory fsync: every .part is
+ * written and fsynced first (on an error all of them are removed and no
+ * name changes), then renamed in the order given, then dir is fsynced.
+ * 0, or -1 with e set. */
+int outfile_publish_all(const char *dir, const outfile_item *items, size_t n, err_t *e);
+
 /* fsync a directory. 0, or -1 with e set. */
 int outfile_sync_dir(const char *dir, err_t *e);
 
