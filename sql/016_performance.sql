@@ -13,7 +13,11 @@
 --      which queues exactly one invoice request with the settlement that
 --      paid it, in the same statement (and 009's trigger makes settle_job
 --      do the same);
---    - fillfactor 80 leaves room on each page for paid versions of its rows.
+--    - fillfactor 50 leaves room on each page for the paid version of each of
+--      its rows (a payment is paid once; until VACUUM the old version stays
+--      beside it, which a non-HOT update would need elsewhere anyway). Only
+--      pages written from now on get it (existing rows move when a VACUUM
+--      FULL or pg_repack rewrites the table; docs/scaling.md).
 -- 2. Constraints that cost nothing per paid row: the four regular-expression
 --    CHECKs of 001/011 (bank_code, nosso_numero, txid, customer_doc) were
 --    evaluated again on every update of a payment, though the paid update
@@ -28,7 +32,13 @@
 --      exceptions from a join with settlements (the settlement and its file
 --      exist by construction), and settlements and return_files are never
 --      deleted (no role has DELETE); replaced by one statement-level check of
---      the inserted rows. exceptions.payment_id keeps its foreign key.
+--      the inserted rows. exceptions.payment_id keeps its foreign key;
+--    - invoice_requests.payment_id: a per-row check (an SPI query and a
+--      KEY SHARE lock) for a payment settle_mark_paid() has just updated, and
+--      so locked, in the same statement. Replaced by one statement-level
+--      check of the inserted rows, and, for the other direction, a
+--      statement-level check when payments are deleted and a row trigger
+--      that refuses changing the id of a payment with an invoice request.
 -- 4. settle_mark_paid(): the one definition of "payment becomes paid and
 --    queues its invoice request", set-based (reconcile's apply passes a whole
 --    file at once), also used by settle_resolve_exception() (redefined here
@@ -40,7 +50,7 @@ DROP INDEX IF EXISTS payments_pending;
 CREATE UNIQUE INDEX invoice_requests_settlement ON invoice_requests (settlement_id)
     WHERE settlement_id IS NOT NULL;
 DROP INDEX IF EXISTS payments_paid_by;
-ALTER TABLE payments SET (fillfactor = 80);
+ALTER TABLE payments SET (fillfactor = 50);
 
 -- 2 ---------------------------------------------------------------------------
 CREATE FUNCTION settle_check_payment_keys() RETURNS trigger
@@ -119,6 +129,58 @@ $$;
 CREATE TRIGGER exceptions_refs_exist AFTER INSERT ON exceptions
     REFERENCING NEW TABLE AS settle_new
     FOR EACH STATEMENT EXECUTE FUNCTION settle_check_exception_refs();
+
+ALTER TABLE invoice_requests DROP CONSTRAINT invoice_requests_payment_id_fkey;
+CREATE FUNCTION settle_check_request_payments() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE bad bigint;
+BEGIN
+    SELECT n.payment_id INTO bad
+      FROM settle_new n
+     WHERE NOT EXISTS (SELECT 1 FROM public.payments p WHERE p.id = n.payment_id)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', TABLE = 'invoice_requests',
+            MESSAGE = format('an invoice request needs an existing payment (payment %s)', coalesce(bad::text, 'NULL'));
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER invoice_requests_payment_exists AFTER INSERT ON invoice_requests
+    REFERENCING NEW TABLE AS settle_new
+    FOR EACH STATEMENT EXECUTE FUNCTION settle_check_request_payments();
+
+CREATE FUNCTION settle_check_payments_referenced() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE bad bigint;
+BEGIN
+    IF TG_LEVEL = 'ROW' THEN
+        IF NEW.id IS DISTINCT FROM OLD.id
+           AND EXISTS (SELECT 1 FROM public.invoice_requests r WHERE r.payment_id = OLD.id) THEN
+            bad := OLD.id;
+        END IF;
+    ELSE
+        SELECT o.id INTO bad
+          FROM settle_old o
+         WHERE EXISTS (SELECT 1 FROM public.invoice_requests r WHERE r.payment_id = o.id)
+         LIMIT 1;
+    END IF;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', TABLE = 'payments',
+            MESSAGE = format('payment #%s has an invoice request: it cannot be deleted or renumbered', bad);
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER payments_requested_not_deleted AFTER DELETE ON payments
+    REFERENCING OLD TABLE AS settle_old
+    FOR EACH STATEMENT EXECUTE FUNCTION settle_check_payments_referenced();
+CREATE TRIGGER payments_requested_not_renumbered AFTER UPDATE OF id ON payments
+    FOR EACH ROW EXECUTE FUNCTION settle_check_payments_referenced();
 
 -- 4 ---------------------------------------------------------------------------
 -- settle_mark_paid(payment[], settlement[], expected[], paid[], paid_at[],
