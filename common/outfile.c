@@ -16,10 +16,15 @@
 
 int outfile_gzip(const void *in, size_t len, unsigned char **out, size_t *out_len, err_t *e)
 {
+    return outfile_gzip_level(in, len, 9, out, out_len, e);
+}
+
+int outfile_gzip_level(const void *in, size_t len, int level, unsigned char **out, size_t *out_len, err_t *e)
+{
     z_stream z;
     memset(&z, 0, sizeof z);
     /* windowBits 15 + 16: a gzip wrapper; memLevel 8 is zlib's default. */
-    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return settle_fail(e, EX_SOFTWARE, "gzip: deflateInit2 failed");
     gz_header h;
     memset(&h, 0, sizeof h);

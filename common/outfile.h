@@ -17,6 +17,10 @@
  * (the caller frees it) and 0 is returned; -1 with e set otherwise. */
 int outfile_gzip(const void *in, size_t len, unsigned char **out, size_t *out_len, err_t *e);
 
+/* The same at compression level 1-9 (the header's XFL byte says 2 for 9, 4
+ * for 1, 0 otherwise): the same input and level give the same bytes. */
+int outfile_gzip_level(const void *in, size_t len, int level, unsigned char **out, size_t *out_len, err_t *e);
+
 /* mkdir -p path with mode 0700 for what it creates. 0, or -1 with e set
  * (EX_SOFTWARE). */
 int outfile_mkdirs(const char *path, err_t *e);

@@ -120,7 +120,10 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     b->published = !strcmp(PQgetvalue(hr, 0, 7), "published");
     snprintf(sha_rec, sizeof sha_rec, "%s", PQgetvalue(hr, 0, 8));
     snprintf(b->recorded_sha, sizeof b->recorded_sha, "%s", sha_rec);
+    int level = (int)strtol(PQgetvalue(hr, 0, 9), NULL, 10);
     PQclear(hr);
+    if (level < 1 || level > 9)
+        return settle_fail(e, EX_SOFTWARE, "export batch %lld has gzip level %d, expected 1 to 9", id, level);
 
     PGresult *r = exdb_batch_items(db, ids, e);
     if (!r)
@@ -156,7 +159,7 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
         free(csv);
         return settle_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
     }
-    int rc = outfile_gzip(csv, csv_len, &b->gz, &b->gz_len, e);
+    int rc = outfile_gzip_level(csv, csv_len, level, &b->gz, &b->gz_len, e);
     free(csv);
     if (rc)
         return -1;

@@ -39,6 +39,15 @@
 --      check of the inserted rows, and, for the other direction, a
 --      statement-level check when payments are deleted and a row trigger
 --      that refuses changing the id of a payment with an invoice request.
+--    The four check functions run as the owner of settle's tables (SECURITY
+--    DEFINER, search_path pinned as 009 does), as PostgreSQL's own
+--    foreign-key checks do: whoever deletes a payment needs no privilege on
+--    invoice_requests to be refused.
+-- 5. export_batches.gzip_level: the level the batch's file is compressed
+--    with. Batches published before keep 9 (so a replay gives their very
+--    bytes); new ones get 6, gzip's own default: on 100,000 export rows level 9
+--    took 2.3 times as long (2.11 s against 0.92 s) for a file that was not
+--    even smaller (2,115,135 bytes against 2,112,325).
 -- 4. settle_mark_paid(): the one definition of "payment becomes paid and
 --    queues its invoice request", set-based (reconcile's apply passes a whole
 --    file at once), also used by settle_resolve_exception() (redefined here
@@ -87,6 +96,7 @@ CREATE TRIGGER payments_keys_check BEFORE INSERT OR UPDATE OF bank_code, nosso_n
 ALTER TABLE invoice_requests DROP CONSTRAINT invoice_requests_batch_fk;
 CREATE FUNCTION settle_check_batch_ids() RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE bad record;
@@ -109,6 +119,7 @@ CREATE TRIGGER invoice_requests_batch_exists AFTER UPDATE ON invoice_requests
 ALTER TABLE exceptions DROP CONSTRAINT exceptions_settlement_id_fkey, DROP CONSTRAINT exceptions_file_id_fkey;
 CREATE FUNCTION settle_check_exception_refs() RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE bad record;
@@ -133,6 +144,7 @@ CREATE TRIGGER exceptions_refs_exist AFTER INSERT ON exceptions
 ALTER TABLE invoice_requests DROP CONSTRAINT invoice_requests_payment_id_fkey;
 CREATE FUNCTION settle_check_request_payments() RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE bad bigint;
@@ -154,6 +166,7 @@ CREATE TRIGGER invoice_requests_payment_exists AFTER INSERT ON invoice_requests
 
 CREATE FUNCTION settle_check_payments_referenced() RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE bad bigint;
@@ -181,6 +194,10 @@ CREATE TRIGGER payments_requested_not_deleted AFTER DELETE ON payments
     FOR EACH STATEMENT EXECUTE FUNCTION settle_check_payments_referenced();
 CREATE TRIGGER payments_requested_not_renumbered AFTER UPDATE OF id ON payments
     FOR EACH ROW EXECUTE FUNCTION settle_check_payments_referenced();
+
+-- 5 ---------------------------------------------------------------------------
+ALTER TABLE export_batches ADD COLUMN gzip_level smallint NOT NULL DEFAULT 9 CHECK (gzip_level BETWEEN 1 AND 9);
+ALTER TABLE export_batches ALTER COLUMN gzip_level SET DEFAULT 6;
 
 -- 4 ---------------------------------------------------------------------------
 -- settle_mark_paid(payment[], settlement[], expected[], paid[], paid_at[],
