@@ -17,16 +17,19 @@ SQL_QUERY(export_mark_exported);
 SQL_QUERY(export_not_uploaded);
 SQL_QUERY(export_uploaded);
 
-int exdb_reserve(PGconn *db, long long batch_size, long long *id, err_t *e)
+int exdb_reserve(PGconn *db, long long batch_size, int max, long long *ids, err_t *e)
 {
-    char size[32];
+    char size[32], count[16];
     snprintf(size, sizeof size, "%lld", batch_size);
-    PGresult *r = db_query(db, e, sqlq_export_reserve, 1, (const char *[]){ size });
+    snprintf(count, sizeof count, "%d", max);
+    PGresult *r = db_query(db, e, sqlq_export_reserve, 2, (const char *[]){ size, count });
     if (!r)
         return -1;
-    *id = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    int n = 0;
+    for (int i = 0; i < PQntuples(r) && n < max; i++)
+        ids[n++] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
     PQclear(r);
-    return 0;
+    return n;
 }
 
 int exdb_reserved(PGconn *db, long long *ids, int max, err_t *e)

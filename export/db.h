@@ -9,9 +9,10 @@
 
 #include "common/error.h"
 
-/* Reserve the next batch of at most batch_size requests: *id the new batch,
- * 0 when there is nothing to export. Inside the caller's transaction. */
-int exdb_reserve(PGconn *db, long long batch_size, long long *id, err_t *e);
+/* Reserve the next group: up to max batches of at most batch_size requests
+ * each, in one statement (their rows and snapshots); their ids, ascending,
+ * into ids. Returns how many (0: nothing to export). */
+int exdb_reserve(PGconn *db, long long batch_size, int max, long long *ids, err_t *e);
 
 /* Up to max reserved batches (oldest first) into ids; their count. */
 int exdb_reserved(PGconn *db, long long *ids, int max, err_t *e);

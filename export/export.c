@@ -48,7 +48,9 @@
 #define EXPORT_SCHEMA_VERSION 1
 
 /* Batches per group: up to EXPORT_GROUP_MAX, and about EXPORT_GROUP_ROWS
- * requests (the group's files are built in memory before they are written). */
+ * requests (the group's files are built in memory before they are written).
+ * A group is reserved in one statement, written with one directory fsync
+ * and published in one transaction. */
 #define EXPORT_GROUP_MAX 64
 #define EXPORT_GROUP_ROWS 100000
 
@@ -458,18 +460,10 @@ int export_run(const config *cfg, const export_opts *opts)
             rc = e.code;
             break;
         }
-        if (!resumed) {
-            if (db_exec(db, "BEGIN", &e)) {
-                rc = e.code;
-                break;
-            }
-            while (n < group && !exdb_reserve(db, cfg->batch_size, &ids[n], &e) && ids[n])
-                n++;
-            if (e.code || db_exec(db, "COMMIT", &e)) {
-                PQclear(PQexec(db, "ROLLBACK"));
-                rc = e.code;
-                break;
-            }
+        if (!resumed && (n = exdb_reserve(db, cfg->batch_size, group, ids, &e)) < 0) {
+            err_prefix(&e, "reserving invoice batches");
+            rc = e.code;
+            break;
         }
         if (!n)
             break;

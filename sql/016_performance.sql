@@ -39,7 +39,10 @@
 --      check of the inserted rows, and, for the other direction, a
 --      statement-level check when payments are deleted and a row trigger
 --      that refuses changing the id of a payment with an invoice request.
---    The four check functions run as the owner of settle's tables (SECURITY
+--    - export_batch_items.request_id and .batch_id: export reserves a group
+--      of batches in one statement that inserts the batch rows and selects
+--      the requests it snapshots; replaced by one statement-level check.
+--    The check functions run as the owner of settle's tables (SECURITY
 --    DEFINER, search_path pinned as 009 does), as PostgreSQL's own
 --    foreign-key checks do: whoever deletes a payment needs no privilege on
 --    invoice_requests to be refused.
@@ -194,6 +197,32 @@ CREATE TRIGGER payments_requested_not_deleted AFTER DELETE ON payments
     FOR EACH STATEMENT EXECUTE FUNCTION settle_check_payments_referenced();
 CREATE TRIGGER payments_requested_not_renumbered AFTER UPDATE OF id ON payments
     FOR EACH ROW EXECUTE FUNCTION settle_check_payments_referenced();
+
+ALTER TABLE export_batch_items DROP CONSTRAINT export_batch_items_request_id_fkey,
+    DROP CONSTRAINT export_batch_items_batch_id_fkey;
+CREATE FUNCTION settle_check_batch_items() RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE bad record;
+BEGIN
+    SELECT n.request_id, n.batch_id INTO bad
+      FROM settle_new n
+     WHERE NOT EXISTS (SELECT 1 FROM public.invoice_requests r WHERE r.id = n.request_id)
+        OR NOT EXISTS (SELECT 1 FROM public.export_batches b WHERE b.id = n.batch_id)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', TABLE = 'export_batch_items',
+            MESSAGE = format('a batch item needs an existing request and batch (request %s, batch %s)',
+                             bad.request_id, bad.batch_id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER export_batch_items_refs_exist AFTER INSERT ON export_batch_items
+    REFERENCING NEW TABLE AS settle_new
+    FOR EACH STATEMENT EXECUTE FUNCTION settle_check_batch_items();
 
 -- 5 ---------------------------------------------------------------------------
 ALTER TABLE export_batches ADD COLUMN gzip_level smallint NOT NULL DEFAULT 9 CHECK (gzip_level BETWEEN 1 AND 9);
