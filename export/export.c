@@ -209,7 +209,7 @@ static int export_write(const batch *bs, int n, const char *dir, err_t *e)
         it[2 * i] = (outfile_item){ bs[i].csv_name, bs[i].gz, bs[i].gz_len };
         it[2 * i + 1] = (outfile_item){ bs[i].manifest_name, bs[i].manifest, bs[i].manifest_len };
     }
-    return outfile_publish_all(dir, it, (size_t)(2 * n), e);
+    return outfile_publish_all(dir, it, (size_t)n * 2, e);
 }
 
 /* Test-only fault injection: SETTLE_TEST_CRASH_AFTER=POINT dies at POINT as

@@ -149,7 +149,7 @@ typedef struct repeats {
 static void rep_put(repeats *rp, int k, const char *v)
 {
     size_t need = strlen(v) * 2 + 8; /* every character escaped, quotes, comma, '}' and NUL */
-    if (rp->len[k] + need > rp->cap[k]) {
+    if (!rp->buf[k] || rp->len[k] + need > rp->cap[k]) {
         size_t cap = rp->cap[k] ? rp->cap[k] * 2 : 4096;
         while (cap < rp->len[k] + need)
             cap *= 2;
