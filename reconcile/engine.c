@@ -117,7 +117,7 @@ static void cand_read(cand_row *x, int64_t sid, const PGresult *r, int at)
     }
 }
 
-/* A row of fallback_sql: sid, then the candidate columns. */
+/* A row of sql/queries/reconcile_fallback.sql: sid, then the candidate columns. */
 static int cand_row_fn(void *arg, const PGresult *r, err_t *e)
 {
     cand_row *x = cand_push(arg, e);
@@ -305,7 +305,7 @@ static int settle_current(decide_ctx *d, err_t *e)
     return 0;
 }
 
-/* A row of file_sql: the settlement's columns, then one exact candidate (or
+/* A row of sql/queries/reconcile_file.sql: the settlement's columns, then one exact candidate (or
  * NULLs). Rows of one settlement are adjacent (ORDER BY s.id). */
 static int file_row(void *arg, const PGresult *r, err_t *e)
 {
