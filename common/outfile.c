@@ -15,10 +15,15 @@
 
 int outfile_gzip(const void *in, size_t len, unsigned char **out, size_t *out_len, err_t *e)
 {
+    return outfile_gzip_level(in, len, 9, out, out_len, e);
+}
+
+int outfile_gzip_level(const void *in, size_t len, int level, unsigned char **out, size_t *out_len, err_t *e)
+{
     z_stream z;
     memset(&z, 0, sizeof z);
     /* windowBits 15 + 16: a gzip wrapper; memLevel 8 is zlib's default. */
-    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return err_fail(e, EX_SOFTWARE, "gzip: deflateInit2 failed");
     gz_header h;
     memset(&h, 0, sizeof h);
@@ -95,11 +100,12 @@ static int write_failed(err_t *e, const char *what, const char *path, int er)
     return err_fail(e, err_local_write(er), "cannot %s %s: %s", what, path, strerror(er));
 }
 
-int outfile_publish(const char *dir, const char *name, const void *data, size_t len, err_t *e)
+/* dir/.name.part written and fsynced; its path into tmp. 0, or -1 with e
+ * set and the .part removed. */
+static int write_part(const char *dir, const char *name, const void *data, size_t len, char *tmp, size_t n,
+                      err_t *e)
 {
-    char tmp[PATH_MAX], dst[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s/.%s.part", dir, name);
-    snprintf(dst, sizeof dst, "%s/%s", dir, name);
+    snprintf(tmp, n, "%s/.%s.part", dir, name);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return write_failed(e, "create", tmp, errno);
@@ -129,10 +135,38 @@ int outfile_publish(const char *dir, const char *name, const void *data, size_t 
         unlink(tmp);
         return write_failed(e, "close", tmp, er);
     }
-    if (rename(tmp, dst) != 0) {
-        int er = errno;
-        unlink(tmp);
-        return err_fail(e, EX_IOERR, "cannot rename %s to %s: %s", tmp, dst, strerror(er));
+    return 0;
+}
+
+int outfile_publish(const char *dir, const char *name, const void *data, size_t len, err_t *e)
+{
+    outfile_item it = { name, data, len };
+    return outfile_publish_all(dir, &it, 1, e);
+}
+
+int outfile_publish_all(const char *dir, const outfile_item *items, size_t n, err_t *e)
+{
+    char tmp[PATH_MAX], dst[PATH_MAX];
+    for (size_t i = 0; i < n; i++)
+        if (write_part(dir, items[i].name, items[i].data, items[i].len, tmp, sizeof tmp, e)) {
+            for (size_t k = 0; k < i; k++) {
+                snprintf(tmp, sizeof tmp, "%s/.%s.part", dir, items[k].name);
+                unlink(tmp);
+            }
+            return -1;
+        }
+    for (size_t i = 0; i < n; i++) {
+        snprintf(tmp, sizeof tmp, "%s/.%s.part", dir, items[i].name);
+        snprintf(dst, sizeof dst, "%s/%s", dir, items[i].name);
+        if (rename(tmp, dst) != 0) {
+            int er = errno;
+            for (size_t k = i; k < n; k++) {
+                snprintf(tmp, sizeof tmp, "%s/.%s.part", dir, items[k].name);
+                unlink(tmp);
+            }
+            return err_fail(e, EX_IOERR, "cannot rename %s/.%s.part to %s: %s", dir, items[i].name, dst,
+                               strerror(er));
+        }
     }
     return outfile_sync_dir(dir, e);
 }

@@ -17,6 +17,10 @@
  * (the caller frees it) and 0 is returned; -1 with e set otherwise. */
 int outfile_gzip(const void *in, size_t len, unsigned char **out, size_t *out_len, err_t *e);
 
+/* The same at compression level 1-9 (the header's XFL byte says 2 for 9, 4
+ * for 1, 0 otherwise): the same input and level give the same bytes. */
+int outfile_gzip_level(const void *in, size_t len, int level, unsigned char **out, size_t *out_len, err_t *e);
+
 /* mkdir -p path with mode 0700 for what it creates. 0, or -1 with e set
  * (EX_SOFTWARE). */
 int outfile_mkdirs(const char *path, err_t *e);
@@ -25,6 +29,19 @@ int outfile_mkdirs(const char *path, err_t *e);
  * 0, or -1 with e set (EX_IOERR; a disk-full, quota or file-size error adds a
  * HINT) and no dir/name change; the .part file is removed. */
 int outfile_publish(const char *dir, const char *name, const void *data, size_t len, err_t *e);
+
+/* One file of outfile_publish_all(). */
+typedef struct outfile_item {
+    const char *name;
+    const void *data;
+    size_t len;
+} outfile_item;
+
+/* outfile_publish() for n files with one directory fsync: every .part is
+ * written and fsynced first (on an error all of them are removed and no
+ * name changes), then renamed in the order given, then dir is fsynced.
+ * 0, or -1 with e set. */
+int outfile_publish_all(const char *dir, const outfile_item *items, size_t n, err_t *e);
 
 /* fsync a directory. 0, or -1 with e set. */
 int outfile_sync_dir(const char *dir, err_t *e);

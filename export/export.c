@@ -39,6 +39,7 @@
 #include "common/outfile.h"
 #include "common/progress.h"
 #include "common/sftp.h"
+#include "export/db.h"
 #include "export/export.h"
 
 /* Set e and return -1: the contract of this file's fallible functions. */
@@ -46,6 +47,19 @@
 
 
 #define EXPORT_SCHEMA_VERSION 1
+
+/* Batches per group: up to EXPORT_GROUP_MAX, and about EXPORT_GROUP_ROWS
+ * requests (the group's files are built in memory before they are written).
+ * A group is reserved in one statement, written with one directory fsync
+ * and published in one transaction. */
+#define EXPORT_GROUP_MAX 64
+#define EXPORT_GROUP_ROWS 100000
+
+static int export_group(long long batch_size)
+{
+    long long g = batch_size > 0 ? EXPORT_GROUP_ROWS / batch_size : 1;
+    return g < 1 ? 1 : g > EXPORT_GROUP_MAX ? EXPORT_GROUP_MAX : (int)g;
+}
 #define EXPORT_NCOLS 11
 
 static const char *const export_header[EXPORT_NCOLS] = {
@@ -75,66 +89,16 @@ static void batch_free(batch *b)
     b->manifest = NULL;
 }
 
-/* Reserve the next batch: its row and its snapshot in one statement. Sets
- * *id to the new batch id, or 0 when there is nothing to export. */
-static int export_reserve(PGconn *db, long long batch_size, long long *id, err_t *e)
-{
-    static const char sql[] =
-        "WITH next AS ("
-        "  SELECT r.id AS request_id, p.id AS payment_id, p.order_id,"
-        "         coalesce(p.customer_doc, '') AS customer_doc, coalesce(p.customer_name, '') AS customer_name,"
-        "         p.method, p.amount_cents,"
-        "         coalesce(p.paid_cents, s.amount_paid_cents, 0) AS paid_cents,"
-        "         coalesce(to_char(coalesce(p.paid_at, s.settled_at) AT TIME ZONE 'UTC',"
-        "                          'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'), '') AS paid_at,"
-        "         coalesce(CASE WHEN s.kind IN ('pix', 'pix_refund') THEN s.end_to_end_id"
-        "                       WHEN s.id IS NOT NULL THEN s.nosso_numero"
-        "                       WHEN p.method = 'boleto' THEN p.nosso_numero END, '') AS settlement_reference,"
-        "         coalesce(s.bank_code, p.bank_code, '') AS bank_code"
-        "    FROM invoice_requests r"
-        "    JOIN payments p ON p.id = r.payment_id"
-        "    LEFT JOIN settlements s ON s.id = r.settlement_id"
-        "   WHERE r.batch_id IS NULL"
-        "     AND NOT EXISTS (SELECT 1 FROM export_batch_items i WHERE i.request_id = r.id)"
-        "   ORDER BY r.id"
-        "   LIMIT $1::bigint),"
-        " b AS (INSERT INTO export_batches (schema_version, record_count, total_cents, first_request_id, last_request_id)"
-        "       SELECT 1, count(*), sum(paid_cents), min(request_id), max(request_id) FROM next"
-        "       HAVING count(*) > 0 RETURNING id)"
-        " INSERT INTO export_batch_items (batch_id, request_id, payment_id, order_id, customer_doc, customer_name,"
-        "                                 method, amount_cents, paid_cents, paid_at, settlement_reference, bank_code)"
-        " SELECT b.id, n.request_id, n.payment_id, n.order_id, n.customer_doc, n.customer_name,"
-        "        n.method, n.amount_cents, n.paid_cents, n.paid_at, n.settlement_reference, n.bank_code"
-        "   FROM next n CROSS JOIN b"
-        " RETURNING batch_id";
-    char size[32];
-    snprintf(size, sizeof size, "%lld", batch_size);
-    const char *params[] = { size };
-    PGresult *r = db_query(db, e, sql, 1, params);
-    if (!r) {
-        err_prefix(e, "reserving an invoice batch");
-        return -1;
-    }
-    *id = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
-    PQclear(r);
-    return 0;
-}
-
 /* Build batch id's two files in memory from its row and snapshot. 0, or -1
  * with e set (EX_USAGE when there is no such batch). */
 static int export_build(PGconn *db, long long id, batch *b, err_t *e)
 {
     char ids[32];
     snprintf(ids, sizeof ids, "%lld", id);
-    const char *params[] = { ids };
     memset(b, 0, sizeof *b);
     b->id = id;
 
-    PGresult *hr = db_query(db, e,
-        "SELECT schema_version, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'),"
-        "       to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDD'), record_count, total_cents,"
-        "       first_request_id, last_request_id, status, coalesce(sha256, '')"
-        "  FROM export_batches WHERE id = $1::bigint", 1, params);
+    PGresult *hr = exdb_batch(db, ids, e);
     if (!hr)
         return -1;
     if (PQntuples(hr) != 1) {
@@ -159,12 +123,12 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     b->published = !strcmp(PQgetvalue(hr, 0, 7), "published");
     snprintf(sha_rec, sizeof sha_rec, "%s", PQgetvalue(hr, 0, 8));
     snprintf(b->recorded_sha, sizeof b->recorded_sha, "%s", sha_rec);
+    int level = (int)strtol(PQgetvalue(hr, 0, 9), NULL, 10);
     PQclear(hr);
+    if (level < 1 || level > 9)
+        return settle_fail(e, EX_SOFTWARE, "export batch %lld has gzip level %d, expected 1 to 9", id, level);
 
-    PGresult *r = db_query(db, e,
-        "SELECT request_id, payment_id, order_id, customer_doc, customer_name, method,"
-        "       amount_cents, paid_cents, paid_at, settlement_reference, bank_code"
-        "  FROM export_batch_items WHERE batch_id = $1::bigint ORDER BY request_id", 1, params);
+    PGresult *r = exdb_batch_items(db, ids, e);
     if (!r)
         return -1;
     int n = PQntuples(r);
@@ -198,7 +162,7 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
         free(csv);
         return settle_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
     }
-    int rc = outfile_gzip(csv, csv_len, &b->gz, &b->gz_len, e);
+    int rc = outfile_gzip_level(csv, csv_len, level, &b->gz, &b->gz_len, e);
     free(csv);
     if (rc)
         return -1;
@@ -236,20 +200,17 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     return 0;
 }
 
-/* The data file first, then the manifest that vouches for it. */
-static int export_write(const batch *b, const char *dir, err_t *e)
+/* The files of n batches into dir, durably: each data file before the
+ * manifest that vouches for it, one directory fsync for all
+ * (outfile_publish_all: on an error no name changes). */
+static int export_write(const batch *bs, int n, const char *dir, err_t *e)
 {
-    if (outfile_publish(dir, b->csv_name, b->gz, b->gz_len, e))
-        return -1;
-    if (outfile_publish(dir, b->manifest_name, b->manifest, b->manifest_len, e)) {
-        /* No data file without the manifest that vouches for it (disk full
-         * between the two): the next run writes both again, same bytes. */
-        char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/%s", dir, b->csv_name);
-        unlink(path);
-        return -1;
+    outfile_item it[2 * EXPORT_GROUP_MAX];
+    for (int i = 0; i < n; i++) {
+        it[2 * i] = (outfile_item){ bs[i].csv_name, bs[i].gz, bs[i].gz_len };
+        it[2 * i + 1] = (outfile_item){ bs[i].manifest_name, bs[i].manifest, bs[i].manifest_len };
     }
-    return 0;
+    return outfile_publish_all(dir, it, (size_t)n * 2, e);
 }
 
 /* Test-only fault injection: SETTLE_TEST_CRASH_AFTER=POINT dies at POINT as
@@ -263,39 +224,36 @@ static void export_crash_point(const char *point)
     }
 }
 
-static int export_publish(PGconn *db, const batch *b, err_t *e)
+/* Publish n written batches in one transaction: each batch's row, then
+ * every request of them marked exported. */
+static int export_publish(PGconn *db, const batch *bs, int n, err_t *e)
 {
-    char ids[32], cnt[32];
-    snprintf(ids, sizeof ids, "%lld", b->id);
-    snprintf(cnt, sizeof cnt, "%lld", b->count);
+    char ids[32 * EXPORT_GROUP_MAX + 4];
+    size_t at = 0;
+    long long want = 0;
     if (db_exec(db, "BEGIN", e))
         return -1;
-    const char *p1[] = { ids, b->sha, b->csv_name };
-    PGresult *r = db_query(db, e,
-        "UPDATE export_batches SET status = 'published', sha256 = $2, file_name = $3,"
-        "       published_at = date_trunc('second', now())"
-        " WHERE id = $1::bigint AND status = 'reserved'", 3, p1);
-    if (!r)
+    for (int i = 0; i < n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "%lld", bs[i].id);
+        int ok = exdb_publish_batch(db, id, bs[i].sha, bs[i].csv_name, e);
+        if (ok < 0)
+            goto fail;
+        if (!ok) {
+            err_set(e, EX_SOFTWARE, "export batch %lld was not reserved any more when publishing it", bs[i].id);
+            goto fail;
+        }
+        at += (size_t)snprintf(ids + at, sizeof ids - at, "%c%s", i ? ',' : '{', id);
+        want += bs[i].count;
+    }
+    snprintf(ids + at, sizeof ids - at, "}");
+    long long got = exdb_mark_exported(db, ids, e);
+    if (got < 0)
         goto fail;
-    int ok = !strcmp(PQcmdTuples(r), "1");
-    PQclear(r);
-    if (!ok) {
-        err_set(e, EX_SOFTWARE, "export batch %lld was not reserved any more when publishing it", b->id);
+    if (got != want) {
+        err_set(e, EX_SOFTWARE, "export batches %s: marked %lld requests exported, expected %lld", ids, got, want);
         goto fail;
     }
-    const char *p2[] = { ids };
-    r = db_query(db, e,
-        "UPDATE invoice_requests r SET batch_id = i.batch_id FROM export_batch_items i"
-        " WHERE i.batch_id = $1::bigint AND r.id = i.request_id AND r.batch_id IS NULL", 1, p2);
-    if (!r)
-        goto fail;
-    ok = !strcmp(PQcmdTuples(r), cnt);
-    if (!ok)
-        err_set(e, EX_SOFTWARE, "export batch %lld: marked %s requests exported, expected %s", b->id,
-                PQcmdTuples(r), cnt);
-    PQclear(r);
-    if (!ok)
-        goto fail;
     if (db_exec(db, "COMMIT", e))
         goto fail;
     return 0;
@@ -413,8 +371,7 @@ static int export_upload(PGconn *db, const config *cfg, const char *outbox, int 
     const destination_cfg *d = config_destination(cfg, "invoices");
     if (!d)
         return 0;
-    PGresult *r = db_query(db, e,
-        "SELECT id FROM export_batches WHERE status = 'published' AND uploaded_at IS NULL ORDER BY id", 0, NULL);
+    PGresult *r = exdb_not_uploaded(db, e);
     if (!r)
         return -1;
     if (PQntuples(r) == 0) {
@@ -440,17 +397,14 @@ static int export_upload(PGconn *db, const config *cfg, const char *outbox, int 
         snprintf(p1, sizeof p1, "%s/%s", outbox, b.csv_name);
         snprintf(p2, sizeof p2, "%s/%s", outbox, b.manifest_name);
         if ((stat(p1, &s1) != 0 || (size_t)s1.st_size != b.gz_len || stat(p2, &s2) != 0 ||
-             (size_t)s2.st_size != b.manifest_len) && export_write(&b, outbox, e))
+             (size_t)s2.st_size != b.manifest_len) && export_write(&b, 1, outbox, e))
             rc = -1;
         if (!rc && (export_upload_file(c, rdir, outbox, b.csv_name, b.gz_len, e) ||
                     export_upload_file(c, rdir, outbox, b.manifest_name, b.manifest_len, e)))
             rc = -1;
         if (!rc) {
-            const char *p[] = { id };
-            PGresult *u = db_query(db, e, "UPDATE export_batches SET uploaded_at = now() WHERE id = $1::bigint", 1, p);
-            if (!u)
+            if (exdb_uploaded(db, id, e))
                 rc = -1;
-            PQclear(u);
         }
         if (!rc) {
             log_msg(LOG_INFO, "export", KV(KV_I("batch", b.id), KV_S("destination", d->ep.name), KV_S("dir", rdir)),
@@ -490,7 +444,7 @@ int export_run(const config *cfg, const export_opts *opts)
     long long records = 0;
     batch b = { 0 };
     if (replay) {
-        if (export_build(db, replay, &b, &e) || export_write(&b, outbox, &e)) {
+        if (export_build(db, replay, &b, &e) || export_write(&b, 1, outbox, &e)) {
             rc = e.code;
         } else {
             log_msg(LOG_INFO, "export", KV(KV_I("batch", b.id), KV_I("records", b.count), KV_S("sha256", b.sha),
@@ -512,43 +466,55 @@ int export_run(const config *cfg, const export_opts *opts)
 
     progress_task pt;
     progress_begin(&pt, "export", "export", "batches", export_batches_to_write(db, cfg->batch_size));
+    /* Batches go in groups (export_group()): reserved in one transaction,
+     * written with one directory fsync, published in one transaction, so
+     * the durable writes per batch are its two files. */
+    int group = export_group(cfg->batch_size);
+    batch bs[EXPORT_GROUP_MAX];
     for (;;) {
-        /* A reserved batch is one a previous run did not finish: rebuild it first. */
-        long long id = 0;
-        PGresult *r = db_query(db, &e, "SELECT min(id) FROM export_batches WHERE status = 'reserved'", 0, NULL);
-        if (!r) {
+        /* Reserved batches are ones a previous run did not finish: rebuild them first. */
+        long long ids[EXPORT_GROUP_MAX];
+        int n = exdb_reserved(db, ids, group, &e), resumed = n > 0;
+        if (n < 0) {
             rc = e.code;
             break;
         }
-        int resumed = !PQgetisnull(r, 0, 0);
-        if (resumed)
-            id = atoll(PQgetvalue(r, 0, 0));
-        PQclear(r);
-        if (!resumed && export_reserve(db, cfg->batch_size, &id, &e)) {
+        if (!resumed && (n = exdb_reserve(db, cfg->batch_size, group, ids, &e)) < 0) {
+            err_prefix(&e, "reserving invoice batches");
             rc = e.code;
             break;
         }
-        if (!id)
+        if (!n)
             break;
-        if (export_build(db, id, &b, &e) || export_write(&b, outbox, &e)) {
+        int built = 0;
+        while (built < n && !export_build(db, ids[built], &bs[built], &e))
+            built++;
+        if (built < n || export_write(bs, n, outbox, &e)) {
             rc = e.code;
+            for (int i = 0; i < built; i++)
+                batch_free(&bs[i]);
             break;
         }
         export_crash_point("export-file");
-        if (export_publish(db, &b, &e)) {
+        if (export_publish(db, bs, n, &e)) {
             rc = e.code;
+            for (int i = 0; i < n; i++)
+                batch_free(&bs[i]);
             break;
         }
-        log_msg(LOG_INFO, "export", KV(KV_I("batch", b.id), KV_I("records", b.count), KV_S("sha256", b.sha),
-                                       KV_S("file", b.csv_name), KV_I("resumed", resumed)), "published batch");
-        printf("%s/%s\n", outbox, b.manifest_name);
+        for (int i = 0; i < n; i++) {
+            log_msg(LOG_INFO, "export", KV(KV_I("batch", bs[i].id), KV_I("records", bs[i].count),
+                                           KV_S("sha256", bs[i].sha), KV_S("file", bs[i].csv_name),
+                                           KV_I("resumed", resumed)), "published batch");
+            printf("%s/%s\n", outbox, bs[i].manifest_name);
+            batches++;
+            records += bs[i].count;
+            metrics_add(NULL, NULL, "BatchesPublished", 1);
+            metrics_add(NULL, NULL, "InvoiceRequestsExported", bs[i].count);
+            batch_free(&bs[i]);
+        }
         fflush(stdout);
-        batches++;
-        records += b.count;
-        metrics_add(NULL, NULL, "BatchesPublished", 1);
-        metrics_add(NULL, NULL, "InvoiceRequestsExported", b.count);
-        batch_free(&b);
-        progress_tick(&pt, 1);
+        progress_tick(&pt, n);
     }
     progress_end(&pt);
     int uploaded = 0;

@@ -40,18 +40,11 @@
 #include "common/metrics.h"
 #include "common/progress.h"
 #include "common/testhook.h"
+#include "ingest/db.h"
 #include "ingest/ingest.h"
 #include "parsers/natkey.h"
 #include "parsers/record.h"
 
-
-static const char settlement_cols[] =
-    "file_id, line, format, bank_code, kind, movement_code, paid, nosso_numero, seu_numero, txid,"
-    " end_to_end_id, refund_id, refund_status, amount_face_cents, amount_paid_cents, amount_credited_cents,"
-    " interest_cents, discount_cents, rebate_cents, fee_cents, iof_cents, occurred_on, credited_on, due_on,"
-    " settled_at, payer_doc, payer_name, message, natural_key, other_credits_cents, refund_nature,"
-    " card_merchant, card_tid, card_nsu, card_authorization, card_brand, order_reference, acquirer_key, adjustment,"
-    " installment, installments";
 
 typedef struct ingest_job {
     const config *cfg;
@@ -78,7 +71,8 @@ static void opt_text(copybuf *b, const char *s)
     copybuf_text(b, s && *s ? s : NULL);
 }
 
-/* One row of settlement_cols; key is the record's natural key. */
+/* One row of the COPY (sql/queries/ingest_copy.sql's columns); key is the
+ * record's natural key. */
 static void record_row(copybuf *b, const char *fid, const settle_record *r, const char *key)
 {
     copybuf_text(b, fid);
@@ -158,10 +152,69 @@ static void on_warning(void *arg, long line, const char *msg)
     log_msg(LOG_WARN, "ingest", KV(KV_S("file", w->f->display), KV_I("line", line)), "%s", msg);
 }
 
+/* Records a file repeats (the same Pix end-to-end id twice in one file),
+ * found while parsing: not copied, so that the fast COPY path holds; they
+ * become settlement_duplicates of the first copy after the COPY. Kept as the
+ * text of three PostgreSQL arrays (record place, line, natural key). */
+typedef struct repeats {
+    char *buf[3];
+    size_t len[3], cap[3];
+    long n;
+    int oom;
+} repeats;
+
+static void rep_put(repeats *rp, int k, const char *v)
+{
+    size_t need = strlen(v) * 2 + 8; /* every character escaped, quotes, comma, '}' and NUL */
+    if (!rp->buf[k] || rp->len[k] + need > rp->cap[k]) {
+        size_t cap = rp->cap[k] ? rp->cap[k] * 2 : 4096;
+        while (cap < rp->len[k] + need)
+            cap *= 2;
+        char *g = realloc(rp->buf[k], cap);
+        if (!g) {
+            rp->oom = 1;
+            return;
+        }
+        rp->buf[k] = g;
+        rp->cap[k] = cap;
+    }
+    char *o = rp->buf[k] + rp->len[k];
+    *o++ = rp->n ? ',' : '{';
+    *o++ = '"';
+    for (; *v; v++) {
+        if (*v == '"' || *v == '\\')
+            *o++ = '\\';
+        *o++ = *v;
+    }
+    *o++ = '"';
+    rp->len[k] = (size_t)(o - rp->buf[k]);
+    memcpy(o, "}", 2); /* closed after each element; the next one overwrites the brace */
+}
+
+static void rep_add(repeats *rp, long ord, long line, const char *key)
+{
+    char a[24], b[24];
+    snprintf(a, sizeof a, "%ld", ord);
+    snprintf(b, sizeof b, "%ld", line);
+    rep_put(rp, 0, a);
+    rep_put(rp, 1, b);
+    rep_put(rp, 2, key);
+    rp->n++;
+}
+
+static void rep_free(repeats *rp)
+{
+    for (int k = 0; k < 3; k++)
+        free(rp->buf[k]);
+    memset(rp, 0, sizeof *rp);
+}
+
 /* Parse f and COPY its records into table (already in COPY IN state).
+ * rp: the fast path, where a record repeated in the file is held back in rp
+ * instead of copied (NULL: copy every record).
  * Returns records copied (>= 0); -1 with e set: e->code EX_DATAERR for a
  * file that does not parse, anything else for the database. */
-static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info *info, err_t *e)
+static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info *info, repeats *rp, err_t *e)
 {
     parse_opts opts = { .max_decompressed_bytes = j->cfg->max_decompressed_bytes,
                         .max_empty_lines = j->cfg->max_empty_lines };
@@ -175,9 +228,11 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
     opts.warn = on_warning;
     opts.warn_arg = &w;
     copybuf b;
-    natkey_occ occ;
-    if (natkey_occ_init(&occ) || copybuf_init(&b, j->db, NULL)) {
+    natkey_occ occ, seen;
+    int inited = !natkey_occ_init(&occ) + !natkey_occ_init(&seen);
+    if (inited < 2 || copybuf_init(&b, j->db, NULL)) {
         natkey_occ_free(&occ);
+        natkey_occ_free(&seen);
         err_t ignore = { 0 };
         copybuf_end(j->db, "out of memory", &ignore); /* leave the COPY the caller started */
         return err_set(e, EX_SOFTWARE, "out of memory"), -1;
@@ -201,8 +256,21 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
                 err_set(&pe, EX_SOFTWARE, "out of memory numbering the records of %s", f->display);
                 break;
             }
-            record_row(&b, fid, &r, key);
             n++;
+            if (rp && r.kind != KIND_BOLETO) { /* a CNAB repeat has its own key already (KEY#2) */
+                long before = natkey_occ_add(&seen, key);
+                if (before > 0)
+                    rep_add(rp, n, r.line, key);
+                if (before < 0 || rp->oom) {
+                    got = -1;
+                    oom = 1;
+                    err_set(&pe, EX_SOFTWARE, "out of memory numbering the records of %s", f->display);
+                    break;
+                }
+                if (before > 0)
+                    continue;
+            }
+            record_row(&b, fid, &r, key);
             if (b.failed)
                 break;
             progress_tick(&pt, 1);
@@ -217,6 +285,7 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
                     "%ld more warnings not logged (all are counted on the file)", w.seen - WARNINGS_LOGGED);
     }
     natkey_occ_free(&occ);
+    natkey_occ_free(&seen);
     if (!rc && b.failed) {
         *e = b.err;
         copybuf_free(&b);
@@ -249,16 +318,6 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
     if (copybuf_end(j->db, NULL, e) < 0)
         return -1;
     return n;
-}
-
-static int exec_copy(PGconn *db, const char *sql, err_t *e)
-{
-    PGresult *r = PQexec(db, sql);
-    int ok = PQresultStatus(r) == PGRES_COPY_IN;
-    if (!ok)
-        db_error(db, r, e, "starting COPY");
-    PQclear(r);
-    return ok ? 0 : -1;
 }
 
 static int is_unique_violation(const err_t *e)
@@ -506,22 +565,11 @@ static int reject(ingest_job *j, one_file *f, const char *msg)
 {
     char size[24];
     snprintf(size, sizeof size, "%lld", f->size);
-    const char *p[] = { f->source, f->name, size, f->sha, msg };
     err_t e = { 0 };
-    PGresult *r = db_query(j->db, &e,
-                           "WITH again AS (UPDATE return_files SET error = $5, size_bytes = $3, received_at = now()"
-                           "  WHERE id = (SELECT max(id) FROM return_files WHERE source = $1 AND name = $2"
-                           "               AND sha256 = $4 AND status = 'rejected') RETURNING id),"
-                           " fresh AS (INSERT INTO return_files (source, name, size_bytes, sha256, status, error)"
-                           "  SELECT $1, $2, $3, $4, 'rejected', $5 WHERE NOT EXISTS (SELECT 1 FROM again) RETURNING id)"
-                           " SELECT id FROM again UNION ALL SELECT id FROM fresh",
-                           5, p);
-    if (!r) {
+    if (ingdb_reject(j->db, f->source, f->name, size, f->sha, msg, &f->file_id, &e)) {
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
         return e.code;
     }
-    f->file_id = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
-    PQclear(r);
     testhook("ingest:rejected-committed");
     int moved = move_rejected(j, f, msg);
     log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "rejected: %s", msg);
@@ -543,13 +591,8 @@ static int reject(ingest_job *j, one_file *f, const char *msg)
  * rejects again. */
 static int known_content(ingest_job *j, one_file *f, int *rc)
 {
-    const char *p[] = { f->sha };
     err_t e = { 0 };
-    PGresult *r = db_query(j->db, &e,
-                           "SELECT id, status, source = $2 AND name = $3,"
-                           "       to_char(coalesce(ingested_at, received_at), 'YYYY-MM-DD'), coalesce(error, '')"
-                           "  FROM return_files WHERE sha256 = $1 AND status <> 'rejected' ORDER BY id",
-                           3, (const char *[]){ p[0], f->source, f->name });
+    PGresult *r = ingdb_known_content(j->db, f->sha, f->source, f->name, &e);
     if (!r) {
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
         *rc = e.code;
@@ -598,14 +641,10 @@ static int too_young(ingest_job *j, one_file *f, const struct stat *st)
         return 0;
     }
     err_t e = { 0 };
-    PGresult *r = db_query(j->db, &e,
-                           "SELECT 1 FROM fetched_files WHERE source = $1 AND local_name = $2 AND sha256 = $3",
-                           3, (const char *[]){ f->source, f->name, f->sha });
-    int fetched = r && PQntuples(r) > 0;
-    if (!r)
+    int fetched = ingdb_fetched(j->db, f->source, f->name, f->sha, &e);
+    if (fetched < 0)
         log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display)), "cannot read the fetch registry: %s", e.msg);
-    PQclear(r);
-    if (fetched)
+    if (fetched > 0)
         return 0;
     log_msg(LOG_INFO, "ingest", KV(KV_S("file", f->display), KV_I("age_s", age), KV_I("min_age_s", min_age)),
             "modified %llds ago, less than [ingest] min_age_seconds: may still be being written; skipped until the next run",
@@ -653,13 +692,7 @@ static int ingest_one(ingest_job *j, one_file *f)
 
     char size[24], fid[24];
     snprintf(size, sizeof size, "%lld", f->size);
-    const char *p[] = { f->source, f->name, size, f->sha };
-    PGresult *r;
-    if (db_exec(j->db, "BEGIN", &e) ||
-        !(r = db_query(j->db, &e,
-                       "INSERT INTO return_files (source, name, size_bytes, sha256, status)"
-                       " VALUES ($1, $2, $3, $4, 'ingested') RETURNING id",
-                       4, p))) {
+    if (db_exec(j->db, "BEGIN", &e) || ingdb_register(j->db, f->source, f->name, size, f->sha, fid, sizeof fid, &e)) {
         rollback(j->db);
         close(fd);
         if (strstr(e.msg, "return_files_content")) {
@@ -670,68 +703,44 @@ static int ingest_one(ingest_job *j, one_file *f)
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
         return e.code;
     }
-    snprintf(fid, sizeof fid, "%s", PQgetvalue(r, 0, 0));
     f->file_id = atoll(fid);
-    PQclear(r);
 
-    /* Fast path: COPY straight into settlements. A known natural key makes
-     * it fail; then stage the records and insert only the new ones. */
+    /* Fast path: COPY straight into settlements; a record the file repeats
+     * (found while parsing) is held back and recorded as a duplicate after.
+     * A natural key known from another file makes the COPY fail; then stage
+     * the records and insert only the new ones. */
     file_info info = { 0 };
     long n = -1, dups = 0;
     int staged = 0;
-    char copy_sql[1024];
-    snprintf(copy_sql, sizeof copy_sql, "COPY settlements (%s) FROM STDIN", settlement_cols);
-    if (!db_exec(j->db, "SAVEPOINT fast", &e) && !exec_copy(j->db, copy_sql, &e))
-        n = copy_records(j, f, fid, &info, &e);
+    repeats rp = { 0 };
+    PGresult *dup = NULL;
+    if (!db_exec(j->db, "SAVEPOINT fast", &e) && !ingdb_start_copy(j->db, 0, &e))
+        n = copy_records(j, f, fid, &info, &rp, &e);
+    if (n >= 0 && rp.n) {
+        if (!(dup = ingdb_repeats(j->db, fid, rp.buf[0], rp.buf[1], rp.buf[2], &e)))
+            n = -1;
+        else if (PQntuples(dup) != rp.n)
+            n = -1, err_set(&e, EX_SOFTWARE, "%s: %ld repeated records, %d recorded as duplicates", f->display, rp.n,
+                            PQntuples(dup));
+    }
+    rep_free(&rp);
     if (n < 0 && e.code != EX_DATAERR && is_unique_violation(&e)) {
         staged = 1;
-        snprintf(copy_sql, sizeof copy_sql, "COPY ingest_stage (%s) FROM STDIN", settlement_cols);
-        char sql[2048];
-        snprintf(sql, sizeof sql,
-                 "ROLLBACK TO SAVEPOINT fast;"
-                 "CREATE TEMP TABLE IF NOT EXISTS ingest_stage AS SELECT %s FROM settlements WITH NO DATA;"
-                 /* ord: the record's place in the file, in arrival order
-                  * (a JSON document puts several records on one line) */
-                 "ALTER TABLE ingest_stage ADD COLUMN IF NOT EXISTS ord integer GENERATED ALWAYS AS IDENTITY;"
-                 "TRUNCATE ingest_stage RESTART IDENTITY",
-                 settlement_cols);
         err_clear(&e);
         n = -1;
-        if (!db_exec(j->db, sql, &e) && !exec_copy(j->db, copy_sql, &e))
-            n = copy_records(j, f, fid, &info, &e);
-        if (n >= 0) {
-            snprintf(sql, sizeof sql,
-                     "INSERT INTO settlements (%1$s) SELECT %1$s FROM ingest_stage ORDER BY ord"
-                     " ON CONFLICT (natural_key) DO NOTHING",
-                     settlement_cols);
-            /* Every staged record but the one kept is a duplicate: the kept
-             * one is the first of its key in this file, when its settlement
-             * is this file's (the key was new); a key already known from
-             * another file makes every copy here a duplicate. */
-            PGresult *ins = NULL, *dup = NULL;
-            if (!(ins = db_query(j->db, &e, sql, 0, NULL)) ||
-                !(dup = db_query(j->db, &e,
-                                 "INSERT INTO settlement_duplicates (file_id, record, line, natural_key, settlement_id)"
-                                 " SELECT g.file_id, g.ord, g.line, g.natural_key, s.id"
-                                 "   FROM (SELECT file_id, ord, line, natural_key,"
-                                 "                ord = min(ord) OVER (PARTITION BY natural_key) AS first"
-                                 "           FROM ingest_stage) g"
-                                 "   JOIN settlements s ON s.natural_key = g.natural_key"
-                                 "  WHERE NOT (s.file_id = g.file_id AND g.first)"
-                                 " RETURNING line, natural_key, settlement_id",
-                                 0, NULL)))
-                n = -1;
-            if (dup) {
-                dups = PQntuples(dup);
-                for (int i = 0; i < PQntuples(dup) && i < 20; i++)
-                    log_msg(LOG_WARN, "ingest",
-                            KV(KV_S("file", f->display), KV_S("line", PQgetvalue(dup, i, 0)),
-                               KV_S("natural_key", PQgetvalue(dup, i, 1)), KV_S("kept", PQgetvalue(dup, i, 2))),
-                            "duplicate record: already loaded; not loaded again");
-            }
-            PQclear(ins);
-            PQclear(dup);
-        }
+        if (!db_exec(j->db, "ROLLBACK TO SAVEPOINT fast", &e) && !ingdb_start_copy(j->db, 1, &e))
+            n = copy_records(j, f, fid, &info, NULL, &e);
+        if (n >= 0 && !(dup = ingdb_stage_apply(j->db, &e)))
+            n = -1;
+    }
+    if (dup) {
+        dups = PQntuples(dup);
+        for (int i = 0; i < PQntuples(dup) && i < 20; i++)
+            log_msg(LOG_WARN, "ingest",
+                    KV(KV_S("file", f->display), KV_S("line", PQgetvalue(dup, i, 0)),
+                       KV_S("natural_key", PQgetvalue(dup, i, 1)), KV_S("kept", PQgetvalue(dup, i, 2))),
+                    "duplicate record: already loaded; not loaded again");
+        PQclear(dup);
     }
     if (n < 0) {
         rollback(j->db);
@@ -753,17 +762,12 @@ static int ingest_one(ingest_job *j, one_file *f)
     snprintf(skipped, sizeof skipped, "%ld", info.skipped);
     const char *u[] = { fid,  info.format ? record_format_name(info.format) : NULL,
                         info.bank[0] ? info.bank : NULL, gen[0] ? gen : NULL, recs, dupstr, warns, mism, skipped };
-    if (!(r = db_query(j->db, &e,
-                       "UPDATE return_files SET format = $2, bank_code = $3, generated_on = $4, records = $5,"
-                       " duplicates = $6, warnings = $7, xcheck_mismatches = $8, skipped = $9, ingested_at = now()"
-                       " WHERE id = $1",
-                       9, u))) {
+    if (ingdb_file_done(j->db, u, &e)) {
         rollback(j->db);
         close(fd);
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
         return e.code;
     }
-    PQclear(r);
     testhook("ingest:before-commit");
     if (db_exec(j->db, "RELEASE SAVEPOINT fast; COMMIT", &e)) {
         rollback(j->db);
@@ -777,10 +781,7 @@ static int ingest_one(ingest_job *j, one_file *f)
      * statistics now, before reconcile plans its joins on them; only for the
      * columns something filters or joins on (0.21 s instead of 0.34-0.54 s
      * for the 480,000-record benchmark file; autovacuum does the rest). */
-    if (n >= 10000 && db_exec(j->db,
-                              "ANALYZE settlements (id, file_id, kind, bank_code, nosso_numero, txid,"
-                              " end_to_end_id, natural_key)",
-                              &e))
+    if (n >= 10000 && ingdb_analyze(j->db, &e))
         log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
     close(fd);
     j->ingested++;

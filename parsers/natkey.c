@@ -107,18 +107,13 @@ static struct natkey_slot *occ_find(struct natkey_slot *v, size_t cap, uint64_t 
             return &v[i];
 }
 
-char *natkey_build_in_file(natkey_occ *o, const settle_record *r, char *out, size_t n)
+long natkey_occ_add(natkey_occ *o, const char *key)
 {
-    natkey_build(r, out, n);
-    /* Two identical CNAB or card records in one file are two reports */
-    if (r->kind != KIND_BOLETO && r->kind != KIND_CARD_SALE && r->kind != KIND_CARD_SETTLEMENT &&
-        r->kind != KIND_CARD_ADJUSTMENT)
-        return out;
     if ((o->used + 1) * 2 > o->cap) {
         size_t cap = o->cap * 2;
         struct natkey_slot *v = calloc(cap, sizeof *v);
         if (!v)
-            return NULL;
+            return -1;
         for (size_t i = 0; i < o->cap; i++)
             if (o->slots[i].h1)
                 *occ_find(v, cap, o->slots[i].h1, o->slots[i].h2) = o->slots[i];
@@ -127,15 +122,29 @@ char *natkey_build_in_file(natkey_occ *o, const settle_record *r, char *out, siz
         o->cap = cap;
     }
     uint64_t a, b;
-    hash2(out, &a, &b);
+    hash2(key, &a, &b);
     struct natkey_slot *s = occ_find(o->slots, o->cap, a, b);
     if (!s->h1) {
         s->h1 = a, s->h2 = b, s->count = 1;
         o->used++;
-        return out;
+        return 0;
     }
-    s->count++;
-    size_t len = strlen(out);
-    snprintf(out + len, n - len, "#%u", s->count);
+    return (long)s->count++;
+}
+
+char *natkey_build_in_file(natkey_occ *o, const settle_record *r, char *out, size_t n)
+{
+    natkey_build(r, out, n);
+    /* Two identical CNAB or card records in one file are two reports */
+    if (r->kind != KIND_BOLETO && r->kind != KIND_CARD_SALE && r->kind != KIND_CARD_SETTLEMENT &&
+        r->kind != KIND_CARD_ADJUSTMENT)
+        return out;
+    long seen = natkey_occ_add(o, out);
+    if (seen < 0)
+        return NULL;
+    if (seen > 0) {
+        size_t len = strlen(out);
+        snprintf(out + len, n - len, "#%ld", seen + 1);
+    }
     return out;
 }

@@ -43,6 +43,10 @@ typedef struct natkey_occ {
 int natkey_occ_init(natkey_occ *o);   /* 0, or -1 when out of memory */
 void natkey_occ_free(natkey_occ *o);
 
+/* Count one more occurrence of key: how many times o saw it before (0 the
+ * first time), or -1 when out of memory. */
+long natkey_occ_add(natkey_occ *o, const char *key);
+
 /* natkey_build() for r, then, for a CNAB record, the occurrence suffix when
  * the file already produced that key. Returns out, or NULL when out of
  * memory. */

@@ -164,6 +164,8 @@ int rc_state_init(rc_state *st)
 {
     st->cap = 1024;
     st->used = 0;
+    st->memo_code[0] = '\0';
+    st->memo_liq = 0;
     st->slots = calloc(st->cap, sizeof *st->slots);
     return st->slots ? 0 : -1;
 }
@@ -254,6 +256,20 @@ static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 static int liq_baixa(const char *format, const char *bank, const char *code)
 {
     return cnab_code_class_of(format, bank, code) == CODE_LIQ_BAIXA;
+}
+
+/* liq_baixa() of s, remembered in st for the next settlement with the same
+ * format, bank and code (the bank table is searched once per file, not once
+ * per paid record). */
+static int liq_baixa_memo(rc_state *st, const rc_settlement *s)
+{
+    char key[sizeof st->memo_code];
+    snprintf(key, sizeof key, "%s|%s|%s", s->format, s->bank, s->movement_code);
+    if (strcmp(key, st->memo_code)) {
+        st->memo_liq = liq_baixa(s->format, s->bank, s->movement_code);
+        memcpy(st->memo_code, key, sizeof key);
+    }
+    return st->memo_liq;
 }
 
 /* A second report of money already reported for the same title: a
@@ -544,6 +560,6 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
     rc_paid e = { .payment_id = m->payment_id,
                   .amount_cents = s->amount_paid_cents,
                   .nn_hash = s->kind == RC_KIND_BOLETO ? nn_hash(s->nn) : 0,
-                  .liq_baixa = (uint8_t)(s->kind == RC_KIND_BOLETO && liq_baixa(s->format, s->bank, s->movement_code)) };
+                  .liq_baixa = (uint8_t)(s->kind == RC_KIND_BOLETO && liq_baixa_memo(st, s)) };
     return rc_state_put(st, &e);
 }

@@ -139,6 +139,10 @@ typedef struct rc_paid {
 typedef struct rc_state {
     rc_paid *slots;
     size_t cap, used;
+    /* the last (format, bank, movement code) whose "liquidation baixa" class
+     * a paid decision looked up, and the answer: a file repeats one code */
+    char memo_code[32];
+    int memo_liq;
 } rc_state;
 
 /* Make an empty state; 0, or -1 when out of memory. rc_state_free() frees it. */

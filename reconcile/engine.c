@@ -40,6 +40,7 @@
 #include "common/progress.h"
 #include "common/testhook.h"
 #include "reconcile/cards_db.h"
+#include "reconcile/db.h"
 #include "reconcile/decide.h"
 #include "reconcile/engine.h"
 #include "reconcile/nossonum.h"
@@ -52,32 +53,6 @@ typedef struct rc_job {
     rc_params params;
     progress_task progress;     /* settlements of the file being decided */
 } rc_job;
-
-/* ---- streaming queries -------------------------------------------------- */
-
-typedef int (*row_fn)(void *arg, const PGresult *r, err_t *e);
-
-/* Run sql in single-row mode, calling fn for each row. 0, or -1 with e set. */
-static int stream_query(PGconn *db, const char *sql, int n, const char *const *params, row_fn fn, void *arg,
-                        err_t *e)
-{
-    if (!PQsendQueryParams(db, sql, n, NULL, params, NULL, NULL, 0) || !PQsetSingleRowMode(db))
-        return db_error(db, NULL, e, "database error"), -1;
-    int rc = 0;
-    PGresult *r;
-    while ((r = PQgetResult(db))) {
-        ExecStatusType st = PQresultStatus(r);
-        if (st == PGRES_SINGLE_TUPLE) {
-            if (!rc && fn(arg, r, e))
-                rc = -1;
-        } else if (st != PGRES_TUPLES_OK && !rc) {
-            db_error(db, r, e, "database error");
-            rc = -1;
-        }
-        PQclear(r);
-    }
-    return rc;
-}
 
 /* ---- candidates: every (settlement, rule, payment) found, locked ---------- */
 
@@ -144,7 +119,7 @@ static void cand_read(cand_row *x, int64_t sid, const PGresult *r, int at)
     }
 }
 
-/* A row of fallback_sql: sid, then the candidate columns. */
+/* A row of sql/queries/reconcile_fallback.sql: sid, then the candidate columns. */
 static int cand_row_fn(void *arg, const PGresult *r, err_t *e)
 {
     cand_row *x = cand_push(arg, e);
@@ -163,73 +138,6 @@ static int cmp_cand(const void *a, const void *b)
         return x->c.rule < y->c.rule ? -1 : 1;
     return x->c.payment_id < y->c.payment_id ? -1 : x->c.payment_id > y->c.payment_id;
 }
-
-/* The file's settlements in id (= line) order, each with the payments its
- * exact rules find (nosso número, txid): one row per (settlement, candidate),
- * one row with NULL candidate columns when there is none. With it, the
- * earlier settlement of the same end-to-end id (rule e2e, refunds). Index
- * probes in a nested loop keep the id order, so nothing is sorted. Rule
- * numbers are rc_rule's. */
-#define STR_(x) #x
-#define STR(x) STR_(x)
-/* The last column describes the settlement that paid the payment, when one
- * did ("format|bank|code|nosso número without zeros|amount paid|kind|txid|
- * occurrence date"), so that
- * a second report of the same money is told from a second payment; the CASE
- * keeps the look-up off the common, pending case. */
-#define CAND_COLS                                                                                              \
-    "p.id, p.status, p.amount_cents, p.paid_by_settlement,"                                                    \
-    " CASE WHEN p.paid_by_settlement IS NOT NULL THEN (SELECT concat_ws('|', ps.format,"                       \
-    " coalesce(ps.bank_code, ''), coalesce(ps.movement_code, ''), coalesce(ltrim(ps.nosso_numero, '0'), ''),"  \
-    " ps.amount_paid_cents, ps.kind, coalesce(ps.txid, ''), coalesce(ps.occurred_on::text, ''))"              \
-    " FROM settlements ps WHERE ps.id = p.paid_by_settlement) END"
-static const char file_sql[] =
-    "WITH e AS (SELECT s.id AS sid, min(x.id) AS prior, min(o.payment_id) AS prior_payment"
-    "             FROM settlements s JOIN settlements x ON x.end_to_end_id = s.end_to_end_id AND x.id <> s.id"
-    "             JOIN settlement_outcomes o ON o.settlement_id = x.id"
-    "            WHERE s.file_id = $1 AND s.kind IN ('pix', 'pix_refund') AND s.end_to_end_id <> ''"
-    "            GROUP BY s.id)"
-    " SELECT s.id, s.kind, s.format, coalesce(s.bank_code, ''), coalesce(s.movement_code, ''), s.paid,"
-    "        s.amount_paid_cents, s.interest_cents, s.discount_cents, s.rebate_cents, e.prior, e.prior_payment,"
-    "        coalesce(s.settled_at, s.credited_on::timestamptz, s.occurred_on::timestamptz),"
-    "        coalesce(s.nosso_numero, ''), coalesce(s.seu_numero, ''), coalesce(s.message, ''),"
-    "        s.other_credits_cents, coalesce(s.refund_status, ''), coalesce(s.refund_nature, ''),"
-    "        coalesce(s.txid, ''), coalesce(s.occurred_on::text, ''),"
-    "        c.rule, c.id, c.status, c.amount_cents, c.paid_by_settlement, c.paid_by"
-    "   FROM settlements s LEFT JOIN e ON e.sid = s.id"
-    "   LEFT JOIN LATERAL ("
-    "        SELECT " STR(1) " AS rule, " CAND_COLS " AS paid_by FROM payments p"
-    "         WHERE s.kind = 'boleto' AND ltrim(s.nosso_numero, '0') <> '' AND p.method = 'boleto'"
-    "           AND p.bank_code = s.bank_code AND ltrim(p.nosso_numero, '0') = ltrim(s.nosso_numero, '0')"
-    "        UNION ALL"
-    "        SELECT " STR(2) ", " CAND_COLS " FROM payments p"
-    "         WHERE s.txid <> '' AND s.kind <> 'pix_refund' AND p.txid = s.txid) c ON true"
-    "  WHERE s.file_id = $1 ORDER BY s.id";
-/* Locking mode (see reconcile_file): the same exact candidates, locked FOR
- * UPDATE before they are read. Each arm locks its payments in id order, so
- * two processes meet on a payment in the same order; a rare deadlock across
- * arms is retried (see cmd_reconcile). */
-static const char lock_sql[] =
-    "WITH s AS MATERIALIZED ("
-    "  SELECT id, kind, coalesce(bank_code, '') AS bank_code, ltrim(nosso_numero, '0') AS nn, txid"
-    "    FROM settlements WHERE file_id = $1),"
-    " a AS (SELECT p.id FROM s JOIN payments p"
-    "        ON p.method = 'boleto' AND p.bank_code = s.bank_code AND ltrim(p.nosso_numero, '0') = s.nn"
-    "       WHERE s.kind = 'boleto' AND s.nn <> '' ORDER BY p.id FOR UPDATE OF p),"
-    " b AS (SELECT p.id FROM s JOIN payments p ON p.txid = s.txid"
-    "       WHERE s.txid <> '' AND s.kind <> 'pix_refund' ORDER BY p.id FOR UPDATE OF p)"
-    " SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b)";
-static const char fallback_sql[] =
-    "WITH c AS (SELECT k.sid, k.rule, " CAND_COLS " FROM rc_keys k JOIN payments p"
-    "        ON p.method = 'boleto' AND p.bank_code = k.bank AND ltrim(p.nosso_numero, '0') = k.key"
-    "       WHERE k.rule = " STR(3) " ORDER BY p.id FOR UPDATE OF p),"
-    " d AS (SELECT k.sid, k.rule, " CAND_COLS " FROM rc_keys k JOIN payments p ON p.order_id = k.key"
-    "       WHERE k.rule IN (" STR(5) ", " STR(6) ") ORDER BY p.id FOR UPDATE OF p)"
-    " SELECT * FROM c UNION ALL SELECT * FROM d";
-
-_Static_assert(RULE_NN_EXACT == 1 && RULE_TXID == 2 && RULE_NN_DV == 3 && RULE_E2E == 4 && RULE_SEU_REF == 5 &&
-                   RULE_PIX_REF == 6,
-               "the SQL above hard-codes the rule numbers");
 
 /* ---- deciding ------------------------------------------------------------ */
 
@@ -399,7 +307,7 @@ static int settle_current(decide_ctx *d, err_t *e)
     return 0;
 }
 
-/* A row of file_sql: the settlement's columns, then one exact candidate (or
+/* A row of sql/queries/reconcile_file.sql: the settlement's columns, then one exact candidate (or
  * NULLs). Rows of one settlement are adjacent (ORDER BY s.id). */
 static int file_row(void *arg, const PGresult *r, err_t *e)
 {
@@ -456,43 +364,20 @@ static int fail(PGconn *db, err_t *e)
     return e->code ? e->code : EX_SOFTWARE;
 }
 
-static int copy_spill(PGconn *db, const char *sql, FILE *f, err_t *e)
-{
-    PGresult *r = PQexec(db, sql);
-    int ok = PQresultStatus(r) == PGRES_COPY_IN;
-    if (!ok)
-        db_error(db, r, e, "starting COPY");
-    PQclear(r);
-    if (!ok || copybuf_send_file(db, f, e) || copybuf_end(db, NULL, e) < 0)
-        return -1;
-    return 0;
-}
-
 /* Steps 2-4 for one claimed file: candidates, decisions, outcomes COPY.
  * locked: lock the exact candidates before reading them (see reconcile_file). */
 static int decide_file(rc_job *j, decide_ctx *d, const char *fid, int locked, err_t *e)
 {
     PGconn *db = j->db;
-    const char *params[] = { fid };
-    if (locked) {
-        PGresult *r = db_query(db, e, lock_sql, 1, params);
-        if (!r)
-            return -1;
-        PQclear(r);
-    }
+    if (locked && rcdb_lock_candidates(db, fid, e))
+        return -1;
     testhook("reconcile:keys");
-    if (db_exec(db,
-                "CREATE TEMP TABLE IF NOT EXISTS rc_keys (sid bigint, rule int, bank text, key text)"
-                " ON COMMIT DELETE ROWS",
-                e) ||
-        stream_query(db, file_sql, 1, params, file_row, d, e) || (d->last_id && settle_current(d, e)) ||
+    if (rcdb_keys_table(db, e) || rcdb_stream_file(db, fid, file_row, d, e) || (d->last_id && settle_current(d, e)) ||
         copybuf_flush(&d->keys))
         return d->keys.failed ? (*e = d->keys.err, -1) : -1;
     if (d->n_wait) {
         cand_set fb = { 0 };
-        int rc = copy_spill(db, "COPY rc_keys (sid, rule, bank, key) FROM STDIN", d->keys.spill, e) ||
-                 db_exec(db, "ANALYZE rc_keys", e) ||
-                 stream_query(db, fallback_sql, 0, NULL, cand_row_fn, &fb, e);
+        int rc = rcdb_load_keys(db, d->keys.spill, e) || rcdb_stream_fallback(db, cand_row_fn, &fb, e);
         if (!rc) {
             if (fb.n > 1) /* fb.v is NULL when no fallback candidate came back (UBSan) */
                 qsort(fb.v, fb.n, sizeof *fb.v, cmp_cand);
@@ -514,34 +399,8 @@ static int decide_file(rc_job *j, decide_ctx *d, const char *fid, int locked, er
     if (copybuf_flush(&d->out))
         return *e = d->out.err, -1;
     testhook("reconcile:decided");
-    return copy_spill(db,
-                      "COPY settlement_outcomes (settlement_id, file_id, outcome, rule, payment_id, reason,"
-                      " event, expected_cents, paid_cents, interest_cents, discount_cents, detail, paid_at) FROM STDIN",
-                      d->out.spill, e);
+    return rcdb_copy_outcomes(db, d->out.spill, e);
 }
-
-static const char apply_sql_fmt[] =
-    "WITH paid AS ("
-    "  UPDATE payments p SET status = 'paid', paid_at = coalesce(o.paid_at, now()),"
-    "         paid_cents = o.paid_cents, paid_by_settlement = o.settlement_id,"
-    "         interest_cents = o.interest_cents, discount_cents = o.discount_cents"
-    "    FROM settlement_outcomes o"
-    "   WHERE o.settlement_id BETWEEN %2$lld AND %3$lld AND o.file_id = %1$lld AND o.outcome = 'paid'"
-    "     AND p.id = o.payment_id"
-    "     AND p.status = 'pending' AND p.amount_cents = o.expected_cents"
-    "  RETURNING p.id, o.settlement_id)"
-    "INSERT INTO invoice_requests (payment_id, settlement_id) SELECT id, settlement_id FROM paid;"
-    "INSERT INTO exceptions (reason, settlement_id, payment_id, expected_cents, paid_cents, file_id, line, detail)"
-    " SELECT o.reason, o.settlement_id, o.payment_id, o.expected_cents, o.paid_cents, s.file_id, s.line, o.detail"
-    "   FROM settlement_outcomes o JOIN settlements s ON s.id = o.settlement_id"
-    "  WHERE o.settlement_id BETWEEN %2$lld AND %3$lld AND o.file_id = %1$lld AND o.outcome = 'exception'"
-    "  ORDER BY s.id;"
-    "INSERT INTO payment_events (payment_id, settlement_id, event, movement_code, occurred_on)"
-    " SELECT o.payment_id, o.settlement_id, o.event, s.movement_code, s.occurred_on"
-    "   FROM settlement_outcomes o JOIN settlements s ON s.id = o.settlement_id"
-    "  WHERE o.settlement_id BETWEEN %2$lld AND %3$lld AND o.file_id = %1$lld AND o.outcome = 'event'"
-    "  ORDER BY s.id;"
-    "UPDATE return_files SET status = 'reconciled', reconciled_at = now() WHERE id = %1$lld";
 
 /* Reconcile one claimed file inside the open transaction. Returns 0 when
  * done (committed), -1 with e set on error, and RC_CONFLICT when, without
@@ -576,25 +435,9 @@ static int reconcile_file(rc_job *j, long long file_id, const char *name, int lo
     if (rc)
         return -1;
 
-    /* 5. apply */
-    char sql[sizeof apply_sql_fmt + 512];
-    snprintf(sql, sizeof sql, apply_sql_fmt, file_id, (long long)d.first_id, (long long)d.last_id);
-    if (!PQsendQuery(db, sql))
-        return db_error(db, NULL, e, "database error"), -1;
-    long long n[5] = { 0 };
-    int i = 0;
-    PGresult *r;
-    while ((r = PQgetResult(db))) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            if (!rc)
-                db_error(db, r, e, "applying decisions");
-            rc = -1;
-        } else if (i < 5) {
-            n[i++] = atoll(PQcmdTuples(r));
-        }
-        PQclear(r);
-    }
-    if (rc)
+    /* 5. apply (settle_mark_paid(), sql/016_performance.sql) */
+    long long n[3] = { 0 };
+    if (rcdb_apply(db, file_id, d.first_id, d.last_id, n, e))
         return -1;
     if (n[0] != d.counts[OUT_PAID] && !locked) {
         log_msg(LOG_INFO, "reconcile",
@@ -637,18 +480,7 @@ static int reconcile_file(rc_job *j, long long file_id, const char *name, int lo
  * (oldest first) in buf. -1 with e set on a database error. */
 long held_files(PGconn *db, char *buf, size_t n, err_t *e)
 {
-    PGresult *r = db_query(db, e,
-                           "SELECT (SELECT count(*) FROM return_files WHERE status = 'ingested'),"
-                           " coalesce((SELECT string_agg(source || '/' || name || ' (file #' || id || ')', ', ' ORDER BY id)"
-                           "  FROM (SELECT id, source, name FROM return_files WHERE status = 'ingested'"
-                           "        ORDER BY id LIMIT 10) f), '')",
-                           0, NULL);
-    if (!r)
-        return -1;
-    long count = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-    snprintf(buf, n, "%s%s", PQgetvalue(r, 0, 1), count > 10 ? ", ..." : "");
-    PQclear(r);
-    return count;
+    return rcdb_held_files(db, buf, n, e);
 }
 
 static pcre2_code *compile(const char *pattern)
@@ -693,18 +525,16 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
         goto out;
     }
     while (max_files < 0 || files < max_files) {
-        PGresult *r;
-        if (db_exec(j.db, "BEGIN", &e) ||
-            !(r = db_query(j.db, &e,
-                           "SELECT id, name, coalesce(format, ''), coalesce(records, 0) FROM return_files WHERE status = 'ingested'"
-                           " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
-                           0, NULL))) {
+        long long id = 0, records = 0;
+        char name[256] = "", format[16] = "";
+        int claimed = db_exec(j.db, "BEGIN", &e) ? -1
+                      : rcdb_claim(j.db, &id, name, sizeof name, format, sizeof format, &records, &e);
+        if (claimed < 0) {
             rc = fail(j.db, &e);
             log_msg(LOG_ERROR, "reconcile", NULL, "%s", e.msg);
             break;
         }
-        if (!PQntuples(r)) {
-            PQclear(r);
+        if (!claimed) {
             db_exec(j.db, "COMMIT", &e);
             /* Nothing claimable. Files still 'ingested' are held by another
              * session: a concurrent reconcile, or the backend of a killed
@@ -735,15 +565,11 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
             break;
         }
         waited_since.tv_sec = 0;
-        long long id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        char name[256];
-        snprintf(name, sizeof name, "%s", PQgetvalue(r, 0, 1));
         /* card acquirer files have their own rules (reconcile/cards_db.c) */
-        int card = !strcmp(PQgetvalue(r, 0, 2), "cielo") || !strcmp(PQgetvalue(r, 0, 2), "rede");
+        int card = !strcmp(format, "cielo") || !strcmp(format, "rede");
         char label[300];
         snprintf(label, sizeof label, "reconcile %s", name);
-        progress_begin(&j.progress, "reconcile", label, "settlements", strtoll(PQgetvalue(r, 0, 3), NULL, 10));
-        PQclear(r);
+        progress_begin(&j.progress, "reconcile", label, "settlements", records);
         testhook("reconcile:claimed");
         int done = card ? cards_reconcile_file(j.db, &card_p, id, name, card_counts, &e)
                         : reconcile_file(&j, id, name, id == lock_file, &e);

@@ -1,0 +1,152 @@
+/* db.c - the reconcile stage's statements (see db.h). The SQL is in
+ * sql/queries/reconcile_*.sql, compiled in by scripts/embed-queries. */
+#include "reconcile/db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/copybuf.h"
+#include "common/db.h"
+#include "reconcile/decide.h"
+
+SQL_QUERY(reconcile_claim);
+SQL_QUERY(reconcile_held_files);
+SQL_QUERY(reconcile_lock);
+SQL_QUERY(reconcile_file);
+SQL_QUERY(reconcile_keys_table);
+SQL_QUERY(reconcile_fallback);
+SQL_QUERY(reconcile_copy_outcomes);
+SQL_QUERY(reconcile_apply_paid);
+SQL_QUERY(reconcile_apply_exceptions);
+SQL_QUERY(reconcile_apply_events);
+SQL_QUERY(reconcile_mark_file);
+
+/* Rule numbers as statement parameters. */
+#define RULE_PARAM(r) ((const char *[]){ "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" }[(r)])
+_Static_assert(RULE_NN_EXACT < 10 && RULE_TXID < 10 && RULE_NN_DV < 10 && RULE_SEU_REF < 10 && RULE_PIX_REF < 10,
+               "RULE_PARAM covers rule numbers 0-9");
+
+int rcdb_claim(PGconn *db, long long *id, char *name, size_t n, char *format, size_t fn, long long *records,
+               err_t *e)
+{
+    PGresult *r = db_query(db, e, sqlq_reconcile_claim, 0, NULL);
+    if (!r)
+        return -1;
+    int got = PQntuples(r) > 0;
+    if (got) {
+        *id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        snprintf(name, n, "%s", PQgetvalue(r, 0, 1));
+        snprintf(format, fn, "%s", PQgetvalue(r, 0, 2));
+        *records = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+    }
+    PQclear(r);
+    return got;
+}
+
+long rcdb_held_files(PGconn *db, char *buf, size_t n, err_t *e)
+{
+    PGresult *r = db_query(db, e, sqlq_reconcile_held_files, 0, NULL);
+    if (!r)
+        return -1;
+    long count = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    snprintf(buf, n, "%s%s", PQgetvalue(r, 0, 1), count > 10 ? ", ..." : "");
+    PQclear(r);
+    return count;
+}
+
+/* Run sql in single-row mode, calling fn for each row. */
+static int stream_query(PGconn *db, const char *sql, int n, const char *const *params, rcdb_row_fn fn, void *arg,
+                        err_t *e)
+{
+    if (!PQsendQueryParams(db, sql, n, NULL, params, NULL, NULL, 0) || !PQsetSingleRowMode(db))
+        return db_error(db, NULL, e, "database error"), -1;
+    int rc = 0;
+    PGresult *r;
+    while ((r = PQgetResult(db))) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_SINGLE_TUPLE) {
+            if (!rc && fn(arg, r, e))
+                rc = -1;
+        } else if (st != PGRES_TUPLES_OK && !rc) {
+            db_error(db, r, e, "database error");
+            rc = -1;
+        }
+        PQclear(r);
+    }
+    return rc;
+}
+
+static int copy_spill(PGconn *db, const char *sql, FILE *f, err_t *e)
+{
+    PGresult *r = PQexec(db, sql);
+    int ok = PQresultStatus(r) == PGRES_COPY_IN;
+    if (!ok)
+        db_error(db, r, e, "starting COPY");
+    PQclear(r);
+    if (!ok || copybuf_send_file(db, f, e) || copybuf_end(db, NULL, e) < 0)
+        return -1;
+    return 0;
+}
+
+int rcdb_lock_candidates(PGconn *db, const char *file_id, err_t *e)
+{
+    PGresult *r = db_query(db, e, sqlq_reconcile_lock, 1, (const char *[]){ file_id });
+    if (!r)
+        return -1;
+    PQclear(r);
+    return 0;
+}
+
+int rcdb_stream_file(PGconn *db, const char *file_id, rcdb_row_fn fn, void *arg, err_t *e)
+{
+    const char *p[] = { file_id, RULE_PARAM(RULE_NN_EXACT), RULE_PARAM(RULE_TXID) };
+    return stream_query(db, sqlq_reconcile_file, 3, p, fn, arg, e);
+}
+
+int rcdb_keys_table(PGconn *db, err_t *e)
+{
+    return db_exec(db, sqlq_reconcile_keys_table, e);
+}
+
+int rcdb_load_keys(PGconn *db, FILE *f, err_t *e)
+{
+    if (copy_spill(db, "COPY rc_keys (sid, rule, bank, key) FROM STDIN", f, e))
+        return -1;
+    return db_exec(db, "ANALYZE rc_keys", e);
+}
+
+int rcdb_stream_fallback(PGconn *db, rcdb_row_fn fn, void *arg, err_t *e)
+{
+    const char *p[] = { RULE_PARAM(RULE_NN_DV), RULE_PARAM(RULE_SEU_REF), RULE_PARAM(RULE_PIX_REF) };
+    return stream_query(db, sqlq_reconcile_fallback, 3, p, fn, arg, e);
+}
+
+int rcdb_copy_outcomes(PGconn *db, FILE *f, err_t *e)
+{
+    return copy_spill(db, sqlq_reconcile_copy_outcomes, f, e);
+}
+
+int rcdb_apply(PGconn *db, long long file_id, int64_t first, int64_t last, long long n[3], err_t *e)
+{
+    char fid[24], lo[24], hi[24];
+    snprintf(fid, sizeof fid, "%lld", file_id);
+    snprintf(lo, sizeof lo, "%lld", (long long)first);
+    snprintf(hi, sizeof hi, "%lld", (long long)last);
+    const char *p[] = { fid, lo, hi };
+    PGresult *r = db_query(db, e, sqlq_reconcile_apply_paid, 3, p);
+    if (!r)
+        return -1;
+    n[0] = PQgetisnull(r, 0, 0) ? 0 : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    const char *const steps[] = { sqlq_reconcile_apply_exceptions, sqlq_reconcile_apply_events };
+    for (int i = 0; i < 2; i++) {
+        if (!(r = db_query(db, e, steps[i], 3, p)))
+            return -1;
+        n[i + 1] = strtoll(PQcmdTuples(r), NULL, 10);
+        PQclear(r);
+    }
+    if (!(r = db_query(db, e, sqlq_reconcile_mark_file, 1, p)))
+        return -1;
+    PQclear(r);
+    return 0;
+}

@@ -1,0 +1,54 @@
+/* db.h - the reconcile stage's data access: every statement it sends
+ * (sql/queries/reconcile_*.sql) behind a named function, so engine.c holds
+ * the flow and no SQL. All functions return 0 (or a count) on success and -1
+ * with e set on a database error; rule numbers are rc_rule's
+ * (reconcile/decide.h), passed as parameters. */
+#ifndef SETTLE_RECONCILE_DB_H
+#define SETTLE_RECONCILE_DB_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/error.h"
+
+/* Called for each row of a streamed query (single-row mode): r holds one
+ * row. Non-zero stops the stream (e set). */
+typedef int (*rcdb_row_fn)(void *arg, const PGresult *r, err_t *e);
+
+/* Claim the oldest ingested file (FOR UPDATE SKIP LOCKED, inside the open
+ * transaction): 1 with *id and name set, 0 when none is claimable. */
+int rcdb_claim(PGconn *db, long long *id, char *name, size_t n, char *format, size_t fn, long long *records,
+               err_t *e);
+
+/* Files still 'ingested': their count, up to ten names in buf. */
+long rcdb_held_files(PGconn *db, char *buf, size_t n, err_t *e);
+
+/* Lock the file's exact candidate payments FOR UPDATE, in id order. */
+int rcdb_lock_candidates(PGconn *db, const char *file_id, err_t *e);
+
+/* Stream the file's settlements with their exact candidates
+ * (reconcile_file.sql) to fn, in settlement id order. */
+int rcdb_stream_file(PGconn *db, const char *file_id, rcdb_row_fn fn, void *arg, err_t *e);
+
+/* Make sure the session's rc_keys temporary table exists. */
+int rcdb_keys_table(PGconn *db, err_t *e);
+
+/* COPY the fallback keys spilled in f (COPY text rows sid, rule, bank,
+ * key) into rc_keys, then ANALYZE it. */
+int rcdb_load_keys(PGconn *db, FILE *f, err_t *e);
+
+/* Stream the candidates of the keys in rc_keys (locked FOR UPDATE): sid,
+ * rule, then the candidate columns of rcdb_stream_file's rows. */
+int rcdb_stream_fallback(PGconn *db, rcdb_row_fn fn, void *arg, err_t *e);
+
+/* COPY the decisions spilled in f into settlement_outcomes. */
+int rcdb_copy_outcomes(PGconn *db, FILE *f, err_t *e);
+
+/* Apply the file's decisions (settlement ids first..last): payments paid
+ * through settle_mark_paid() with their invoice requests, exceptions,
+ * payment events, the file marked reconciled. n[0] payments paid, n[1]
+ * exceptions, n[2] events. */
+int rcdb_apply(PGconn *db, long long file_id, int64_t first, int64_t last, long long n[3], err_t *e);
+
+#endif

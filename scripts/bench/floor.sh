@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# scripts/bench/floor.sh - issue 18's reconcile goal: `settle ingest` +
+# `settle reconcile` on settle's real schema against the database floor of
+# ../shared/bench (a minimal payments table, COPY, one UPDATE, one INSERT:
+# sql_floor_setup.sql, then sql_floor.sql timed), on the same titles, in
+# alternating rounds, each on a fresh database. Prints every round, then the
+# median ratio with its range (goal <= 1.5x), the WAL each side wrote
+# (pg_current_wal_lsn() before and after, so other databases' writes in
+# the throwaway cluster count too: nothing else runs there), and settle's
+# ingest and reconcile shares.
+#
+# SIZES="60000 120000 ..." runs several sizes (titles; payments are twice as
+# many, half of them paid long ago), default 480000; ROUNDS=N rounds per size
+# (default 3); FLOOR_DIR the floor's scripts (default ../shared/bench, or
+# /work/shared/bench).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+SETTLE=${SETTLE:-$top/bin/settle}
+SIZES=${SIZES:-480000}
+ROUNDS=${ROUNDS:-3}
+FLOOR_DIR=${FLOOR_DIR:-$top/../shared/bench}
+[ -f "$FLOOR_DIR/sql_floor.sql" ] || FLOOR_DIR=/work/shared/bench
+[ -f "$FLOOR_DIR/sql_floor.sql" ] || { echo "floor.sh: no sql_floor.sql (set FLOOR_DIR)" >&2; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/settle-floor.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+base=$(scripts/pg start)
+server=${base% dbname=settle}
+admin="$server dbname=postgres"
+q() { PGOPTIONS="-c client_min_messages=warning" psql "$@" -qtAX -v ON_ERROR_STOP=1; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+lsn() { q "$admin" -c "SELECT pg_current_wal_lsn()"; }
+wal_mib() { q "$admin" -c "SELECT round(pg_wal_lsn_diff('$2', '$1') / 1048576.0, 1)"; }
+make -s tools >/dev/null
+gen=$top/build/tests/tools/gencnab240
+
+fresh() {
+  q "$admin" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 ${2:+TEMPLATE $2}" -c "CHECKPOINT"
+  sync
+}
+
+floor_round() {
+  fresh settle_floor
+  (cd "$work" && q "$server dbname=settle_floor" -f "$FLOOR_DIR/sql_floor_setup.sql" >/dev/null)
+  q "$admin" -c "CHECKPOINT"; sync
+  local t0 t1 l0 l1
+  l0=$(lsn); t0=$(now)
+  (cd "$work" && q "$server dbname=settle_floor" -f "$FLOOR_DIR/sql_floor.sql" >/dev/null)
+  t1=$(now); l1=$(lsn)
+  floor_s=$(elapsed "$t0" "$t1"); floor_wal=$(wal_mib "$l0" "$l1")
+  floor_paid=$(q "$server dbname=settle_floor" -c "SELECT count(*) FROM invoice_requests")
+}
+
+settle_round() {
+  fresh settle_floor_run settle_floor_tpl
+  local t0 t1 t2 l0 l1 l2
+  l0=$(lsn); t0=$(now)
+  SETTLE_CONFIG=$work/run.conf "$SETTLE" -q ingest "$work/BENCH.RET"
+  t1=$(now); l1=$(lsn)
+  SETTLE_CONFIG=$work/run.conf "$SETTLE" -q reconcile
+  t2=$(now); l2=$(lsn)
+  ingest_s=$(elapsed "$t0" "$t1"); reconcile_s=$(elapsed "$t1" "$t2"); settle_s=$(elapsed "$t0" "$t2")
+  ingest_wal=$(wal_mib "$l0" "$l1"); reconcile_wal=$(wal_mib "$l1" "$l2")
+  settle_paid=$(q "$server dbname=settle_floor_run" -c "SELECT count(*) FROM invoice_requests")
+}
+
+summary=$work/summary
+: >"$summary"
+for n in $SIZES; do
+  echo "== $n titles, $((2 * n)) payments: writing the CNAB 240 file and the template database"
+  "$gen" --titles "$n" --out "$work/BENCH.RET" --payments "$work/payments.csv"
+  # the floor's inputs (../shared/bench/README.md): payments.csv with a
+  # header; settle.csv = T 38-57, U 78-92, U 18-32, line
+  awk -F, 'NR == 1 { print "nosso_numero,amount_cents,due_on,status"; next } { print $8 "," $4 "," $5 "," $6 }' \
+    "$work/payments.csv" >"$work/floor_payments.csv"
+  awk 'substr($0, 14, 1) == "T" { nn = substr($0, 38, 20); sub(/ +$/, "", nn) }
+       substr($0, 14, 1) == "U" { printf "%s,%d,%d,%d\n", nn, substr($0, 78, 15) + 0, substr($0, 18, 15) + 0, NR }' \
+    "$work/BENCH.RET" >"$work/settle.csv"
+  mv "$work/floor_payments.csv" "$work/payments.csv.floor"
+  q "$admin" -c "DROP DATABASE IF EXISTS settle_floor_tpl" -c "CREATE DATABASE settle_floor_tpl"
+  printf '[database]\nconninfo = %s dbname=settle_floor_tpl\n[spool]\ndir = %s/spool\n' "$server" "$work" >"$work/tpl.conf"
+  printf '[database]\nconninfo = %s dbname=settle_floor_run\n[spool]\ndir = %s/spool\n' "$server" "$work" >"$work/run.conf"
+  SETTLE_CONFIG=$work/tpl.conf "$SETTLE" -q migrate >/dev/null
+  q "$server dbname=settle_floor_tpl" \
+    -c "\copy payments (id, order_id, method, amount_cents, due_on, status, bank_code, nosso_numero) FROM '$work/payments.csv' WITH (FORMAT csv, HEADER)" \
+    -c "INSERT INTO payments (id, order_id, method, amount_cents, due_on, status, bank_code, nosso_numero, paid_at, paid_cents)
+        SELECT i, 'OLD' || i, 'boleto', 1000 + i % 9973, DATE '2026-11-05', 'paid', '001', '1234568' || lpad(i::text, 10, '0'),
+               TIMESTAMPTZ '2026-11-06 10:00Z', 1000 + i % 9973
+          FROM generate_series($n + 1, $((2 * n))) i" \
+    -c "VACUUM ANALYZE payments"
+  cp "$work/payments.csv" "$work/payments.csv.settle"
+  cp "$work/payments.csv.floor" "$work/payments.csv"
+  printf '%-6s %8s %9s %9s %11s %7s %10s %9s %12s\n' round floor_s settle_s ingest_s reconcile_s ratio floor_WAL ingest_WAL reconcile_WAL
+  : >"$work/rounds"
+  for r in $(seq "$ROUNDS"); do
+    # alternate which side goes first
+    if [ $((r % 2)) = 1 ]; then floor_round; settle_round; else settle_round; floor_round; fi
+    [ "$floor_paid" = "$settle_paid" ] || { echo "MISMATCH: floor paid $floor_paid, settle paid $settle_paid" >&2; exit 1; }
+    ratio=$(awk -v a="$settle_s" -v b="$floor_s" 'BEGIN { printf "%.2f", a / b }')
+    echo "$ratio $floor_s $settle_s $ingest_s $reconcile_s $floor_wal $ingest_wal $reconcile_wal" >>"$work/rounds"
+    printf '%-6s %8s %9s %9s %11s %6sx %8sM %8sM %11sM\n' "$r" "$floor_s" "$settle_s" "$ingest_s" "$reconcile_s" "$ratio" \
+      "$floor_wal" "$ingest_wal" "$reconcile_wal"
+  done
+  sort -n "$work/rounds" | awk -v n="$n" '
+    { row[NR] = $0 } END {
+      split(row[int((NR + 1) / 2)], m, " "); split(row[1], lo, " "); split(row[NR], hi, " ")
+      printf "%d titles: median ratio %.2fx (rounds %.2f-%.2fx; goal <= 1.5x): floor %.2f s, settle %.2f s (ingest %.2f, reconcile %.2f); WAL floor %s MiB, ingest %s MiB, reconcile %s MiB\n",
+        n, m[1], lo[1], hi[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8]
+    }' | tee -a "$summary"
+  cp "$work/payments.csv.settle" "$work/payments.csv"
+done
+for db in settle_floor settle_floor_run settle_floor_tpl; do q "$admin" -c "DROP DATABASE IF EXISTS $db"; done
+echo "== summary"
+cat "$summary"
