@@ -129,12 +129,12 @@ DECLARE bad record;
 BEGIN
     SELECT n.settlement_id, n.file_id INTO bad
       FROM settle_new n
-     WHERE NOT EXISTS (SELECT 1 FROM public.settlements s WHERE s.id = n.settlement_id)
-        OR NOT EXISTS (SELECT 1 FROM public.return_files f WHERE f.id = n.file_id)
+     WHERE (n.settlement_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.settlements s WHERE s.id = n.settlement_id))
+        OR (n.file_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.return_files f WHERE f.id = n.file_id))
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', TABLE = 'exceptions',
-            MESSAGE = format('an exception needs an existing settlement and file (settlement %s, file %s)',
+            MESSAGE = format('an exception names a settlement or file that does not exist (settlement %s, file %s)',
                              bad.settlement_id, bad.file_id);
     END IF;
     RETURN NULL;
