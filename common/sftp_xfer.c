@@ -12,10 +12,11 @@
 #include "common/progress.h"
 #include "common/sftp_int.h"
 
-/* Bytes asked of libssh2_sftp_read() per call. libssh2 splits a read into
- * 30000-byte SFTP requests and keeps that many in flight, so a large buffer
- * is what pipelines the download. */
-#define READ_BUF (2u << 20)
+/* The download buffer. libssh2 splits a read into 30000-byte SFTP requests
+ * and keeps min(4 x the buffer space offered, 8 MB) of them in flight, so
+ * the space offered is what pipelines the download: received bytes are
+ * handed on in blocks of SFTP_SINK_BLOCK, and the space left stays >= 2 MB. */
+#define READ_BUF (SFTP_SINK_BLOCK + (2u << 20))
 #define WRITE_BUF (1u << 20)
 
 /* ---- files ---------------------------------------------------------------- */
@@ -136,8 +137,36 @@ static int write_all(int fd, const char *buf, size_t n)
     return 0;
 }
 
+/* The sink of sftp_download(): write to an fd. */
+static int fd_sink(void *arg, const char *buf, size_t n, err_t *e)
+{
+    (void)e;
+    return write_all(*(const int *)arg, buf, n);
+}
+
 int sftp_download(sftp_conn *c, const char *path, int fd, uint64_t offset, uint64_t limit, uint64_t *total,
                   err_t *e)
+{
+    return sftp_download_to(c, path, offset, limit, total, fd_sink, &fd, e);
+}
+
+/* Hand buf[0..*fill) to the sink; *got counts what was handed over. */
+static int sink_flush(sftp_sink sink, void *arg, const char *path, char *buf, size_t *fill, uint64_t *got, err_t *e)
+{
+    if (!*fill)
+        return 0;
+    if (sink(arg, buf, *fill, e) < 0) {
+        if (!e->code)
+            err_set(e, EX_IOERR, "cannot write the download of %s: %s", path, strerror(errno));
+        return -1;
+    }
+    *got += *fill;
+    *fill = 0;
+    return 0;
+}
+
+int sftp_download_to(sftp_conn *c, const char *path, uint64_t offset, uint64_t limit, uint64_t *total,
+                     sftp_sink sink, void *arg, err_t *e)
 {
     char step[1200];
     snprintf(step, sizeof step, "opening %s", path);
@@ -155,7 +184,8 @@ int sftp_download(sftp_conn *c, const char *path, int fd, uint64_t offset, uint6
         return err_set(e, EX_SOFTWARE, "out of memory"), -1;
     }
     snprintf(step, sizeof step, "reading %s", path);
-    uint64_t got = offset;
+    uint64_t got = offset; /* handed to the sink */
+    size_t fill = 0;       /* received, in buf, not yet handed over */
     int ret = 0;
     /* timeout_seconds restarts on every read, so a server trickling a few
      * bytes at a time never times out: measure the rate over windows of
@@ -181,14 +211,17 @@ int sftp_download(sftp_conn *c, const char *path, int fd, uint64_t offset, uint6
                 err_set(e, EX_TEMPFAIL,
                         "%s too slow: %lld bytes/s over the last %llds, less than min_bytes_per_second = %lld "
                         "(%llu bytes so far, kept for resuming)",
-                        step, rate, (now - win_start) / 1000, c->ep->min_bytes_per_second, (unsigned long long)got);
+                        step, rate, (now - win_start) / 1000, c->ep->min_bytes_per_second,
+                        (unsigned long long)(got + fill));
                 ret = -1;
                 break;
             }
             win_start = now;
             win_bytes = 0;
         }
-        while ((r = libssh2_sftp_read(h, buf, READ_BUF)) == LIBSSH2_ERROR_EAGAIN)
+        /* libssh2 keeps min(4 x the space offered, 8 MB) of read requests
+         * in flight: READ_BUF - SFTP_SINK_BLOCK >= 2 MB keeps it at 8 MB */
+        while ((r = libssh2_sftp_read(h, buf + fill, READ_BUF - fill)) == LIBSSH2_ERROR_EAGAIN)
             if (sftp_conn_wait(c, &dl, step, e) < 0)
                 break;
         if (r == 0)
@@ -199,29 +232,35 @@ int sftp_download(sftp_conn *c, const char *path, int fd, uint64_t offset, uint6
             ret = -1;
             break;
         }
-        if (limit && got + (uint64_t)r > limit) {
+        if (limit && got + fill + (uint64_t)r > limit) {
             err_set(e, EX_DATAERR, "%s has more than the %llu bytes expected", path, (unsigned long long)limit);
+            fill = 0; /* nothing of a file that changed is kept */
             ret = -1;
             break;
         }
-        if (write_all(fd, buf, (size_t)r) < 0) {
-            err_set(e, EX_IOERR, "cannot write the download of %s: %s", path, strerror(errno));
-            ret = -1;
-            break;
-        }
-        got += (uint64_t)r;
+        fill += (size_t)r;
         win_bytes += (uint64_t)r;
+        if (fill >= SFTP_SINK_BLOCK && sink_flush(sink, arg, path, buf, &fill, &got, e) < 0) {
+            ret = -1;
+            break;
+        }
         if (limit)
-            progress_update("fetch %s: %llu of %llu MB", path, (unsigned long long)(got >> 20),
+            progress_update("fetch %s: %llu of %llu MB", path, (unsigned long long)((got + fill) >> 20),
                             (unsigned long long)(limit >> 20));
         else
-            progress_update("fetch %s: %llu MB", path, (unsigned long long)(got >> 20));
+            progress_update("fetch %s: %llu MB", path, (unsigned long long)((got + fill) >> 20));
+    }
+    /* what arrived before a failure is kept too: a resume starts after it */
+    if (fill && e->code != EX_IOERR && e->code != EX_SOFTWARE) {
+        err_t later = { 0 };
+        if (sink_flush(sink, arg, path, buf, &fill, &got, ret ? &later : e) < 0)
+            ret = -1;
     }
     progress_done();
     free(buf);
     if (total)
         *total = got;
-    close_handle(c, h); /* fails at once after a network failure (sftp_conn_break) */
+    close_handle(c, h); /* fails at once after a network failure (conn_break) */
     return ret;
 }
 
