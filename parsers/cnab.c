@@ -199,7 +199,10 @@ static __attribute__((noinline, cold)) int digits_slow(const cnab_line *l, size_
     return -1;
 }
 
-int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, int64_t *v, cnab_ferr *fe)
+/* cnab_digits(), inlined where the field tables are applied (every money
+ * field of every record goes through it). */
+static inline __attribute__((always_inline)) int digits_inline(const cnab_line *l, size_t start, size_t len,
+                                                               const char *what, int64_t *v, cnab_ferr *fe)
 {
     const unsigned char *s = l->c + start - 1;
     uint64_t x = 0;
@@ -225,6 +228,11 @@ int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, 
         return 0;
     }
     return digits_slow(l, start, len, what, v, fe);
+}
+
+int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, int64_t *v, cnab_ferr *fe)
+{
+    return digits_inline(l, start, len, what, v, fe);
 }
 
 int cnab_pivot_year(int yy)
@@ -459,7 +467,7 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
             break;
         }
         case FK_MONEY:
-            if (cnab_digits(l, t->start, t->len, t->name, (int64_t *)(void *)(base + t->off), fe) < 0)
+            if (digits_inline(l, t->start, t->len, t->name, (int64_t *)(void *)(base + t->off), fe) < 0)
                 return -1;
             break;
         case FK_DATE8:
@@ -482,7 +490,7 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
         case FK_MONEY4:
         case FK_MONEY_CR: {
             int64_t v;
-            if (cnab_digits(l, t->start, t->len, t->name, &v, fe) < 0)
+            if (digits_inline(l, t->start, t->len, t->name, &v, fe) < 0)
                 return -1;
             int64_t *dst = (int64_t *)(void *)(base + t->off);
             if (t->kind == FK_MONEY_ADD)
