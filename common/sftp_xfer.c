@@ -212,7 +212,7 @@ int sftp_download_to(sftp_conn *c, const char *path, uint64_t offset, uint64_t l
                         "%s too slow: %lld bytes/s over the last %llds, less than min_bytes_per_second = %lld "
                         "(%llu bytes so far, kept for resuming)",
                         step, rate, (now - win_start) / 1000, c->ep->min_bytes_per_second,
-                        (unsigned long long)(got + fill));
+                        (unsigned long long)got + fill);
                 ret = -1;
                 break;
             }

@@ -69,7 +69,7 @@ void fetch_listing_load(const char *path, fetch_listing *out)
     size_t cap = 0, cnt = 0, room = 0, bytes = 0;
     ssize_t len;
     long long at = 0;
-    int ok = (len = getline(&line, &cap, f)) > 0 && sscanf(line, "settle-listing 1 %lld", &at) == 1 && at > 0;
+    int ok = getline(&line, &cap, f) > 0 && sscanf(line, "settle-listing 1 %lld", &at) == 1 && at > 0;
     sftp_entry *v = NULL;
     while (ok && (len = getline(&line, &cap, f)) > 0) {
         bytes += (size_t)len;
