@@ -94,7 +94,12 @@ void fetch_listing_load(const char *path, fetch_listing *out)
         }
         sftp_entry *x = &v[cnt];
         used++; /* the space before the name, which may itself start with spaces */
-        x->name_len = (size_t)(len - 1 - used);
+        size_t name_len = (size_t)(len - 1 - used);
+        if (fetch_name_problem(line + used, name_len)) { /* a NUL or a name fetch never writes */
+            ok = 0;
+            break;
+        }
+        x->name_len = name_len;
         x->name = strndup(line + used, x->name_len);
         if (!x->name) {
             ok = 0;

@@ -141,6 +141,19 @@ static void test_damaged_or_missing_listing_is_empty(void **state)
     assert_int_equal(load_text("settle-listing 1 1796000000000\n5 1795000000 \n"), 0);
     assert_int_equal(load_text("settle-listing 1 1796000000000\n5 1795000000A.RET\n"), 0);
     assert_int_equal(load_text("settle-listing 1 1796000000000\nx y z\n"), 0);
+    /* names fetch never writes: a leading dot, a control character */
+    assert_int_equal(load_text("settle-listing 1 1796000000000\n5 1795000000 .hidden\n"), 0);
+    assert_int_equal(load_text("settle-listing 1 1796000000000\n5 1795000000 a\x01b\n"), 0);
+    /* a NUL inside a name (the lookups compare name_len bytes) */
+    char path[sizeof dir + 32];
+    snprintf(path, sizeof path, "%s/nul.listing", dir);
+    static const char nul[] = "settle-listing 1 1796000000000\n5 1795000000 A\0B.RET\n";
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite(nul, 1, sizeof nul - 1, f);
+    fclose(f);
+    fetch_listing_load(path, &l);
+    assert_int_equal(l.n, 0);
 }
 
 static int setup(void **state)
