@@ -30,12 +30,12 @@ int sha256_file_hex(const char *path, char *hex, err_t *e)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return err_set(e, EX_DATAERR, "cannot open %s: %s", path, strerror(errno)), -1;
+        return err_fail(e, EX_DATAERR, "cannot open %s: %s", path, strerror(errno));
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
         fclose(f);
         EVP_MD_CTX_free(ctx);
-        return err_set(e, EX_SOFTWARE, "cannot start SHA-256"), -1;
+        return err_fail(e, EX_SOFTWARE, "cannot start SHA-256");
     }
     unsigned char buf[1 << 16];
     size_t n;
@@ -48,7 +48,7 @@ int sha256_file_hex(const char *path, char *hex, err_t *e)
     EVP_DigestFinal_ex(ctx, md, &mdn);
     EVP_MD_CTX_free(ctx);
     if (bad)
-        return err_set(e, EX_DATAERR, "cannot read %s", path), -1;
+        return err_fail(e, EX_DATAERR, "cannot read %s", path);
     to_hex(md, mdn, hex);
     return 0;
 }
@@ -73,7 +73,7 @@ int sha256_stream_file_prefix(sha256_stream *s, const char *path, uint64_t len, 
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return err_set(e, EX_IOERR, "cannot open %s: %s", path, strerror(errno)), -1;
+        return err_fail(e, EX_IOERR, "cannot open %s: %s", path, strerror(errno));
     unsigned char buf[1 << 16];
     while (len) {
         ssize_t n = read(fd, buf, len < sizeof buf ? (size_t)len : sizeof buf);
@@ -82,8 +82,7 @@ int sha256_stream_file_prefix(sha256_stream *s, const char *path, uint64_t len, 
         if (n <= 0) {
             int saved = n < 0 ? errno : 0;
             close(fd);
-            return err_set(e, EX_IOERR, "cannot read %s: %s", path, saved ? strerror(saved) : "shorter than expected"),
-                   -1;
+            return err_fail(e, EX_IOERR, "cannot read %s: %s", path, saved ? strerror(saved) : "shorter than expected");
         }
         EVP_DigestUpdate((EVP_MD_CTX *)s, buf, (size_t)n);
         len -= (uint64_t)n;

@@ -129,7 +129,7 @@ int fetch_listing_save(const char *path, long long at_ms, const sftp_entry *v, s
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f)
-        return err_set(e, err_local_write(errno), "cannot write %s: %s", tmp, strerror(errno)), -1;
+        return err_fail(e, err_local_write(errno), "cannot write %s: %s", tmp, strerror(errno));
     fprintf(f, "settle-listing 1 %lld\n", at_ms);
     for (size_t i = 0; i < n; i++)
         if (v[i].type == SFTP_REGULAR && !fetch_name_problem(v[i].name, v[i].name_len))
@@ -138,12 +138,12 @@ int fetch_listing_save(const char *path, long long at_ms, const sftp_entry *v, s
     if (fclose(f) != 0) {
         int saved = errno;
         unlink(tmp);
-        return err_set(e, err_local_write(saved), "cannot write %s: %s", tmp, strerror(saved)), -1;
+        return err_fail(e, err_local_write(saved), "cannot write %s: %s", tmp, strerror(saved));
     }
     if (rename(tmp, path) < 0) {
         int saved = errno;
         unlink(tmp);
-        return err_set(e, err_local_write(saved), "cannot rename %s: %s", tmp, strerror(saved)), -1;
+        return err_fail(e, err_local_write(saved), "cannot rename %s: %s", tmp, strerror(saved));
     }
     return 0;
 }
