@@ -58,6 +58,25 @@ void fetch_listing_free(fetch_listing *l)
 
 /* The longest .listing read: far more than any bank directory needs. */
 #define LISTING_MAX (16u << 20)
+/* Times beyond this (ms, the year 2286) are not ours: the file is damaged. */
+#define LISTING_AT_MAX 9999999999999LL
+
+/* Decimal digits at s up to the byte end, a value <= max (no sign, no
+ * overflow): the byte after end, or NULL. */
+static const char *read_number(const char *s, char end, long long max, long long *v)
+{
+    long long x = 0;
+    const char *p = s;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (x > (max - (*p - '0')) / 10)
+            return NULL;
+        x = x * 10 + (*p - '0');
+    }
+    if (p == s || *p != end)
+        return NULL;
+    *v = x;
+    return p + 1;
+}
 
 void fetch_listing_load(const char *path, fetch_listing *out)
 {
@@ -69,19 +88,19 @@ void fetch_listing_load(const char *path, fetch_listing *out)
     size_t cap = 0, cnt = 0, room = 0, bytes = 0;
     ssize_t len;
     long long at = 0;
-    int ok = getline(&line, &cap, f) > 0 && sscanf(line, "settle-listing 1 %lld", &at) == 1 && at > 0;
+    int ok = getline(&line, &cap, f) > 0 && !strncmp(line, "settle-listing 1 ", 17) &&
+             read_number(line + 17, '\n', LISTING_AT_MAX, &at) && at > 0;
     sftp_entry *v = NULL;
     while (ok && (len = getline(&line, &cap, f)) > 0) {
         bytes += (size_t)len;
-        unsigned long long size;
-        long long mtime;
-        int used = 0;
-        if (bytes > LISTING_MAX || line[len - 1] != '\n' ||
-            sscanf(line, "%llu %lld%n", &size, &mtime, &used) != 2 || used <= 0 || used + 1 >= len - 1 ||
-            line[used] != ' ') {
+        long long size, mtime;
+        const char *p = line;
+        if (bytes > LISTING_MAX || line[len - 1] != '\n' || !(p = read_number(p, ' ', INT64_MAX, &size)) ||
+            !(p = read_number(p, ' ', LISTING_AT_MAX / 1000, &mtime)) || p >= line + len - 1) {
             ok = 0;
             break;
         }
+        int used = (int)(p - line) - 1; /* the space before the name */
         if (cnt == room) {
             size_t nroom = room ? room * 2 : 64;
             sftp_entry *g = realloc(v, nroom * sizeof *v);
@@ -105,7 +124,7 @@ void fetch_listing_load(const char *path, fetch_listing *out)
             ok = 0;
             break;
         }
-        x->size = size;
+        x->size = (uint64_t)size;
         x->mtime = mtime;
         x->type = SFTP_REGULAR;
         cnt++;

@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < l.n; i++) {
         if (strlen(l.v[i].name) != l.v[i].name_len)
             abort(); /* no NUL inside a name: the lookups compare name_len bytes */
-        (void)fetch_stable(&l.v[i], &l, l.at_ms + 2000, 2000, 60);
+        (void)fetch_stable(&l.v[i], &l, l.at_ms + 2000, 2000, 60); /* at_ms is checked when loaded */
     }
     err_t e = { 0 };
     if (l.n && fetch_listing_save(again, l.at_ms, l.v, l.n, &e) == 0) {

@@ -141,6 +141,10 @@ static void test_damaged_or_missing_listing_is_empty(void **state)
     assert_int_equal(load_text("settle-listing 1 1796000000000\n5 1795000000 \n"), 0);
     assert_int_equal(load_text("settle-listing 1 1796000000000\n5 1795000000A.RET\n"), 0);
     assert_int_equal(load_text("settle-listing 1 1796000000000\nx y z\n"), 0);
+    /* numbers out of range (the fuzzer's find: a time that overflowed) */
+    assert_int_equal(load_text("settle-listing 1 99999999999999999999\n5 1795000000 A.RET\n"), 0);
+    assert_int_equal(load_text("settle-listing 1 1796000000000\n99999999999999999999 1795000000 A.RET\n"), 0);
+    assert_int_equal(load_text("settle-listing 1 1796000000000\n-5 1795000000 A.RET\n"), 0);
     /* names fetch never writes: a leading dot, a control character */
     assert_int_equal(load_text("settle-listing 1 1796000000000\n5 1795000000 .hidden\n"), 0);
     assert_int_equal(load_text("settle-listing 1 1796000000000\n5 1795000000 a\x01b\n"), 0);
