@@ -28,10 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/db.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/outfile.h"
 #include "common/sftp.h"
 #include "fetch/pix_api.h"
 
@@ -63,45 +65,6 @@ static void sleep_ms(long ms)
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* mkdir -p with mode 0700 for every directory it creates. */
-int fetch_mkdirs(const char *path, err_t *e)
-{
-    char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || !*p) {
-            char saved = *p;
-            *p = '\0';
-            if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-                return err_set(e, err_local_write(errno), "cannot create directory %s: %s", buf, strerror(errno)), -1;
-            *p = saved;
-            if (!saved)
-                break;
-        }
-    }
-    return 0;
-}
-
-int fetch_fsync_dir(const char *dir, err_t *e)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || fsync(fd) < 0) {
-        int saved = errno;
-        if (fd >= 0)
-            close(fd);
-        return err_set(e, EX_IOERR, "cannot fsync directory %s: %s", dir, strerror(saved)), -1;
-    }
-    close(fd);
-    return 0;
 }
 
 static void remote_join(const char *dir, const char *name, char *out, size_t n)
@@ -283,7 +246,7 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
         close(fd);
         return -1;
     }
-    long long t0 = now_ms();
+    long long t0 = clock_mono_ms();
     uint64_t total = 0;
     int rc = sftp_download_to(c, remote, offset, x->size, &total, dl_write, &ds, e);
     int sync_bad = fsync(fd) < 0;
@@ -308,7 +271,7 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
                        (unsigned long long)total, (unsigned long long)x->size),
                -1;
     }
-    long long ms = now_ms() - t0;
+    long long ms = clock_mono_ms() - t0;
     /* Still the version listed? A file written under an old mtime, or one
      * listed once only (source_pass), is caught here: nothing is kept. */
     sftp_entry now_x;
@@ -330,7 +293,7 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
         return -1;
     char placed[FETCH_NAME_MAX + 8] = "";
     if (!dup) {
-        if (fetch_place(st->incdir, part, local, sha, placed, e) < 0 || fetch_fsync_dir(st->incdir, e) < 0)
+        if (fetch_place(st->incdir, part, local, sha, placed, e) < 0 || outfile_sync_dir(st->incdir, e) < 0)
             return -1;
     } else {
         unlink(part);
@@ -338,7 +301,7 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
                 "same content was fetched before; not placed in incoming/ again");
     }
     unlink(meta);
-    if (fetch_fsync_dir(st->tmpdir, e) < 0)
+    if (outfile_sync_dir(st->tmpdir, e) < 0)
         return -1;
     long long id = registry_add(st, x, sha, dup ? NULL : placed, dup, e);
     if (id < 0)
@@ -357,13 +320,6 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
 }
 
 /* ---- one source ---------------------------------------------------------------- */
-
-static long long wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Whether source_pass would download x if it is stable and not yet in the
  * registry: the same rules in the same order, without logging. */
@@ -387,7 +343,7 @@ static int source_pass(src_state *st, sftp_conn *c, err_t *e)
     size_t n1 = 0, n2 = 0;
     if (sftp_list(c, s->ep.remote_dir, &l1, &n1, e) < 0)
         return -1;
-    long long listed_at = wall_ms();
+    long long listed_at = clock_wall_ms();
     time_t now = (time_t)(listed_at / 1000);
     /* an empty listing may be NULL: qsort/bsearch must not see it (UBSan) */
     if (n1 > 1)
@@ -564,16 +520,16 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
     snprintf(st.statedir, sizeof st.statedir, "%s/state", run->cfg->spool_dir);
     snprintf(st.listing, sizeof st.listing, "%s/%s.listing", st.statedir, s->ep.name);
     if (!run->dry_run &&
-        (fetch_mkdirs(st.tmpdir, e) < 0 || fetch_mkdirs(st.incdir, e) < 0 || fetch_mkdirs(st.statedir, e) < 0))
+        (outfile_mkdirs(st.tmpdir, e) < 0 || outfile_mkdirs(st.incdir, e) < 0 || outfile_mkdirs(st.statedir, e) < 0))
         goto out;
 
     const char *b = getenv("SETTLE_SFTP_BACKOFF_MS");
     long base = b && *b ? strtol(b, NULL, 10) : 1000;
     /* max_source_seconds: one budget for the source's whole run, retries
      * included, so a slow server cannot hold the night up indefinitely */
-    long long budget_end = s->max_source_seconds ? now_ms() + s->max_source_seconds * 1000 : 0;
+    long long budget_end = s->max_source_seconds ? clock_mono_ms() + s->max_source_seconds * 1000 : 0;
     for (int attempt = 0;; attempt++) {
-        if (budget_end && now_ms() >= budget_end) {
+        if (budget_end && clock_mono_ms() >= budget_end) {
             err_set(e, EX_TEMPFAIL, "[source %s]: the time budget (max_source_seconds = %lld) ran out; %d file(s) "
                     "fetched, the rest is left for the next run (a partial download is resumed)",
                     s->ep.name, s->max_source_seconds, st.fetched);
@@ -583,7 +539,7 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
         if (!c)
             goto out;
         if (budget_end)
-            sftp_set_budget(c, budget_end - now_ms());
+            sftp_set_budget(c, budget_end - clock_mono_ms());
         log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", s->ep.name), KV_S("host_key", sftp_host_fingerprint(c))),
                 "connected");
         int pr = source_pass(&st, c, e);
@@ -592,7 +548,7 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
             ret = 0;
             break;
         }
-        if (e->code != EX_TEMPFAIL || attempt >= s->ep.retries || (budget_end && now_ms() >= budget_end))
+        if (e->code != EX_TEMPFAIL || attempt >= s->ep.retries || (budget_end && clock_mono_ms() >= budget_end))
             goto out;
         long ms = sftp_backoff_ms(attempt, base, 60000, (uint32_t)random());
         log_msg(LOG_WARN, "fetch",

@@ -21,14 +21,18 @@
 
 const char usage_parse[] =
     "usage: settle parse [--format F] [--bank NNN] [--profile NAME] [--summary] FILE...\n\n"
-    "Validate return files (CNAB 240, CNAB 400, Pix statement CSV; plain or gzip)\nand print one CSV\n"
+    "Validate return files (CNAB 240, CNAB 400, Pix statements, Cielo v15 files\n"
+    "03/04, Rede EEVC/EEVD/EEFI; plain or gzip) and print one CSV\n"
     "row per detail record on stdout, every movement code included:\n"
     "  file,line,format,bank,kind,movement_code,paid,nosso_numero,seu_numero,txid,\n"
     "  end_to_end_id,amount_face_cents,amount_paid_cents,amount_credited_cents,\n"
     "  interest_cents,discount_cents,rebate_cents,fee_cents,iof_cents,occurred_on,\n"
-    "  credited_on,due_on,payer_doc,payer_name,other_credits_cents\n\n"
+    "  credited_on,due_on,payer_doc,payer_name,other_credits_cents,card_tid,\n"
+    "  card_nsu,card_authorization,card_brand,installment,installments,\n"
+    "  order_reference,acquirer_key (the card columns are empty for bank and Pix files)\n\n"
     "Options:\n"
-    "  --format F     cnab240, cnab400 or pix-csv (default: detect from the content)\n"
+    "  --format F     cnab240, cnab400, pix-csv, pix-api, pix-psp, cielo or rede\n"
+    "                 (default: detect from the content)\n"
     "  --bank NNN     read with bank NNN's layout whatever the file header says\n"
     "  --profile NAME read Pix CSV files with [profile NAME] of the config\n"
     "                 (docs/formats/pix-csv.md); default: the canonical layout\n"
@@ -247,7 +251,8 @@ static inline __attribute__((always_inline)) void put_date(out_buf *o, settle_da
 static const char header[] = "file,line,format,bank,kind,movement_code,paid,nosso_numero,seu_numero,txid,"
                              "end_to_end_id,amount_face_cents,amount_paid_cents,amount_credited_cents,"
                              "interest_cents,discount_cents,rebate_cents,fee_cents,iof_cents,occurred_on,"
-                             "credited_on,due_on,payer_doc,payer_name,other_credits_cents\n";
+                             "credited_on,due_on,payer_doc,payer_name,other_credits_cents,card_tid,card_nsu,"
+                             "card_authorization,card_brand,installment,installments,order_reference,acquirer_key\n";
 
 /* The most one row takes after its file column: reserved once per row, so
  * the writers below check no room of their own. */
@@ -255,8 +260,11 @@ static const char header[] = "file,line,format,bank,kind,movement_code,paid,noss
     (FIELD_ROOM(((settle_record *)0)->bank) + FIELD_ROOM(((settle_record *)0)->movement_code) +                   \
      FIELD_ROOM(((settle_record *)0)->nosso_numero) + FIELD_ROOM(((settle_record *)0)->seu_numero) +              \
      FIELD_ROOM(((settle_record *)0)->txid) + FIELD_ROOM(((settle_record *)0)->end_to_end_id) +                   \
-     FIELD_ROOM(((settle_record *)0)->payer_doc) + FIELD_ROOM(((settle_record *)0)->payer_name) + 2 * NAME_ROOM + \
-     10 * INT_ROOM + 3 * DATE_ROOM + 32)
+     FIELD_ROOM(((settle_record *)0)->payer_doc) + FIELD_ROOM(((settle_record *)0)->payer_name) +                 \
+     FIELD_ROOM(((settle_record *)0)->card_tid) + FIELD_ROOM(((settle_record *)0)->card_nsu) +                     \
+     FIELD_ROOM(((settle_record *)0)->card_authorization) + FIELD_ROOM(((settle_record *)0)->card_brand) +         \
+     FIELD_ROOM(((settle_record *)0)->order_reference) + FIELD_ROOM(((settle_record *)0)->acquirer_key) +          \
+     2 * NAME_ROOM + 12 * INT_ROOM + 3 * DATE_ROOM + 40)
 
 /* prefix: the file column, already quoted, and its comma */
 static void print_row(out_buf *o, const char *prefix, size_t prefix_len, const settle_record *r)
@@ -311,6 +319,26 @@ static void print_row(out_buf *o, const char *prefix, size_t prefix_len, const s
     OB_FIELD(o, r->payer_name);
     put_ch(o, ',');
     put_int(o, r->other_credits_cents);
+    /* card acquirer columns: empty for the bank and Pix formats */
+    int card = r->format == FMT_CIELO || r->format == FMT_REDE;
+    put_ch(o, ',');
+    OB_FIELD(o, r->card_tid);
+    put_ch(o, ',');
+    OB_FIELD(o, r->card_nsu);
+    put_ch(o, ',');
+    OB_FIELD(o, r->card_authorization);
+    put_ch(o, ',');
+    OB_FIELD(o, r->card_brand);
+    put_ch(o, ',');
+    if (card)
+        put_int(o, r->installment);
+    put_ch(o, ',');
+    if (card)
+        put_int(o, r->installments);
+    put_ch(o, ',');
+    OB_FIELD(o, r->order_reference);
+    put_ch(o, ',');
+    OB_FIELD(o, r->acquirer_key);
     put_ch(o, '\n');
 }
 
