@@ -30,6 +30,8 @@
 #include "common/outfile.h"
 #include "report/report.h"
 
+SQL_QUERY(report_cards);
+
 
 /* What finance does about each reason (docs/reconciliation.md names them). */
 static const struct reason_info {
@@ -55,6 +57,25 @@ static const struct reason_info {
     { "PIX_REFUND_MED", "Devolução Pix MED (pedida pelo banco do pagador)",
       "Devolução forçada pelo Mecanismo Especial de Devolução (fraude ou falha operacional): conferir com o PSP, "
       "contestar se indevida, estornar o pedido e a nota fiscal" },
+    { "CARD_SALE_MISSING", "Venda no cartão não informada pela credenciadora",
+      "A captura registrada no pedido não apareceu no arquivo de vendas da credenciadora: conferir no portal "
+      "(Cielo/Rede) se a venda foi confirmada; se não foi, cancelar o pedido" },
+    { "FEE_MISMATCH", "Taxa do cartão diferente da contratada",
+      "A taxa (MDR) cobrada difere da contratada: conferir o contrato e contestar a diferença com a credenciadora" },
+    { "RECEIVABLE_OVERDUE", "Parcela do cartão não paga na data",
+      "A parcela prevista não foi paga: conferir a agenda no portal da credenciadora (antecipação, cessão, "
+      "bloqueio judicial) e cobrar o repasse" },
+    { "PAYOUT_MISMATCH", "Repasse do cartão diferente do previsto",
+      "O valor pago pela credenciadora não corresponde às parcelas previstas: conferir o extrato de pagamentos "
+      "e os ajustes e contestar a diferença" },
+    { "CARD_CANCELED", "Venda no cartão cancelada sem pedido da loja",
+      "A credenciadora cancelou uma venda que a loja não cancelou: confirmar com a credenciadora, bloquear a "
+      "entrega se ainda não enviada e estornar a nota fiscal" },
+    { "CHARGEBACK", "Chargeback (contestação do portador)",
+      "O portador contestou a compra: reunir comprovantes de entrega e contestar no prazo da credenciadora, "
+      "ou aceitar e estornar o pedido" },
+    { "CHARGEBACK_REVERSED", "Chargeback revertido",
+      "A contestação foi revertida a favor da loja: conferir o crédito no próximo repasse e encerrar a disputa" },
 };
 #define N_REASONS ((int)(sizeof reasons / sizeof reasons[0]))
 
@@ -89,10 +110,10 @@ static const char open_sql[] =
     "       coalesce(p.customer_name, s.payer_name, ''), coalesce(p.customer_doc, s.payer_doc, ''),"
     "       coalesce(p.order_id, ''), coalesce(e.payment_id::text, ''),"
     "       coalesce(e.expected_cents, p.amount_cents), coalesce(e.paid_cents, s.amount_paid_cents),"
-    "       coalesce(s.bank_code, f.bank_code, ''), f.name, e.line, coalesce(e.detail, '')"
-    "  FROM exceptions e"
-    "  JOIN settlements s ON s.id = e.settlement_id"
-    "  JOIN return_files f ON f.id = e.file_id"
+    "       coalesce(s.bank_code, f.bank_code, s.format, ''), coalesce(f.name, ''), e.line, coalesce(e.detail, '')"
+    "  FROM exceptions e"       /* CARD_SALE_MISSING has no settlement nor file */
+    "  LEFT JOIN settlements s ON s.id = e.settlement_id"
+    "  LEFT JOIN return_files f ON f.id = e.file_id"
     "  LEFT JOIN payments p ON p.id = e.payment_id"
     " WHERE e.created_at < $1::date + 1 AND (e.status = 'open' OR e.resolved_at >= $1::date + 1)"
     " ORDER BY e.created_at, e.id";
@@ -244,7 +265,44 @@ static void td(FILE *f, const char *cls, const char *text)
     fputs("</td>", f);
 }
 
-static int report_html(const report_opts *o, PGresult *sum, PGresult *x, FILE *f, const char *generated)
+/* The card section (sql/queries/report_cards.sql): per acquirer, the
+ * installments due and overdue, anticipated or sold, paid; fees charged
+ * against the contract; open chargebacks. Nothing when there are no cards. */
+static void report_cards_html(const report_opts *o, const PGresult *c, FILE *f)
+{
+    static const struct { const char *item, *label; } items[] = {
+        { "due", "Parcelas a receber" },
+        { "overdue", "Parcelas vencidas sem pagamento" },
+        { "anticipated", "Parcelas antecipadas ou cedidas (fora do extrato da loja)" },
+        { "paid", "Parcelas pagas" },
+        { "fee_charged", "Taxas cobradas (parcelas com taxa contratada)" },
+        { "fee_contract", "Taxas contratadas das mesmas parcelas" },
+        { "chargeback", "Chargebacks em aberto" },
+    };
+    if (!c || !PQntuples(c))
+        return;
+    char m[FMT_MONEY_MAX], n[24];
+    fputs("<h2>Cartões: recebíveis, taxas e chargebacks</h2>\n<table>\n"
+          "<tr><th>Credenciadora</th><th>Item</th><th>Quantidade</th><th>Valor (R$)</th></tr>\n", f);
+    for (int i = 0; i < PQntuples(c); i++) {
+        const char *label = PQgetvalue(c, i, 1);
+        for (size_t k = 0; k < sizeof items / sizeof items[0]; k++)
+            if (!strcmp(items[k].item, label))
+                label = items[k].label;
+        fputs("<tr>", f);
+        td(f, NULL, !strcmp(PQgetvalue(c, i, 0), "cielo") ? "Cielo" : !strcmp(PQgetvalue(c, i, 0), "rede") ? "Rede"
+                                                                                                            : PQgetvalue(c, i, 0));
+        td(f, NULL, label);
+        snprintf(n, sizeof n, "%s", PQgetvalue(c, i, 2));
+        td(f, "n", n);
+        td(f, "n", money(o, PQgetvalue(c, i, 3), m));
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+static int report_html(const report_opts *o, PGresult *sum, PGresult *x, const PGresult *cards, FILE *f,
+                       const char *generated)
 {
     char day[16], m[FMT_MONEY_MAX];
     reason_total tot[N_REASONS];
@@ -364,6 +422,7 @@ static int report_html(const report_opts *o, PGresult *sum, PGresult *x, FILE *f
         }
         fputs("</table>\n", f);
     }
+    report_cards_html(o, cards, f);
     fputs("</body>\n</html>\n", f);
     return ferror(f) ? -1 : 0;
 }
@@ -417,14 +476,16 @@ int report_run(const config *cfg, const report_opts *opts)
         return e.code;
     }
     const char *params[] = { o.date };
-    PGresult *sum = NULL, *x = NULL;
+    PGresult *sum = NULL, *x = NULL, *cards = NULL;
     char *csv = NULL, *html = NULL;
     size_t csv_len = 0, html_len = 0;
     int rc = 0;
     sum = db_query(db, &e, summary_sql, 1, params);
     if (sum)
         x = db_query(db, &e, open_sql, 1, params);
-    if (!sum || !x) {
+    if (x)
+        cards = db_query(db, &e, sqlq_report_cards, 1, params);
+    if (!sum || !x || !cards) {
         rc = e.code;
         goto done;
     }
@@ -432,7 +493,7 @@ int report_run(const config *cfg, const report_opts *opts)
     FILE *fh = open_memstream(&html, &html_len);
     int bad = !fc || !fh;
     if (!bad)
-        bad = report_csv(&o, x, fc) | report_html(&o, sum, x, fh, generated);
+        bad = report_csv(&o, x, fc) | report_html(&o, sum, x, cards, fh, generated);
     if (fc && fclose(fc))
         bad = 1;
     if (fh && fclose(fh))
@@ -459,6 +520,7 @@ done:
         log_msg(LOG_ERROR, "report", NULL, "%s", e.msg);
     PQclear(sum);
     PQclear(x);
+    PQclear(cards);
     free(csv);
     free(html);
     PQfinish(db);
