@@ -1,6 +1,7 @@
 /* csvout.c - CSV rows through libcsv (see csvout.h). */
 #include "common/csvout.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* [+-]digits[(.|,)digits]: what we write for an amount or a count. */
@@ -48,32 +49,61 @@ static size_t blank_len(const unsigned char *p)
     return 0;
 }
 
+/* Bytes that need a look of their own: the quote (doubled), C0 controls
+ * and DEL (maybe blanked), and 0xC2 (maybe the lead byte of a C1 control).
+ * Every other byte is written as it is, in runs. */
+static const unsigned char special[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+    [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1, [0x0E] = 1, [0x0F] = 1,
+    [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+    [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1, [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1,
+    ['"'] = 1, [0x7F] = 1, [0xC2] = 1,
+};
+
+/* One field's content (after the opening quote): runs of ordinary bytes
+ * in one write each, a doubled quote, a space for a control character. */
+static int put_content(FILE *out, const char *f, size_t len)
+{
+    size_t run = 0; /* start of the pending run of ordinary bytes */
+    for (size_t k = 0; k < len; k++) {
+        if (!special[(unsigned char)f[k]])
+            continue;
+        size_t b = blank_len((const unsigned char *)f + k);
+        if (!b && f[k] != '"')
+            continue; /* TAB, CR, LF, or a 0xC2 that starts no C1 control: as is */
+        if (k > run && fwrite(f + run, 1, k - run, out) != k - run)
+            return -1;
+        if (b) {
+            if (putc_unlocked(' ', out) == EOF)
+                return -1;
+            k += b - 1;
+        } else if (putc_unlocked('"', out) == EOF || putc_unlocked('"', out) == EOF) {
+            return -1;
+        }
+        run = k + 1;
+    }
+    if (len > run && fwrite(f + run, 1, len - run, out) != len - run)
+        return -1;
+    return 0;
+}
+
 int csvout_row(FILE *out, char sep, const char *eol, const char *const *fields, int n)
 {
-    for (int i = 0; i < n; i++) {
-        if (i && fputc(sep, out) == EOF)
-            return -1;
+    flockfile(out); /* one lock for the row, not one per byte */
+    int bad = 0;
+    for (int i = 0; i < n && !bad; i++) {
+        if (i && putc_unlocked(sep, out) == EOF)
+            bad = 1;
         const char *f = fields[i] ? fields[i] : "";
         size_t len = strlen(f);
         /* quoted as libcsv's csv_fwrite does (always, quotes doubled), after
          * an apostrophe when the field would be a formula */
-        if (fputc('"', out) == EOF || (csvout_needs_guard(f, len) && fputc('\'', out) == EOF))
-            return -1;
-        for (size_t k = 0; k < len; k++) {
-            size_t b = blank_len((const unsigned char *)f + k);
-            if (b) {
-                if (fputc(' ', out) == EOF)
-                    return -1;
-                k += b - 1;
-                continue;
-            }
-            if ((f[k] == '"' && fputc('"', out) == EOF) || fputc(f[k], out) == EOF)
-                return -1;
-        }
-        if (fputc('"', out) == EOF)
-            return -1;
+        if (!bad && (putc_unlocked('"', out) == EOF || (csvout_needs_guard(f, len) && putc_unlocked('\'', out) == EOF) ||
+                     put_content(out, f, len) < 0 || putc_unlocked('"', out) == EOF))
+            bad = 1;
     }
-    if (fputs(eol, out) == EOF)
-        return -1;
-    return ferror(out) ? -1 : 0;
+    if (!bad && fputs(eol, out) == EOF)
+        bad = 1;
+    funlockfile(out);
+    return bad || ferror(out) ? -1 : 0;
 }

@@ -2,9 +2,11 @@
 #include "common/hash.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static void to_hex(const unsigned char *md, unsigned n, char *hex)
 {
@@ -49,4 +51,56 @@ int sha256_file_hex(const char *path, char *hex, err_t *e)
         return err_fail(e, EX_DATAERR, "cannot read %s", path);
     to_hex(md, mdn, hex);
     return 0;
+}
+
+/* The stream is libcrypto's digest context under our own name. */
+sha256_stream *sha256_stream_new(err_t *e)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+        EVP_MD_CTX_free(ctx);
+        return err_set(e, EX_SOFTWARE, "cannot start SHA-256"), NULL;
+    }
+    return (sha256_stream *)ctx;
+}
+
+void sha256_stream_update(sha256_stream *s, const void *data, size_t len)
+{
+    EVP_DigestUpdate((EVP_MD_CTX *)s, data, len);
+}
+
+int sha256_stream_file_prefix(sha256_stream *s, const char *path, uint64_t len, err_t *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_fail(e, EX_IOERR, "cannot open %s: %s", path, strerror(errno));
+    unsigned char buf[1 << 16];
+    while (len) {
+        ssize_t n = read(fd, buf, len < sizeof buf ? (size_t)len : sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int saved = n < 0 ? errno : 0;
+            close(fd);
+            return err_fail(e, EX_IOERR, "cannot read %s: %s", path, saved ? strerror(saved) : "shorter than expected");
+        }
+        EVP_DigestUpdate((EVP_MD_CTX *)s, buf, (size_t)n);
+        len -= (uint64_t)n;
+    }
+    close(fd);
+    return 0;
+}
+
+void sha256_stream_final(sha256_stream *s, char *hex)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned mdn = 0;
+    EVP_DigestFinal_ex((EVP_MD_CTX *)s, md, &mdn);
+    EVP_MD_CTX_free((EVP_MD_CTX *)s);
+    to_hex(md, mdn, hex);
+}
+
+void sha256_stream_free(sha256_stream *s)
+{
+    EVP_MD_CTX_free((EVP_MD_CTX *)s);
 }

@@ -68,11 +68,25 @@ int sftp_stat(sftp_conn *c, const char *path, sftp_entry *out, err_t *e);
 
 /* Download path into fd from byte offset (the fd is positioned by the
  * caller at offset; writes go to the current position). Reads are
- * pipelined (large read requests in flight). Fails with EX_DATAERR when
+ * pipelined (libssh2 keeps up to 8 MB of read requests in flight) and
+ * written in blocks of SFTP_SINK_BLOCK. Fails with EX_DATAERR when
  * more than limit bytes in total (offset included) arrive; limit 0 = none.
  * *total receives offset + bytes written. fd is not fsynced. 0, or -1. */
 int sftp_download(sftp_conn *c, const char *path, int fd, uint64_t offset, uint64_t limit, uint64_t *total,
                   err_t *e);
+
+/* Where sftp_download_to() hands the bytes: n > 0 bytes at buf, in file
+ * order, in blocks of about SFTP_SINK_BLOCK bytes (the last one shorter).
+ * 0, or -1 with e set (the download stops with that error). */
+typedef int (*sftp_sink)(void *arg, const char *buf, size_t n, err_t *e);
+#define SFTP_SINK_BLOCK (1u << 20)
+
+/* sftp_download() with the bytes given to sink instead of written to an
+ * fd (fetch hashes and writes them in one pass). Bytes already received
+ * are handed over before a failure is returned, so *total (offset + bytes
+ * handed over) is what a resume may start from. 0, or -1 with e set. */
+int sftp_download_to(sftp_conn *c, const char *path, uint64_t offset, uint64_t limit, uint64_t *total,
+                     sftp_sink sink, void *arg, err_t *e);
 
 /* Upload local_path to dir/name: write dir/name.part, check the size the
  * server reports equals the local size, then rename it to dir/name (an

@@ -54,6 +54,8 @@ typedef struct src_state {
     pcre2_match_data *md;
     char tmpdir[PATH_MAX];
     char incdir[PATH_MAX];
+    char statedir[PATH_MAX];
+    char listing[PATH_MAX + 16]; /* statedir/SOURCE.listing: the previous listing (fetch/listing.c) */
     int fetched, skipped, failed_files;
     unsigned long long bytes;
 } src_state;
@@ -153,8 +155,43 @@ int fetch_place(const char *incdir, const char *part, const char *local, const c
            -1;
 }
 
+/* Where a download goes: the .part, the running SHA-256, and writeback
+ * started every FETCH_WRITEBACK bytes (sync_file_range) so that the data
+ * reaches the disk while the rest arrives. */
+#define FETCH_WRITEBACK (8u << 20)
+
+typedef struct dl_sink {
+    int fd;
+    const char *path;
+    sha256_stream *sha;
+    uint64_t written, synced; /* file offsets: end of the data, end of the range written back */
+} dl_sink;
+
+static int dl_write(void *arg, const char *buf, size_t n, err_t *e)
+{
+    dl_sink *d = arg;
+    sha256_stream_update(d->sha, buf, n);
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(d->fd, buf + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return err_fail(e, err_local_write(errno), "cannot write %s: %s", d->path, strerror(errno));
+        off += (size_t)w;
+    }
+    d->written += n;
+    if (d->written - d->synced >= FETCH_WRITEBACK) {
+        /* a hint only: the fsync at the end is what makes it durable */
+        (void)sync_file_range(d->fd, (off_t)d->synced, (off_t)(d->written - d->synced), SYNC_FILE_RANGE_WRITE);
+        d->synced = d->written;
+    }
+    return 0;
+}
+
 /* Download one remote file through to the registry and after_fetch.
- * 0, or -1 with e set (EX_TEMPFAIL: the connection broke). */
+ * 0; 1 when the file changed while it was downloaded (nothing kept: it is
+ * looked at again next run); or -1 with e set (EX_TEMPFAIL: the
+ * connection broke). */
 static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
 {
     const char *src = st->s->ep.name;
@@ -200,19 +237,31 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
         return err_set(e, EX_IOERR, "cannot prepare %s: %s", part, strerror(errno)), -1;
     }
 
+    /* Hashed as it arrives (no second read of the file), and written back
+     * to disk as it goes so that the fsync at the end waits for little. */
+    dl_sink ds = { .fd = fd, .path = part, .written = offset, .synced = offset };
+    ds.sha = sha256_stream_new(e);
+    if (!ds.sha || (offset && sha256_stream_file_prefix(ds.sha, part, offset, e) < 0)) {
+        sha256_stream_free(ds.sha);
+        close(fd);
+        return -1;
+    }
     long long t0 = clock_mono_ms();
     uint64_t total = 0;
-    int rc = sftp_download(c, remote, fd, offset, x->size, &total, e);
+    int rc = sftp_download_to(c, remote, offset, x->size, &total, dl_write, &ds, e);
     int sync_bad = fsync(fd) < 0;
     int saved = errno;
     close(fd);
     if (rc < 0) {
+        sha256_stream_free(ds.sha);
         if (e->code != EX_TEMPFAIL) { /* the file changed or vanished: start over next time */
             unlink(part);
             unlink(meta);
         }
         return -1;
     }
+    char sha[SHA256_HEX_LEN + 1];
+    sha256_stream_final(ds.sha, sha);
     if (sync_bad)
         return err_set(e, EX_IOERR, "cannot fsync %s: %s", part, strerror(saved)), -1;
     if (total != x->size) {
@@ -223,10 +272,22 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
                -1;
     }
     long long ms = clock_mono_ms() - t0;
-
-    char sha[SHA256_HEX_LEN + 1];
-    if (sha256_file_hex(part, sha, e) < 0)
+    /* Still the version listed? A file written under an old mtime, or one
+     * listed once only (source_pass), is caught here: nothing is kept. */
+    sftp_entry now_x;
+    if (sftp_stat(c, remote, &now_x, e) < 0) {
+        if (e->code != EX_TEMPFAIL) {
+            unlink(part);
+            unlink(meta);
+        }
         return -1;
+    }
+    if (now_x.size != x->size || now_x.mtime != x->mtime) {
+        unlink(part);
+        unlink(meta);
+        return 1;
+    }
+
     long long dup = fetch_db_find_content(st->run->db, sha, e);
     if (dup < 0)
         return -1;
@@ -260,6 +321,18 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
 
 /* ---- one source ---------------------------------------------------------------- */
 
+/* Whether source_pass would download x if it is stable and not yet in the
+ * registry: the same rules in the same order, without logging. */
+static int worth_fetching(src_state *st, const sftp_entry *x, time_t now)
+{
+    const source_cfg *s = st->s;
+    return !fetch_name_problem(x->name, x->name_len) && x->type == SFTP_REGULAR &&
+           pcre2_match(st->re, (PCRE2_SPTR)x->name, x->name_len, 0, 0, st->md, NULL) >= 0 &&
+           (long long)x->mtime - (long long)now <= FETCH_CLOCK_SKEW_S &&
+           (long long)now - x->mtime >= s->min_age_seconds &&
+           !(s->max_file_bytes && x->size > (uint64_t)s->max_file_bytes);
+}
+
 /* One connected pass over the source. -1 with e set when the source
  * failed (EX_TEMPFAIL: the connection broke, worth another pass). */
 static int source_pass(src_state *st, sftp_conn *c, err_t *e)
@@ -270,18 +343,59 @@ static int source_pass(src_state *st, sftp_conn *c, err_t *e)
     size_t n1 = 0, n2 = 0;
     if (sftp_list(c, s->ep.remote_dir, &l1, &n1, e) < 0)
         return -1;
-    if (st->run->settle_ms > 0)
-        sleep_ms(st->run->settle_ms);
-    if (sftp_list(c, s->ep.remote_dir, &l2, &n2, e) < 0) {
-        sftp_list_free(l1, n1);
-        return -1;
-    }
+    long long listed_at = clock_wall_ms();
+    time_t now = (time_t)(listed_at / 1000);
     /* an empty listing may be NULL: qsort/bsearch must not see it (UBSan) */
     if (n1 > 1)
         qsort(l1, n1, sizeof *l1, cmp_entry);
-    if (n2 > 1)
-        qsort(l2, n2, sizeof *l2, cmp_entry);
-    time_t now = time(NULL);
+
+    /* Which files may still be growing (fetch/listing.c): only for those,
+     * and only when there are some, list again after the settle interval. */
+    unsigned char *recheck = n1 ? calloc(n1, 1) : NULL;
+    if (n1 && !recheck) {
+        sftp_list_free(l1, n1);
+        return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+    }
+    fetch_listing prev;
+    fetch_listing_load(st->listing, &prev);
+    size_t n_recheck = 0;
+    for (size_t i = 0; i < n1; i++) {
+        if (!worth_fetching(st, &l1[i], now) ||
+            fetch_stable(&l1[i], &prev, listed_at, st->run->settle_ms, s->min_age_seconds))
+            continue;
+        int done = 0;
+        long long id = registry_find(st, &l1[i], &done, e); /* already fetched: nothing to wait for */
+        if (id < 0) {
+            fetch_listing_free(&prev);
+            sftp_list_free(l1, n1);
+            free(recheck);
+            return -1;
+        }
+        if (!id) {
+            recheck[i] = 1;
+            n_recheck++;
+        }
+    }
+    fetch_listing_free(&prev);
+    if (!st->run->dry_run) {
+        err_t le = { 0 };
+        if (fetch_listing_save(st->listing, listed_at, l1, n1, &le) < 0) /* costs a wait next run, nothing more */
+            log_msg(LOG_WARN, "fetch", KV(KV_S("source", src)), "%s", le.msg);
+    }
+    if (n_recheck) {
+        log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", src), KV_I("files", (long long)n_recheck),
+                                       KV_I("settle_ms", st->run->settle_ms)),
+                "new or changed since the previous listing: listing again after the settle interval");
+        if (st->run->settle_ms > 0)
+            sleep_ms(st->run->settle_ms);
+        if (sftp_list(c, s->ep.remote_dir, &l2, &n2, e) < 0) {
+            sftp_list_free(l1, n1);
+            free(recheck);
+            return -1;
+        }
+        if (n2 > 1)
+            qsort(l2, n2, sizeof *l2, cmp_entry);
+    }
     int ret = 0;
     st->skipped = st->failed_files = 0; /* counted again by each pass; fetched adds up */
     for (size_t i = 0; i < n1; i++) {
@@ -303,8 +417,8 @@ static int source_pass(src_state *st, sftp_conn *c, err_t *e)
                     "skipped: does not match pattern");
             continue;
         }
-        const sftp_entry *y = n2 ? bsearch(x, l2, n2, sizeof *l2, cmp_entry) : NULL;
-        if (!y || y->size != x->size || y->mtime != x->mtime || y->type != x->type) {
+        const sftp_entry *y = recheck[i] && n2 ? bsearch(x, l2, n2, sizeof *l2, cmp_entry) : NULL;
+        if (recheck[i] && (!y || y->size != x->size || y->mtime != x->mtime || y->type != x->type)) {
             log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name)),
                     "skipped: size or mtime changed between two listings (still being written)");
             st->skipped++;
@@ -367,7 +481,14 @@ static int source_pass(src_state *st, sftp_conn *c, err_t *e)
             st->fetched++;
             continue;
         }
-        if (fetch_one(st, c, x, e) < 0) {
+        int got = fetch_one(st, c, x, e);
+        if (got == 1) {
+            log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name)),
+                    "skipped: size or mtime changed while it was downloaded (still being written)");
+            st->skipped++;
+            continue;
+        }
+        if (got < 0) {
             if (e->code == EX_TEMPFAIL || e->code == EX_IOERR || e->code == EX_UNAVAILABLE ||
                 PQstatus(st->run->db) != CONNECTION_OK) {
                 ret = -1;
@@ -380,6 +501,7 @@ static int source_pass(src_state *st, sftp_conn *c, err_t *e)
     }
     sftp_list_free(l1, n1);
     sftp_list_free(l2, n2);
+    free(recheck);
     return ret;
 }
 
@@ -395,7 +517,10 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
     st.md = pcre2_match_data_create_from_pattern(st.re, NULL);
     snprintf(st.tmpdir, sizeof st.tmpdir, "%s/tmp/%s", run->cfg->spool_dir, s->ep.name);
     snprintf(st.incdir, sizeof st.incdir, "%s/incoming/%s", run->cfg->spool_dir, s->ep.name);
-    if (!run->dry_run && (outfile_mkdirs(st.tmpdir, e) < 0 || outfile_mkdirs(st.incdir, e) < 0))
+    snprintf(st.statedir, sizeof st.statedir, "%s/state", run->cfg->spool_dir);
+    snprintf(st.listing, sizeof st.listing, "%s/%s.listing", st.statedir, s->ep.name);
+    if (!run->dry_run &&
+        (outfile_mkdirs(st.tmpdir, e) < 0 || outfile_mkdirs(st.incdir, e) < 0 || outfile_mkdirs(st.statedir, e) < 0))
         goto out;
 
     const char *b = getenv("SETTLE_SFTP_BACKOFF_MS");

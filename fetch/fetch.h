@@ -10,6 +10,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "common/sftp.h"
 
 typedef struct fetch_opts {
     const char *source;     /* only this [source NAME]; NULL = every source */
@@ -42,5 +43,35 @@ void fetch_local_name(const char *name, char *out);
  * part; the same content already there counts as placed. placed receives
  * the name used (FETCH_NAME_MAX + 8 bytes). 0, or -1 with e set. */
 int fetch_place(const char *incdir, const char *part, const char *local, const char *sha, char *placed, err_t *e);
+
+/* ---- the stable-file check (fetch/listing.c) ---- */
+
+/* A source's previous listing: entries sorted by name, and when it was
+ * taken (wall-clock milliseconds). */
+typedef struct fetch_listing {
+    sftp_entry *v;
+    size_t n;
+    long long at_ms;
+} fetch_listing;
+
+enum { FETCH_STABLE_PREVIOUS = 1, FETCH_STABLE_AGE = 2 };
+
+/* Whether x (from a listing taken at now_ms) can be taken without a second
+ * listing: FETCH_STABLE_PREVIOUS when prev, taken at least settle_ms
+ * before now_ms, shows the same name with the same size and mtime;
+ * FETCH_STABLE_AGE when min_age_seconds > 0 and the mtime is older than
+ * both min_age_seconds and settle_ms; 0 when it may still be growing
+ * (list again after settle_ms). prev may be NULL. Pure. */
+int fetch_stable(const sftp_entry *x, const fetch_listing *prev, long long now_ms, long long settle_ms,
+                 long long min_age_seconds);
+
+/* Read a .listing file; missing, malformed or too large: an empty
+ * listing (n == 0). Free with fetch_listing_free(). */
+void fetch_listing_load(const char *path, fetch_listing *out);
+void fetch_listing_free(fetch_listing *l);
+
+/* Write the regular, acceptably named entries of v as the listing taken at
+ * at_ms (through path.tmp and a rename). 0, or -1 with e set. */
+int fetch_listing_save(const char *path, long long at_ms, const sftp_entry *v, size_t n, err_t *e);
 
 #endif

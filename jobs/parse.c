@@ -70,20 +70,33 @@ static inline void ob_ch(out_buf *o, char c)
     o->b[o->n++] = c;
 }
 
-/* A text field: raw when it has no separator, quote or line break, else
- * quoted by libcsv. Fields are at most a few hundred bytes. */
 /* Bytes that make a CSV field need quotes. */
 static const unsigned char needs_quote[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
 /* First bytes that may make a field a spreadsheet formula. */
 static const unsigned char needs_guard[256] = { ['='] = 1, ['+'] = 1, ['-'] = 1, ['@'] = 1, ['\t'] = 1, ['\r'] = 1 };
 
-static inline __attribute__((always_inline)) void ob_text(out_buf *o, const char *s)
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the eight-bytes-at-a-time field scan below assumes a little-endian machine"
+#endif
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+/* The high bit of each zero byte of w. A byte above a zero byte may be
+ * flagged too (the borrow), never one below: the lowest flag is exact. */
+static inline uint64_t zero_bytes(uint64_t w)
 {
-    size_t len = 0;
-    int quote = 0;
-    for (; s[len]; len++)
-        quote |= needs_quote[(unsigned char)s[len]];
-    if (__builtin_expect(len && needs_guard[(unsigned char)s[0]], 0) && csvout_needs_guard(s, len)) {
+    return (w - ONES) & ~w & HIGHS;
+}
+/* Flags for the bytes of w that make a field need quotes (, " CR LF). */
+static inline uint64_t quote_bytes(uint64_t w)
+{
+    return zero_bytes(w ^ (ONES * ',')) | zero_bytes(w ^ (ONES * '"')) | zero_bytes(w ^ (ONES * '\r')) |
+           zero_bytes(w ^ (ONES * '\n'));
+}
+
+static void ob_text_slow(out_buf *o, const char *s, size_t len, int quote)
+{
+    if (len && needs_guard[(unsigned char)s[0]] && csvout_needs_guard(s, len)) {
         /* a formula for a spreadsheet (common/csvout.h): quoted, after an apostrophe */
         ob_reserve(o, 2 * len + 4);
         o->b[o->n++] = '"';
@@ -106,47 +119,132 @@ static inline __attribute__((always_inline)) void ob_text(out_buf *o, const char
     o->n += csv_write(o->b + o->n, sizeof o->b - o->n, s, len);
 }
 
+/* A NUL-terminated text field held in a char array of cap bytes (a
+ * settle_record member): its length and whether it needs quotes are found
+ * eight bytes at a time, never reading past the array. Raw when it has no
+ * separator, quote or line break and cannot be read as a formula; else
+ * quoted by libcsv (or guarded with an apostrophe) as before. The caller
+ * has reserved FIELD_ROOM(member) bytes (print_row: once per row). */
+static inline __attribute__((always_inline)) void ob_field(out_buf *o, const char *s, size_t cap)
+{
+    size_t len = 0;
+    uint64_t quote = 0;
+    for (; len + 8 <= cap; len += 8) {
+        uint64_t w;
+        memcpy(&w, s + len, 8);
+        uint64_t z = zero_bytes(w);
+        if (z) {
+            size_t k = (size_t)__builtin_ctzll(z) >> 3; /* the NUL's byte */
+            quote |= k ? quote_bytes(w) & (~0ULL >> (64 - 8 * k)) : 0;
+            len += k;
+            goto found;
+        }
+        quote |= quote_bytes(w);
+    }
+    for (; len < cap && s[len]; len++)
+        quote |= needs_quote[(unsigned char)s[len]];
+found:
+    if (__builtin_expect(quote || (len && needs_guard[(unsigned char)s[0]]), 0)) {
+        ob_text_slow(o, s, len, quote != 0);
+        return;
+    }
+    /* the whole array, a fixed size: cheaper than a copy of len bytes; the
+     * bytes past len are overwritten by what follows (never written out) */
+    memcpy(o->b + o->n, s, cap);
+    o->n += len;
+}
+/* Room a text member may take: every byte a doubled quote, the quotes
+ * around it and an apostrophe (ob_text_slow), or its whole array (ob_field). */
+#define FIELD_ROOM(member) (2 * sizeof(member) + 4)
+#define OB_FIELD(o, member) ob_field((o), (member), sizeof(member))
+
+/* A constant name (format, kind): never quoted, at most NAME_ROOM bytes
+ * (reserved by the caller). */
+#define NAME_ROOM 32
+static inline void put_name(out_buf *o, const char *s)
+{
+    size_t len = strnlen(s, NAME_ROOM);
+    memcpy(o->b + o->n, s, len);
+    o->n += len;
+}
+
+/* One byte into room reserved by the caller. */
+static inline void put_ch(out_buf *o, char c)
+{
+    o->b[o->n++] = c;
+}
+
 static const char digits2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
                               "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                               "8081828384858687888990919293949596979899";
 
-static inline __attribute__((always_inline)) void ob_int(out_buf *o, int64_t v)
+/* Decimal digits of u (1 for 0). */
+static inline int ndigits(uint64_t u)
+{
+    static const uint64_t pow10[] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+                                      100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL,
+                                      1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
+                                      1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
+                                      1000000000000000000ULL, 10000000000000000000ULL };
+    /* bits -> a guess of the digit count (log10(2) ~ 1233/4096), then one correction */
+    int g = ((64 - __builtin_clzll(u | 1)) * 1233) >> 12;
+    return g + 1 - (u < pow10[g]);
+}
+
+/* An integer written straight into the buffer, two digits at a time from
+ * the end: no snprintf, no temporary (a copy from a temporary written
+ * two bytes at a time stalled on store forwarding). */
+#define INT_ROOM 21
+static inline __attribute__((always_inline)) void put_int(out_buf *o, int64_t v)
 {
     if (v == 0) { /* most amounts in a return are zero */
-        ob_ch(o, '0');
+        o->b[o->n++] = '0';
         return;
     }
-    char tmp[24];
-    int i = sizeof tmp;
     uint64_t u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+    if (v < 0)
+        o->b[o->n++] = '-';
+    int n = ndigits(u);
+    char *p = o->b + o->n + n;
+    o->n += (size_t)n;
     while (u >= 100) {
         unsigned r = (unsigned)(u % 100);
         u /= 100;
-        tmp[--i] = digits2[2 * r + 1];
-        tmp[--i] = digits2[2 * r];
+        p -= 2;
+        memcpy(p, digits2 + 2 * r, 2);
     }
     if (u >= 10) {
-        tmp[--i] = digits2[2 * u + 1];
-        tmp[--i] = digits2[2 * u];
+        p -= 2;
+        memcpy(p, digits2 + 2 * u, 2);
     } else
-        tmp[--i] = (char)('0' + u);
-    if (v < 0)
-        tmp[--i] = '-';
-    ob_reserve(o, sizeof tmp);
-    memcpy(o->b + o->n, tmp + i, sizeof tmp - (size_t)i);
-    o->n += sizeof tmp - (size_t)i;
+        p[-1] = (char)('0' + u);
 }
 
-static inline __attribute__((always_inline)) void ob_date(out_buf *o, settle_date d)
+static inline void ob_int(out_buf *o, int64_t v)
+{
+    ob_reserve(o, INT_ROOM);
+    put_int(o, v);
+}
+
+#define DATE_ROOM 10
+static inline __attribute__((always_inline)) void put_date(out_buf *o, settle_date d)
 {
     if (!d.y)
         return;
-    ob_reserve(o, 10);
     char *p = o->b + o->n;
     int y = d.y;
-    p[0] = (char)('0' + y / 1000), p[1] = (char)('0' + y / 100 % 10), p[2] = (char)('0' + y / 10 % 10),
-    p[3] = (char)('0' + y % 10), p[4] = '-', p[5] = (char)('0' + d.m / 10), p[6] = (char)('0' + d.m % 10),
-    p[7] = '-', p[8] = (char)('0' + d.d / 10), p[9] = (char)('0' + d.d % 10);
+    if (__builtin_expect(y >= 1000 && y <= 9999 && d.m >= 0 && d.m <= 99 && d.d >= 0 && d.d <= 99, 1)) {
+        memcpy(p, digits2 + 2 * (y / 100), 2);
+        memcpy(p + 2, digits2 + 2 * (y % 100), 2);
+        p[4] = '-';
+        memcpy(p + 5, digits2 + 2 * d.m, 2);
+        p[7] = '-';
+        memcpy(p + 8, digits2 + 2 * d.d, 2);
+    } else { /* never from the readers (they check the calendar); as before */
+        p[0] = (char)('0' + y / 1000), p[1] = (char)('0' + y / 100 % 10), p[2] = (char)('0' + y / 10 % 10),
+        p[3] = (char)('0' + y % 10), p[4] = '-', p[5] = (char)('0' + d.m / 10), p[6] = (char)('0' + d.m % 10),
+        p[7] = '-', p[8] = (char)('0' + d.d / 10), p[9] = (char)('0' + d.d % 10);
+    }
     o->n += 10;
 }
 
@@ -156,68 +254,92 @@ static const char header[] = "file,line,format,bank,kind,movement_code,paid,noss
                              "credited_on,due_on,payer_doc,payer_name,other_credits_cents,card_tid,card_nsu,"
                              "card_authorization,card_brand,installment,installments,order_reference,acquirer_key\n";
 
+/* The most one row takes after its file column: reserved once per row, so
+ * the writers below check no room of their own. */
+#define ROW_ROOM                                                                                                  \
+    (FIELD_ROOM(((settle_record *)0)->bank) + FIELD_ROOM(((settle_record *)0)->movement_code) +                   \
+     FIELD_ROOM(((settle_record *)0)->nosso_numero) + FIELD_ROOM(((settle_record *)0)->seu_numero) +              \
+     FIELD_ROOM(((settle_record *)0)->txid) + FIELD_ROOM(((settle_record *)0)->end_to_end_id) +                   \
+     FIELD_ROOM(((settle_record *)0)->payer_doc) + FIELD_ROOM(((settle_record *)0)->payer_name) +                 \
+     FIELD_ROOM(((settle_record *)0)->card_tid) + FIELD_ROOM(((settle_record *)0)->card_nsu) +                     \
+     FIELD_ROOM(((settle_record *)0)->card_authorization) + FIELD_ROOM(((settle_record *)0)->card_brand) +         \
+     FIELD_ROOM(((settle_record *)0)->order_reference) + FIELD_ROOM(((settle_record *)0)->acquirer_key) +          \
+     2 * NAME_ROOM + 12 * INT_ROOM + 3 * DATE_ROOM + 40)
+
 /* prefix: the file column, already quoted, and its comma */
 static void print_row(out_buf *o, const char *prefix, size_t prefix_len, const settle_record *r)
 {
-    ob_reserve(o, prefix_len);
+    ob_reserve(o, prefix_len + ROW_ROOM);
     memcpy(o->b + o->n, prefix, prefix_len);
     o->n += prefix_len;
-    ob_int(o, r->line);
-    ob_ch(o, ',');
-    ob_text(o, record_format_name(r->format)); /* constant names: never quoted */
-    ob_ch(o, ',');
-    ob_text(o, r->bank);
-    ob_ch(o, ',');
-    ob_text(o, record_kind_name(r->kind));
-    ob_ch(o, ',');
-    ob_text(o, r->movement_code);
-    ob_ch(o, ',');
-    ob_ch(o, r->paid ? '1' : '0');
-    ob_ch(o, ',');
-    ob_text(o, r->nosso_numero);
-    ob_ch(o, ',');
-    ob_text(o, r->seu_numero);
-    ob_ch(o, ',');
-    ob_text(o, r->txid);
-    ob_ch(o, ',');
-    ob_text(o, r->end_to_end_id);
-    const int64_t *amounts[] = { &r->amount_face_cents, &r->amount_paid_cents, &r->amount_credited_cents,
-                                 &r->interest_cents,    &r->discount_cents,    &r->rebate_cents,
-                                 &r->fee_cents,         &r->iof_cents };
-    for (size_t i = 0; i < sizeof amounts / sizeof *amounts; i++) {
-        ob_ch(o, ',');
-        ob_int(o, *amounts[i]);
-    }
-    ob_ch(o, ',');
-    ob_date(o, r->occurred_on);
-    ob_ch(o, ',');
-    ob_date(o, r->credited_on);
-    ob_ch(o, ',');
-    ob_date(o, r->due_on);
-    ob_ch(o, ',');
-    ob_text(o, r->payer_doc);
-    ob_ch(o, ',');
-    ob_text(o, r->payer_name);
-    ob_ch(o, ',');
-    ob_int(o, r->other_credits_cents);
+    put_int(o, r->line);
+    put_ch(o, ',');
+    put_name(o, record_format_name(r->format));
+    put_ch(o, ',');
+    OB_FIELD(o, r->bank);
+    put_ch(o, ',');
+    put_name(o, record_kind_name(r->kind));
+    put_ch(o, ',');
+    OB_FIELD(o, r->movement_code);
+    put_ch(o, ',');
+    put_ch(o, r->paid ? '1' : '0');
+    put_ch(o, ',');
+    OB_FIELD(o, r->nosso_numero);
+    put_ch(o, ',');
+    OB_FIELD(o, r->seu_numero);
+    put_ch(o, ',');
+    OB_FIELD(o, r->txid);
+    put_ch(o, ',');
+    OB_FIELD(o, r->end_to_end_id);
+    put_ch(o, ',');
+    put_int(o, r->amount_face_cents);
+    put_ch(o, ',');
+    put_int(o, r->amount_paid_cents);
+    put_ch(o, ',');
+    put_int(o, r->amount_credited_cents);
+    put_ch(o, ',');
+    put_int(o, r->interest_cents);
+    put_ch(o, ',');
+    put_int(o, r->discount_cents);
+    put_ch(o, ',');
+    put_int(o, r->rebate_cents);
+    put_ch(o, ',');
+    put_int(o, r->fee_cents);
+    put_ch(o, ',');
+    put_int(o, r->iof_cents);
+    put_ch(o, ',');
+    put_date(o, r->occurred_on);
+    put_ch(o, ',');
+    put_date(o, r->credited_on);
+    put_ch(o, ',');
+    put_date(o, r->due_on);
+    put_ch(o, ',');
+    OB_FIELD(o, r->payer_doc);
+    put_ch(o, ',');
+    OB_FIELD(o, r->payer_name);
+    put_ch(o, ',');
+    put_int(o, r->other_credits_cents);
     /* card acquirer columns: empty for the bank and Pix formats */
     int card = r->format == FMT_CIELO || r->format == FMT_REDE;
-    const char *const ctext[] = { r->card_tid, r->card_nsu, r->card_authorization, r->card_brand };
-    for (size_t i = 0; i < sizeof ctext / sizeof *ctext; i++) {
-        ob_ch(o, ',');
-        ob_text(o, ctext[i]);
-    }
-    ob_ch(o, ',');
+    put_ch(o, ',');
+    OB_FIELD(o, r->card_tid);
+    put_ch(o, ',');
+    OB_FIELD(o, r->card_nsu);
+    put_ch(o, ',');
+    OB_FIELD(o, r->card_authorization);
+    put_ch(o, ',');
+    OB_FIELD(o, r->card_brand);
+    put_ch(o, ',');
     if (card)
-        ob_int(o, r->installment);
-    ob_ch(o, ',');
+        put_int(o, r->installment);
+    put_ch(o, ',');
     if (card)
-        ob_int(o, r->installments);
-    ob_ch(o, ',');
-    ob_text(o, r->order_reference);
-    ob_ch(o, ',');
-    ob_text(o, r->acquirer_key);
-    ob_ch(o, '\n');
+        put_int(o, r->installments);
+    put_ch(o, ',');
+    OB_FIELD(o, r->order_reference);
+    put_ch(o, ',');
+    OB_FIELD(o, r->acquirer_key);
+    put_ch(o, '\n');
 }
 
 /* --summary: one row per (movement code, paid). */

@@ -52,20 +52,24 @@ void cnab_line_norm(const unsigned char *raw, size_t n, int first, cnab_line *ou
 
     out->wide = 0;
     out->utf8 = 0;
-    /* copy and test for ASCII in one pass, eight bytes at a time: this
-     * runs on every line */
-    uint64_t hi = 0;
+    /* copy, then test for ASCII 32 bytes at a time (four independent
+     * words): this runs on every line */
+    memcpy(out->c, raw, n);
+    uint64_t hi = 0, h1 = 0, h2 = 0, h3 = 0;
     size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        uint64_t w[4];
+        memcpy(w, raw + i, 32);
+        hi |= w[0], h1 |= w[1], h2 |= w[2], h3 |= w[3];
+    }
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, raw + i, 8);
-        memcpy(out->c + i, &w, 8);
         hi |= w;
     }
-    for (; i < n; i++) {
+    for (; i < n; i++)
         hi |= raw[i];
-        out->c[i] = raw[i];
-    }
+    hi |= h1 | h2 | h3;
     out->ascii = (hi & 0x8080808080808080ULL) == 0;
     if (out->ascii) {
         out->len = n;
@@ -195,7 +199,10 @@ static __attribute__((noinline, cold)) int digits_slow(const cnab_line *l, size_
     return -1;
 }
 
-int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, int64_t *v, cnab_ferr *fe)
+/* cnab_digits(), inlined where the field tables are applied (every money
+ * field of every record goes through it). */
+static inline __attribute__((always_inline)) int digits_inline(const cnab_line *l, size_t start, size_t len,
+                                                               const char *what, int64_t *v, cnab_ferr *fe)
 {
     const unsigned char *s = l->c + start - 1;
     uint64_t x = 0;
@@ -221,6 +228,11 @@ int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, 
         return 0;
     }
     return digits_slow(l, start, len, what, v, fe);
+}
+
+int cnab_digits(const cnab_line *l, size_t start, size_t len, const char *what, int64_t *v, cnab_ferr *fe)
+{
+    return digits_inline(l, start, len, what, v, fe);
 }
 
 int cnab_pivot_year(int yy)
@@ -347,11 +359,28 @@ static size_t put_utf8(char *dst, uint32_t cp)
     return 4;
 }
 
+/* Flags (high bits) for the bytes of w below 0x20 or equal to 0x7F, the
+ * controls cnab_text() blanks. A flag may be set above a flagged byte
+ * (the borrow), never when no byte qualifies: a filter, not an index. */
+static inline uint64_t ctl_bytes(uint64_t w)
+{
+    uint64_t d = w ^ 0x7F7F7F7F7F7F7F7FULL;
+    return ((w - 0x2020202020202020ULL) | (d - 0x0101010101010101ULL)) & ~w & 0x8080808080808080ULL;
+}
+
 void cnab_text(const cnab_line *l, size_t start, size_t len, char *dst, size_t size)
 {
     size_t a = start - 1, b = start - 1 + len;
     while (a < b && l->c[a] == ' ')
         a++;
+    /* trailing spaces, eight at a time first (text fields are padded) */
+    while (b >= a + 8) {
+        uint64_t w;
+        memcpy(&w, l->c + b - 8, 8);
+        if (w != 0x2020202020202020ULL)
+            break;
+        b -= 8;
+    }
     while (b > a && l->c[b - 1] == ' ')
         b--;
     size_t j = 0;
@@ -359,7 +388,14 @@ void cnab_text(const cnab_line *l, size_t start, size_t len, char *dst, size_t s
         j = b - a < size - 1 ? b - a : size - 1;
         memcpy(dst, l->c + a, j);
         dst[j] = '\0';
-        for (size_t k = 0; k < j; k++)
+        size_t k = 0;
+        for (; k + 8 <= j; k += 8) { /* skip words without a control character */
+            uint64_t w;
+            memcpy(&w, dst + k, 8);
+            if (ctl_bytes(w))
+                break;
+        }
+        for (; k < j; k++)
             if ((unsigned char)dst[k] < 0x20 || dst[k] == 0x7F)
                 dst[k] = ' ';
         return;
@@ -431,7 +467,7 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
             break;
         }
         case FK_MONEY:
-            if (cnab_digits(l, t->start, t->len, t->name, (int64_t *)(void *)(base + t->off), fe) < 0)
+            if (digits_inline(l, t->start, t->len, t->name, (int64_t *)(void *)(base + t->off), fe) < 0)
                 return -1;
             break;
         case FK_DATE8:
@@ -454,7 +490,7 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
         case FK_MONEY4:
         case FK_MONEY_CR: {
             int64_t v;
-            if (cnab_digits(l, t->start, t->len, t->name, &v, fe) < 0)
+            if (digits_inline(l, t->start, t->len, t->name, &v, fe) < 0)
                 return -1;
             int64_t *dst = (int64_t *)(void *)(base + t->off);
             if (t->kind == FK_MONEY_ADD)

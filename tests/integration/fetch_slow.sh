@@ -31,21 +31,25 @@ throttle() {
 start_throttle() { throttle "$1" & thr=$!; }
 stop_throttle() { kill "$thr" 2>/dev/null; wait "$thr" 2>/dev/null; sshd kill-sessions CONT; }
 trap 'stop_throttle 2>/dev/null; f_stop_all' EXIT
-timed_fetch() { # timed_fetch VAR: f_fetch, bounded by 40 s; VAR_s = seconds taken
-  local t0=$SECONDS
+# bounded_fetch VAR: f_fetch under a 40 s `timeout`, a guard against a hang
+# only (exit 124). What is asserted is behaviour, never elapsed time (the
+# house rule: a loaded machine must not fail a test): that the download was
+# cut by the rule under test, with its message, and what was kept.
+bounded_fetch() {
   t_run "$1" timeout 40 "$SETTLE" --config "$T_TMP/settle.conf" fetch
-  printf -v "${1}_s" '%s' $((SECONDS - t0))
 }
+part_size() { stat -c %s "$T_TMP/spool/tmp/slow/BIG.RET.part" 2>/dev/null || echo 0; }
 
 # 1. Too slow: cut after a window of timeout_seconds, .part kept.
 t_config "$T_TMP/settle.conf" "$(f_source slow slow timeout_seconds=2 retries=0 min_bytes_per_second=50000000 max_source_seconds=0)"
 start_throttle 0.9
-timed_fetch out
+bounded_fetch out
 stop_throttle
 t_eq "a download slower than min_bytes_per_second fails the source: exit 69" 69 "$out_rc"
 t_contains "the error says too slow" "too slow:" "$out"
 t_contains "... and names the limit" "less than min_bytes_per_second = 50000000" "$out"
-t_check "it took a window or two, not the whole trickle ($out_s s)" test "$out_s" -le 12
+t_contains "... measured over a window of timeout_seconds" "bytes/s over the last " "$out"
+t_check "cut before the end, not run to completion ($(part_size) bytes of 67108864)" test "$(part_size)" -lt 67108864
 t_check "the partial download is kept for resuming" test -s "$T_TMP/spool/tmp/slow/BIG.RET.part"
 t_eq "nothing placed in incoming/" "" "$(f_incoming slow)"
 
@@ -53,18 +57,19 @@ t_eq "nothing placed in incoming/" "" "$(f_incoming slow)"
 rm -rf "$T_TMP/spool/tmp/slow"
 t_config "$T_TMP/settle.conf" "$(f_source slow slow timeout_seconds=5 retries=3 min_bytes_per_second=0 max_source_seconds=4)"
 start_throttle 0.9
-timed_fetch out
+bounded_fetch out
 stop_throttle
 t_eq "a source over its max_source_seconds budget fails: exit 69" 69 "$out_rc"
 t_contains "the error names the budget" "time budget (max_source_seconds" "$out"
-t_check "within the budget and a little ($out_s s)" test "$out_s" -le 10
+t_check "cut before the end ($(part_size) bytes of 67108864)" test "$(part_size)" -lt 67108864
+t_eq "... nothing placed in incoming/" "" "$(f_incoming slow)"
 
 # 3. Short stalls (shorter than the window) and short reads do not fail a file.
 t_config "$T_TMP/settle.conf" "$(f_source slow slow timeout_seconds=3 retries=0 min_bytes_per_second=1000 max_source_seconds=0)"
 ( for _ in $(seq 250); do p=$(sshd sessions); [ -n "$p" ] && break; sleep 0.02; done
   [ -z "$p" ] || { sleep 0.2; kill -STOP $p; sleep 1.5; kill -CONT $p; } ) &
 staller=$!
-timed_fetch out
+bounded_fetch out
 wait "$staller" 2>/dev/null
 t_eq "a stalled-then-fast download completes: exit 0" 0 "$out_rc"
 t_check "byte-identical" cmp -s "$R/slow/BIG.RET" "$T_TMP/spool/incoming/slow/BIG.RET"

@@ -81,6 +81,78 @@ static void test_needs_guard(void **state)
     assert_false(csvout_needs_guard("A=1", 3));
 }
 
+/* The byte-at-a-time writer csvout_row() replaced (one fputc per byte):
+ * the oracle the run-based one must match byte for byte. */
+static int oracle_blank_len(const unsigned char *p)
+{
+    if ((*p < 0x20 && *p != '\t' && *p != '\r' && *p != '\n') || *p == 0x7F)
+        return 1;
+    if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+        return 2;
+    return 0;
+}
+
+static void oracle_row(FILE *out, char sep, const char *eol, const char *const *fields, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (i)
+            fputc(sep, out);
+        const char *f = fields[i] ? fields[i] : "";
+        size_t len = strlen(f);
+        fputc('"', out);
+        if (csvout_needs_guard(f, len))
+            fputc('\'', out);
+        for (size_t k = 0; k < len; k++) {
+            int b = oracle_blank_len((const unsigned char *)f + k);
+            if (b) {
+                fputc(' ', out);
+                k += (size_t)b - 1;
+                continue;
+            }
+            if (f[k] == '"')
+                fputc('"', out);
+            fputc(f[k], out);
+        }
+        fputc('"', out);
+    }
+    fputs(eol, out);
+}
+
+static void test_same_bytes_as_the_byte_writer(void **state)
+{
+    (void)state;
+    static const unsigned char alphabet[] = { 'a', 'Z', '0', '9', ' ', ',', ';', '"', '\'', '=', '+', '-', '@',
+                                              '.', '\t', '\r', '\n', 0x01, 0x1B, 0x1F, 0x7F, 0xC2, 0x80, 0x85,
+                                              0x9F, 0xA0, 0xC3, 0xA7, 0xE2, 0x82, 0xAC };
+    srandom(20261130);
+    for (int round = 0; round < 20000; round++) {
+        char text[6][40];
+        const char *f[7];
+        int n = 1 + (int)(random() % 6);
+        for (int i = 0; i < n; i++) {
+            int len = (int)(random() % 39);
+            for (int k = 0; k < len; k++)
+                text[i][k] = (char)alphabet[random() % sizeof alphabet];
+            text[i][len] = '\0';
+            f[i] = random() % 9 ? text[i] : NULL;
+        }
+        char *a = NULL, *b = NULL;
+        size_t alen = 0, blen = 0;
+        FILE *ma = open_memstream(&a, &alen), *mb = open_memstream(&b, &blen);
+        assert_non_null(ma);
+        assert_non_null(mb);
+        char sep = round % 2 ? ',' : ';';
+        assert_int_equal(csvout_row(ma, sep, "\r\n", f, n), 0);
+        oracle_row(mb, sep, "\r\n", f, n);
+        fclose(ma);
+        fclose(mb);
+        assert_int_equal(alen, blen);
+        assert_memory_equal(a, b, alen);
+        free(a);
+        free(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -88,6 +160,7 @@ int main(void)
         cmocka_unit_test(test_numbers_and_text_unchanged),
         cmocka_unit_test(test_needs_guard),
         cmocka_unit_test(test_controls_blanked),
+        cmocka_unit_test(test_same_bytes_as_the_byte_writer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* sftp_test.c - the pure pieces of common/sftp.c: fingerprint formatting,
+/* sftp_test.c - the pure pieces of the SFTP client (common/sftp*.c): fingerprint formatting,
  * retry backoff, and reading secret files (mode checks, exact messages). */
 #include <setjmp.h>
 #include <stdarg.h>
