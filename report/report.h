@@ -22,6 +22,25 @@ int report_run(const config *cfg, const report_opts *opts);
 const char *report_reason_label(const char *code);
 int report_n_reasons(void);
 
+/* The columns of the open-exceptions sheet of exceptions-YYYYMMDD.xlsx and
+ * of exceptions-YYYYMMDD.csv, in order (report/layout.c). Column A is the
+ * exception id ("id"); the last three ("acao", "nota", "pagamento_id") are
+ * empty, for finance to fill and `settle resolve --from` to read. Row 1 of
+ * the sheet holds the `name`s (machine names, the CSV header too); the
+ * title is the human label (the xlsx's comment on the header cell). */
+typedef enum { RC_TEXT, RC_INT, RC_MONEY, RC_DATE, RC_INPUT } report_col_kind;
+typedef struct report_column {
+    const char *name;        /* header cell: "id", "motivo", ..., "acao", "nota", "pagamento_id" */
+    const char *title;       /* Portuguese label for people */
+    report_col_kind kind;    /* RC_TEXT: stored as text (codes keep their zeros); RC_MONEY: number in R$ */
+    int width;               /* column width in characters */
+} report_column;
+
+/* The table (static; n set to its length). */
+const report_column *report_open_columns(int *n);
+/* Index of the column called name, -1 when there is none. */
+int report_open_column(const char *name);
+
 /* 1 when s is a real YYYY-MM-DD date. */
 int report_valid_date(const char *s);
 
