@@ -45,6 +45,8 @@ static const report_column columns[] = {
     { "pagamento_id", "pagamento_id", RC_INPUT, 13 },
 };
 
+_Static_assert(sizeof columns / sizeof columns[0] == OC_NCOLS, "report/layout.c and OC_* in report.h differ");
+
 const report_column *report_open_columns(int *n)
 {
     *n = (int)(sizeof columns / sizeof columns[0]);

@@ -4,6 +4,11 @@
 #ifndef SETTLE_REPORT_H
 #define SETTLE_REPORT_H
 
+#include <stddef.h>
+#include <stdio.h>
+
+#include <libpq-fe.h>
+
 #include "common/config.h"
 
 typedef struct report_opts {
@@ -36,10 +41,27 @@ typedef struct report_column {
     int width;               /* column width in characters */
 } report_column;
 
+/* The columns by index (the order of report/layout.c's table). */
+enum { OC_ID, OC_REASON, OC_LABEL, OC_PAYMENT, OC_ORDER, OC_NAME, OC_DOC, OC_METHOD, OC_BANK, OC_BANK_NAME,
+       OC_NOSSO, OC_TXID, OC_E2E, OC_DUE, OC_PAID_ON, OC_CREDIT_ON, OC_EXPECTED, OC_PAID, OC_DIFF, OC_FEE,
+       OC_CREDITED, OC_FILE, OC_LINE, OC_OPENED, OC_AGE, OC_BUCKET, OC_ACTION, OC_DETAIL, OC_ACAO, OC_NOTA,
+       OC_PAGAMENTO_ID, OC_NCOLS };
+
 /* The table (static; n set to its length). */
 const report_column *report_open_columns(int *n);
 /* Index of the column called name, -1 when there is none. */
 int report_open_column(const char *name);
+
+/* Finance's texts (report/detail.c): the bank or PSP's name for a 3-digit
+ * code ("" when unknown); the age bucket of an exception ("0 a 2 dias",
+ * "3 a 7 dias", "8 a 30 dias", "mais de 30 dias"); the detail sentence in
+ * Portuguese with amounts in R$ from the reason, reconcile's detail text and
+ * the amounts in cents (text, "" = none), into out (n bytes). A detail text
+ * it does not know is left out, never shown in English. Returns out. */
+const char *report_bank_name(const char *code);
+const char *report_age_bucket(long days);
+char *report_detail_pt(const char *reason, const char *detail, const char *expected, const char *paid, char *out,
+                       size_t n);
 
 /* 1 when s is a real YYYY-MM-DD date. */
 int report_valid_date(const char *s);
