@@ -107,6 +107,10 @@ static void translate(const char *d, char *out, size_t n, size_t *len)
             return;
         }
     }
+    if ((rest = after(d, "candidates: "))) {
+        add(out, n, len, "Pagamentos candidatos: %s", rest);
+        return;
+    }
     if ((rest = after(d, "more than one payment matches: "))) {
         add(out, n, len, "Mais de um pagamento corresponde: %s", rest);
         return;

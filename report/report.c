@@ -320,9 +320,9 @@ static const char page_css[] =
     "table.x tr{display:grid;grid-template-columns:minmax(6.5em,.7fr) minmax(8em,1fr) minmax(6.5em,.7fr) "
     "minmax(9em,1.2fr) minmax(8em,.8fr) minmax(6em,.6fr) minmax(8em,.9fr) minmax(7em,.8fr) minmax(4em,.4fr) minmax(12em,2fr)}\n"
     "table.x td,table.x th{display:block;border-width:0 1px 1px 0;overflow-wrap:anywhere;min-width:0}\n"
-    ".sort{margin:8px 0}.sort label{margin-right:12px}\n"
-    "#o-valor:checked~section table.x tbody tr{order:var(--a)}\n"
-    "#o-nova:checked~section table.x tbody tr{order:calc(0 - var(--g))}\n"
+    "input[type=radio]+label{margin-right:14px}\n"
+    "#o-valor:checked~div.sec table.x tbody tr{order:var(--a)}\n"
+    "#o-nova:checked~div.sec table.x tbody tr{order:calc(0 - var(--g))}\n"
     "@media (max-width:900px){\n"
     " table.x thead{display:none}table.x tr{display:block;border:1px solid #bbb;margin:0 0 10px;padding:4px}\n"
     " table.x td{display:grid;grid-template-columns:9em 1fr;gap:6px;border:0;border-bottom:1px dotted #ddd;text-align:left}\n"
@@ -330,7 +330,7 @@ static const char page_css[] =
     " table.x td.n{white-space:normal}\n"
     "}\n"
     "@media print{\n"
-    " body{max-width:none;padding:0;font-size:10px}.sort,.sort+p,#chart{display:none}\n"
+    " body{max-width:none;padding:0;font-size:10px}#chart,input[type=radio],input[type=radio]+label,.sortp{display:none}\n"
     " table.x{display:table;width:100%;table-layout:fixed}table.x thead{display:table-header-group}\n"
     " table.x tbody{display:table-row-group}table.x tr{display:table-row;break-inside:avoid}\n"
     " table.x td,table.x th{display:table-cell;border:1px solid #999;font-size:9px}\n"
@@ -467,7 +467,7 @@ static int html_open(const report_data *d, const reason_total *tot, FILE *f)
         fputs("<p>Nenhuma exceção em aberto.</p>\n", f);
         return 0;
     }
-    fputs("<p class=\"meta\">Ordenar:</p>\n", f);
+    fputs("<p class=\"meta sortp\">Ordenar as exceções de cada motivo:</p>\n", f);
     fputs("<input type=\"radio\" name=\"ordem\" id=\"o-idade\" checked><label for=\"o-idade\">mais antigas primeiro</label>\n"
           "<input type=\"radio\" name=\"ordem\" id=\"o-nova\"><label for=\"o-nova\">mais recentes primeiro</label>\n"
           "<input type=\"radio\" name=\"ordem\" id=\"o-valor\"><label for=\"o-valor\">maior valor primeiro</label>\n", f);
@@ -493,7 +493,7 @@ static int html_open(const report_data *d, const reason_total *tot, FILE *f)
         qsort(ai, (size_t)shown, sizeof *ai, by_amount_desc);
         for (int j = 0; j < shown; j++)
             rank[ai[j].row] = j;
-        fprintf(f, "<section id=\"sec-%s\"><h3>%s: %s (%d)</h3>\n<table class=\"x\" id=\"open-%s\">\n%s<tbody>\n",
+        fprintf(f, "<div class=\"sec\" id=\"sec-%s\"><h3>%s: %s (%d)</h3>\n<table class=\"x\" id=\"open-%s\">\n%s<tbody>\n",
                 reasons[k].code, reasons[k].code, reasons[k].label, m, reasons[k].code, open_head);
         for (int j = 0; j < shown; j++)
             html_open_row(d, rows[j], rank[j], f);
@@ -501,7 +501,7 @@ static int html_open(const report_data *d, const reason_total *tot, FILE *f)
         if (m > shown)
             fprintf(f, "<p class=\"more\" id=\"more-%s\">Mostrando as %d mais antigas de %d exceções deste motivo. "
                        "Todas estão na planilha exceptions-%s.xlsx.</p>\n", reasons[k].code, shown, m, d->ymd);
-        fputs("</section>\n", f);
+        fputs("</div>\n", f);
     }
     free(rows);
     free(ai);
