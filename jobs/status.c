@@ -15,12 +15,15 @@
 #include "common/fmt.h"
 #include "common/log.h"
 #include "jobs/jobs.h"
+#include "report/report.h"
 
 const char usage_status[] =
     "usage: settle status\n\n"
     "Show what is waiting: files fetched into SPOOL/incoming/ and not ingested,\n"
     "return files and settlements not reconciled, open exceptions by reason and\n"
-    "age in days, invoice requests not exported, and the last run and its result.\n"
+    "age in days, invoice requests not exported, the tie-out per bank or PSP of the\n"
+    "last day files arrived (gross, fees, net credited, booked, in exception), and\n"
+    "the last run and its result.\n"
     "Changes nothing.\n";
 
 /* Regular files directly in dir that are not hidden nor *.part (a download
@@ -165,6 +168,10 @@ int cmd_status(settle_ctx *ctx, int argc, char **argv)
                PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4),
                PQgetvalue(r, i, 5));
     PQclear(r);
+
+    /* the last day's tie-out with the banks (report/tieout.c) */
+    if (report_tieout_print(db, NULL, stdout, &e))
+        goto fail;
 
     /* job_runs comes with sql/005_runs.sql (`settle run`); a database
      * without it has no runs to show. */

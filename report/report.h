@@ -63,6 +63,14 @@ const char *report_age_bucket(long days);
 char *report_detail_pt(const char *reason, const char *detail, const char *expected, const char *paid, char *out,
                        size_t n);
 
+/* The daily tie-out per bank or PSP (report/tieout.c), for `settle
+ * status`: one line per source and bank of the return files received on
+ * day (YYYY-MM-DD; NULL: the last day any file arrived): records read,
+ * settled count, gross, fees, net credited, and the gross split into booked,
+ * in exception, counted before and not reconciled, then what is still open.
+ * Returns 0, or -1 with e set (database error). */
+int report_tieout_print(PGconn *db, const char *day, FILE *out, err_t *e);
+
 /* 1 when s is a real YYYY-MM-DD date. */
 int report_valid_date(const char *s);
 
