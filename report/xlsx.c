@@ -75,6 +75,10 @@ static void header(lxw_worksheet *ws, const fmts *F, int r, const char *const *t
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c], NULL);
     }
     worksheet_freeze_panes(ws, (lxw_row_t)(r + 1), 0);
+    worksheet_set_paper(ws, 9);
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_repeat_rows(ws, (lxw_row_t)r, (lxw_row_t)r);
 }
 
 static void sheet_open(lxw_workbook *wb, const fmts *F, const report_data *d)
@@ -90,6 +94,11 @@ static void sheet_open(lxw_workbook *wb, const fmts *F, const report_data *d)
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, cols[c].width, colf);
     }
     worksheet_freeze_panes(ws, 1, 1);
+    /* printed: A4 landscape, one page wide, the header on every page */
+    worksheet_set_paper(ws, 9);
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_repeat_rows(ws, 0, 0);
     int n = PQntuples(x);
     char buf[1024];
     for (int i = 0; i < n; i++) {
