@@ -94,15 +94,17 @@ static void sheet_open(lxw_workbook *wb, const fmts *F, const report_data *d)
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, cols[c].width, colf);
     }
     worksheet_freeze_panes(ws, 1, 1);
-    /* printed: A4 landscape, one page wide, the header on every page */
+    /* printed: A4 landscape, three pages wide (31 columns do not fit one
+     * page at a size people can read), the header and the id on every page */
     worksheet_set_paper(ws, 9);
     worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_fit_to_pages(ws, 3, 0);
     worksheet_repeat_rows(ws, 0, 0);
+    worksheet_repeat_columns(ws, 0, 0);
     int n = PQntuples(x);
     char buf[1024];
     for (int i = 0; i < n; i++) {
-        int r = i + 1;
+        int r = i + 1, lines = 1;
         for (int c = 0; c < nc; c++) {
             switch (c) {
             case OC_ID: w_int(ws, r, c, PQgetvalue(x, i, X_ID), F->integer); break;
@@ -127,11 +129,24 @@ static void sheet_open(lxw_workbook *wb, const fmts *F, const report_data *d)
             case OC_ACAO: case OC_NOTA: case OC_PAGAMENTO_ID:
                 worksheet_write_blank(ws, (lxw_row_t)r, (lxw_col_t)c, F->input);
                 break;
-            default:
-                w_text(ws, r, c, report_open_text(d, i, c, buf, sizeof buf),
-                       c == OC_ACTION || c == OC_DETAIL ? F->wrap : F->text);
+            default: {
+                const char *t = report_open_text(d, i, c, buf, sizeof buf);
+                if (c == OC_ACTION || c == OC_DETAIL) {
+                    /* readers do not all grow a row for wrapped text: say how
+                     * many lines it needs (characters, roughly, per width) */
+                    size_t chars = 0;
+                    for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+                        chars += (*p & 0xC0) != 0x80;
+                    int l = (int)((chars + (size_t)cols[c].width - 1) / (size_t)cols[c].width);
+                    if (l > lines)
+                        lines = l;
+                }
+                w_text(ws, r, c, t, c == OC_ACTION || c == OC_DETAIL ? F->wrap : F->text);
+            }
             }
         }
+        if (lines > 1)
+            worksheet_set_row(ws, (lxw_row_t)r, 15.0 * (lines > 8 ? 8 : lines), NULL);
     }
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)(n ? n : 1), (lxw_col_t)(nc - 1));
     if (n) {
