@@ -21,16 +21,16 @@ t_eq "report exits 0" 0 "$out_rc"
 pdf=$T_TMP/lo/exceptions-20261128.pdf
 t_check "LibreOffice converted the workbook" test -s "$pdf"
 t_check "and its first page is an image" test -s "$T_TMP/lo/exceptions-20261128-1.png"
+# the open exceptions print in bands of columns, the id repeated on each
 txt=$(pdftotext -layout "$pdf" - 2>/dev/null)
-row3=$(grep -E '^ +3 UNDERPAID' <<<"$txt")
-t_contains "amounts in R\$ with pt-BR separators" "R\$ 3.457,59    R\$ 1.000,00      -R\$ 2.457,59" "$row3"
-t_contains "dates as dates, DD/MM/YYYY" "30/11/2026 27/11/2026" "$row3"
-t_contains "aberta em and age" "20/11/2026      8 8 a 30 dias" "$row3"
-t_contains "bank code with its zeros" "341     Itaú                   00000000000000027" "$txt"
+squeezed=$(tr -s ' ' <<<"$txt")
+t_contains "amounts in R\$ with pt-BR separators, dates DD/MM/YYYY, codes as text" \
+  " 3 TX000000000000000000000028 E0000000020261128120000000000028 30/11/2026 27/11/2026 R\$ 3.457,59 R\$ 1.000,00 -R\$ 2.457,59 R\$ 0,00 R\$ 0,00 ITAU<28>&.RET" "$squeezed"
+t_contains "line, aberta em, age and its bucket" " 3 30 20/11/2026 8 8 a 30 dias" "$squeezed"
+t_contains "bank code and nosso número with their zeros" " 2 OVERPAID Pago a maior 27 ORD-1027 Cliente 27 **.345.678/0001-** boleto 341 Itaú 00000000000000027" "$squeezed"
 t_contains "a formula-like name from a bank file is shown as typed" "=1+1" "$txt"
 t_not_contains "and not computed" "Pagamento não identificado                         2 " "$txt"
 t_contains "a HYPERLINK name is text (cut by its column, not run)" '=HYPERLINK("http://evil.example/' "$txt"
-squeezed=$(tr -s ' ' <<<"$txt")
 t_contains "the summary sheet in R\$" "Total 6 R\$ 15.105,03 R\$ 13.830,36" "$squeezed"
 t_contains "the resolved sheet: who, when, how" "7 PIX_REFUND Devolução Pix maria 28/11/2026 15:00:00 devolver" "$squeezed"
 t_contains "the tie-out sheet" " 28/11/2026 itau 341 Itaú 1 14 0 20 R\$ 58.081,30" "$squeezed"
