@@ -343,10 +343,8 @@ static void sheet_tieout(lxw_workbook *wb, const fmts *F, const report_data *d)
 int report_xlsx(const report_data *d, const char *path, err_t *e)
 {
     lxw_workbook *wb = workbook_new(path);
-    if (!wb) {
-        err_set(e, EX_CANTCREAT, "%s: cannot create the workbook", path);
-        return -1;
-    }
+    if (!wb)
+        return err_fail(e, EX_CANTCREAT, "%s: cannot create the workbook", path);
     fmts F;
     F.head = workbook_add_format(wb);
     format_set_bold(F.head);
@@ -383,13 +381,9 @@ int report_xlsx(const report_data *d, const char *path, err_t *e)
     sheet_rejected(wb, &F, d);
     sheet_tieout(wb, &F, d);
     lxw_error rc = workbook_close(wb);
-    if (bad) {
-        err_set(e, EX_SOFTWARE, "out of memory writing the workbook");
-        return -1;
-    }
-    if (rc != LXW_NO_ERROR) {
-        err_set(e, EX_IOERR, "%s: %s", path, lxw_strerror(rc));
-        return -1;
-    }
+    if (bad)
+        return err_fail(e, EX_SOFTWARE, "out of memory writing the workbook");
+    if (rc != LXW_NO_ERROR)
+        return err_fail(e, EX_IOERR, "%s: %s", path, lxw_strerror(rc));
     return 0;
 }
