@@ -730,13 +730,18 @@ static int ingest_one(ingest_job *j, one_file *f)
     snprintf(warns, sizeof warns, "%ld", info.warnings);
     snprintf(mism, sizeof mism, "%ld", info.xcheck_mismatches);
     snprintf(skipped, sizeof skipped, "%ld", info.skipped);
+    char ttitles[24], tcents[24];
+    snprintf(ttitles, sizeof ttitles, "%ld", info.trailer_titles);
+    snprintf(tcents, sizeof tcents, "%lld", (long long)info.trailer_cents);
     const char *u[] = { fid,  info.format ? record_format_name(info.format) : NULL,
-                        info.bank[0] ? info.bank : NULL, gen[0] ? gen : NULL, recs, dupstr, warns, mism, skipped };
+                        info.bank[0] ? info.bank : NULL, gen[0] ? gen : NULL, recs, dupstr, warns, mism, skipped,
+                        info.trailer_batches ? ttitles : NULL, info.trailer_batches ? tcents : NULL };
     if (!(r = db_query(j->db, &e,
                        "UPDATE return_files SET format = $2, bank_code = $3, generated_on = $4, records = $5,"
-                       " duplicates = $6, warnings = $7, xcheck_mismatches = $8, skipped = $9, ingested_at = now()"
+                       " duplicates = $6, warnings = $7, xcheck_mismatches = $8, skipped = $9,"
+                       " trailer_titles = $10, trailer_cents = $11, ingested_at = now()"
                        " WHERE id = $1",
-                       9, u))) {
+                       11, u))) {
         rollback(j->db);
         close(fd);
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);

@@ -21,7 +21,8 @@ enum { R_ID, R_REASON, R_BY, R_AT, R_HOW, R_NOTE, R_PAYMENT, R_PAID, R_FILE, R_L
 enum { J_ID, J_NAME, J_SOURCE, J_FORMAT, J_ERROR, J_AT, J_SIZE, J_NCOLS };
 /* report_tieout: one row per source and bank of the day's files. */
 enum { T_DAY, T_SOURCE, T_BANK, T_FILES, T_RECORDS, T_DUPLICATES, T_SETTLED, T_GROSS, T_FEES, T_NET, T_BOOKED,
-       T_BOOKED_CENTS, T_EXC, T_EXC_CENTS, T_AGAIN_CENTS, T_UNRECONCILED_CENTS, T_OPEN, T_OPEN_CENTS, T_NCOLS };
+       T_BOOKED_CENTS, T_EXC, T_EXC_CENTS, T_AGAIN_CENTS, T_UNRECONCILED_CENTS, T_OPEN, T_OPEN_CENTS, T_TRAILER_TITLES,
+       T_TRAILER_CENTS, T_NCOLS };
 
 PGresult *report_db_open(PGconn *db, const char *day, err_t *e);
 PGresult *report_db_summary(PGconn *db, const char *day, err_t *e);

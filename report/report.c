@@ -359,7 +359,8 @@ static void html_tieout(const report_data *d, FILE *f)
           "<th class=\"n\">Valor bruto (R$)</th><th class=\"n\">Tarifas (R$)</th><th class=\"n\">Crédito líquido (R$)</th>"
           "<th class=\"n\">Baixados</th><th class=\"n\">Valor baixado (R$)</th><th class=\"n\">Em exceção (R$)</th>"
           "<th class=\"n\">Já contado (R$)</th><th class=\"n\">Não conciliado (R$)</th>"
-          "<th class=\"n\">Exceções em aberto</th><th class=\"n\">Em aberto (R$)</th></tr></thead>\n<tbody>\n", f);
+          "<th class=\"n\">Exceções em aberto</th><th class=\"n\">Em aberto (R$)</th>"
+          "<th class=\"n\">Trailer: títulos, valor (R$)</th></tr></thead>\n<tbody>\n", f);
     for (int i = 0; i < PQntuples(t); i++) {
         const char *bank = PQgetvalue(t, i, T_BANK);
         char bn[160];
@@ -380,6 +381,10 @@ static void html_tieout(const report_data *d, FILE *f)
         td(f, "n", "Não conciliado", money(o, PQgetvalue(t, i, T_UNRECONCILED_CENTS), m));
         td(f, "n", "Exceções em aberto", PQgetvalue(t, i, T_OPEN));
         td(f, "n", "Em aberto", money(o, PQgetvalue(t, i, T_OPEN_CENTS), m));
+        char tr[FMT_MONEY_MAX + 32] = "";
+        if (*PQgetvalue(t, i, T_TRAILER_TITLES))
+            snprintf(tr, sizeof tr, "%s, %s", PQgetvalue(t, i, T_TRAILER_TITLES), money(o, PQgetvalue(t, i, T_TRAILER_CENTS), m));
+        td(f, "n", "Trailer", tr);
         fputs("</tr>\n", f);
     }
     fputs("</tbody></table></div>\n", f);

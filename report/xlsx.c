@@ -310,9 +310,10 @@ static void sheet_tieout(lxw_workbook *wb, const fmts *F, const report_data *d)
     static const char *const th[] = { "Dia", "Origem", "Banco/PSP", "Nome", "Arquivos", "Registros lidos",
                                       "Registros repetidos", "Liquidados", "Valor bruto", "Tarifas", "Crédito líquido",
                                       "Baixados", "Valor baixado", "Em exceção (qtd)", "Em exceção", "Já contado",
-                                      "Não conciliado", "Exceções em aberto", "Em aberto" };
-    static const int tw[] = { 11, 12, 9, 22, 9, 10, 10, 10, 15, 12, 15, 10, 15, 10, 14, 14, 14, 10, 14 };
-    header(ws, F, 0, th, tw, 19);
+                                      "Não conciliado", "Exceções em aberto", "Em aberto", "Trailer: títulos",
+                                      "Trailer: valor dos títulos" };
+    static const int tw[] = { 11, 12, 9, 22, 9, 10, 10, 10, 15, 12, 15, 10, 15, 10, 14, 14, 14, 10, 14, 10, 15 };
+    header(ws, F, 0, th, tw, 21);
     PGresult *t = d->tieout;
     int n = PQntuples(t);
     for (int i = 0; i < n; i++) {
@@ -336,8 +337,10 @@ static void sheet_tieout(lxw_workbook *wb, const fmts *F, const report_data *d)
         w_money(ws, r, 16, PQgetvalue(t, i, T_UNRECONCILED_CENTS), F->money);
         w_int(ws, r, 17, PQgetvalue(t, i, T_OPEN), F->integer);
         w_money(ws, r, 18, PQgetvalue(t, i, T_OPEN_CENTS), F->money);
+        w_int(ws, r, 19, PQgetvalue(t, i, T_TRAILER_TITLES), F->integer);
+        w_money(ws, r, 20, PQgetvalue(t, i, T_TRAILER_CENTS), F->money);
     }
-    worksheet_autofilter(ws, 0, 0, (lxw_row_t)(n ? n : 1), 18);
+    worksheet_autofilter(ws, 0, 0, (lxw_row_t)(n ? n : 1), 20);
 }
 
 int report_xlsx(const report_data *d, const char *path, err_t *e)

@@ -3,7 +3,9 @@
 -- finance can match each credit on the account statement. The money of the
 -- records that carry it is split four ways, which add up to the gross:
 -- booked (a payment became paid), in exception (open or resolved), already
--- counted (the same money reported again) and not reconciled yet.
+-- counted (the same money reported again) and not reconciled yet. Last, the
+-- files' own trailer totals where their layout has them (sql/014: titles in
+-- cobrança simples and their face value; '' when none reported them).
 -- Columns: report/tieout.c, enum T_*.
 WITH d AS (SELECT coalesce($1::date, (SELECT max(received_at)::date FROM return_files), current_date) AS day),
      f AS (SELECT f.* FROM return_files f, d
@@ -14,7 +16,8 @@ WITH d AS (SELECT coalesce($1::date, (SELECT max(received_at)::date FROM return_
              LEFT JOIN settlement_outcomes o ON o.settlement_id = s.id
              LEFT JOIN exceptions e ON e.settlement_id = s.id),
      fs AS (SELECT source, coalesce(bank_code, '') AS bank, count(*) AS files,
-                   coalesce(sum(records), 0) AS records, sum(duplicates) AS duplicates
+                   coalesce(sum(records), 0) AS records, sum(duplicates) AS duplicates,
+                   sum(trailer_titles) AS trailer_titles, sum(trailer_cents) AS trailer_cents
               FROM f GROUP BY 1, 2)
 SELECT to_char((SELECT day FROM d), 'YYYY-MM-DD'), fs.source, fs.bank, fs.files, fs.records, fs.duplicates,
        count(s.paid) FILTER (WHERE s.paid),
@@ -28,8 +31,9 @@ SELECT to_char((SELECT day FROM d), 'YYYY-MM-DD'), fs.source, fs.bank, fs.files,
        coalesce(sum(s.amount_paid_cents) FILTER (WHERE s.paid AND s.outcome NOT IN ('paid', 'exception')), 0),
        coalesce(sum(s.amount_paid_cents) FILTER (WHERE s.paid AND s.outcome IS NULL), 0),
        count(*) FILTER (WHERE s.xstatus = 'open'),
-       coalesce(sum(s.amount_paid_cents) FILTER (WHERE s.xstatus = 'open'), 0)
+       coalesce(sum(s.amount_paid_cents) FILTER (WHERE s.xstatus = 'open'), 0),
+       coalesce(fs.trailer_titles::text, ''), coalesce(fs.trailer_cents::text, '')
   FROM fs
   LEFT JOIN s ON s.source = fs.source AND s.bank = fs.bank
- GROUP BY fs.source, fs.bank, fs.files, fs.records, fs.duplicates
+ GROUP BY fs.source, fs.bank, fs.files, fs.records, fs.duplicates, fs.trailer_titles, fs.trailer_cents
  ORDER BY fs.source, fs.bank

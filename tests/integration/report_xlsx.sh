@@ -20,6 +20,8 @@ OPEN="FROM exceptions e JOIN settlements s ON s.id = e.settlement_id
 t_sql "UPDATE settlements SET payer_name = '=HYPERLINK(\"http://evil.example/\",\"x\")' WHERE id = 29" >/dev/null
 t_sql "UPDATE payments SET customer_name = '@SUM(1+1)*cmd|'' /C calc''!A0' WHERE id = 26" >/dev/null
 
+# the file's own trailer totals (sql/014), as ingest stores them for a CNAB 240 file
+t_sql "UPDATE return_files SET trailer_titles = 14, trailer_cents = 123456 WHERE id = 2" >/dev/null
 t_run out "$SETTLE" report --date $D --output "$T_TMP/r"
 t_eq "report exits 0" 0 "$out_rc"
 x=$T_TMP/r/exceptions-20261128.xlsx
@@ -58,7 +60,7 @@ res=$(/usr/bin/python3 "$T_TOP/tests/tools/xlsx_check.py" "$x" <<JSON
     "Resolvidas no dia": {"A2": 7, "B2": "PIX_REFUND", "D2": "maria", "E2": "2026-11-28 15:00:00", "F2": "devolver"},
     "Arquivos rejeitados": {"A2": "pix-2026-11-28.csv", "B2": "pix", "C2": "pix-csv"},
     "Conferência": {"A2": "2026-11-28", "B2": "itau", "C2": "341", "D2": "Itaú", "E2": 1, "I2": $gross,
-                    "M2": $booked, "O2": $inexc, "B3": "pix", "C3": "260"}
+                    "M2": $booked, "O2": $inexc, "T2": 14, "U2": 1234.56, "B3": "pix", "C3": "260", "T3": null}
   },
   "formats": {
     "Resolvidas no dia": {"E2": "dd/mm/yyyy hh:mm:ss"},
