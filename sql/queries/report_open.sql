@@ -8,7 +8,7 @@ SELECT e.id, e.reason, to_char(e.created_at, 'YYYY-MM-DD'), $1::date - e.created
        coalesce(p.order_id, ''), coalesce(e.payment_id::text, ''),
        coalesce(e.expected_cents, p.amount_cents), coalesce(e.paid_cents, s.amount_paid_cents),
        coalesce(s.bank_code, f.bank_code, ''), f.name, e.line, coalesce(e.detail, ''),
-       coalesce(p.method, CASE s.kind WHEN 'boleto' THEN 'boleto' ELSE 'pix' END),
+       coalesce(p.method, CASE WHEN s.kind = 'boleto' THEN 'boleto' WHEN s.kind LIKE 'card%' THEN 'card' ELSE 'pix' END),
        coalesce(nullif(s.nosso_numero, ''), p.nosso_numero, ''),
        coalesce(nullif(s.txid, ''), p.txid, ''), coalesce(s.end_to_end_id, ''),
        coalesce(to_char(coalesce(p.due_on, s.due_on), 'YYYY-MM-DD'), ''),
