@@ -85,7 +85,7 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libsettle.a $(TEST_SUPPORT_OBJ)
 # Allocation-failure tests (tests/support/failalloc.h): every malloc,
 # calloc, realloc, strdup and strndup of the test and libsettle.a goes
 # through the test's wrappers. `override` so that `make asan`'s LDFLAGS add to it.
-OOM_TESTS = $(BUILD)/tests/unit/parsers/oom_test $(BUILD)/tests/unit/reconcile/oom_test $(BUILD)/tests/unit/jobs/migrate_oom_test
+OOM_TESTS = $(BUILD)/tests/unit/parsers/oom_test $(BUILD)/tests/unit/reconcile/oom_test $(BUILD)/tests/unit/reconcile/cards_oom_test $(BUILD)/tests/unit/jobs/migrate_oom_test
 $(OOM_TESTS): override LDFLAGS += -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc \
     -Wl,--wrap=strdup -Wl,--wrap=strndup
 
@@ -132,7 +132,7 @@ integration: $(SETTLE) tools
 # ASAN_SUBSET only (every command and both SFTP directions, in a fraction of
 # the time: docs/testing.md).
 ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-ASAN_SUBSET ?= cli migrate parse parse_pix pix_api pix_psp pix_refunds pix_hybrid bank_money ingest reconcile_rules reconcile_conflict fetch fetch_hostkey fetch_resume pix_api_pull sftp_upload export export-upload report report_xlsx status run roles security
+ASAN_SUBSET ?= cli migrate parse parse_pix pix_api pix_psp pix_refunds pix_hybrid bank_money ingest reconcile_rules reconcile_conflict fetch fetch_hostkey fetch_resume pix_api_pull sftp_upload export export-upload report report_xlsx status run roles security cards_ledger cards_cielo cards_rede
 asan: bootstrap
 	@$(MAKE) --no-print-directory asan-test
 # clang: GCC's UBSan runtime ignores log_path, clang's honours it.

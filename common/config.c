@@ -172,6 +172,14 @@ static const keyspec export_keys[] = {
     { "batch_size", K_INT, CK(batch_size), "1000", 1, 1000000, NULL, NULL,
       "invoice requests per batch file" },
 };
+static const keyspec cards_keys[] = {
+    { "sale_missing_days", K_INT, CK(card_sale_missing_days), "3", 1, 365, NULL, NULL,
+      "a card payment captured this many days ago that no acquirer sales file reported is CARD_SALE_MISSING" },
+    { "fee_tolerance_cents", K_INT, CK(card_fee_tolerance_cents), "1", 0, 100000, NULL, NULL,
+      "a card fee differing from the contracted rate ([card_fee NAME]) by more than this is FEE_MISMATCH" },
+    { "overdue_days", K_INT, CK(card_overdue_days), "2", 0, 3650, NULL, NULL,
+      "a card installment still unpaid this many days after its expected date is RECEIVABLE_OVERDUE" },
+};
 static const keyspec metrics_keys[] = {
     { "emf_output", K_STR, CK(metrics_emf), "", 0, 0, NULL, NULL,
       "where `settle run` writes CloudWatch EMF lines: empty = off, stdout, or a file to append to" },
@@ -206,7 +214,7 @@ static const keyspec source_keys[] = {
     EP_KEYS(source_cfg),
     { "pattern", K_STR, offsetof(source_cfg, pattern), ".", 0, 0, NULL, check_regex,
       "PCRE2 the remote file name must match" },
-    { "format", K_ENUM, offsetof(source_cfg, format), "auto", 0, 0, "auto|cnab240|cnab400|pix-csv|pix-api|pix-psp", NULL,
+    { "format", K_ENUM, offsetof(source_cfg, format), "auto", 0, 0, "auto|cnab240|cnab400|pix-csv|pix-api|pix-psp|cielo|rede", NULL,
       "parser format; auto detects it from the content" },
     { "bank", K_STR, offsetof(source_cfg, bank), NULL, 0, 0, NULL, check_bank,
       "bank code hint for the parser" },
@@ -280,6 +288,19 @@ static const keyspec profile_keys[] = {
 };
 #undef PK
 
+#define FK(f) offsetof(card_fee_cfg, f)
+static const keyspec card_fee_keys[] = {
+    { "acquirer", K_ENUM, FK(acquirer), NULL, 0, 0, "cielo|rede", NULL, "the acquirer of this contract (required)" },
+    { "brand", K_STR, FK(brand), "*", 0, 0, NULL, NULL, "card brand as the readers name it (visa, mastercard, elo, ...), or * for any" },
+    { "product", K_ENUM, FK(product), "*", 0, 0, "credit|debit|installment|*", NULL,
+      "credit (one payment), debit, installment (parcelado lojista), or * for any" },
+    { "installments_min", K_INT, FK(installments_min), "1", 1, 99, NULL, NULL, "fewest installments the rate applies to" },
+    { "installments_max", K_INT, FK(installments_max), "99", 1, 99, NULL, NULL, "most installments the rate applies to" },
+    { "rate_basis_points", K_INT, FK(rate_bp), "-1", -1, 10000, NULL, NULL,
+      "contracted fee (MDR) in hundredths of a percent of the gross: 248 = 2.48 % (required)" },
+};
+#undef FK
+
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 #define NAMED(T, arr, cnt, nm, ln) sizeof(T), offsetof(config, arr), offsetof(config, cnt), offsetof(T, nm), offsetof(T, ln)
 static const sectspec sections[] = {
@@ -288,6 +309,7 @@ static const sectspec sections[] = {
     { "reconcile", 0, reconcile_keys, NKEYS(reconcile_keys), 0, 0, 0, 0, 0, "matching settlements to payments" },
     { "ingest", 0, ingest_keys, NKEYS(ingest_keys), 0, 0, 0, 0, 0, "loading return files from the spool" },
     { "export", 0, export_keys, NKEYS(export_keys), 0, 0, 0, 0, 0, "invoice request batches" },
+    { "cards", 0, cards_keys, NKEYS(cards_keys), 0, 0, 0, 0, 0, "card acquirer settlements (docs/reconciliation.md, Cards)" },
     { "metrics", 0, metrics_keys, NKEYS(metrics_keys), 0, 0, 0, 0, 0, "CloudWatch metrics" },
     { "source", 1, source_keys, NKEYS(source_keys), NAMED(source_cfg, sources, n_sources, ep.name, ep.line),
       "one per bank or PSP to fetch from (SFTP server or API Pix)" },
@@ -295,6 +317,8 @@ static const sectspec sections[] = {
       NAMED(destination_cfg, destinations, n_destinations, ep.name, ep.line), "one per SFTP server to upload to" },
     { "profile", 1, profile_keys, NKEYS(profile_keys), NAMED(profile_cfg, profiles, n_profiles, name, line),
       "one per Pix CSV export layout" },
+    { "card_fee", 1, card_fee_keys, NKEYS(card_fee_keys), NAMED(card_fee_cfg, card_fees, n_card_fees, name, line),
+      "one per contracted card fee rate (acquirer, brand, product, installments)" },
 };
 #define N_SECTIONS NKEYS(sections)
 
@@ -629,6 +653,16 @@ static void post_check(parse_state *st)
     }
     for (int i = 0; i < c->n_destinations && !st->failed; i++)
         endpoint_check(st, "destination", &c->destinations[i].ep);
+    for (int i = 0; i < c->n_card_fees && !st->failed; i++) {
+        const card_fee_cfg *f = &c->card_fees[i];
+        if (!f->acquirer)
+            fail(st, f->line, "[card_fee %s] needs 'acquirer' (cielo or rede)", f->name);
+        else if (f->rate_bp < 0)
+            fail(st, f->line, "[card_fee %s] needs 'rate_basis_points' (e.g. 248 for 2.48 %%)", f->name);
+        else if (f->installments_min > f->installments_max)
+            fail(st, f->line, "[card_fee %s] has installments_min %lld above installments_max %lld", f->name,
+                 f->installments_min, f->installments_max);
+    }
 }
 
 config *config_defaults(void)

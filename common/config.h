@@ -66,6 +66,21 @@ typedef struct source_cfg {
     int client_secret_line;         /* line of an inline client_secret, 0 when none */
 } source_cfg;
 
+/* [card_fee NAME]: a contracted card fee (MDR) rate (docs/configuration.md,
+ * docs/reconciliation.md "Cards"): the rate of a sale by acquirer, brand,
+ * product and installment count. reconcile uses the most specific row that
+ * applies (an exact brand or product beats "*"; then the first in the file). */
+typedef struct card_fee_cfg {
+    char *name;
+    int line;
+    char *acquirer;                 /* cielo | rede (required) */
+    char *brand;                    /* visa, mastercard, elo, ... or "*" */
+    char *product;                  /* credit | debit | installment | * */
+    long long installments_min;     /* 1 */
+    long long installments_max;     /* 99 */
+    long long rate_bp;              /* basis points of the gross: 248 = 2.48 % (required) */
+} card_fee_cfg;
+
 typedef struct destination_cfg {
     sftp_endpoint ep;
 } destination_cfg;
@@ -96,6 +111,10 @@ typedef struct config {
     /* [export] */
     long long batch_size;          /* 1000 */
 
+    /* [cards] */
+    long long card_sale_missing_days;   /* 3: a capture no acquirer reported after this -> CARD_SALE_MISSING */
+    long long card_fee_tolerance_cents; /* 1: fee difference still taken as the contracted one */
+    long long card_overdue_days;        /* 2: an installment unpaid this long after its date -> RECEIVABLE_OVERDUE */
     /* [metrics] */
     char *metrics_emf;             /* "" = off, "stdout", or a file appended to */
 
@@ -105,6 +124,8 @@ typedef struct config {
     int n_destinations;
     profile_cfg *profiles;
     int n_profiles;
+    card_fee_cfg *card_fees;
+    int n_card_fees;
 } config;
 
 /* Read path (or the defaults when path is NULL and nothing is found at the

@@ -49,7 +49,9 @@ static const char settlement_cols[] =
     "file_id, line, format, bank_code, kind, movement_code, paid, nosso_numero, seu_numero, txid,"
     " end_to_end_id, refund_id, refund_status, amount_face_cents, amount_paid_cents, amount_credited_cents,"
     " interest_cents, discount_cents, rebate_cents, fee_cents, iof_cents, occurred_on, credited_on, due_on,"
-    " settled_at, payer_doc, payer_name, message, natural_key, other_credits_cents, refund_nature";
+    " settled_at, payer_doc, payer_name, message, natural_key, other_credits_cents, refund_nature,"
+    " card_merchant, card_tid, card_nsu, card_authorization, card_brand, order_reference, acquirer_key, adjustment,"
+    " installment, installments";
 
 typedef struct ingest_job {
     const config *cfg;
@@ -119,6 +121,23 @@ static void record_row(copybuf *b, const char *fid, const settle_record *r, cons
     copybuf_text(b, key);
     copybuf_int(b, r->other_credits_cents);
     opt_text(b, r->refund_nature);
+    /* card acquirer records (Cielo, Rede); NULL for the others */
+    opt_text(b, r->card_merchant);
+    opt_text(b, r->card_tid);
+    opt_text(b, r->card_nsu);
+    opt_text(b, r->card_authorization);
+    opt_text(b, r->card_brand);
+    opt_text(b, r->order_reference);
+    opt_text(b, r->acquirer_key);
+    opt_text(b, r->adjustment);
+    int card = r->kind == KIND_CARD_SALE || r->kind == KIND_CARD_SETTLEMENT || r->kind == KIND_CARD_ADJUSTMENT;
+    if (card) {
+        copybuf_int(b, r->installment);
+        copybuf_int(b, r->installments);
+    } else {
+        copybuf_null(b);
+        copybuf_null(b);
+    }
     copybuf_end_row(b);
 }
 

@@ -1,14 +1,44 @@
 /* natkey.c - the natural key of a settlement record (see natkey.h). */
 #include "parsers/natkey.h"
 
+#include "common/hash.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A card record: what the acquirer says about the sale and the money,
+ * never the file's header (date, sequence), so that a file sent again is
+ * the same records. Longer than NATKEY_MAX: its SHA-256 instead. */
+static char *card_key(const settle_record *r, char *out, size_t n)
+{
+    char k[512];
+    const char *nsu = r->card_nsu;
+    while (*nsu == '0')
+        nsu++;
+    snprintf(k, sizeof k, "card|%s|%s|%s|%s|%s|%s|%s|%s|%04d-%02d-%02d|%d/%d|%s|%s|%lld|%lld|%lld|%04d-%02d-%02d",
+             r->format == FMT_CIELO ? "cielo" : r->format == FMT_REDE ? "rede" : "?", r->card_merchant,
+             r->kind == KIND_CARD_SALE ? "sale" : r->kind == KIND_CARD_SETTLEMENT ? "settlement" : "adjustment",
+             r->adjustment, r->movement_code, r->card_tid, nsu, r->card_authorization, r->occurred_on.y,
+             r->occurred_on.m, r->occurred_on.d, r->installment, r->installments, r->order_reference,
+             r->acquirer_key, (long long)r->amount_face_cents, (long long)r->amount_credited_cents,
+             (long long)r->fee_cents, r->credited_on.y, r->credited_on.m, r->credited_on.d);
+    if (strlen(k) < n && strlen(k) < NATKEY_MAX) {
+        snprintf(out, n, "%s", k);
+    } else {
+        char hex[SHA256_HEX_LEN + 1];
+        sha256_hex(k, strlen(k), hex);
+        snprintf(out, n, "card|sha256:%s", hex);
+    }
+    return out;
+}
+
 char *natkey_build(const settle_record *r, char *out, size_t n)
 {
-    if (r->kind == KIND_PIX_REFUND && r->refund_id[0]) {
+    if (r->kind == KIND_CARD_SALE || r->kind == KIND_CARD_SETTLEMENT || r->kind == KIND_CARD_ADJUSTMENT) {
+        card_key(r, out, n);
+    } else if (r->kind == KIND_PIX_REFUND && r->refund_id[0]) {
         /* A refund is reported again as its status moves on (EM_PROCESSAMENTO
          * -> DEVOLVIDO or NAO_REALIZADO): each status is its own record, so
          * the history is kept and the settled one is not dropped as a
@@ -80,7 +110,9 @@ static struct natkey_slot *occ_find(struct natkey_slot *v, size_t cap, uint64_t 
 char *natkey_build_in_file(natkey_occ *o, const settle_record *r, char *out, size_t n)
 {
     natkey_build(r, out, n);
-    if (r->kind != KIND_BOLETO)
+    /* Two identical CNAB or card records in one file are two reports */
+    if (r->kind != KIND_BOLETO && r->kind != KIND_CARD_SALE && r->kind != KIND_CARD_SETTLEMENT &&
+        r->kind != KIND_CARD_ADJUSTMENT)
         return out;
     if ((o->used + 1) * 2 > o->cap) {
         size_t cap = o->cap * 2;

@@ -7,10 +7,15 @@
  *   Pix:        pix|end-to-end id
  *   Pix refund: pix_refund|refund id (settled, DEVOLVIDO or no status), or
  *               pix_refund|refund id|status (EM_PROCESSAMENTO, NAO_REALIZADO)
+ *   Card:       card|acquirer|merchant|kind|adjustment|code|TID|NSU|authorization|
+ *               sale date|installment/installments|order reference|acquirer key|
+ *               gross|net|fee|payment date (card|sha256:HEX when longer than
+ *               NATKEY_MAX): never the header's date or sequence, so a file
+ *               the acquirer sends again is the same records
  * A Pix record without an end-to-end id (never seen; kept safe) falls back to
  * pix|txid|amount|settled_at. Pure.
  *
- * Two identical CNAB records inside one file are two reports the bank made
+ * Two identical CNAB (or card) records inside one file are two reports the bank made
  * (two payments of one boleto on one day, for the same amount), not one
  * record delivered twice: the second gets the key KEY#2, the third KEY#3, and
  * so on (natkey_occ). The same file delivered again gives the same keys, so

@@ -127,8 +127,10 @@ static const char *const outcome_names[] = { "paid", "exception", "event", "rede
 static const char *const reason_names[] = {
     NULL, "UNKNOWN_PAYMENT", "UNDERPAID", "OVERPAID", "DUPLICATE_PAYMENT", "PAYMENT_NOT_PENDING",
     "AMBIGUOUS_MATCH", "BANK_REJECTED", "PIX_REFUND", "CHEQUE_RETURNED", "LIQUIDATION_UNCONFIRMED",
-    "LIQUIDATION_REVERSED", "PIX_REFUND_MED",
+    "LIQUIDATION_REVERSED", "PIX_REFUND_MED", "CARD_SALE_MISSING", "FEE_MISMATCH", "RECEIVABLE_OVERDUE",
+    "PAYOUT_MISMATCH", "CARD_CANCELED", "CHARGEBACK", "CHARGEBACK_REVERSED",
 };
+_Static_assert(sizeof reason_names / sizeof reason_names[0] == EXC_LAST + 1, "one name per rc_reason");
 
 const char *rc_outcome_name(rc_outcome o) { return outcome_names[o]; }
 const char *rc_reason_name(rc_reason r) { return reason_names[r]; }

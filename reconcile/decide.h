@@ -57,8 +57,16 @@ typedef enum {
     EXC_LIQUIDATION_UNCONFIRMED,
     EXC_LIQUIDATION_REVERSED,
     EXC_PIX_REFUND_MED,
+    /* cards (reconcile/cards.c, docs/reconciliation.md "Cards") */
+    EXC_CARD_SALE_MISSING,     /* a capture the store recorded that no acquirer reported after [cards] sale_missing_days */
+    EXC_FEE_MISMATCH,          /* the acquirer's fee differs from the contracted rate beyond [cards] fee_tolerance_cents */
+    EXC_RECEIVABLE_OVERDUE,    /* an installment past its date (plus [cards] overdue_days) without payment */
+    EXC_PAYOUT_MISMATCH,       /* a payout that does not match the receivables it pays */
+    EXC_CARD_CANCELED,         /* a cancellation the store did not initiate */
+    EXC_CHARGEBACK,
+    EXC_CHARGEBACK_REVERSED,
 } rc_reason;
-#define EXC_LAST EXC_PIX_REFUND_MED
+#define EXC_LAST EXC_CHARGEBACK_REVERSED
 
 /* One settlement as reconcile sees it. Strings are NUL-terminated. */
 typedef struct rc_settlement {

@@ -39,6 +39,7 @@
 #include "common/metrics.h"
 #include "common/progress.h"
 #include "common/testhook.h"
+#include "reconcile/cards_db.h"
 #include "reconcile/decide.h"
 #include "reconcile/engine.h"
 #include "reconcile/nossonum.h"
@@ -662,6 +663,13 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
     long max_files = opts && opts->max_files > 0 ? opts->max_files : -1;
     err_t e = { 0 };
     rc_job j = { .params = { .tolerance_cents = cfg->tolerance_cents } };
+    card_params card_p;
+    card_fee_rate *card_rates = NULL;
+    long card_counts[4] = { 0 };
+    if (cards_params_from_config(cfg, &card_p, &card_rates)) {
+        log_msg(LOG_ERROR, "reconcile", NULL, "out of memory");
+        return EX_SOFTWARE;
+    }
     j.boleto_re = compile(cfg->boleto_reference_pattern);
     j.pix_re = compile(cfg->pix_reference_pattern);
     j.md = pcre2_match_data_create(16, NULL);
@@ -686,7 +694,7 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
         PGresult *r;
         if (db_exec(j.db, "BEGIN", &e) ||
             !(r = db_query(j.db, &e,
-                           "SELECT id, name FROM return_files WHERE status = 'ingested'"
+                           "SELECT id, name, coalesce(format, '') FROM return_files WHERE status = 'ingested'"
                            " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
                            0, NULL))) {
             rc = fail(j.db, &e);
@@ -728,9 +736,12 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
         long long id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
         char name[256];
         snprintf(name, sizeof name, "%s", PQgetvalue(r, 0, 1));
+        /* card acquirer files have their own rules (reconcile/cards_db.c) */
+        int card = !strcmp(PQgetvalue(r, 0, 2), "cielo") || !strcmp(PQgetvalue(r, 0, 2), "rede");
         PQclear(r);
         testhook("reconcile:claimed");
-        int done = reconcile_file(&j, id, name, id == lock_file, &e);
+        int done = card ? cards_reconcile_file(j.db, &card_p, id, name, card_counts, &e)
+                        : reconcile_file(&j, id, name, id == lock_file, &e);
         if (done == RC_CONFLICT) {
             PQclear(PQexec(j.db, "ROLLBACK"));
             lock_file = id;
@@ -756,6 +767,10 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
         progress_update("reconcile: %ld files, %lld settlements paid", files, metrics_get("Settled"));
     }
     progress_done();
+    if (!rc && cards_sweep(j.db, cfg, &e) < 0) {
+        rc = e.code ? e.code : EX_SOFTWARE;
+        log_msg(LOG_ERROR, "reconcile", NULL, "%s", e.msg);
+    }
     if (!rc)
         log_msg(LOG_INFO, "reconcile", KV(KV_I("files", files)), "done");
 out:
@@ -764,5 +779,6 @@ out:
     pcre2_match_data_free(j.md);
     pcre2_code_free(j.boleto_re);
     pcre2_code_free(j.pix_re);
+    free(card_rates);
     return rc;
 }

@@ -9,6 +9,7 @@ SQL_QUERY(report_summary);
 SQL_QUERY(report_resolved);
 SQL_QUERY(report_rejected);
 SQL_QUERY(report_tieout);
+SQL_QUERY(report_cards);
 
 static PGresult *by_day(PGconn *db, const char *sql, const char *day, err_t *e)
 {
@@ -21,3 +22,4 @@ PGresult *report_db_summary(PGconn *db, const char *day, err_t *e) { return by_d
 PGresult *report_db_resolved(PGconn *db, const char *day, err_t *e) { return by_day(db, sqlq_report_resolved, day, e); }
 PGresult *report_db_rejected(PGconn *db, const char *day, err_t *e) { return by_day(db, sqlq_report_rejected, day, e); }
 PGresult *report_db_tieout(PGconn *db, const char *day, err_t *e) { return by_day(db, sqlq_report_tieout, day, e); }
+PGresult *report_db_cards(PGconn *db, const char *day, err_t *e) { return by_day(db, sqlq_report_cards, day, e); }

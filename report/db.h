@@ -28,6 +28,8 @@ PGresult *report_db_open(PGconn *db, const char *day, err_t *e);
 PGresult *report_db_summary(PGconn *db, const char *day, err_t *e);
 PGresult *report_db_resolved(PGconn *db, const char *day, err_t *e);
 PGresult *report_db_rejected(PGconn *db, const char *day, err_t *e);
+/* report_cards: the card section (acquirer, item, count, cents). */
+PGresult *report_db_cards(PGconn *db, const char *day, err_t *e);
 /* day NULL: the last day any return file arrived. */
 PGresult *report_db_tieout(PGconn *db, const char *day, err_t *e);
 

@@ -12,7 +12,7 @@
 
 typedef struct report_data {
     const report_opts *o;
-    PGresult *sum, *open, *resolved, *rejected, *tieout;
+    PGresult *sum, *open, *resolved, *rejected, *tieout, *cards;
     char generated[32];          /* YYYY-MM-DD HH:MM:SS UTC */
     char ymd[9];                 /* YYYYMMDD of the day */
 } report_data;

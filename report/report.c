@@ -64,6 +64,25 @@ static const struct reason_info {
     { "PIX_REFUND_MED", "Devolução Pix MED (pedida pelo banco do pagador)",
       "Devolução forçada pelo Mecanismo Especial de Devolução (fraude ou falha operacional): conferir com o PSP, "
       "contestar se indevida, estornar o pedido e a nota fiscal" },
+    { "CARD_SALE_MISSING", "Venda no cartão não informada pela credenciadora",
+      "A captura registrada no pedido não apareceu no arquivo de vendas da credenciadora: conferir no portal "
+      "(Cielo/Rede) se a venda foi confirmada; se não foi, cancelar o pedido" },
+    { "FEE_MISMATCH", "Taxa do cartão diferente da contratada",
+      "A taxa (MDR) cobrada difere da contratada: conferir o contrato e contestar a diferença com a credenciadora" },
+    { "RECEIVABLE_OVERDUE", "Parcela do cartão não paga na data",
+      "A parcela prevista não foi paga: conferir a agenda no portal da credenciadora (antecipação, cessão, "
+      "bloqueio judicial) e cobrar o repasse" },
+    { "PAYOUT_MISMATCH", "Repasse do cartão diferente do previsto",
+      "O valor pago pela credenciadora não corresponde às parcelas previstas: conferir o extrato de pagamentos "
+      "e os ajustes e contestar a diferença" },
+    { "CARD_CANCELED", "Venda no cartão cancelada sem pedido da loja",
+      "A credenciadora cancelou uma venda que a loja não cancelou: confirmar com a credenciadora, bloquear a "
+      "entrega se ainda não enviada e estornar a nota fiscal" },
+    { "CHARGEBACK", "Chargeback (contestação do portador)",
+      "O portador contestou a compra: reunir comprovantes de entrega e contestar no prazo da credenciadora, "
+      "ou aceitar e estornar o pedido" },
+    { "CHARGEBACK_REVERSED", "Chargeback revertido",
+      "A contestação foi revertida a favor da loja: conferir o crédito no próximo repasse e encerrar a disputa" },
 };
 #define N_REASONS ((int)(sizeof reasons / sizeof reasons[0]))
 
@@ -565,6 +584,42 @@ static void html_resolved(const report_data *d, FILE *f)
     fputs("</tbody></table></div>\n", f);
 }
 
+/* The card section (sql/queries/report_cards.sql): per acquirer, the
+ * installments due and overdue, anticipated or sold, paid; fees charged
+ * against the contract; open chargebacks. Nothing when there are no cards. */
+static void report_cards_html(const report_opts *o, const PGresult *c, FILE *f)
+{
+    static const struct { const char *item, *label; } items[] = {
+        { "due", "Parcelas a receber" },
+        { "overdue", "Parcelas vencidas sem pagamento" },
+        { "anticipated", "Parcelas antecipadas ou cedidas (fora do extrato da loja)" },
+        { "paid", "Parcelas pagas" },
+        { "fee_charged", "Taxas cobradas (parcelas com taxa contratada)" },
+        { "fee_contract", "Taxas contratadas das mesmas parcelas" },
+        { "chargeback", "Chargebacks em aberto" },
+    };
+    if (!c || !PQntuples(c))
+        return;
+    char m[FMT_MONEY_MAX], n[24];
+    fputs("<h2>Cartões: recebíveis, taxas e chargebacks</h2>\n<div class=\"scroll\"><table id=\"cards\">\n"
+          "<tr><th>Credenciadora</th><th>Item</th><th>Quantidade</th><th>Valor (R$)</th></tr>\n", f);
+    for (int i = 0; i < PQntuples(c); i++) {
+        const char *label = PQgetvalue(c, i, 1);
+        for (size_t k = 0; k < sizeof items / sizeof items[0]; k++)
+            if (!strcmp(items[k].item, label))
+                label = items[k].label;
+        fputs("<tr>", f);
+        td(f, NULL, "Credenciadora", !strcmp(PQgetvalue(c, i, 0), "cielo") ? "Cielo"
+                                     : !strcmp(PQgetvalue(c, i, 0), "rede") ? "Rede" : PQgetvalue(c, i, 0));
+        td(f, NULL, "Item", label);
+        snprintf(n, sizeof n, "%s", PQgetvalue(c, i, 2));
+        td(f, "n", "Quantidade", n);
+        td(f, "n", "Valor (R$)", money(o, PQgetvalue(c, i, 3), m));
+        fputs("</tr>\n", f);
+    }
+    fputs("</table></div>\n", f);
+}
+
 static int report_html(const report_data *d, FILE *f)
 {
     const report_opts *o = d->o;
@@ -649,6 +704,7 @@ static int report_html(const report_data *d, FILE *f)
         return -1;
     html_rejected(d, f);
     html_resolved(d, f);
+    report_cards_html(o, d->cards, f);
     fputs("</body>\n</html>\n", f);
     return ferror(f) ? -1 : 0;
 }
@@ -738,7 +794,7 @@ int report_run(const config *cfg, const report_opts *opts)
     PQclear(begin);
     if (!(d.sum = report_db_summary(db, o.date, &e)) || !(d.open = report_db_open(db, o.date, &e)) ||
         !(d.resolved = report_db_resolved(db, o.date, &e)) || !(d.rejected = report_db_rejected(db, o.date, &e)) ||
-        !(d.tieout = report_db_tieout(db, o.date, &e))) {
+        !(d.tieout = report_db_tieout(db, o.date, &e)) || !(d.cards = report_db_cards(db, o.date, &e))) {
         rc = e.code;
         goto done;
     }
@@ -786,6 +842,7 @@ done:
     PQclear(d.resolved);
     PQclear(d.rejected);
     PQclear(d.tieout);
+    PQclear(d.cards);
     free(csv);
     free(html);
     free(xlsx);

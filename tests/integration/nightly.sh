@@ -43,7 +43,7 @@ t_eq "every step recorded and finished" "5" "$(t_sql "SELECT count(*) FROM job_r
 t_check "the truncated file was rejected with its .error" test -s "$T_TMP/spool/rejected/bb/RET001_20261128_cut.ret.error"
 t_contains ".error names file:line:column" "RET001_20261128_cut.ret:5:" "$(cat "$T_TMP/spool/rejected/bb/RET001_20261128_cut.ret.error")"
 t_eq "every exception reason produced by the demo files" \
-  "AMBIGUOUS_MATCH,BANK_REJECTED,CHEQUE_RETURNED,DUPLICATE_PAYMENT,OVERPAID,PAYMENT_NOT_PENDING,PIX_REFUND,PIX_REFUND_MED,UNDERPAID,UNKNOWN_PAYMENT" \
+  "AMBIGUOUS_MATCH,BANK_REJECTED,CARD_CANCELED,CARD_SALE_MISSING,CHARGEBACK,CHARGEBACK_REVERSED,CHEQUE_RETURNED,DUPLICATE_PAYMENT,OVERPAID,PAYMENT_NOT_PENDING,PIX_REFUND,PIX_REFUND_MED,UNDERPAID,UNKNOWN_PAYMENT" \
   "$(t_sql "SELECT string_agg(DISTINCT reason, ',' ORDER BY reason) FROM exceptions")"
 t_eq "one invoice request per paid payment" "$(t_sql "SELECT count(*) FROM payments WHERE status = 'paid'")" \
   "$(t_sql "SELECT count(*) FROM invoice_requests")"

@@ -60,7 +60,7 @@ done
 
 # settle_job: no DELETE / TRUNCATE / INSERT on payments, no change to exceptions.
 J=$T_JOB_CONN
-t_eq "settle_job reads payments" "ok 361" "$(as "$J" "SELECT count(*) FROM payments")"
+t_eq "settle_job reads payments" "ok 369" "$(as "$J" "SELECT count(*) FROM payments")"
 denied "settle_job cannot DELETE payments" "$J" "DELETE FROM payments WHERE id = 1"
 denied "settle_job cannot TRUNCATE payments" "$J" "TRUNCATE payments CASCADE"
 denied "settle_job cannot INSERT payments" "$J" "INSERT INTO payments (id, order_id, method, amount_cents) VALUES (9999, 'x', 'pix', 1)"

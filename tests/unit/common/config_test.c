@@ -105,7 +105,7 @@ static void test_unknown_section(void **state)
     (void)state;
     expect_error("[databse]\nconninfo = x\n",
                  ":1: unknown section [databse]; expected one of: database, spool, reconcile, ingest, export, "
-                 "metrics, source NAME, destination NAME, profile NAME");
+                 "cards, metrics, source NAME, destination NAME, profile NAME, card_fee NAME");
 }
 
 static void test_bad_values(void **state)
@@ -304,6 +304,47 @@ static void test_missing_file(void **state)
 }
 
 /* The Pix profile keys added for parsers/pixcsv.c, read from memory. */
+/* [cards] and [card_fee NAME]: defaults, values, and what is refused. */
+static void test_card_fees(void **state)
+{
+    (void)state;
+    err_t e = { 0 };
+    const char *text = "[cards]\nsale_missing_days = 5\n[card_fee cv]\nacquirer = cielo\nbrand = visa\n"
+                       "product = credit\nrate_basis_points = 248\n[card_fee rp]\nacquirer = rede\n"
+                       "installments_min = 2\ninstallments_max = 6\nrate_basis_points = 0\n";
+    config *c = config_load_mem(text, strlen(text), "mem.conf", &e);
+    if (!c)
+        fail_msg("%s", e.msg);
+    assert_int_equal(c->card_sale_missing_days, 5);
+    assert_int_equal(c->card_fee_tolerance_cents, 1);
+    assert_int_equal(c->card_overdue_days, 2);
+    assert_int_equal(c->n_card_fees, 2);
+    assert_string_equal(c->card_fees[0].acquirer, "cielo");
+    assert_string_equal(c->card_fees[0].brand, "visa");
+    assert_int_equal(c->card_fees[0].rate_bp, 248);
+    assert_string_equal(c->card_fees[1].brand, "*");
+    assert_string_equal(c->card_fees[1].product, "*");
+    assert_int_equal(c->card_fees[1].installments_min, 2);
+    assert_int_equal(c->card_fees[1].rate_bp, 0);
+    config_free(c);
+
+    static const struct { const char *text, *msg; } bad[] = {
+        { "[card_fee x]\nrate_basis_points = 248\n", "mem.conf:1: [card_fee x] needs 'acquirer' (cielo or rede)" },
+        { "[card_fee x]\nacquirer = cielo\n", "mem.conf:1: [card_fee x] needs 'rate_basis_points' (e.g. 248 for 2.48 %)" },
+        { "[card_fee x]\nacquirer = getnet\nrate_basis_points = 1\n",
+          "mem.conf:2: bad value for 'acquirer' in [card_fee]: expected one of: cielo|rede; found 'getnet'" },
+        { "[card_fee x]\nacquirer = rede\nrate_basis_points = 2.48\n",
+          "mem.conf:3: bad value for 'rate_basis_points' in [card_fee]: expected an integer from -1 to 10000; found '2.48'" },
+        { "[card_fee x]\nacquirer = rede\nrate_basis_points = 5\ninstallments_min = 7\ninstallments_max = 3\n",
+          "mem.conf:1: [card_fee x] has installments_min 7 above installments_max 3" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        err_t e2 = { 0 };
+        assert_null(config_load_mem(bad[i].text, strlen(bad[i].text), "mem.conf", &e2));
+        assert_string_equal(e2.msg, bad[i].msg);
+    }
+}
+
 static void test_profile_keys_mem(void **state)
 {
     (void)state;
@@ -350,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_conninfo),         cmocka_unit_test(test_pix_api_source),
         cmocka_unit_test(test_pix_api_inline_secret),
         cmocka_unit_test(test_missing_file),     cmocka_unit_test(test_profile_keys_mem),
+        cmocka_unit_test(test_card_fees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
