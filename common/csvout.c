@@ -25,9 +25,33 @@ static int plain_number(const char *s, size_t len)
     return i == len;
 }
 
+/* ="digits": a code written as a text constant (csvout_code()). */
+static int text_code(const char *s, size_t len)
+{
+    if (len < 3 || s[0] != '=' || s[1] != '"' || s[len - 1] != '"')
+        return 0;
+    for (size_t i = 2; i < len - 1; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+char *csvout_code(const char *code, char *buf, size_t n)
+{
+    size_t len = strlen(code);
+    int digits = len > 0;
+    for (size_t i = 0; i < len && digits; i++)
+        digits = code[i] >= '0' && code[i] <= '9';
+    if (digits)
+        snprintf(buf, n, "=\"%s\"", code);
+    else
+        snprintf(buf, n, "%s", code);
+    return buf;
+}
+
 int csvout_needs_guard(const char *s, size_t len)
 {
-    if (!len)
+    if (!len || text_code(s, len))
         return 0;
     switch (s[0]) {
     case '=': case '+': case '-': case '@': case '\t': case '\r':

@@ -26,4 +26,8 @@ int csvout_row(FILE *out, char sep, const char *eol, const char *const *fields, 
  * is not a plain decimal number ([+-]digits[(.|,)digits]). */
 int csvout_needs_guard(const char *s, size_t len);
 
+/* code as a spreadsheet text cell into buf (n bytes): ="code" when code is
+ * all digits, else code as is (the row writer guards it). Returns buf. */
+char *csvout_code(const char *code, char *buf, size_t n);
+
 #endif

@@ -83,9 +83,9 @@ PGresult *ingdb_repeats(PGconn *db, const char *fid, const char *ords, const cha
     return db_query(db, e, sqlq_ingest_repeats, 4, (const char *[]){ fid, ords, lines, keys });
 }
 
-int ingdb_file_done(PGconn *db, const char *const u[9], err_t *e)
+int ingdb_file_done(PGconn *db, const char *const u[11], err_t *e)
 {
-    PGresult *r = db_query(db, e, sqlq_ingest_file_done, 9, u);
+    PGresult *r = db_query(db, e, sqlq_ingest_file_done, 11, u);
     if (!r)
         return -1;
     PQclear(r);

@@ -39,7 +39,7 @@ PGresult *ingdb_repeats(PGconn *db, const char *fid, const char *ords, const cha
 
 /* What the parse found, on the file's row: u[9] = id, format, bank,
  * generated on, records, duplicates, warnings, mismatches, skipped. */
-int ingdb_file_done(PGconn *db, const char *const u[9], err_t *e);
+int ingdb_file_done(PGconn *db, const char *const u[11], err_t *e);
 
 /* Refresh the planner's statistics of settlements after a big file. */
 int ingdb_analyze(PGconn *db, err_t *e);

@@ -760,8 +760,12 @@ static int ingest_one(ingest_job *j, one_file *f)
     snprintf(warns, sizeof warns, "%ld", info.warnings);
     snprintf(mism, sizeof mism, "%ld", info.xcheck_mismatches);
     snprintf(skipped, sizeof skipped, "%ld", info.skipped);
+    char ttitles[24], tcents[24];
+    snprintf(ttitles, sizeof ttitles, "%ld", info.trailer_titles);
+    snprintf(tcents, sizeof tcents, "%lld", (long long)info.trailer_cents);
     const char *u[] = { fid,  info.format ? record_format_name(info.format) : NULL,
-                        info.bank[0] ? info.bank : NULL, gen[0] ? gen : NULL, recs, dupstr, warns, mism, skipped };
+                        info.bank[0] ? info.bank : NULL, gen[0] ? gen : NULL, recs, dupstr, warns, mism, skipped,
+                        info.trailer_batches ? ttitles : NULL, info.trailer_batches ? tcents : NULL };
     if (ingdb_file_done(j->db, u, &e)) {
         rollback(j->db);
         close(fd);

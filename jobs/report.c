@@ -9,13 +9,18 @@
 
 const char usage_report[] =
     "usage: settle report [--date YYYY-MM-DD] [--locale pt_BR|C] [--unmask] [--output DIR]\n\n"
-    "Write the exception report of a day (default today, UTC) for finance:\n"
-    "exceptions-YYYYMMDD.csv and exceptions-YYYYMMDD.html in SPOOL/reports/.\n"
-    "The HTML holds the day's summary, open exceptions by reason (count, amount,\n"
-    "bar chart) and every exception open at the end of the day with what to do.\n\n"
+    "Write the exception report of a day (default today, UTC) for finance into\n"
+    "SPOOL/reports/: exceptions-YYYYMMDD.xlsx (open exceptions with everything\n"
+    "needed to act and the columns acao, nota, pagamento_id for `settle resolve\n"
+    "--from`; summary by reason and bank; resolved in the day; rejected files;\n"
+    "tie-out with the banks), exceptions-YYYYMMDD.csv (the same columns) and\n"
+    "exceptions-YYYYMMDD.html (summary, tie-out, open exceptions by reason, the\n"
+    "first 200 of each, rejected files, resolved in the day). docs/report.md.\n\n"
     "  --date YYYY-MM-DD   the day to report (UTC)\n"
-    "  --locale pt_BR|C    pt_BR (default): 1.234,56, DD/MM/YYYY, ';' CSV with BOM;\n"
-    "                      C: 1234.56, YYYY-MM-DD, ',' CSV without BOM\n"
+    "  --locale pt_BR|C    pt_BR (default): 1.234,56, DD/MM/YYYY, ';' CSV with BOM,\n"
+    "                      codes as =\"001\" (a spreadsheet keeps the zeros);\n"
+    "                      C: 1234.56, YYYY-MM-DD, ',' CSV without BOM, codes as is\n"
+    "                      (the .xlsx has no locale: it shows in the reader's)\n"
     "  --unmask            show CPF/CNPJ in full (authorised use only; LGPD)\n"
     "  --output DIR        write into DIR instead of SPOOL/reports\n";
 

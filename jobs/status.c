@@ -28,6 +28,7 @@
 #include "common/log.h"
 #include "jobs/jobs.h"
 #include "jobs/status_db.h"
+#include "report/report.h"
 
 const char usage_status[] =
     "usage: settle status [--check]\n\n"
@@ -35,7 +36,9 @@ const char usage_status[] =
     "SPOOL/incoming/ and not ingested, files refused into SPOOL/rejected/ and\n"
     "waiting for someone, each source's last file and how long ago it came,\n"
     "return files and settlements not reconciled, invoice requests not exported,\n"
-    "open exceptions by reason and age in days (amounts in R$), and the last run\n"
+    "open exceptions by reason and age in days (amounts in R$), the tie-out per\n"
+    "bank or PSP of the last day files arrived (gross, fees, net credited, booked,\n"
+    "in exception), and the last run\n"
     "(a dry run is marked as such and the last real run shown beside it).\n"
     "Changes nothing.\n\n"
     "  --check   print one line per problem, worst first, and exit Nagios-style:\n"
@@ -498,7 +501,7 @@ int cmd_status(settle_ctx *ctx, int argc, char **argv)
     status_incoming(ctx->cfg->spool_dir);
     status_rejected(ctx->cfg->spool_dir);
     if (status_sources(db, ctx->cfg, &e) || status_queues(db, ctx->cfg, &e) || status_exceptions(db, &e) ||
-        status_warned_files(db, &e) || status_runs(db, &e)) {
+        status_warned_files(db, &e) || report_tieout_print(db, NULL, stdout, &e) || status_runs(db, &e)) {
         log_msg(LOG_ERROR, "status", NULL, "%s", e.msg);
         PQfinish(db);
         return e.code;

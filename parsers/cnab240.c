@@ -112,6 +112,11 @@ static int batch_trailer(parser *p, err_t *e)
                         "batch total (cobrança simples) '%017lld' differs from the sum of the face values read "
                         "%017lld; a batch mixing carteiras reports only its simples titles",
                         (long long)total, (long long)p->batch_face);
+        if (titles || total) {
+            p->info.trailer_batches++;
+            p->info.trailer_titles += (long)titles;
+            p->info.trailer_cents += total;
+        }
     }
     p->file_records += p->batch_records;
     p->in_batch = 0;

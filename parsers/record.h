@@ -100,6 +100,13 @@ typedef struct file_info {
     long warnings;               /* warnings reported (parse_opts.warn), xcheck_mismatches included */
     long xcheck_mismatches;      /* money records whose parts do not add up (cnab_xcheck) */
     long skipped;                /* entries read and counted but not settlements (outgoing Pix, transfers, balances) */
+    /* The file's own totals, as its trailers state them (CNAB 240 batch
+     * trailers 24-29 and 30-46: titles in cobrança simples and their face
+     * value, summed over the batches that report them); trailer_batches = 0
+     * when none did. Shown in the daily tie-out (return_files.trailer_*). */
+    long trailer_batches;
+    long trailer_titles;
+    int64_t trailer_cents;
 } file_info;
 
 /* A warning about a file that is still read: "FILE:LINE:COL: warning: ...".

@@ -1,9 +1,11 @@
 /* report.c - the report stage (`settle report`, the run's last step): the
  * day's exceptions for finance.
  *
- * Writes exceptions-YYYYMMDD.csv (spreadsheet) and exceptions-YYYYMMDD.html
- * (one self-contained page: no scripts, no fonts, no links to fetch) into
- * SPOOL/reports/ or --output DIR.
+ * Writes exceptions-YYYYMMDD.xlsx (the workbook finance works in: report/xlsx.c),
+ * exceptions-YYYYMMDD.csv (the same open-exceptions columns, for other
+ * tools and spreadsheets) and exceptions-YYYYMMDD.html (one self-contained
+ * page: no scripts, no fonts, no links to fetch) into SPOOL/reports/ or
+ * --output DIR. What each column means: docs/report.md.
  *
  * "The day" is a UTC calendar day (the database session runs in UTC). The
  * exceptions listed are those open at the end of that day: created before
@@ -12,8 +14,12 @@
  *
  * Text is in Portuguese (the readers are the finance team); --locale only
  * chooses number and date formats: pt_BR (default) 1.234,56 and DD/MM/YYYY,
- * CSV separated by ';' with a UTF-8 BOM for Excel; C 1234.56 and YYYY-MM-DD,
- * CSV separated by ',' without BOM. CPF/CNPJ are masked unless --unmask. */
+ * CSV separated by ';' with a UTF-8 BOM for Excel, codes of digits written
+ * as ="001" so a spreadsheet keeps their zeros; C 1234.56 and YYYY-MM-DD,
+ * CSV separated by ',' without BOM, codes as they are (for programs).
+ * CPF/CNPJ are masked unless --unmask. The workbook has no locale: numbers,
+ * dates and the R$ format are stored as such and shown in the reader's. */
+#include <errno.h>
 #include <limits.h>
 #include <openssl/evp.h>
 #include <stdint.h>
@@ -21,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/csvout.h"
 #include "common/db.h"
@@ -29,9 +36,9 @@
 #include "common/metrics.h"
 #include "common/outfile.h"
 #include "common/progress.h"
+#include "report/db.h"
+#include "report/render.h"
 #include "report/report.h"
-
-SQL_QUERY(report_cards);
 
 
 /* What finance does about each reason (docs/reconciliation.md names them). */
@@ -93,49 +100,27 @@ int report_n_reasons(void)
     return N_REASONS;
 }
 
-static const struct reason_info *reason_find(const char *code)
+const char *report_reason_action(const char *code)
 {
     for (int i = 0; i < N_REASONS; i++)
         if (!strcmp(reasons[i].code, code))
-            return &reasons[i];
+            return reasons[i].action;
     return NULL;
 }
 
+/* Rows per reason the HTML page shows; the rest are in the workbook (a day
+ * with 10,000 exceptions stays a page a phone opens in a second). */
+#define HTML_ROWS_PER_REASON 200
 
-/* Columns of the open-exceptions query. */
-enum { X_ID, X_REASON, X_OPENED, X_AGE, X_NAME, X_DOC, X_ORDER, X_PAYMENT, X_EXPECTED, X_PAID,
-       X_BANK, X_FILE, X_LINE, X_DETAIL, X_NCOLS };
+const char *report_resolution_pt(const char *how)
+{
+    return !strcmp(how, "paid") ? "pago" : !strcmp(how, "refund") ? "devolver" : !strcmp(how, "ignore") ? "ignorar" : how;
+}
 
-static const char open_sql[] =
-    "SELECT e.id, e.reason, to_char(e.created_at, 'YYYY-MM-DD'), $1::date - e.created_at::date,"
-    "       coalesce(p.customer_name, s.payer_name, ''), coalesce(p.customer_doc, s.payer_doc, ''),"
-    "       coalesce(p.order_id, ''), coalesce(e.payment_id::text, ''),"
-    "       coalesce(e.expected_cents, p.amount_cents), coalesce(e.paid_cents, s.amount_paid_cents),"
-    "       coalesce(s.bank_code, f.bank_code, s.format, ''), coalesce(f.name, ''), e.line, coalesce(e.detail, '')"
-    "  FROM exceptions e"       /* CARD_SALE_MISSING has no settlement nor file */
-    "  LEFT JOIN settlements s ON s.id = e.settlement_id"
-    "  LEFT JOIN return_files f ON f.id = e.file_id"
-    "  LEFT JOIN payments p ON p.id = e.payment_id"
-    " WHERE e.created_at < $1::date + 1 AND (e.status = 'open' OR e.resolved_at >= $1::date + 1)"
-    " ORDER BY e.created_at, e.id";
-
-/* The day's summary, one row. */
-enum { S_FILES, S_REJECTED, S_SETTLEMENTS, S_SETTLED_CENTS, S_PAID, S_PAID_CENTS, S_OPENED, S_RESOLVED, S_NCOLS };
-
-static const char summary_sql[] =
-    "WITH f AS (SELECT id, status FROM return_files WHERE received_at >= $1::date AND received_at < $1::date + 1),"
-    " s AS (SELECT s.* FROM settlements s JOIN f ON f.id = s.file_id)"
-    " SELECT (SELECT count(*) FROM f),"
-    "        (SELECT count(*) FROM f WHERE status = 'rejected'),"
-    "        (SELECT count(*) FROM s),"
-    "        (SELECT coalesce(sum(amount_paid_cents), 0) FROM s WHERE paid),"
-    "        (SELECT count(*) FROM settlement_outcomes WHERE outcome = 'paid'"
-    "            AND decided_at >= $1::date AND decided_at < $1::date + 1),"
-    "        (SELECT coalesce(sum(coalesce(o.paid_cents, s.amount_paid_cents)), 0)"
-    "           FROM settlement_outcomes o JOIN settlements s ON s.id = o.settlement_id"
-    "          WHERE o.outcome = 'paid' AND o.decided_at >= $1::date AND o.decided_at < $1::date + 1),"
-    "        (SELECT count(*) FROM exceptions WHERE created_at >= $1::date AND created_at < $1::date + 1),"
-    "        (SELECT count(*) FROM exceptions WHERE resolved_at >= $1::date AND resolved_at < $1::date + 1)";
+static const char *method_pt(const char *m)
+{
+    return !strcmp(m, "boleto") ? "boleto" : !strcmp(m, "pix") ? "Pix" : !strcmp(m, "card") ? "cartão" : m;
+}
 
 static char *money(const report_opts *o, const char *cents, char *buf)
 {
@@ -158,7 +143,7 @@ static char *money_csv(const report_opts *o, const char *cents, char *buf)
 
 static const char *date_out(const report_opts *o, const char *iso, char *buf, size_t n)
 {
-    if (o->locale_c) {
+    if (o->locale_c || !*iso) {
         snprintf(buf, n, "%s", iso);
         return buf;
     }
@@ -167,33 +152,94 @@ static const char *date_out(const report_opts *o, const char *iso, char *buf, si
     return buf;
 }
 
-static int report_csv(const report_opts *o, PGresult *x, FILE *f)
+/* paid - expected in cents as text, "" when either is missing. */
+static const char *diff_cents(PGresult *x, int i, char *buf, size_t n)
 {
-    static const char *const head[] = {
-        "id", "motivo", "descricao", "aberta_em", "idade_dias", "cliente", "documento", "pedido", "pagamento",
-        "valor_esperado", "valor_pago", "banco", "arquivo", "linha", "acao_sugerida", "detalhe",
-    };
-    const int nh = (int)(sizeof head / sizeof head[0]);
+    if (PQgetisnull(x, i, X_EXPECTED) || PQgetisnull(x, i, X_PAID)) {
+        buf[0] = '\0';
+        return buf;
+    }
+    snprintf(buf, n, "%lld", strtoll(PQgetvalue(x, i, X_PAID), NULL, 10) - strtoll(PQgetvalue(x, i, X_EXPECTED), NULL, 10));
+    return buf;
+}
+
+const char *report_open_text(const report_data *d, int i, int col, char *buf, size_t n)
+{
+    PGresult *x = d->open;
+    const report_opts *o = d->o;
+    const char *reason = PQgetvalue(x, i, X_REASON);
+    char c[32];
+    buf[0] = '\0';
+    switch (col) {
+    case OC_ID: return PQgetvalue(x, i, X_ID);
+    case OC_REASON: return reason;
+    case OC_LABEL: { const char *l = report_reason_label(reason); return l ? l : ""; }
+    case OC_PAYMENT: return PQgetvalue(x, i, X_PAYMENT);
+    case OC_ORDER: return PQgetvalue(x, i, X_ORDER);
+    case OC_NAME: return PQgetvalue(x, i, X_NAME);
+    case OC_DOC: return fmt_doc(PQgetvalue(x, i, X_DOC), o->unmask, buf, n);
+    case OC_METHOD: return method_pt(PQgetvalue(x, i, X_METHOD));
+    case OC_BANK: return PQgetvalue(x, i, X_BANK);
+    case OC_BANK_NAME: return report_bank_name(PQgetvalue(x, i, X_BANK));
+    case OC_NOSSO: return PQgetvalue(x, i, X_NOSSO);
+    case OC_TXID: return PQgetvalue(x, i, X_TXID);
+    case OC_E2E: return PQgetvalue(x, i, X_E2E);
+    case OC_DUE: return date_out(o, PQgetvalue(x, i, X_DUE), buf, n);
+    case OC_PAID_ON: return date_out(o, PQgetvalue(x, i, X_PAID_ON), buf, n);
+    case OC_CREDIT_ON: return date_out(o, PQgetvalue(x, i, X_CREDIT_ON), buf, n);
+    case OC_OPENED: return date_out(o, PQgetvalue(x, i, X_OPENED), buf, n);
+    case OC_EXPECTED: return money_csv(o, PQgetvalue(x, i, X_EXPECTED), buf);
+    case OC_PAID: return money_csv(o, PQgetvalue(x, i, X_PAID), buf);
+    case OC_DIFF: return money_csv(o, diff_cents(x, i, c, sizeof c), buf);
+    case OC_FEE: return money_csv(o, PQgetvalue(x, i, X_FEE), buf);
+    case OC_CREDITED: return money_csv(o, PQgetvalue(x, i, X_CREDITED), buf);
+    case OC_FILE: return PQgetvalue(x, i, X_FILE);
+    case OC_LINE: return PQgetvalue(x, i, X_LINE);
+    case OC_AGE: return PQgetvalue(x, i, X_AGE);
+    case OC_BUCKET: return report_age_bucket(strtol(PQgetvalue(x, i, X_AGE), NULL, 10));
+    case OC_ACTION: { const char *a = report_reason_action(reason); return a ? a : ""; }
+    case OC_DETAIL:
+        return report_detail_pt(reason, PQgetvalue(x, i, X_DETAIL),
+                                PQgetisnull(x, i, X_EXPECTED) ? "" : PQgetvalue(x, i, X_EXPECTED),
+                                PQgetisnull(x, i, X_PAID) ? "" : PQgetvalue(x, i, X_PAID), buf, n);
+    default: return ""; /* acao, nota, pagamento_id: finance fills them */
+    }
+}
+
+/* Codes of digits that a spreadsheet would turn into numbers. */
+static int is_code_col(int col)
+{
+    return col == OC_BANK || col == OC_NOSSO || col == OC_TXID || col == OC_E2E || col == OC_ORDER || col == OC_DOC;
+}
+
+static int report_csv(const report_data *d, FILE *f)
+{
+    const report_opts *o = d->o;
+    int nc;
+    const report_column *cols = report_open_columns(&nc);
+    const char *head[OC_NCOLS];
+    for (int k = 0; k < nc; k++)
+        head[k] = cols[k].name;
     char sep = o->locale_c ? ',' : ';';
     if (!o->locale_c)
         fputs("\xEF\xBB\xBF", f);
-    int bad = csvout_row(f, sep, "\r\n", head, nh);
+    int bad = csvout_row(f, sep, "\r\n", head, nc);
+    char bufs[OC_NCOLS][1024];
     progress_task pt;
-    progress_begin(&pt, "report", "report", "exceptions", PQntuples(x));
-    for (int i = 0; i < PQntuples(x) && !bad; i++) {
+    progress_begin(&pt, "report", "report", "exceptions", PQntuples(d->open));
+    for (int i = 0; i < PQntuples(d->open) && !bad; i++) {
         progress_tick(&pt, 1);
-        char exp[FMT_MONEY_MAX], paid[FMT_MONEY_MAX], day[16], doc[64];
-        const struct reason_info *ri = reason_find(PQgetvalue(x, i, X_REASON));
-        const char *row[] = {
-            PQgetvalue(x, i, X_ID), PQgetvalue(x, i, X_REASON), ri ? ri->label : "",
-            date_out(o, PQgetvalue(x, i, X_OPENED), day, sizeof day), PQgetvalue(x, i, X_AGE),
-            PQgetvalue(x, i, X_NAME), fmt_doc(PQgetvalue(x, i, X_DOC), o->unmask, doc, sizeof doc),
-            PQgetvalue(x, i, X_ORDER), PQgetvalue(x, i, X_PAYMENT),
-            money_csv(o, PQgetvalue(x, i, X_EXPECTED), exp), money_csv(o, PQgetvalue(x, i, X_PAID), paid),
-            PQgetvalue(x, i, X_BANK), PQgetvalue(x, i, X_FILE), PQgetvalue(x, i, X_LINE),
-            ri ? ri->action : "", PQgetvalue(x, i, X_DETAIL),
-        };
-        bad = csvout_row(f, sep, "\r\n", row, nh);
+        const char *row[OC_NCOLS];
+        for (int k = 0; k < nc; k++) {
+            const char *v = report_open_text(d, i, k, bufs[k], sizeof bufs[k]);
+            if (!o->locale_c && is_code_col(k)) {
+                char tmp[1024];
+                snprintf(tmp, sizeof tmp, "%s", v);
+                v = csvout_code(tmp, bufs[k], sizeof bufs[k]);
+            }
+            row[k] = v;
+        }
+        bad = csvout_row(f, sep, "\r\n", row, nc);
     }
     progress_end(&pt);
     return bad;
@@ -217,7 +263,8 @@ static void base64(const unsigned char *in, size_t len, FILE *out)
 }
 
 /* The bar chart as an SVG document (bar length proportional to the count;
- * the label gives count and amount). Only codes and numbers go in it. */
+ * the label gives count and amount). Only codes and numbers go in it. It
+ * scales with the page (viewBox; the img is at most 100% wide). */
 static char *report_svg(const report_opts *o, const reason_total *t, size_t *len)
 {
     char *svg = NULL;
@@ -260,14 +307,286 @@ static char *report_svg(const report_opts *o, const reason_total *t, size_t *len
     return svg;
 }
 
-static void td(FILE *f, const char *cls, const char *text)
+/* A cell with its column label for the narrow (card) layout. */
+static void td(FILE *f, const char *cls, const char *label, const char *text)
 {
-    if (cls)
-        fprintf(f, "<td class=\"%s\">", cls);
-    else
-        fputs("<td>", f);
+    fprintf(f, "<td%s%s%s data-l=\"%s\">", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "", label);
     fmt_html_escape(f, text);
     fputs("</td>", f);
+}
+
+/* One line "label: value" inside a cell, when value is not empty. */
+static void line(FILE *f, const char *label, const char *value, int *first)
+{
+    if (!value || !*value)
+        return;
+    if (!*first)
+        fputs("<br>", f);
+    *first = 0;
+    fprintf(f, "<span class=\"s\">%s</span> ", label);
+    fmt_html_escape(f, value);
+}
+
+static const char page_css[] =
+    "<style>\n"
+    "*{box-sizing:border-box}\n"
+    "body{font-family:sans-serif;margin:0 auto;padding:12px;max-width:1600px;color:#222;font-size:14px}\n"
+    "h1{font-size:20px}h2{font-size:16px;margin-top:28px;border-bottom:1px solid #ccc}h3{font-size:15px;margin:18px 0 6px}\n"
+    ".scroll{overflow-x:auto;max-width:100%}\n"
+    "table{border-collapse:collapse;font-size:13px}\n"
+    "th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}\n"
+    "th{background:#f3f3f3}td.n,th.n{text-align:right}td.n{white-space:nowrap}td.k{white-space:nowrap}\n"
+    "#tieout{font-size:12px}#tieout th{font-size:11px}\n"
+    ".meta,.lgpd,.s{color:#666;font-size:12px}.more{background:#fff8e1;padding:6px;border:1px solid #f0d98c}\n"
+    ".brk{overflow-wrap:anywhere;word-break:break-word}\n"
+    "#chart{max-width:100%;height:auto}\n"
+    /* the open exceptions: rows are grid lines, so CSS can reorder them (no script) */
+    "table.x{width:100%;display:block}table.x thead,table.x tbody{display:flex;flex-direction:column}\n"
+    "table.x tr{display:grid;grid-template-columns:minmax(6.5em,.7fr) minmax(8em,1fr) minmax(6.5em,.7fr) "
+    "minmax(9em,1.2fr) minmax(8em,.8fr) minmax(6em,.6fr) minmax(8em,.9fr) minmax(7em,.8fr) minmax(4em,.4fr) minmax(12em,2fr)}\n"
+    "table.x td,table.x th{display:block;border-width:0 1px 1px 0;overflow-wrap:anywhere;min-width:0}\n"
+    "table.x td.n{white-space:normal}\n"
+    "input[type=radio]+label{margin-right:14px}\n"
+    "#o-valor:checked~div.sec table.x tbody tr{order:var(--a)}\n"
+    "#o-nova:checked~div.sec table.x tbody tr{order:calc(0 - var(--g))}\n"
+    "@media (max-width:900px){\n"
+    " table.x thead{display:none}table.x tr{display:block;border:1px solid #bbb;margin:0 0 10px;padding:4px}\n"
+    " table.x td{position:relative;padding-left:9.5em;border:0;border-bottom:1px dotted #ddd;text-align:left;min-height:1.6em}\n"
+    " table.x td::before{content:attr(data-l);position:absolute;left:4px;width:8.8em;font-weight:bold;color:#555}\n"
+    " table.x td.n{white-space:normal}\n"
+    "}\n"
+    "@media print{\n"
+    " body{max-width:none;padding:0;font-size:10px}#chart,input[type=radio],input[type=radio]+label,.sortp{display:none}\n"
+    " table.x{display:table;width:100%;table-layout:fixed}table.x thead{display:table-header-group}\n"
+    " table.x tbody{display:table-row-group}table.x tr{display:table-row;break-inside:avoid}\n"
+    " table.x td,table.x th{display:table-cell;border:1px solid #999;font-size:9px}\n"
+    " table.x td::before{content:none}table.x th:last-child{width:24%}\n"
+    " .scroll{overflow:visible}h2{break-after:avoid}thead{display:table-header-group}\n"
+    "}\n"
+    "</style>\n";
+
+static void html_tieout(const report_data *d, FILE *f)
+{
+    const report_opts *o = d->o;
+    char m[FMT_MONEY_MAX];
+    PGresult *t = d->tieout;
+    fputs("<h2>Conferência com os bancos e PSPs</h2>\n", f);
+    if (!PQntuples(t)) {
+        fputs("<p>Nenhum arquivo de retorno recebido no dia.</p>\n", f);
+        return;
+    }
+    fputs("<p class=\"meta\">Por origem, os arquivos recebidos no dia: o valor bruto dos registros com dinheiro "
+          "se divide em baixado, em exceção, já contado antes (reenvio) e ainda não conciliado; o crédito líquido "
+          "(bruto menos tarifas) é o que deve aparecer no extrato.</p>\n"
+          "<div class=\"scroll\"><table id=\"tieout\">\n<thead><tr><th>Origem</th><th>Banco/PSP</th>"
+          "<th class=\"n\">Arquivos</th><th class=\"n\">Registros lidos</th><th class=\"n\">Liquidados</th>"
+          "<th class=\"n\">Valor bruto (R$)</th><th class=\"n\">Tarifas (R$)</th><th class=\"n\">Crédito líquido (R$)</th>"
+          "<th class=\"n\">Baixados</th><th class=\"n\">Valor baixado (R$)</th><th class=\"n\">Em exceção (R$)</th>"
+          "<th class=\"n\">Já contado (R$)</th><th class=\"n\">Não conciliado (R$)</th>"
+          "<th class=\"n\">Exceções em aberto</th><th class=\"n\">Em aberto (R$)</th>"
+          "<th class=\"n\">Trailer: títulos, valor (R$)</th></tr></thead>\n<tbody>\n", f);
+    for (int i = 0; i < PQntuples(t); i++) {
+        const char *bank = PQgetvalue(t, i, T_BANK);
+        char bn[160];
+        snprintf(bn, sizeof bn, "%s%s%s", bank, *report_bank_name(bank) ? " " : "", report_bank_name(bank));
+        fputs("<tr>", f);
+        td(f, NULL, "Origem", PQgetvalue(t, i, T_SOURCE));
+        td(f, NULL, "Banco/PSP", bn);
+        td(f, "n", "Arquivos", PQgetvalue(t, i, T_FILES));
+        td(f, "n", "Registros", PQgetvalue(t, i, T_RECORDS));
+        td(f, "n", "Liquidados", PQgetvalue(t, i, T_SETTLED));
+        td(f, "n", "Bruto", money(o, PQgetvalue(t, i, T_GROSS), m));
+        td(f, "n", "Tarifas", money(o, PQgetvalue(t, i, T_FEES), m));
+        td(f, "n", "Líquido", money(o, PQgetvalue(t, i, T_NET), m));
+        td(f, "n", "Baixados", PQgetvalue(t, i, T_BOOKED));
+        td(f, "n", "Baixado", money(o, PQgetvalue(t, i, T_BOOKED_CENTS), m));
+        td(f, "n", "Em exceção", money(o, PQgetvalue(t, i, T_EXC_CENTS), m));
+        td(f, "n", "Já contado", money(o, PQgetvalue(t, i, T_AGAIN_CENTS), m));
+        td(f, "n", "Não conciliado", money(o, PQgetvalue(t, i, T_UNRECONCILED_CENTS), m));
+        td(f, "n", "Exceções em aberto", PQgetvalue(t, i, T_OPEN));
+        td(f, "n", "Em aberto", money(o, PQgetvalue(t, i, T_OPEN_CENTS), m));
+        char tr[FMT_MONEY_MAX + 32] = "";
+        if (*PQgetvalue(t, i, T_TRAILER_TITLES))
+            snprintf(tr, sizeof tr, "%s, %s", PQgetvalue(t, i, T_TRAILER_TITLES), money(o, PQgetvalue(t, i, T_TRAILER_CENTS), m));
+        td(f, "n", "Trailer", tr);
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table></div>\n", f);
+}
+
+static const char open_head[] =
+    "<thead><tr><th>Exceção</th><th>Cliente</th><th>Meio e banco</th><th>Identificação</th><th>Datas</th>"
+    "<th class=\"n\">Valor pago (R$)</th><th class=\"n\">Esperado, diferença, tarifa, creditado (R$)</th>"
+    "<th>Arquivo:linha</th><th class=\"n\">Idade (dias)</th><th>Ação sugerida</th></tr></thead>\n";
+
+static void html_open_row(const report_data *d, int i, long amount_rank, FILE *f)
+{
+    PGresult *x = d->open;
+    const report_opts *o = d->o;
+    char b[1024], m[FMT_MONEY_MAX], c[32];
+    int first;
+    fprintf(f, "<tr id=\"x%s\" style=\"--a:%ld;--g:%d\">", PQgetvalue(x, i, X_ID), amount_rank, i);
+    fprintf(f, "<td data-l=\"Exceção\">#%s", PQgetvalue(x, i, X_ID));
+    first = 0;
+    line(f, "pagamento", PQgetvalue(x, i, X_PAYMENT), &first);
+    line(f, "pedido", PQgetvalue(x, i, X_ORDER), &first);
+    fputs("</td><td data-l=\"Cliente\">", f);
+    first = 1;
+    line(f, "", PQgetvalue(x, i, X_NAME), &first);
+    line(f, "CPF/CNPJ", report_open_text(d, i, OC_DOC, b, sizeof b), &first);
+    fputs("</td><td data-l=\"Meio e banco\">", f);
+    first = 1;
+    line(f, "", method_pt(PQgetvalue(x, i, X_METHOD)), &first);
+    snprintf(b, sizeof b, "%s %s", PQgetvalue(x, i, X_BANK), report_bank_name(PQgetvalue(x, i, X_BANK)));
+    line(f, "banco", *PQgetvalue(x, i, X_BANK) ? b : "", &first);
+    fputs("</td><td class=\"brk\" data-l=\"Identificação\">", f);
+    first = 1;
+    line(f, "nosso número", PQgetvalue(x, i, X_NOSSO), &first);
+    line(f, "txid", PQgetvalue(x, i, X_TXID), &first);
+    line(f, "E2E", PQgetvalue(x, i, X_E2E), &first);
+    fputs("</td><td data-l=\"Datas\">", f);
+    first = 1;
+    line(f, "vencimento", report_open_text(d, i, OC_DUE, b, sizeof b), &first);
+    line(f, "pagamento", report_open_text(d, i, OC_PAID_ON, b, sizeof b), &first);
+    line(f, "crédito", report_open_text(d, i, OC_CREDIT_ON, b, sizeof b), &first);
+    line(f, "aberta em", report_open_text(d, i, OC_OPENED, b, sizeof b), &first);
+    fputs("</td>", f);
+    td(f, "n", "Valor pago (R$)", money(o, PQgetvalue(x, i, X_PAID), m));
+    fputs("<td class=\"n\" data-l=\"Esperado (R$)\">", f);
+    first = 1;
+    line(f, "esperado", money(o, PQgetvalue(x, i, X_EXPECTED), m), &first);
+    line(f, "diferença", money(o, diff_cents(x, i, c, sizeof c), m), &first);
+    line(f, "tarifa", money(o, PQgetvalue(x, i, X_FEE), m), &first);
+    line(f, "creditado", money(o, PQgetvalue(x, i, X_CREDITED), m), &first);
+    fputs("</td>", f);
+    snprintf(b, sizeof b, "%s:%s", PQgetvalue(x, i, X_FILE), PQgetvalue(x, i, X_LINE));
+    td(f, "brk", "Arquivo:linha", b);
+    fprintf(f, "<td class=\"n\" data-l=\"Idade (dias)\">%s<br><span class=\"s\">%s</span></td>", PQgetvalue(x, i, X_AGE),
+            report_age_bucket(strtol(PQgetvalue(x, i, X_AGE), NULL, 10)));
+    fputs("<td data-l=\"Ação sugerida\">", f);
+    fmt_html_escape(f, report_open_text(d, i, OC_ACTION, b, sizeof b));
+    report_open_text(d, i, OC_DETAIL, b, sizeof b);
+    if (*b) {
+        fputs("<br><small>", f);
+        fmt_html_escape(f, b);
+        fputs("</small>", f);
+    }
+    fputs("</td></tr>\n", f);
+}
+
+typedef struct amount_idx {
+    int64_t cents;
+    int row;
+} amount_idx;
+
+static int by_amount_desc(const void *a, const void *b)
+{
+    const amount_idx *x = a, *y = b;
+    if (x->cents != y->cents)
+        return x->cents < y->cents ? 1 : -1;
+    return x->row - y->row;
+}
+
+/* The open exceptions, one section per reason, at most HTML_ROWS_PER_REASON
+ * rows each (the oldest first); --a is the row's rank by amount paid. */
+static int html_open(const report_data *d, const reason_total *tot, FILE *f)
+{
+    PGresult *x = d->open;
+    int n = PQntuples(x);
+    fputs("<h2>Exceções em aberto</h2>\n", f);
+    if (!n) {
+        fputs("<p>Nenhuma exceção em aberto.</p>\n", f);
+        return 0;
+    }
+    fputs("<p class=\"meta sortp\">Ordenar as exceções de cada motivo:</p>\n", f);
+    fputs("<input type=\"radio\" name=\"ordem\" id=\"o-idade\" checked><label for=\"o-idade\">mais antigas primeiro</label>\n"
+          "<input type=\"radio\" name=\"ordem\" id=\"o-nova\"><label for=\"o-nova\">mais recentes primeiro</label>\n"
+          "<input type=\"radio\" name=\"ordem\" id=\"o-valor\"><label for=\"o-valor\">maior valor primeiro</label>\n", f);
+    int *rows = malloc(sizeof *rows * (size_t)n);
+    amount_idx *ai = malloc(sizeof *ai * (size_t)n);
+    long *rank = malloc(sizeof *rank * (size_t)n);
+    if (!rows || !ai || !rank) {
+        free(rows);
+        free(ai);
+        free(rank);
+        return -1;
+    }
+    for (int k = 0; k < N_REASONS; k++) {
+        if (!tot[k].count)
+            continue;
+        int m = 0;
+        for (int i = 0; i < n; i++)
+            if (!strcmp(PQgetvalue(x, i, X_REASON), reasons[k].code))
+                rows[m++] = i;
+        int shown = m < HTML_ROWS_PER_REASON ? m : HTML_ROWS_PER_REASON;
+        for (int j = 0; j < shown; j++)
+            ai[j] = (amount_idx){ strtoll(PQgetvalue(x, rows[j], X_PAID), NULL, 10), j };
+        qsort(ai, (size_t)shown, sizeof *ai, by_amount_desc);
+        for (int j = 0; j < shown; j++)
+            rank[ai[j].row] = j;
+        fprintf(f, "<div class=\"sec\" id=\"sec-%s\"><h3>%s: %s (%d)</h3>\n<table class=\"x\" id=\"open-%s\">\n%s<tbody>\n",
+                reasons[k].code, reasons[k].code, reasons[k].label, m, reasons[k].code, open_head);
+        for (int j = 0; j < shown; j++)
+            html_open_row(d, rows[j], rank[j], f);
+        fputs("</tbody></table>\n", f);
+        if (m > shown)
+            fprintf(f, "<p class=\"more\" id=\"more-%s\">Mostrando as %d mais antigas de %d exceções deste motivo. "
+                       "Todas estão na planilha exceptions-%s.xlsx.</p>\n", reasons[k].code, shown, m, d->ymd);
+        fputs("</div>\n", f);
+    }
+    free(rows);
+    free(ai);
+    free(rank);
+    return 0;
+}
+
+static void html_rejected(const report_data *d, FILE *f)
+{
+    PGresult *j = d->rejected;
+    fputs("<h2>Arquivos rejeitados</h2>\n", f);
+    if (!PQntuples(j)) {
+        fputs("<p>Nenhum arquivo rejeitado no dia.</p>\n", f);
+        return;
+    }
+    fputs("<p class=\"meta\">Nada destes arquivos foi aplicado; a mensagem diz a linha e a coluna do problema.</p>\n"
+          "<div class=\"scroll\"><table id=\"rejected\">\n<thead><tr><th>Arquivo</th><th>Origem</th><th>Formato</th>"
+          "<th>Recebido em (UTC)</th><th>Erro</th></tr></thead>\n<tbody>\n", f);
+    for (int i = 0; i < PQntuples(j); i++) {
+        fputs("<tr>", f);
+        td(f, "brk", "Arquivo", PQgetvalue(j, i, J_NAME));
+        td(f, NULL, "Origem", PQgetvalue(j, i, J_SOURCE));
+        td(f, NULL, "Formato", PQgetvalue(j, i, J_FORMAT));
+        td(f, "k", "Recebido em", PQgetvalue(j, i, J_AT));
+        td(f, "brk", "Erro", PQgetvalue(j, i, J_ERROR));
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table></div>\n", f);
+}
+
+static void html_resolved(const report_data *d, FILE *f)
+{
+    PGresult *r = d->resolved;
+    char m[FMT_MONEY_MAX];
+    fputs("<h2>Exceções resolvidas no dia</h2>\n", f);
+    if (!PQntuples(r)) {
+        fputs("<p>Nenhuma exceção resolvida no dia.</p>\n", f);
+        return;
+    }
+    fputs("<div class=\"scroll\"><table id=\"resolved\">\n<thead><tr><th>Exceção</th><th>Motivo</th><th>Por</th>"
+          "<th>Quando (UTC)</th><th>Como</th><th>Nota</th><th class=\"n\">Valor (R$)</th></tr></thead>\n<tbody>\n", f);
+    for (int i = 0; i < PQntuples(r); i++) {
+        const char *label = report_reason_label(PQgetvalue(r, i, R_REASON));
+        fputs("<tr>", f);
+        td(f, "n", "Exceção", PQgetvalue(r, i, R_ID));
+        td(f, NULL, "Motivo", label ? label : PQgetvalue(r, i, R_REASON));
+        td(f, NULL, "Por", PQgetvalue(r, i, R_BY));
+        td(f, "k", "Quando", PQgetvalue(r, i, R_AT));
+        td(f, NULL, "Como", report_resolution_pt(PQgetvalue(r, i, R_HOW)));
+        td(f, NULL, "Nota", PQgetvalue(r, i, R_NOTE));
+        td(f, "n", "Valor", money(d->o, PQgetvalue(r, i, R_PAID), m));
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table></div>\n", f);
 }
 
 /* The card section (sql/queries/report_cards.sql): per acquirer, the
@@ -287,7 +606,7 @@ static void report_cards_html(const report_opts *o, const PGresult *c, FILE *f)
     if (!c || !PQntuples(c))
         return;
     char m[FMT_MONEY_MAX], n[24];
-    fputs("<h2>Cartões: recebíveis, taxas e chargebacks</h2>\n<table>\n"
+    fputs("<h2>Cartões: recebíveis, taxas e chargebacks</h2>\n<div class=\"scroll\"><table id=\"cards\">\n"
           "<tr><th>Credenciadora</th><th>Item</th><th>Quantidade</th><th>Valor (R$)</th></tr>\n", f);
     for (int i = 0; i < PQntuples(c); i++) {
         const char *label = PQgetvalue(c, i, 1);
@@ -295,20 +614,21 @@ static void report_cards_html(const report_opts *o, const PGresult *c, FILE *f)
             if (!strcmp(items[k].item, label))
                 label = items[k].label;
         fputs("<tr>", f);
-        td(f, NULL, !strcmp(PQgetvalue(c, i, 0), "cielo") ? "Cielo" : !strcmp(PQgetvalue(c, i, 0), "rede") ? "Rede"
-                                                                                                            : PQgetvalue(c, i, 0));
-        td(f, NULL, label);
+        td(f, NULL, "Credenciadora", !strcmp(PQgetvalue(c, i, 0), "cielo") ? "Cielo"
+                                     : !strcmp(PQgetvalue(c, i, 0), "rede") ? "Rede" : PQgetvalue(c, i, 0));
+        td(f, NULL, "Item", label);
         snprintf(n, sizeof n, "%s", PQgetvalue(c, i, 2));
-        td(f, "n", n);
-        td(f, "n", money(o, PQgetvalue(c, i, 3), m));
+        td(f, "n", "Quantidade", n);
+        td(f, "n", "Valor (R$)", money(o, PQgetvalue(c, i, 3), m));
         fputs("</tr>\n", f);
     }
-    fputs("</table>\n", f);
+    fputs("</table></div>\n", f);
 }
 
-static int report_html(const report_opts *o, PGresult *sum, PGresult *x, const PGresult *cards, FILE *f,
-                       const char *generated)
+static int report_html(const report_data *d, FILE *f)
 {
+    const report_opts *o = d->o;
+    PGresult *sum = d->sum, *x = d->open;
     char day[16], m[FMT_MONEY_MAX];
     reason_total tot[N_REASONS];
     memset(tot, 0, sizeof tot);
@@ -327,22 +647,18 @@ static int report_html(const report_opts *o, PGresult *sum, PGresult *x, const P
     }
 
     date_out(o, o->date, day, sizeof day);
-    fputs("<!DOCTYPE html>\n<html lang=\"pt-BR\">\n<head>\n<meta charset=\"utf-8\">\n", f);
+    fputs("<!DOCTYPE html>\n<html lang=\"pt-BR\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n", f);
     fprintf(f, "<title>Conciliação: exceções de %s</title>\n", day);
-    fputs("<style>\n"
-          "body{font-family:sans-serif;margin:24px;color:#222}\n"
-          "h1{font-size:20px}h2{font-size:16px;margin-top:28px;border-bottom:1px solid #ccc}\n"
-          "table{border-collapse:collapse;font-size:13px}\n"
-          "th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}\n"
-          "th{background:#f3f3f3}td.n{text-align:right;white-space:nowrap}td.k{white-space:nowrap}\n"
-          ".meta{color:#666;font-size:12px}.lgpd{color:#666;font-size:12px}\n"
-          "</style>\n</head>\n<body>\n", f);
+    fputs(page_css, f);
+    fputs("</head>\n<body>\n", f);
     fprintf(f, "<h1>Conciliação bancária: exceções de %s</h1>\n", day);
-    fprintf(f, "<p class=\"meta\">Gerado em %s (UTC). Dia de referência em UTC.", generated);
+    fprintf(f, "<p class=\"meta\">Gerado em %s (UTC). Dia de referência em UTC. Planilha completa: exceptions-%s.xlsx.",
+            d->generated, d->ymd);
     fputs(o->unmask ? " CPF/CNPJ exibidos por completo (uso autorizado).</p>\n"
                     : " CPF/CNPJ mascarados (LGPD).</p>\n", f);
 
-    fputs("<h2>Resumo do dia</h2>\n<table id=\"summary\">\n", f);
+    fputs("<h2>Resumo do dia</h2>\n<div class=\"scroll\"><table id=\"summary\">\n", f);
     static const struct { const char *id, *label; int col, is_money; } srows[] = {
         { "files", "Arquivos de retorno recebidos", S_FILES, 0 },
         { "files-rejected", "Arquivos rejeitados", S_REJECTED, 0 },
@@ -360,10 +676,12 @@ static int report_html(const report_opts *o, PGresult *sum, PGresult *x, const P
     }
     fprintf(f, "<tr><th>Exceções em aberto ao fim do dia</th><td class=\"n\" id=\"exceptions-open\">%lld</td></tr>\n",
             n_open);
-    fputs("</table>\n", f);
+    fputs("</table></div>\n", f);
+
+    html_tieout(d, f);
 
     fputs("<h2>Exceções em aberto por motivo</h2>\n"
-          "<table id=\"by-reason\">\n<tr><th>Motivo</th><th>Descrição</th><th>Quantidade</th><th>Valor recebido (R$)</th></tr>\n",
+          "<div class=\"scroll\"><table id=\"by-reason\">\n<tr><th>Motivo</th><th>Descrição</th><th>Quantidade</th><th>Valor recebido (R$)</th></tr>\n",
           f);
     for (int k = 0; k < N_REASONS; k++) {
         if (!tot[k].count)
@@ -373,7 +691,7 @@ static int report_html(const report_opts *o, PGresult *sum, PGresult *x, const P
                 fmt_money(tot[k].cents, o->locale_c ? '.' : ',', o->locale_c ? ',' : '.', m));
     }
     fprintf(f, "<tr id=\"reason-total\"><th colspan=\"2\">Total</th><td class=\"n\">%lld</td><td class=\"n\">%s</td></tr>\n"
-               "</table>\n",
+               "</table></div>\n",
             n_open, fmt_money(open_cents, o->locale_c ? '.' : ',', o->locale_c ? ',' : '.', m));
 
     /* The chart goes in as an SVG image in a data: URI: still one file with
@@ -387,47 +705,11 @@ static int report_html(const report_opts *o, PGresult *sum, PGresult *x, const P
     fputs("\"></p>\n", f);
     free(svg);
 
-    fputs("<h2>Exceções em aberto</h2>\n", f);
-    if (!PQntuples(x)) {
-        fputs("<p>Nenhuma exceção em aberto.</p>\n", f);
-    } else {
-        fputs("<table id=\"open\">\n<tr><th>#</th><th>Motivo</th><th>Cliente</th><th>CPF/CNPJ</th><th>Pedido</th>"
-              "<th>Valor esperado (R$)</th><th>Valor pago (R$)</th><th>Banco</th><th>Arquivo:linha</th>"
-              "<th>Aberta em</th><th>Idade (dias)</th><th>Ação sugerida</th></tr>\n", f);
-        for (int i = 0; i < PQntuples(x); i++) {
-            const struct reason_info *ri = reason_find(PQgetvalue(x, i, X_REASON));
-            char doc[64], opened[16], where[PATH_MAX + 32];
-            fputs("<tr>", f);
-            td(f, "n", PQgetvalue(x, i, X_ID));
-            fputs("<td>", f);
-            fmt_html_escape(f, PQgetvalue(x, i, X_REASON));
-            if (ri) {
-                fputs("<br>", f);
-                fmt_html_escape(f, ri->label);
-            }
-            fputs("</td>", f);
-            td(f, NULL, PQgetvalue(x, i, X_NAME));
-            td(f, "k", fmt_doc(PQgetvalue(x, i, X_DOC), o->unmask, doc, sizeof doc));
-            td(f, "k", PQgetvalue(x, i, X_ORDER));
-            td(f, "n", money(o, PQgetvalue(x, i, X_EXPECTED), m));
-            td(f, "n", money(o, PQgetvalue(x, i, X_PAID), m));
-            td(f, NULL, PQgetvalue(x, i, X_BANK));
-            snprintf(where, sizeof where, "%s:%s", PQgetvalue(x, i, X_FILE), PQgetvalue(x, i, X_LINE));
-            td(f, NULL, where);
-            td(f, "k", date_out(o, PQgetvalue(x, i, X_OPENED), opened, sizeof opened));
-            td(f, "n", PQgetvalue(x, i, X_AGE));
-            fputs("<td>", f);
-            fmt_html_escape(f, ri ? ri->action : "");
-            if (*PQgetvalue(x, i, X_DETAIL)) {
-                fputs("<br><small>", f);
-                fmt_html_escape(f, PQgetvalue(x, i, X_DETAIL));
-                fputs("</small>", f);
-            }
-            fputs("</td></tr>\n", f);
-        }
-        fputs("</table>\n", f);
-    }
-    report_cards_html(o, cards, f);
+    if (html_open(d, tot, f))
+        return -1;
+    html_rejected(d, f);
+    html_resolved(d, f);
+    report_cards_html(o, d->cards, f);
     fputs("</body>\n</html>\n", f);
     return ferror(f) ? -1 : 0;
 }
@@ -452,24 +734,52 @@ static int report_write(const char *dir, const char *name, const char *data, siz
     return outfile_publish(dir, name, data, len, e);
 }
 
+/* Read a whole file into memory (the workbook libxlsxwriter wrote). */
+static char *slurp(const char *path, size_t *len, err_t *e)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    *len = 0;
+    FILE *m = f ? open_memstream(&buf, len) : NULL;
+    if (!f || !m) {
+        err_set(e, EX_IOERR, "%s: %s", path, strerror(errno));
+        if (f)
+            fclose(f);
+        return NULL;
+    }
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, m);
+    int bad = ferror(f);
+    fclose(f);
+    if (fclose(m) || bad) {
+        free(buf);
+        err_set(e, EX_IOERR, "%s: read error", path);
+        return NULL;
+    }
+    return buf;
+}
+
 int report_run(const config *cfg, const report_opts *opts)
 {
     report_opts o = { 0 };
     if (opts)
         o = *opts;
-    const char *output = o.output;
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     if (!o.date[0])
         strftime(o.date, sizeof o.date, "%Y-%m-%d", &tm);
-    char generated[32];
-    strftime(generated, sizeof generated, "%Y-%m-%d %H:%M:%S", &tm);
+    report_data d = { .o = &o };
+    strftime(d.generated, sizeof d.generated, "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(d.ymd, sizeof d.ymd, "%.4s%.2s%.2s", o.date, o.date + 5, o.date + 8);
 
     err_t e = { 0 };
     char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", output ? output : "");
-    if (!output)
+    if (o.output)
+        snprintf(dir, sizeof dir, "%s", o.output);
+    else
         snprintf(dir, sizeof dir, "%s/reports", cfg->spool_dir);
     if (outfile_mkdirs(dir, &e)) {
         log_msg(LOG_ERROR, "report", NULL, "%s", e.msg);
@@ -480,17 +790,16 @@ int report_run(const config *cfg, const report_opts *opts)
         log_msg(LOG_ERROR, "report", NULL, "%s", e.msg);
         return e.code;
     }
-    const char *params[] = { o.date };
-    PGresult *sum = NULL, *x = NULL, *cards = NULL;
-    char *csv = NULL, *html = NULL;
-    size_t csv_len = 0, html_len = 0;
+    char *csv = NULL, *html = NULL, *xlsx = NULL;
+    size_t csv_len = 0, html_len = 0, xlsx_len = 0;
+    char tmp[PATH_MAX] = "";
     int rc = 0;
-    sum = db_query(db, &e, summary_sql, 1, params);
-    if (sum)
-        x = db_query(db, &e, open_sql, 1, params);
-    if (x)
-        cards = db_query(db, &e, sqlq_report_cards, 1, params);
-    if (!sum || !x || !cards) {
+    /* one snapshot: the five statements see the same database */
+    PGresult *begin = PQexec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    PQclear(begin);
+    if (!(d.sum = report_db_summary(db, o.date, &e)) || !(d.open = report_db_open(db, o.date, &e)) ||
+        !(d.resolved = report_db_resolved(db, o.date, &e)) || !(d.rejected = report_db_rejected(db, o.date, &e)) ||
+        !(d.tieout = report_db_tieout(db, o.date, &e)) || !(d.cards = report_db_cards(db, o.date, &e))) {
         rc = e.code;
         goto done;
     }
@@ -498,7 +807,7 @@ int report_run(const config *cfg, const report_opts *opts)
     FILE *fh = open_memstream(&html, &html_len);
     int bad = !fc || !fh;
     if (!bad)
-        bad = report_csv(&o, x, fc) | report_html(&o, sum, x, cards, fh, generated);
+        bad = report_csv(&d, fc) | report_html(&d, fh);
     if (fc && fclose(fc))
         bad = 1;
     if (fh && fclose(fh))
@@ -507,27 +816,41 @@ int report_run(const config *cfg, const report_opts *opts)
         rc = err_set(&e, EX_SOFTWARE, "out of memory rendering the report");
         goto done;
     }
-    char ymd[9], csv_name[64], html_name[64];
-    snprintf(ymd, sizeof ymd, "%.4s%.2s%.2s", o.date, o.date + 5, o.date + 8);
-    snprintf(csv_name, sizeof csv_name, "exceptions-%s.csv", ymd);
-    snprintf(html_name, sizeof html_name, "exceptions-%s.html", ymd);
-    if (report_write(dir, csv_name, csv, csv_len, &e) || report_write(dir, html_name, html, html_len, &e)) {
+    char csv_name[64], html_name[64], xlsx_name[64];
+    snprintf(csv_name, sizeof csv_name, "exceptions-%s.csv", d.ymd);
+    snprintf(html_name, sizeof html_name, "exceptions-%s.html", d.ymd);
+    snprintf(xlsx_name, sizeof xlsx_name, "exceptions-%s.xlsx", d.ymd);
+    /* libxlsxwriter writes a file: a hidden temporary one beside the
+     * report, read back and published like the others */
+    snprintf(tmp, sizeof tmp, "%s/.%s.%ld.tmp", dir, xlsx_name, (long)getpid());
+    if (report_xlsx(&d, tmp, &e) || !(xlsx = slurp(tmp, &xlsx_len, &e))) {
         rc = e.code;
         goto done;
     }
-    log_msg(LOG_INFO, "report", KV(KV_S("date", o.date), KV_I("open_exceptions", PQntuples(x)), KV_S("dir", dir)),
+    if (report_write(dir, xlsx_name, xlsx, xlsx_len, &e) || report_write(dir, csv_name, csv, csv_len, &e) ||
+        report_write(dir, html_name, html, html_len, &e)) {
+        rc = e.code;
+        goto done;
+    }
+    log_msg(LOG_INFO, "report", KV(KV_S("date", o.date), KV_I("open_exceptions", PQntuples(d.open)), KV_S("dir", dir)),
             "report written");
-    for (int i = 0; i < PQntuples(x); i++)
-        metrics_add("reason", PQgetvalue(x, i, X_REASON), "OpenExceptions", 1);
-    printf("%s/%s\n%s/%s\n", dir, csv_name, dir, html_name);
+    for (int i = 0; i < PQntuples(d.open); i++)
+        metrics_add("reason", PQgetvalue(d.open, i, X_REASON), "OpenExceptions", 1);
+    printf("%s/%s\n%s/%s\n%s/%s\n", dir, xlsx_name, dir, csv_name, dir, html_name);
 done:
     if (rc)
         log_msg(LOG_ERROR, "report", NULL, "%s", e.msg);
-    PQclear(sum);
-    PQclear(x);
-    PQclear(cards);
+    if (tmp[0])
+        unlink(tmp);
+    PQclear(d.sum);
+    PQclear(d.open);
+    PQclear(d.resolved);
+    PQclear(d.rejected);
+    PQclear(d.tieout);
+    PQclear(d.cards);
     free(csv);
     free(html);
+    free(xlsx);
     PQfinish(db);
     return rc;
 }

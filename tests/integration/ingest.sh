@@ -44,6 +44,10 @@ t_eq "return_files rows" "bb A.RET ingested 10 0|bb B.RET ingested 10 5|bb C.RET
   "$(t_sql "SELECT string_agg(concat_ws(' ', source, name, status, coalesce(records::text, ''), duplicates), '|' ORDER BY id) FROM return_files")"
 t_eq "file row: sha256, size, format and bank" "t cnab240 001" \
   "$(t_sql "SELECT concat_ws(' ', sha256 = '$(sha256sum "$spool/archive/bb/A.RET" | cut -d' ' -f1)' AND size_bytes = $(stat -c %s "$spool/archive/bb/A.RET"), format, bank_code) FROM return_files WHERE name = 'A.RET'")"
+t_eq "the file's own trailer totals kept for the tie-out (batch trailers 24-29, 30-46)" \
+  "$(awk 'substr($0, 8, 1) == "5" { t += substr($0, 24, 6); v += substr($0, 30, 17) } END { print t " " v }' "$spool/archive/bb/A.RET")" \
+  "$(t_sql "SELECT trailer_titles || ' ' || trailer_cents FROM return_files WHERE name = 'A.RET'")"
+t_eq "a rejected file has no trailer totals" "t" "$(t_sql "SELECT trailer_titles IS NULL AND trailer_cents IS NULL FROM return_files WHERE name = 'C.RET'")"
 t_eq "overlap loaded once: 15 settlements" "15" "$(t_sql "SELECT count(*) FROM settlements")"
 t_eq "the 5 repeated records listed as duplicates of A's" "5 5" \
   "$(t_sql "SELECT count(*) || ' ' || count(*) FILTER (WHERE s.file_id = 1) FROM settlement_duplicates d JOIN settlements s ON s.id = d.settlement_id")"

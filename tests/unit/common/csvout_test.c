@@ -78,6 +78,15 @@ static void test_needs_guard(void **state)
     assert_false(csvout_needs_guard("-1", 2));
     assert_true(csvout_needs_guard("-1", 1)); /* only the '-' */
     assert_false(csvout_needs_guard("", 0));
+    /* a code as a text constant passes; anything else after = does not */
+    assert_false(csvout_needs_guard("=\"001\"", 6));
+    assert_true(csvout_needs_guard("=\"00a\"", 6));
+    assert_true(csvout_needs_guard("=\"1\"+1", 6));
+    assert_false(csvout_needs_guard("=\"\"", 3)); /* the empty text: harmless */
+    char b[32];
+    assert_string_equal("=\"001\"", csvout_code("001", b, sizeof b));
+    assert_string_equal("=HYPERLINK(1)", csvout_code("=HYPERLINK(1)", b, sizeof b));
+    assert_string_equal("", csvout_code("", b, sizeof b));
     assert_false(csvout_needs_guard("A=1", 3));
 }
 
