@@ -22,7 +22,7 @@ BUILD   ?= build
 BINDIR  ?= bin
 CC      ?= cc
 
-PKGS    = libpq libpcre2-8 libssh2 zlib libcrypto inih libcurl json-c
+PKGS    = libpq libpcre2-8 libssh2 zlib libcrypto inih libcurl json-c libzip libxml-2.0
 # Lazy (=) so that a fresh machine's first `make check` reads pkg-config
 # after scripts/bootstrap has installed it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))

@@ -1,0 +1,283 @@
+-- 017_resolution_history.sql - issue 15 item 3: every resolution kept, and a
+-- wrong one reopened (`settle resolve --reopen ID --note TEXT`).
+--
+-- exception_resolutions holds one row per resolution of an exception, written
+-- by settle_resolve_exception() in the transaction that resolves. Reopening
+-- (settle_reopen_exception() below) never deletes or rewrites that row's
+-- resolution: it fills its reopened_* columns and puts the exception back to
+-- open, so the next resolution is a new row and both stay readable
+-- (docs/finance.md, "Reopening").
+--
+-- Reopening a 'paid' resolution (docs/reconciliation.md, "Reopening"):
+--   * refused when its invoice request is in an invoice batch (reserved or
+--     published): an invoice may already exist for it, and the payment stays
+--     paid exactly once; the message says which batch.
+--   * refused when the payment is no longer paid by the exception's
+--     settlement, or when the resolution predates this migration (what the
+--     payment was before is not recorded).
+--   * otherwise the payment gets back the status, paid_at, paid_cents and
+--     paid_by_settlement it had before (recorded in payment_before), and the
+--     invoice request, not yet exported, leaves the outbox: its id and
+--     creation time stay on the resolution row (invoice_request_withdrawn),
+--     so the trail is kept and a later 'paid' queues a new one. The export
+--     lock (settle.export) is taken for that, so no export is reading the
+--     outbox meanwhile.
+--
+-- Both functions are SECURITY DEFINER with search_path pinned and every table
+-- schema-qualified (as 009), executable by finance only.
+
+CREATE TABLE exception_resolutions (
+    id                         bigserial PRIMARY KEY,
+    exception_id               bigint NOT NULL REFERENCES exceptions (id),
+    resolution                 text NOT NULL CHECK (resolution IN ('paid', 'refund', 'ignore')),
+    note                       text NOT NULL,
+    resolved_by                text NOT NULL,             -- the name given ($SETTLE_USER)
+    resolved_db_user           text,                      -- the database login
+    resolved_at                timestamptz NOT NULL,
+    accepted_difference        boolean,                   -- NULL: resolved before 017
+    exception_payment_before   bigint,                    -- exceptions.payment_id before a 'paid' named one
+    payment_id                 bigint REFERENCES payments (id),   -- 'paid': the payment marked paid
+    payment_before             jsonb,                     -- 'paid': status, paid_at, paid_cents, paid_by_settlement before; NULL before 017
+    invoice_request_id         bigint,                    -- 'paid': the request queued (no FK: it may be withdrawn, the id stays)
+    invoice_request_created_at timestamptz,
+    invoice_request_withdrawn  boolean NOT NULL DEFAULT false,
+    reopened_at                timestamptz,
+    reopened_by                text,
+    reopened_db_user           text,
+    reopen_note                text,
+    CHECK ((reopened_at IS NULL) = (reopened_by IS NULL)),
+    CHECK (reopened_at IS NULL OR coalesce(reopen_note, '') <> ''),
+    CHECK (NOT invoice_request_withdrawn OR reopened_at IS NOT NULL)
+);
+-- At most one resolution in force per exception.
+CREATE UNIQUE INDEX exception_resolutions_current ON exception_resolutions (exception_id) WHERE reopened_at IS NULL;
+CREATE INDEX exception_resolutions_when ON exception_resolutions (resolved_at);
+
+-- The resolutions made before this migration.
+INSERT INTO exception_resolutions (exception_id, resolution, note, resolved_by, resolved_db_user, resolved_at,
+                                   payment_id, invoice_request_id, invoice_request_created_at)
+SELECT e.id, e.resolution, coalesce(e.resolution_note, ''), e.resolved_by, e.resolved_db_user, e.resolved_at,
+       CASE WHEN e.resolution = 'paid' THEN e.payment_id END, r.id, r.created_at
+  FROM exceptions e
+  LEFT JOIN invoice_requests r ON e.resolution = 'paid' AND r.payment_id = e.payment_id AND r.settlement_id = e.settlement_id
+ WHERE e.status = 'resolved'
+ ORDER BY e.id;
+
+GRANT SELECT ON exception_resolutions TO finance, settle_job;   -- read by the report; written by the functions only
+
+-- settle_resolve_exception(): as in 009 (same signature, so its grants
+-- stay), plus the history row, and a hint that says how to change a
+-- resolution.
+CREATE OR REPLACE FUNCTION public.settle_resolve_exception(p_id bigint, p_as text, p_note text,
+                                                           p_payment bigint DEFAULT NULL, p_by text DEFAULT NULL,
+                                                           p_accept_difference boolean DEFAULT false)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE
+    x       record;
+    pay     bigint;
+    pst     text;
+    pamt    bigint;
+    before  jsonb;
+    req     bigint;
+    req_at  timestamptz;
+    who     text := coalesce(nullif(p_by, ''), session_user::text);
+BEGIN
+    IF p_as IS NULL OR p_as NOT IN ('paid', 'refund', 'ignore') THEN
+        RAISE EXCEPTION USING ERRCODE = 'SR001',
+            MESSAGE = format('resolution: expected paid, refund or ignore, found %s', coalesce(p_as, 'nothing'));
+    END IF;
+    IF p_note IS NULL OR p_note = '' THEN
+        RAISE EXCEPTION USING ERRCODE = 'SR001', MESSAGE = 'a note is required: say why';
+    END IF;
+    IF p_payment IS NOT NULL AND p_as <> 'paid' THEN
+        RAISE EXCEPTION USING ERRCODE = 'SR001', MESSAGE = 'a payment goes with the resolution paid only';
+    END IF;
+    IF coalesce(p_accept_difference, false) AND p_as <> 'paid' THEN
+        RAISE EXCEPTION USING ERRCODE = 'SR001', MESSAGE = 'accepting a difference goes with the resolution paid only';
+    END IF;
+
+    SELECT e.status, e.resolution, e.resolved_by, pg_catalog.to_char(e.resolved_at, 'YYYY-MM-DD HH24:MI') AS at,
+           e.reason, e.payment_id, e.settlement_id, s.paid AS s_paid, s.kind,
+           coalesce(e.paid_cents, s.amount_paid_cents) AS paid
+      INTO x
+      FROM public.exceptions e JOIN public.settlements s ON s.id = e.settlement_id
+     WHERE e.id = p_id FOR UPDATE OF e;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'SR001', MESSAGE = format('exception #%s does not exist', p_id);
+    END IF;
+    IF x.status = 'resolved' THEN
+        RAISE EXCEPTION USING ERRCODE = 'SR001',
+            MESSAGE = format('exception #%s was already resolved as %s by %s on %s', p_id, x.resolution, x.resolved_by, x.at),
+            HINT = format('to change it, reopen it first: settle resolve --reopen %s --note TEXT', p_id);
+    END IF;
+
+    pay := x.payment_id;
+    IF p_as = 'paid' THEN
+        IF x.reason IN ('BANK_REJECTED', 'CHEQUE_RETURNED', 'PIX_REFUND') OR x.kind = 'pix_refund'
+           OR x.s_paid IS NOT TRUE OR coalesce(x.paid, 0) <= 0 THEN
+            RAISE EXCEPTION USING ERRCODE = 'SR001',
+                MESSAGE = format('exception #%s (%s): no money arrived with its settlement (paid %s, amount %s cents); it cannot make a payment paid',
+                                 p_id, x.reason, CASE WHEN x.s_paid THEN 'yes' ELSE 'no' END, coalesce(x.paid, 0)),
+                HINT = 'resolve as refund or ignore; a payment becomes paid only with money received';
+        END IF;
+        IF p_payment IS NOT NULL THEN
+            IF pay IS NOT NULL AND pay <> p_payment THEN
+                RAISE EXCEPTION USING ERRCODE = 'SR001',
+                    MESSAGE = format('exception #%s belongs to payment #%s, not #%s', p_id, pay, p_payment);
+            END IF;
+            pay := p_payment;
+        END IF;
+        IF pay IS NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'SR001',
+                MESSAGE = format('exception #%s (%s) has no payment to mark paid', p_id, x.reason),
+                HINT = 'name it with --payment ID (pagamento_id in the sheet), or resolve as refund or ignore';
+        END IF;
+        SELECT p.status, p.amount_cents,
+               pg_catalog.jsonb_build_object('status', p.status, 'paid_at', p.paid_at, 'paid_cents', p.paid_cents,
+                                             'paid_by_settlement', p.paid_by_settlement)
+          INTO pst, pamt, before
+          FROM public.payments p WHERE p.id = pay FOR UPDATE;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = 'SR001', MESSAGE = format('payment #%s does not exist', pay);
+        END IF;
+        IF pst IN ('paid', 'refunded') THEN
+            RAISE EXCEPTION USING ERRCODE = 'SR001',
+                MESSAGE = format('payment #%s is already %s; it cannot be paid twice', pay, pst),
+                HINT = format('resolve exception #%s as refund or ignore', p_id);
+        END IF;
+        IF x.paid <> pamt AND NOT coalesce(p_accept_difference, false) THEN
+            RAISE EXCEPTION USING ERRCODE = 'SR001',
+                MESSAGE = format('exception #%s: %s cents received, payment #%s is for %s cents', p_id, x.paid, pay, pamt),
+                HINT = format('to mark it paid with the %s cents received, add --accept-difference and say why in --note', x.paid);
+        END IF;
+        UPDATE public.payments
+           SET status = 'paid', paid_at = pg_catalog.now(), paid_cents = x.paid, paid_by_settlement = x.settlement_id
+         WHERE id = pay;
+        INSERT INTO public.invoice_requests (payment_id, settlement_id) VALUES (pay, x.settlement_id)
+        RETURNING id, created_at INTO req, req_at;
+    END IF;
+
+    UPDATE public.exceptions
+       SET status = 'resolved', resolved_at = pg_catalog.now(), resolution = p_as, resolution_note = p_note,
+           resolved_by = who, resolved_db_user = session_user::text,
+           payment_id = CASE WHEN p_as = 'paid' THEN coalesce(payment_id, pay) ELSE payment_id END
+     WHERE id = p_id;
+    INSERT INTO public.exception_resolutions (exception_id, resolution, note, resolved_by, resolved_db_user, resolved_at,
+                                              accepted_difference, exception_payment_before, payment_id, payment_before,
+                                              invoice_request_id, invoice_request_created_at)
+    VALUES (p_id, p_as, p_note, who, session_user::text, pg_catalog.now(), coalesce(p_accept_difference, false),
+            x.payment_id, CASE WHEN p_as = 'paid' THEN pay END, before, req, req_at);
+    RETURN x.reason;
+END
+$$;
+
+-- settle_reopen_exception(id, note, by): put a resolved exception back to
+-- open, keeping its resolution in exception_resolutions (reopened_at, by,
+-- the database login, the note). Refuses with SQLSTATE 'SR001' an unknown or
+-- open exception, a missing note, and a 'paid' that cannot be undone safely
+-- (see the top of this file). Returns what was undone, for the operator.
+CREATE FUNCTION public.settle_reopen_exception(p_id bigint, p_note text, p_by text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE
+    x     record;
+    h     record;
+    p     record;
+    b     record;
+    done  text;
+    who   text := coalesce(nullif(p_by, ''), session_user::text);
+BEGIN
+    IF p_note IS NULL OR p_note = '' THEN
+        RAISE EXCEPTION USING ERRCODE = 'SR001', MESSAGE = 'a note is required: say why the resolution was wrong';
+    END IF;
+    SELECT e.status, e.reason, e.settlement_id INTO x FROM public.exceptions e WHERE e.id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'SR001', MESSAGE = format('exception #%s does not exist', p_id);
+    END IF;
+    IF x.status <> 'resolved' THEN
+        RAISE EXCEPTION USING ERRCODE = 'SR001', MESSAGE = format('exception #%s is open: there is no resolution to reopen', p_id);
+    END IF;
+    SELECT * INTO h FROM public.exception_resolutions r WHERE r.exception_id = p_id AND r.reopened_at IS NULL FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'SR001',
+            MESSAGE = format('exception #%s is resolved but has no resolution on record', p_id),
+            HINT = 'resolved by hand outside settle_resolve_exception(); ask the database owner';
+    END IF;
+    done := h.resolution;
+
+    IF h.resolution = 'paid' THEN
+        IF h.invoice_request_id IS NOT NULL THEN
+            SELECT bt.id, bt.status, pg_catalog.to_char(coalesce(bt.published_at, bt.created_at), 'YYYY-MM-DD HH24:MI') AS at
+              INTO b
+              FROM public.export_batch_items i JOIN public.export_batches bt ON bt.id = i.batch_id
+             WHERE i.request_id = h.invoice_request_id;
+            IF FOUND THEN
+                RAISE EXCEPTION USING ERRCODE = 'SR001',
+                    MESSAGE = format('exception #%s was resolved as paid and the invoice request #%s of payment #%s is in invoice batch #%s (%s %s): it cannot be reopened',
+                                     p_id, h.invoice_request_id, h.payment_id, b.id, b.status, b.at),
+                    HINT = 'an invoice may already exist: the payment stays paid; settle the money outside settle (e.g. a refund) and ask invoicing to cancel the invoice';
+            END IF;
+        END IF;
+        IF h.payment_before IS NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'SR001',
+                MESSAGE = format('exception #%s was resolved as paid before resolutions were recorded (migration 017): what payment #%s was before is not known; it cannot be reopened',
+                                 p_id, h.payment_id),
+                HINT = 'ask the database owner to correct it by hand';
+        END IF;
+        -- No export may read the outbox while a request leaves it (export
+        -- holds this lock for its whole run: export/export.c).
+        IF NOT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('settle.export')) THEN
+            RAISE EXCEPTION USING ERRCODE = 'SR001',
+                MESSAGE = format('exception #%s: settle export is running; its invoice request cannot leave the outbox now', p_id),
+                HINT = 'try again when the export has finished';
+        END IF;
+        SELECT q.status, q.paid_by_settlement INTO p FROM public.payments q WHERE q.id = h.payment_id FOR UPDATE;
+        IF NOT FOUND OR p.status <> 'paid' OR p.paid_by_settlement IS DISTINCT FROM x.settlement_id THEN
+            RAISE EXCEPTION USING ERRCODE = 'SR001',
+                MESSAGE = format('exception #%s: payment #%s is no longer paid by this exception''s settlement (now %s); it cannot be reopened',
+                                 p_id, h.payment_id, coalesce(p.status, 'missing')),
+                HINT = 'ask the database owner to correct it by hand';
+        END IF;
+        IF h.invoice_request_id IS NOT NULL THEN
+            -- locked and checked again: the export lock is held, so no batch can take it now
+            PERFORM 1 FROM public.invoice_requests r WHERE r.id = h.invoice_request_id AND r.batch_id IS NULL FOR UPDATE;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION USING ERRCODE = 'SR001',
+                    MESSAGE = format('exception #%s: invoice request #%s is no longer waiting in the outbox; it cannot be reopened',
+                                     p_id, h.invoice_request_id);
+            END IF;
+            DELETE FROM public.invoice_requests WHERE id = h.invoice_request_id;
+        END IF;
+        UPDATE public.payments
+           SET status = h.payment_before->>'status',
+               paid_at = (h.payment_before->>'paid_at')::timestamptz,
+               paid_cents = (h.payment_before->>'paid_cents')::bigint,
+               paid_by_settlement = (h.payment_before->>'paid_by_settlement')::bigint
+         WHERE id = h.payment_id;
+        done := format('paid: payment #%s back to %s', h.payment_id, h.payment_before->>'status')
+                || CASE WHEN h.invoice_request_id IS NOT NULL
+                        THEN format(', invoice request #%s withdrawn before export', h.invoice_request_id) ELSE '' END;
+    END IF;
+
+    UPDATE public.exception_resolutions
+       SET reopened_at = pg_catalog.now(), reopened_by = who, reopened_db_user = session_user::text, reopen_note = p_note,
+           invoice_request_withdrawn = (h.resolution = 'paid' AND h.invoice_request_id IS NOT NULL)
+     WHERE id = h.id;
+    UPDATE public.exceptions
+       SET status = 'open', resolved_at = NULL, resolution = NULL, resolution_note = NULL, resolved_by = NULL,
+           resolved_db_user = NULL,
+           payment_id = CASE WHEN h.resolution = 'paid' THEN h.exception_payment_before ELSE payment_id END
+     WHERE id = p_id;
+    RETURN done;
+END
+$$;
+
+REVOKE ALL ON FUNCTION public.settle_reopen_exception(bigint, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.settle_reopen_exception(bigint, text, text) TO finance;
