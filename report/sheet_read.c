@@ -1025,6 +1025,12 @@ static int cmp_item_id(const void *a, const void *b)
     return x->row < y->row ? -1 : x->row > y->row;
 }
 
+static int cmp_item_row(const void *a, const void *b)
+{
+    const sheet_item *x = a, *y = b;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
 long sheet_validate(const sheet_rows *rows, sheet_item *items, size_t *n_items, long *skipped,
                     void (*bad)(void *ctx, long row, const char *msg), void *ctx)
 {
@@ -1077,12 +1083,14 @@ long sheet_validate(const sheet_rows *rows, sheet_item *items, size_t *n_items, 
         }
         items[n++] = (sheet_item){ .row = r->row, .id = id, .action = a, .note = r->cell[SHEET_NOTA], .payment = pay };
     }
-    /* an exception twice in the file: every row after the first is bad */
+    /* an exception twice in the file: every row after the first is bad,
+     * and leaves the items (the first one alone goes on to be checked) */
     if (n > 1) {
         sheet_item *s = malloc(n * sizeof *s);
         if (s) {
             memcpy(s, items, n * sizeof *s);
             qsort(s, n, sizeof *s, cmp_item_id);
+            size_t dups = 0;
             for (size_t i = 1; i < n; i++)
                 if (s[i].id == s[i - 1].id) {
                     size_t f = i - 1;
@@ -1090,7 +1098,19 @@ long sheet_validate(const sheet_rows *rows, sheet_item *items, size_t *n_items, 
                         f--;
                     badf(bad, ctx, s[i].row, "id: exception #%lld appears again (first on row %ld)", s[i].id, s[f].row);
                     problems++;
+                    s[dups++].row = s[i].row;       /* rows to drop, reusing s */
                 }
+            /* items are in file order, so rows ascend: one merge pass */
+            qsort(s, dups, sizeof *s, cmp_item_row);
+            size_t k = 0, d = 0;
+            for (size_t i = 0; i < n; i++) {
+                while (d < dups && s[d].row < items[i].row)
+                    d++;
+                if (d < dups && s[d].row == items[i].row)
+                    continue;
+                items[k++] = items[i];
+            }
+            n = k;
             free(s);
         } else {
             badf(bad, ctx, 0, "out of memory checking for duplicate ids");
