@@ -87,7 +87,7 @@ typedef struct sheet_item {
  * skipped and counted in *skipped. items (rows->n entries, the caller's)
  * receives the good rows in file order, *n_items their count. Each bad row
  * is reported through bad(ctx, row, message), one call per problem; returns
- * the number of problems (0 when all rows are good). */
+ * the number of bad rows (0 when all rows are good). */
 long sheet_validate(const sheet_rows *rows, sheet_item *items, size_t *n_items, long *skipped,
                     void (*bad)(void *ctx, long row, const char *msg), void *ctx);
 
