@@ -306,9 +306,9 @@ static int resolve_from(const settle_ctx *ctx, const char *file, int accept)
     if (pr.n) {
         print_problems(file, &pr);
         log_msg(LOG_ERROR, "resolve", KV(KV_S("file", file), KV_I("bad", (long long)pr.n), KV_I("rows", (long long)rows.n)),
-                "%s: %zu problem%s in %zu row%s to resolve: nothing was resolved\n"
+                "%s: %zu problem%s: nothing was resolved\n"
                 "HINT: correct those rows (or empty their acao) and run the same command again",
-                file, pr.n, pr.n == 1 ? "" : "s", n + (size_t)0, n == 1 ? "" : "s");
+                file, pr.n, pr.n == 1 ? "" : "s");
         rc = EX_DATAERR;
         goto out;
     }

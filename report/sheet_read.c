@@ -227,7 +227,7 @@ static void csv_field(void *s, size_t len, void *data)
         return;
     const char *p = s ? s : "";
     for (size_t i = 0; i < len; i++)
-        if (p[i] == '\n')
+        if (p[i] == '\n' || (p[i] == '\r' && (i + 1 == len || p[i + 1] != '\n')))
             x->nl_in_record++;
     if (!x->header_done) {
         char tmp[256];
@@ -313,7 +313,17 @@ static int read_csv(const char *name, const unsigned char *buf, size_t n, sheet_
     int rc = 0;
     size_t off = 0;
     while (off < n && !x.failed) {
-        const unsigned char *nl = memchr(buf + off, '\n', n - off);
+        /* one physical line at a time (LF, CRLF or a lone CR ends it), so
+         * that x.line is the line a record ends on */
+        size_t end = off;
+        while (end < n && buf[end] != '\n' && buf[end] != '\r')
+            end++;
+        const unsigned char *nl = NULL;
+        if (end < n) {
+            if (buf[end] == '\r' && end + 1 < n && buf[end + 1] == '\n')
+                end++;
+            nl = buf + end;
+        }
         size_t len = nl ? (size_t)(nl - (buf + off)) + 1 : n - off;
         if (csv_parse(&p, buf + off, len, csv_field, csv_record, &x) != len) {
             if (!x.failed)
@@ -589,8 +599,10 @@ static int ref_col(const char *ref)
     return n ? c - 1 : -1;
 }
 
-/* One sheet: 1 when its first row names the four columns and its rows were
- * read into out, 0 when it is not the exception sheet, -1 with e set. */
+/* One sheet: 1 when one of its first SHEET_HEADER_ROWS non-blank rows (a
+ * title may sit above the header) names the four columns and the rows below
+ * it were read into out, 0 when it is not the exception sheet, -1 with e set. */
+#define SHEET_HEADER_ROWS 10
 static int read_sheet(xlsx *z, const char *part, sheet_rows *out)
 {
     unsigned char *buf;
@@ -613,7 +625,7 @@ static int read_sheet(xlsx *z, const char *part, sheet_rows *out)
     sbuf cells[SHEET_NCOLS];
     for (int k = 0; k < SHEET_NCOLS; k++)
         cells[k] = (sbuf){ .limit = SHEET_CELL_MAX };
-    int hdr_seen = 0;
+    int hdr_seen = 0, hdr_rows = 0;
     rc = 0;
     while ((rc = xml_next(r, &xe, z, part)) == 1) {
         int type = xmlTextReaderNodeType(r);
@@ -739,10 +751,19 @@ static int read_sheet(xlsx *z, const char *part, sheet_rows *out)
             if (!header_done) {
                 if (!hdr_seen)
                     continue;       /* blank rows above the header */
+                int all = 1;
                 for (int k = 0; k < SHEET_NCOLS; k++)
                     if (col_of[k] < 0)
-                        goto done;  /* not the exception sheet */
-                header_done = found = 1;
+                        all = 0;
+                if (all) {
+                    header_done = found = 1;
+                } else if (++hdr_rows == SHEET_HEADER_ROWS) {
+                    goto done;      /* not the exception sheet */
+                } else {            /* a title row: the header may be below */
+                    for (int k = 0; k < SHEET_NCOLS; k++)
+                        col_of[k] = -1;
+                    hdr_seen = 0;
+                }
             } else if (push_row(out, z->name, row, cells, z->e) < 0) {
                 rc = -1;
                 break;
@@ -885,7 +906,7 @@ static int read_xlsx(const char *name, const unsigned char *buf, size_t n, sheet
             goto out;
         }
     }
-    err_set(e, EX_DATAERR, "%s: expected a sheet whose first row names the columns acao, nota, pagamento_id and the "
+    err_set(e, EX_DATAERR, "%s: expected a sheet with a header row naming the columns acao, nota, pagamento_id and the "
             "exception id (id or Exceção), found none in %d sheet%s\n"
             "HINT: use the open-exceptions sheet of reports/exceptions-YYYYMMDD.xlsx", name, nsh, nsh == 1 ? "" : "s");
 out:

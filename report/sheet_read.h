@@ -9,8 +9,9 @@
  * then `acao`, `nota`, `pagamento_id` (case and accents ignored).
  *
  * The xlsx is opened with libzip and read with libxml2's streaming reader:
- * the first sheet (in workbook order) whose first row holds those headers,
- * and the shared strings. Untrusted bytes, bounded: file size, each part's
+ * the first sheet (in workbook order) with a row holding those headers,
+ * and the shared strings (the header may sit below a title, within the first
+ * 10 non-blank rows). Untrusted bytes, bounded: file size, each part's
  * uncompressed size and compression ratio (a zip bomb is refused before a
  * byte is inflated), the total inflated, rows, cell length; a DTD is refused
  * (no entity can expand), no network access.

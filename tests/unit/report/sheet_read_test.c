@@ -18,6 +18,20 @@
 
 #define FIX "tests/fixtures/resolve/"
 
+typedef struct seen {
+    char text[4096];
+    int n;
+} seen;
+
+static void collect(void *ctx, long row, const char *msg)
+{
+    seen *s = ctx;
+    size_t l = strlen(s->text);
+    snprintf(s->text + l, sizeof s->text - l, "row %ld: %s\n", row, msg);
+    s->n++;
+}
+
+
 static void test_xlsx_shared_strings(void **state)
 {
     (void)state;
@@ -44,6 +58,37 @@ static void test_xlsx_shared_strings(void **state)
     sheet_rows_free(&r);
 }
 
+/* A sheet saved by LibreOffice Calc 7.4 (shared strings, styles, every
+ * cell with its reference): made from an openpyxl sheet with
+ * soffice --headless --convert-to xlsx, kept byte for byte. */
+static void test_xlsx_libreoffice(void **state)
+{
+    (void)state;
+    sheet_rows r = { 0 };
+    err_t e = { 0 };
+    assert_int_equal(sheet_read_file(FIX "libreoffice.xlsx", &r, &e), 0);
+    assert_string_equal(r.sheet, "Exceções abertas");
+    assert_int_equal(r.n, 4);
+    assert_int_equal(r.v[0].row, 2);
+    assert_string_equal(r.v[0].cell[SHEET_ID], "201");
+    assert_string_equal(r.v[0].cell[SHEET_NOTA], "cliente pagou o resto \xe2\x80\x94 por TED");
+    assert_int_equal(r.v[2].row, 5);
+    assert_string_equal(r.v[2].cell[SHEET_ACAO], "pago");
+    assert_string_equal(r.v[2].cell[SHEET_PAGAMENTO], "13");
+    assert_int_equal(r.v[3].row, 6);
+    assert_string_equal(r.v[3].cell[SHEET_ACAO], "");
+    sheet_item items[4];
+    size_t n = 0;
+    long skipped = 0;
+    seen s = { "", 0 };
+    assert_int_equal(sheet_validate(&r, items, &n, &skipped, collect, &s), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(skipped, 1);
+    assert_int_equal(items[2].id, 204);
+    assert_int_equal(items[2].payment, 13);
+    sheet_rows_free(&r);
+}
+
 static void test_csv_bom_semicolon_crlf(void **state)
 {
     (void)state;
@@ -59,6 +104,36 @@ static void test_csv_bom_semicolon_crlf(void **state)
     assert_int_equal(r.v[1].row, 5); /* a quoted line break and a blank line before it */
     assert_string_equal(r.v[1].cell[SHEET_ID], "102");
     assert_int_equal(r.v[2].row, 6);
+    sheet_rows_free(&r);
+}
+
+/* Old Mac line ends (a lone CR), inside a quoted note too: rows keep the
+ * lines they start on, ascending. */
+/* A title above the header, as a report may put one. */
+static void test_xlsx_title_row(void **state)
+{
+    (void)state;
+    sheet_rows r = { 0 };
+    err_t e = { 0 };
+    assert_int_equal(sheet_read_file(FIX "title_row.xlsx", &r, &e), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.v[0].row, 4);
+    assert_string_equal(r.v[0].cell[SHEET_ID], "301");
+    assert_string_equal(r.v[0].cell[SHEET_ACAO], "ignorar");
+    sheet_rows_free(&r);
+}
+
+static void test_csv_lone_cr(void **state)
+{
+    (void)state;
+    sheet_rows r = { 0 };
+    err_t e = { 0 };
+    assert_int_equal(sheet_read_file(FIX "lone_cr.csv", &r, &e), 0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.v[0].row, 2);
+    assert_string_equal(r.v[0].cell[SHEET_NOTA], "a\rb");
+    assert_int_equal(r.v[1].row, 5);
+    assert_string_equal(r.v[1].cell[SHEET_ID], "2");
     sheet_rows_free(&r);
 }
 
@@ -80,19 +155,6 @@ static void test_actions(void **state)
     assert_int_equal(sheet_action_parse("paid paid"), SHEET_ACT_UNKNOWN);
     assert_int_equal(sheet_action_parse("pagoooooooooooooooooooooooooooooooooooooooo"), SHEET_ACT_UNKNOWN);
     assert_string_equal(sheet_action_name(SHEET_ACT_REFUND), "refund");
-}
-
-typedef struct seen {
-    char text[4096];
-    int n;
-} seen;
-
-static void collect(void *ctx, long row, const char *msg)
-{
-    seen *s = ctx;
-    size_t l = strlen(s->text);
-    snprintf(s->text + l, sizeof s->text - l, "row %ld: %s\n", row, msg);
-    s->n++;
 }
 
 static void test_validate_every_bad_kind(void **state)
@@ -182,7 +244,7 @@ static void test_refused(void **state)
     } cases[] = {
         { "bomb.xlsx", "xl/worksheets/sheet2.xml: refused as a zip bomb: 41943173 bytes inflated from" },
         { "doctype.xlsx", "xl/sharedStrings.xml: expected no DOCTYPE in an xlsx part, found one" },
-        { "no_columns.xlsx", "expected a sheet whose first row names the columns acao, nota, pagamento_id and the "
+        { "no_columns.xlsx", "expected a sheet with a header row naming the columns acao, nota, pagamento_id and the "
                              "exception id (id or Exceção), found none in 2 sheets" },
         { "bad_index.xlsx", "xl/worksheets/sheet2.xml: row 2: expected a shared string index below 11, found '999'" },
         { "malformed.xlsx", "xl/worksheets/sheet2.xml:1: malformed XML:" },
@@ -235,7 +297,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_xlsx_shared_strings),
+        cmocka_unit_test(test_xlsx_libreoffice),
         cmocka_unit_test(test_csv_bom_semicolon_crlf),
+        cmocka_unit_test(test_xlsx_title_row),
+        cmocka_unit_test(test_csv_lone_cr),
         cmocka_unit_test(test_actions),
         cmocka_unit_test(test_validate_every_bad_kind),
         cmocka_unit_test(test_validate_good_and_skipped),
