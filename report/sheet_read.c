@@ -523,7 +523,6 @@ static int read_strings(xlsx *z, const char *part)
     sbuf s = { 0 };
     size_t cap = 0;
     int in_si = 0, in_t = 0, in_rph = 0, depth_t = -1;
-    rc = 0;
     while ((rc = xml_next(r, &xe, z, part)) == 1) {
         int type = xmlTextReaderNodeType(r);
         if (type == XML_READER_TYPE_ELEMENT) {
@@ -626,7 +625,6 @@ static int read_sheet(xlsx *z, const char *part, sheet_rows *out)
     for (int k = 0; k < SHEET_NCOLS; k++)
         cells[k] = (sbuf){ .limit = SHEET_CELL_MAX };
     int hdr_seen = 0, hdr_rows = 0;
-    rc = 0;
     while ((rc = xml_next(r, &xe, z, part)) == 1) {
         int type = xmlTextReaderNodeType(r);
         int end_row = 0, end_c = 0;
