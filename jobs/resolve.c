@@ -16,10 +16,11 @@
  * is not the payment's unless --accept-difference.
  *
  * --from reads the sheet (report/sheet_read.c), checks every row on its own,
- * then calls the function for every good row inside ONE transaction, each
- * call under a savepoint so that a refused row does not hide the next one's
- * problem; when any row is bad, the transaction is rolled back and every
- * problem is printed with its row number: all rows or none.
+ * then calls the function for every good row inside ONE transaction, in one
+ * round trip (settle_resolve_many(), sql/017_resolution_history.sql: each
+ * call in its own subtransaction, so that a refused row does not hide the
+ * next one's problem); when any row is bad, the transaction is rolled back
+ * and every problem is printed with its row number: all rows or none.
  *
  * --reopen calls settle_reopen_exception() (sql/017_resolution_history.sql):
  * the resolution stays on record, the exception is open again; a 'paid' one
@@ -43,6 +44,7 @@
 SQL_QUERY(resolve_one);
 SQL_QUERY(resolve_reopen);
 SQL_QUERY(resolve_history);
+SQL_QUERY(resolve_many);
 
 const char usage_resolve[] =
     "usage: settle resolve ID --as paid|refund|ignore --note TEXT [--payment PAYMENT_ID] [--accept-difference]\n"
@@ -226,35 +228,110 @@ static int exec_fixed(PGconn *db, const char *sql, err_t *e)
     return db_exec(db, sql, e) < 0 ? e->code : 0;
 }
 
-/* Apply items in the open transaction, each under a savepoint. Refusals
- * become problems; any other error stops with its exit code. counts[action]
- * counts what was applied. */
+/* A growing text buffer for the array parameters. */
+typedef struct abuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+} abuf;
+
+static void ab_put(abuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t c = b->cap ? b->cap : 4096;
+        while (c < b->n + n + 1)
+            c *= 2;
+        char *q = realloc(b->p, c);
+        if (!q) {
+            b->oom = 1;
+            return;
+        }
+        b->p = q;
+        b->cap = c;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+/* One element of a PostgreSQL array literal: double-quoted, with '"' and
+ * '\\' escaped (the literal is a parameter value, never SQL text). */
+static void ab_elem(abuf *b, const char *s, int first)
+{
+    ab_put(b, first ? "{\"" : ",\"", 2);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            ab_put(b, "\\", 1);
+        ab_put(b, p, 1);
+    }
+    ab_put(b, "\"", 1);
+}
+
+/* Apply items in the open transaction, in one round trip
+ * (settle_resolve_many(): one settle_resolve_exception() call per item, each
+ * in its own subtransaction). Refusals become problems; any other error
+ * stops with its exit code. counts[action] counts what was applied. */
 static int apply_items(PGconn *db, const sheet_item *items, size_t n, int accept, problems *pr, long counts[4], err_t *e)
 {
+    abuf ids = { 0 }, hows = { 0 }, notes = { 0 }, pays = { 0 };
     for (size_t i = 0; i < n; i++) {
-        int rc = exec_fixed(db, "SAVEPOINT settle_resolve_row", e);
-        if (rc)
-            return rc;
-        char reason[32];
-        err_t re = { 0 };
-        const char *as = sheet_action_name(items[i].action);
-        rc = resolve_call(db, items[i].id, as, items[i].note, items[i].payment,
-                          accept && items[i].action == SHEET_ACT_PAID, reason, &re);
-        if (rc == EX_DATAERR) {
-            add_problem(pr, items[i].row, re.msg);
-            rc = exec_fixed(db, "ROLLBACK TO SAVEPOINT settle_resolve_row", e);
-        } else if (rc) {
-            *e = re;
-            err_prefix(e, "row %ld", items[i].row);
-            return rc;
+        char num[24];
+        snprintf(num, sizeof num, "%lld", items[i].id);
+        ab_elem(&ids, num, i == 0);
+        ab_elem(&hows, sheet_action_name(items[i].action), i == 0);
+        ab_elem(&notes, items[i].note, i == 0);
+        if (items[i].payment) {
+            snprintf(num, sizeof num, "%lld", items[i].payment);
+            ab_elem(&pays, num, i == 0);
         } else {
-            counts[items[i].action]++;
-            rc = exec_fixed(db, "RELEASE SAVEPOINT settle_resolve_row", e);
+            ab_put(&pays, i == 0 ? "{NULL" : ",NULL", 5);
         }
-        if (rc)
-            return rc;
     }
-    return 0;
+    ab_put(&ids, "}", 1);
+    ab_put(&hows, "}", 1);
+    ab_put(&notes, "}", 1);
+    ab_put(&pays, "}", 1);
+    int rc = 0;
+    if (ids.oom || hows.oom || notes.oom || pays.oom) {
+        rc = err_set(e, EX_SOFTWARE, "out of memory");
+        goto out;
+    }
+    const char *p[] = { ids.p, hows.p, notes.p, pays.p, who(), accept ? "true" : "false" };
+    PGresult *r = PQexecParams(db, sqlq_resolve_many, 6, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = call_error(db, r, "settle_resolve_many", e);
+        PQclear(r);
+        goto out;
+    }
+    if ((size_t)PQntuples(r) != n) {
+        rc = err_set(e, EX_SOFTWARE, "settle_resolve_many returned %d rows for %zu", PQntuples(r), n);
+        PQclear(r);
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        long k = strtol(PQgetvalue(r, i, 0), NULL, 10) - 1;
+        if (k < 0 || (size_t)k >= n) {
+            rc = err_set(e, EX_SOFTWARE, "settle_resolve_many returned position %ld of %zu", k + 1, n);
+            break;
+        }
+        if (PQgetvalue(r, i, 4)[0] == 't') {
+            char m[1200];
+            const char *hint = PQgetvalue(r, i, 3);
+            snprintf(m, sizeof m, "%s%s%s", PQgetvalue(r, i, 2), *hint ? "\nHINT: " : "", hint);
+            add_problem(pr, items[k].row, m);
+        } else {
+            counts[items[k].action]++;
+        }
+    }
+    PQclear(r);
+out:
+    free(ids.p);
+    free(hows.p);
+    free(notes.p);
+    free(pays.p);
+    return rc;
 }
 
 static int resolve_from(const settle_ctx *ctx, const char *file, int accept)

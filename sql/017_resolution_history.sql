@@ -281,3 +281,51 @@ $$;
 
 REVOKE ALL ON FUNCTION public.settle_reopen_exception(bigint, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.settle_reopen_exception(bigint, text, text) TO finance;
+
+-- settle_resolve_many(ids, hows, notes, payments, by, accept_difference):
+-- `settle resolve --from` in one round trip. Calls settle_resolve_exception()
+-- for each element in order, each in its own subtransaction, and returns one
+-- row per element: its position (1-based), and the reason when resolved or
+-- the refusal (SQLSTATE SR001: message and hint) when not; any other error
+-- ends the statement. It decides nothing itself: the caller commits only when
+-- no row was refused (all or nothing). SECURITY INVOKER: it runs with the
+-- caller's rights, so only a login that may execute settle_resolve_exception()
+-- gets anywhere; executable by finance only. accept_difference applies to the
+-- 'paid' elements.
+CREATE FUNCTION public.settle_resolve_many(p_ids bigint[], p_as text[], p_notes text[], p_payments bigint[],
+                                           p_by text DEFAULT NULL, p_accept_difference boolean DEFAULT false)
+RETURNS TABLE (ord integer, reason text, error text, hint text)
+LANGUAGE plpgsql
+SECURITY INVOKER
+SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE
+    i    integer;
+    n    integer := coalesce(pg_catalog.array_length(p_ids, 1), 0);
+    msg  text;
+    hnt  text;
+BEGIN
+    IF coalesce(pg_catalog.array_length(p_as, 1), 0) <> n OR coalesce(pg_catalog.array_length(p_notes, 1), 0) <> n
+       OR coalesce(pg_catalog.array_length(p_payments, 1), 0) <> n THEN
+        RAISE EXCEPTION 'settle_resolve_many: the four arrays must have the same length';
+    END IF;
+    FOR i IN 1 .. n LOOP
+        ord := i;
+        BEGIN
+            reason := public.settle_resolve_exception(p_ids[i], p_as[i], p_notes[i], p_payments[i], p_by,
+                                                      coalesce(p_accept_difference, false) AND p_as[i] = 'paid');
+            error := NULL;
+            hint := NULL;
+        EXCEPTION WHEN SQLSTATE 'SR001' THEN
+            GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, hnt = PG_EXCEPTION_HINT;
+            reason := NULL;
+            error := msg;
+            hint := nullif(hnt, '');
+        END;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+
+REVOKE ALL ON FUNCTION public.settle_resolve_many(bigint[], text[], text[], bigint[], text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.settle_resolve_many(bigint[], text[], text[], bigint[], text, boolean) TO finance;

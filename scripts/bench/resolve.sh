@@ -2,9 +2,14 @@
 # scripts/bench/resolve.sh - `settle resolve --from` on a day of ROWS
 # (10,000) exceptions: the filled-in sheet as openpyxl saves it (all rows
 # refund or ignore) and the same as a CSV, each applied in one transaction
-# (one savepoint and one settle_resolve_exception() call per row); and the
+# (one round trip: settle_resolve_many() calls settle_resolve_exception()
+# per row, each in a subtransaction); and the
 # same sheet with one bad last row (every row checked, all rolled back).
 # Wall and CPU time (user+sys) of settle, peak RSS. Never part of check.
+# Measured 2026-11-30 on the shared 2-core machine (load average 13): 10,000
+# rows applied in 13.2 s (xlsx) and 8.4 s (CSV) wall, 0.14 s CPU in settle,
+# 17 MiB peak RSS; the bad last row rolled all back in 12.2 s. The same with
+# one savepoint round trip per row took 30-36 s.
 #
 #   ROWS=10000 scripts/bench/resolve.sh
 set -euo pipefail
@@ -52,7 +57,7 @@ echo "sheet: $(du -h "$work/good.xlsx" | cut -f1) xlsx, $(du -h "$work/good.csv"
 
 run() { # WHAT FILE
   /usr/bin/time -o "$work/time" -f "%e %U %S %M" "$SETTLE" -q resolve --from "$2" >"$work/out" 2>&1 && rc=0 || rc=$?
-  read -r wall user sys rss <"$work/time"
+  read -r wall user sys rss < <(tail -n 1 "$work/time")
   printf '%-34s exit %-3s %6.2f s wall  %5.2f s CPU  %6d KiB peak RSS\n' "$1" "$rc" "$wall" "$(echo "$user + $sys" | bc)" "$rss"
 }
 run "xlsx, one bad row, all rolled back" "$work/bad.xlsx"

@@ -147,9 +147,11 @@ t_run out "$SETTLE" resolve --from "$T_TMP/bad.csv"
 t_eq "CSV with a bad row exits 65" 65 "$out_rc"
 t_contains "the CSV row number" "$T_TMP/bad.csv: row 2: acao: expected paid, refund or ignore (pago, devolver, ignorar), found 'talvez'" "$out"
 t_eq "nothing applied from the CSV" "open open" "$(t_sql "SELECT string_agg(status, ' ') FROM exceptions WHERE id IN ($unk3, $notp)")"
-printf 'id,acao,nota,pagamento_id\n%s,refund,"devolvido ao pagador",\n%s,ignore,"cliente ""confirmou""\npor telefone",\n' "$unk3" "$notp" >"$T_TMP/good.csv"
+printf 'id,acao,nota,pagamento_id\n%s,refund,"devolvido, ao pagador {ref NULL C:\\pix\\}",\n%s,ignore,"cliente ""confirmou""\npor telefone",\n' "$unk3" "$notp" >"$T_TMP/good.csv"
 t_run out "$SETTLE" resolve --from "$T_TMP/good.csv"
 t_eq "the good CSV exits 0" 0 "$out_rc"
+t_eq "a note with a comma, braces, NULL and backslashes kept byte for byte" 'devolvido, ao pagador {ref NULL C:\pix\}' \
+  "$(t_sql "SELECT resolution_note FROM exceptions WHERE id = $unk3")"
 t_eq "CSV rows resolved, the note's quotes and line break kept" "refund|ignore|cliente \"confirmou\"
 por telefone" \
   "$(t_sql "SELECT (SELECT resolution FROM exceptions WHERE id = $unk3) || '|' || resolution || '|' || resolution_note FROM exceptions WHERE id = $notp")"

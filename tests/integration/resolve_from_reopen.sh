@@ -121,6 +121,10 @@ t_eq "only finance (and the owner) may execute it" "finance" \
 J=$T_JOB_CONN F=$T_FINANCE_CONN I=$T_INVOICING_CONN
 t_eq "settle_job reads the history (the report shows it)" "ok t" "$(as "$J" "SELECT count(*) > 0 FROM exception_resolutions")"
 denied "settle_job cannot reopen" "$J" "SELECT settle_reopen_exception($np, 'x')"
+denied "settle_job cannot resolve many" "$J" "SELECT * FROM settle_resolve_many(ARRAY[$np]::bigint[], '{ignore}', '{x}', '{NULL}')"
+t_eq "settle_resolve_many is finance's only" "finance" \
+  "$(t_sql "SELECT string_agg(r.rolname, ',') FROM pg_proc p, pg_roles r WHERE p.proname = 'settle_resolve_many'
+            AND r.rolname IN ('finance', 'settle_job', 'invoicing') AND has_function_privilege(r.rolname, p.oid, 'EXECUTE')")"
 denied "settle_job cannot write the history" "$J" "INSERT INTO exception_resolutions (exception_id, resolution, note, resolved_by, resolved_at) VALUES ($u2, 'ignore', 'x', 'x', now())"
 denied "settle_job cannot rewrite the history" "$J" "UPDATE exception_resolutions SET note = 'x'"
 denied "settle_job cannot delete the history" "$J" "DELETE FROM exception_resolutions"
