@@ -85,7 +85,7 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libsettle.a $(TEST_SUPPORT_OBJ)
 # Allocation-failure tests (tests/support/failalloc.h): every malloc,
 # calloc, realloc, strdup and strndup of the test and libsettle.a goes
 # through the test's wrappers. `override` so that `make asan`'s LDFLAGS add to it.
-OOM_TESTS = $(BUILD)/tests/unit/parsers/oom_test $(BUILD)/tests/unit/reconcile/oom_test
+OOM_TESTS = $(BUILD)/tests/unit/parsers/oom_test $(BUILD)/tests/unit/reconcile/oom_test $(BUILD)/tests/unit/jobs/migrate_oom_test
 $(OOM_TESTS): override LDFLAGS += -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc \
     -Wl,--wrap=strdup -Wl,--wrap=strndup
 

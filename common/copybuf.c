@@ -149,7 +149,7 @@ int copybuf_send_file(PGconn *db, FILE *f, err_t *e)
         if (PQputCopyData(db, chunk, (int)n) != 1)
             return db_error(db, NULL, e, "sending COPY data"), -1;
     if (ferror(f))
-        return err_set(e, EX_SOFTWARE, "cannot read the COPY spill file"), -1;
+        return err_fail(e, EX_SOFTWARE, "cannot read the COPY spill file");
     return 0;
 }
 

@@ -22,7 +22,8 @@ typedef struct err_code_info {
     int code;
     int rank;               /* err_worst(): the higher wins */
     const char *brief;      /* for --help: "usage" */
-    const char *meaning;    /* what happened, for the run summary and operators */
+    const char *meaning;    /* what happened, for `settle help exit-codes` and operators */
+    const char *action;     /* what the operator does next, for the run summary */
 } err_code_info;
 extern const err_code_info err_codes[];   /* ended by a row with brief == NULL */
 /* The row of code, or NULL for a code settle does not use. */
@@ -36,6 +37,11 @@ typedef struct err {
 /* Set *e (when not NULL) to code and the formatted message; returns code so
  * callers can write `return err_set(e, EX_DATAERR, "...")`. */
 int err_set(err_t *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The house idiom for a function that returns 0 or -1 (docs/internals.md,
+ * "Errors"): set *e as err_set() does and return -1, so that a failure is
+ * one line, `return err_fail(e, EX_DATAERR, "...");`. */
+int err_fail(err_t *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int err_vset(err_t *e, int code, const char *fmt, va_list ap);
 

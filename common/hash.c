@@ -28,12 +28,12 @@ int sha256_file_hex(const char *path, char *hex, err_t *e)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return err_set(e, EX_DATAERR, "cannot open %s: %s", path, strerror(errno)), -1;
+        return err_fail(e, EX_DATAERR, "cannot open %s: %s", path, strerror(errno));
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
         fclose(f);
         EVP_MD_CTX_free(ctx);
-        return err_set(e, EX_SOFTWARE, "cannot start SHA-256"), -1;
+        return err_fail(e, EX_SOFTWARE, "cannot start SHA-256");
     }
     unsigned char buf[1 << 16];
     size_t n;
@@ -46,7 +46,7 @@ int sha256_file_hex(const char *path, char *hex, err_t *e)
     EVP_DigestFinal_ex(ctx, md, &mdn);
     EVP_MD_CTX_free(ctx);
     if (bad)
-        return err_set(e, EX_DATAERR, "cannot read %s", path), -1;
+        return err_fail(e, EX_DATAERR, "cannot read %s", path);
     to_hex(md, mdn, hex);
     return 0;
 }

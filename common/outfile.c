@@ -12,7 +12,6 @@
 #include <zlib.h>
 
 /* Set e and return -1: the contract of this file's fallible functions. */
-#define settle_fail(e, ...) (err_set((e), __VA_ARGS__), -1)
 
 int outfile_gzip(const void *in, size_t len, unsigned char **out, size_t *out_len, err_t *e)
 {
@@ -20,20 +19,20 @@ int outfile_gzip(const void *in, size_t len, unsigned char **out, size_t *out_le
     memset(&z, 0, sizeof z);
     /* windowBits 15 + 16: a gzip wrapper; memLevel 8 is zlib's default. */
     if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return settle_fail(e, EX_SOFTWARE, "gzip: deflateInit2 failed");
+        return err_fail(e, EX_SOFTWARE, "gzip: deflateInit2 failed");
     gz_header h;
     memset(&h, 0, sizeof h);
     h.time = 0;
     h.os = 255;
     if (deflateSetHeader(&z, &h) != Z_OK) {
         deflateEnd(&z);
-        return settle_fail(e, EX_SOFTWARE, "gzip: deflateSetHeader failed");
+        return err_fail(e, EX_SOFTWARE, "gzip: deflateSetHeader failed");
     }
     uLong bound = deflateBound(&z, (uLong)len);
     unsigned char *buf = malloc(bound);
     if (!buf) {
         deflateEnd(&z);
-        return settle_fail(e, EX_SOFTWARE, "gzip: out of memory");
+        return err_fail(e, EX_SOFTWARE, "gzip: out of memory");
     }
     z.next_in = (Bytef *)in;
     z.avail_in = (uInt)len;
@@ -43,7 +42,7 @@ int outfile_gzip(const void *in, size_t len, unsigned char **out, size_t *out_le
     if (rc != Z_STREAM_END) {
         deflateEnd(&z);
         free(buf);
-        return settle_fail(e, EX_SOFTWARE, "gzip: deflate returned %d", rc);
+        return err_fail(e, EX_SOFTWARE, "gzip: deflate returned %d", rc);
     }
     *out_len = z.total_out;
     deflateEnd(&z);
@@ -55,13 +54,13 @@ int outfile_mkdirs(const char *path, err_t *e)
 {
     char p[PATH_MAX];
     if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
-        return settle_fail(e, EX_SOFTWARE, "path too long: %s", path);
+        return err_fail(e, EX_SOFTWARE, "path too long: %s", path);
     for (char *s = p + 1; ; s++) {
         if (*s == '/' || *s == '\0') {
             char c = *s;
             *s = '\0';
             if (mkdir(p, 0700) != 0 && errno != EEXIST)
-                return settle_fail(e, err_local_write(errno), "cannot create directory %s: %s", p, strerror(errno));
+                return err_fail(e, err_local_write(errno), "cannot create directory %s: %s", p, strerror(errno));
             *s = c;
             if (!c)
                 break;
@@ -74,11 +73,11 @@ int outfile_sync_dir(const char *dir, err_t *e)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY);
     if (fd < 0)
-        return settle_fail(e, err_local_write(errno), "cannot open directory %s: %s", dir, strerror(errno));
+        return err_fail(e, err_local_write(errno), "cannot open directory %s: %s", dir, strerror(errno));
     if (fsync(fd) != 0) {
         int er = errno;
         close(fd);
-        return settle_fail(e, err_local_write(er), "cannot fsync directory %s: %s", dir, strerror(er));
+        return err_fail(e, err_local_write(er), "cannot fsync directory %s: %s", dir, strerror(er));
     }
     close(fd);
     return 0;
@@ -89,11 +88,11 @@ int outfile_sync_dir(const char *dir, err_t *e)
 static int write_failed(err_t *e, const char *what, const char *path, int er)
 {
     if (er == ENOSPC || er == EDQUOT || er == EFBIG)
-        return settle_fail(e, EX_IOERR,
+        return err_fail(e, EX_IOERR,
                            "cannot %s %s: %s\nHINT: free space on that file system (or raise the limit) and run "
                            "again; the file was not published",
                            what, path, strerror(er));
-    return settle_fail(e, err_local_write(er), "cannot %s %s: %s", what, path, strerror(er));
+    return err_fail(e, err_local_write(er), "cannot %s %s: %s", what, path, strerror(er));
 }
 
 int outfile_publish(const char *dir, const char *name, const void *data, size_t len, err_t *e)
@@ -133,7 +132,7 @@ int outfile_publish(const char *dir, const char *name, const void *data, size_t 
     if (rename(tmp, dst) != 0) {
         int er = errno;
         unlink(tmp);
-        return settle_fail(e, EX_IOERR, "cannot rename %s to %s: %s", tmp, dst, strerror(er));
+        return err_fail(e, EX_IOERR, "cannot rename %s to %s: %s", tmp, dst, strerror(er));
     }
     return outfile_sync_dir(dir, e);
 }

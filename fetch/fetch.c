@@ -14,6 +14,7 @@
  * Sources are independent; exit 69 names the ones that failed.
  * docs/fetch.md is the operator's description of the same rules. */
 #include "fetch/fetch.h"
+#include "fetch/db.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
@@ -117,80 +118,20 @@ static int cmp_entry(const void *a, const void *b)
 
 /* ---- the registry ---------------------------------------------------------- */
 
-/* Row id of this remote version, 0 when unknown, -1 on error. *done gets
- * after_fetch_done. */
-static long long registry_find(src_state *st, const sftp_entry *x, int *done, err_t *e)
-{
-    char size[32], mtime[32];
-    snprintf(size, sizeof size, "%llu", (unsigned long long)x->size);
-    snprintf(mtime, sizeof mtime, "%lld", (long long)x->mtime);
-    const char *p[] = { st->s->ep.name, x->name, size, mtime };
-    PGresult *r = db_query(st->run->db, e,
-                           "SELECT id, after_fetch_done FROM fetched_files"
-                           " WHERE source = $1 AND remote_name = $2 AND size_bytes = $3 AND remote_mtime = $4",
-                           4, p);
-    if (!r)
-        return -1;
-    long long id = 0;
-    if (PQntuples(r)) {
-        id = atoll(PQgetvalue(r, 0, 0));
-        *done = PQgetvalue(r, 0, 1)[0] == 't';
-    }
-    PQclear(r);
-    return id;
-}
-
-/* Id of the first row holding this content, 0 when none, -1 on error. */
-static long long registry_by_content(src_state *st, const char *sha, err_t *e)
-{
-    const char *p[] = { sha };
-    PGresult *r = db_query(st->run->db, e,
-                           "SELECT id FROM fetched_files WHERE sha256 = $1 AND duplicate_of IS NULL ORDER BY id LIMIT 1",
-                           1, p);
-    if (!r)
-        return -1;
-    long long id = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
-    PQclear(r);
-    return id;
-}
-
-/* Record a fetched version; returns its id, or -1. */
 /* A remote mtime this far ahead of our clock is not skew: a failure. */
 #define FETCH_CLOCK_SKEW_S 300
+
+/* The registry (fetched_files) is fetch/db.c. */
+static long long registry_find(src_state *st, const sftp_entry *x, int *done, err_t *e)
+{
+    return fetch_db_find_version(st->run->db, st->s->ep.name, x->name, (uint64_t)x->size, (int64_t)x->mtime, done, e);
+}
 
 static long long registry_add(src_state *st, const sftp_entry *x, const char *sha, const char *local,
                               long long dup_of, err_t *e)
 {
-    char size[32], mtime[32], dup[32];
-    snprintf(size, sizeof size, "%llu", (unsigned long long)x->size);
-    snprintf(mtime, sizeof mtime, "%lld", (long long)x->mtime);
-    snprintf(dup, sizeof dup, "%lld", dup_of);
-    const char *done = strcmp(st->s->after_fetch, "keep") ? "false" : "true";
-    const char *p[] = { st->s->ep.name, x->name, size, mtime, sha, local, dup_of ? dup : NULL, st->s->after_fetch, done };
-    PGresult *r = db_query(st->run->db, e,
-                           "INSERT INTO fetched_files (source, remote_name, size_bytes, remote_mtime, sha256,"
-                           " local_name, duplicate_of, after_fetch, after_fetch_done)"
-                           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-                           " ON CONFLICT (source, remote_name, size_bytes, remote_mtime)"
-                           " DO UPDATE SET sha256 = fetched_files.sha256 RETURNING id",
-                           9, p);
-    if (!r)
-        return -1;
-    long long id = atoll(PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return id;
-}
-
-static int registry_after_done(src_state *st, long long id, err_t *e)
-{
-    char ids[32];
-    snprintf(ids, sizeof ids, "%lld", id);
-    const char *p[] = { ids };
-    PGresult *r = db_query(st->run->db, e, "UPDATE fetched_files SET after_fetch_done = true WHERE id = $1", 1, p);
-    if (!r)
-        return -1;
-    PQclear(r);
-    return 0;
+    return fetch_db_record(st->run->db, st->s->ep.name, x->name, (uint64_t)x->size, (int64_t)x->mtime, sha, local,
+                           dup_of, st->s->after_fetch, e);
 }
 
 /* ---- after_fetch ------------------------------------------------------------ */
@@ -219,7 +160,7 @@ static int after_fetch(src_state *st, sftp_conn *c, const sftp_entry *x, long lo
     }
     log_msg(LOG_INFO, "fetch", KV(KV_S("source", st->s->ep.name), KV_S("file", x->name), KV_S("after_fetch", how)),
             "applied after_fetch on the server");
-    return registry_after_done(st, id, e);
+    return fetch_db_after_done(st->run->db, id, e);
 }
 
 /* ---- one file ---------------------------------------------------------------- */
@@ -323,7 +264,7 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
     char sha[SHA256_HEX_LEN + 1];
     if (sha256_file_hex(part, sha, e) < 0)
         return -1;
-    long long dup = registry_by_content(st, sha, e);
+    long long dup = fetch_db_find_content(st->run->db, sha, e);
     if (dup < 0)
         return -1;
     char placed[FETCH_NAME_MAX + 8] = "";
@@ -567,19 +508,17 @@ int fetch_run_all(const config *cfg, const fetch_opts *opts)
         log_msg(LOG_ERROR, "fetch", NULL, "%s", e.msg);
         return e.code;
     }
-    PGresult *r = db_query(run.db, &e, "SELECT to_regclass('fetched_files') IS NOT NULL", 0, NULL);
-    int rc = 0, locked = 0;
-    if (!r || (PQgetvalue(r, 0, 0)[0] == 't' && (locked = db_try_lock(run.db, "settle.fetch", &e)) < 0)) {
+    int rc = 0, locked = 0, migrated = fetch_db_has_table(run.db, "fetched_files", &e);
+    if (migrated < 0 || (migrated && (locked = db_try_lock(run.db, "settle.fetch", &e)) < 0)) {
         log_msg(LOG_ERROR, "fetch", NULL, "%s", e.msg);
         rc = e.code;
-    } else if (PQgetvalue(r, 0, 0)[0] != 't') {
+    } else if (!migrated) {
         log_msg(LOG_ERROR, "fetch", NULL, "the database has no fetched_files table\nHINT: run settle migrate");
         rc = EX_CONFIG;
     } else if (!locked) {
         log_msg(LOG_ERROR, "fetch", NULL, "another settle fetch is running on this database\nHINT: wait for it and re-run");
         rc = EX_TEMPFAIL;
     }
-    PQclear(r);
     if (rc) {
         PQfinish(run.db);
         return rc;

@@ -20,6 +20,7 @@
  * fails. The client secret and the token never reach a log line or an
  * error message. */
 #include "fetch/pix_api.h"
+#include "fetch/db.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -188,15 +189,12 @@ static long http_do(pull *p, const char *what, const char *url, http_buf *b, str
         const char *why = NULL;
         if (rc != CURLE_OK) {
             if (b->too_big || rc == CURLE_FILESIZE_EXCEEDED)
-                return err_set(e, EX_UNAVAILABLE, "%s: the response is larger than %zu bytes; refused", what, b->max),
-                       -1;
+                return err_fail(e, EX_UNAVAILABLE, "%s: the response is larger than %zu bytes; refused", what, b->max);
             if (rc == CURLE_OPERATION_TIMEDOUT)
-                return err_set(e, EX_UNAVAILABLE, "%s: timeout after %llds (%s)", what, s->ep.timeout_seconds,
-                               p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc)),
-                       -1;
+                return err_fail(e, EX_UNAVAILABLE, "%s: timeout after %llds (%s)", what, s->ep.timeout_seconds,
+                               p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc));
             if (!transient(rc))
-                return err_set(e, EX_UNAVAILABLE, "%s: %s", what, p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc)),
-                       -1;
+                return err_fail(e, EX_UNAVAILABLE, "%s: %s", what, p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc));
             why = p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc);
         } else if (status >= 200 && status < 300) {
             return status;
@@ -207,11 +205,10 @@ static long http_do(pull *p, const char *what, const char *url, http_buf *b, str
             if (wait < 0) /* no or a bad Retry-After: 1 s, 2 s, 3 s, ... */
                 wait = 1 + n429;
             if (++n429 > PIX_MAX_429 || p->waited_s + wait > p->max_wait_s)
-                return err_set(e, EX_UNAVAILABLE,
+                return err_fail(e, EX_UNAVAILABLE,
                                "%s: HTTP 429 (rate limited); waiting %llds more would exceed the bound of %llds"
                                " (already waited %llds)",
-                               what, wait, p->max_wait_s, p->waited_s),
-                       -1;
+                               what, wait, p->max_wait_s, p->waited_s);
             log_msg(LOG_WARN, "fetch",
                     KV(KV_S("source", src), KV_S("request", what), KV_I("status", status), KV_I("retry_in_s", wait)),
                     "rate limited; waiting as Retry-After asks");
@@ -221,13 +218,13 @@ static long http_do(pull *p, const char *what, const char *url, http_buf *b, str
         } else if (status >= 500 && status < 600) {
             why = "";
         } else {
-            return err_set(e, EX_UNAVAILABLE, "%s: HTTP %ld", what, status), -1;
+            return err_fail(e, EX_UNAVAILABLE, "%s: HTTP %ld", what, status);
         }
         /* a 5xx or a broken connection: retried */
         if (attempt >= s->ep.retries) {
             if (*why)
-                return err_set(e, EX_UNAVAILABLE, "%s: %s (after %d attempt(s))", what, why, attempt + 1), -1;
-            return err_set(e, EX_UNAVAILABLE, "%s: HTTP %ld (after %d attempt(s))", what, status, attempt + 1), -1;
+                return err_fail(e, EX_UNAVAILABLE, "%s: %s (after %d attempt(s))", what, why, attempt + 1);
+            return err_fail(e, EX_UNAVAILABLE, "%s: HTTP %ld (after %d attempt(s))", what, status, attempt + 1);
         }
         long ms = sftp_backoff_ms(attempt, p->backoff_base_ms, 60000, (uint32_t)random());
         log_msg(LOG_WARN, "fetch",
@@ -247,7 +244,7 @@ static int get_token(pull *p, http_buf *b, err_t *e)
     if (s->scope) {
         char *esc = curl_easy_escape(p->curl, s->scope, 0);
         if (!esc)
-            return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+            return err_fail(e, EX_SOFTWARE, "out of memory");
         snprintf(body + strlen(body), sizeof body - strlen(body), "&scope=%s", esc);
         curl_free(esc);
     }
@@ -257,9 +254,8 @@ static int get_token(pull *p, http_buf *b, err_t *e)
     if (st < 0)
         return -1;
     if (st == 401)
-        return err_set(e, EX_UNAVAILABLE, "token: HTTP 401: the token endpoint refused client_id %s and its secret",
-                       s->client_id),
-               -1;
+        return err_fail(e, EX_UNAVAILABLE, "token: HTTP 401: the token endpoint refused client_id %s and its secret",
+                       s->client_id);
     json_object *root = b->len ? json_tokener_parse(b->data) : NULL, *tok;
     int ok = root && json_object_object_get_ex(root, "access_token", &tok) &&
              json_object_is_type(tok, json_type_string) && json_object_get_string_len(tok) > 0 &&
@@ -276,7 +272,7 @@ static int get_token(pull *p, http_buf *b, err_t *e)
         explicit_bzero(b->data, b->len);
     json_object_put(root); /* json-c does not wipe: the token lived there too */
     if (!ok)
-        return err_set(e, EX_UNAVAILABLE, "token: the response holds no usable access_token"), -1;
+        return err_fail(e, EX_UNAVAILABLE, "token: the response holds no usable access_token");
     p->have_token = 1;
     p->n_tokens++;
     log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", s->ep.name)), "got an access token");
@@ -301,7 +297,7 @@ static int get_page(pull *p, const char *url, long long page, int *refreshed, ht
         if (st != 401)
             return 0;
         if (*refreshed)
-            return err_set(e, EX_UNAVAILABLE, "%s: HTTP 401 again with a fresh token; giving up", what), -1;
+            return err_fail(e, EX_UNAVAILABLE, "%s: HTTP 401 again with a fresh token; giving up", what);
         log_msg(LOG_WARN, "fetch", KV(KV_S("source", p->s->ep.name), KV_S("request", what)),
                 "HTTP 401: refreshing the access token once");
         *refreshed = 1;
@@ -339,56 +335,19 @@ static int check_files(const source_cfg *s, err_t *e)
             continue;
         struct stat st;
         if (stat(path[i], &st) < 0 || access(path[i], R_OK) < 0)
-            return err_set(e, EX_CONFIG, "%s %s of [source %s] cannot be read: %s", what[i], path[i], s->ep.name,
-                           strerror(errno)),
-                   -1;
+            return err_fail(e, EX_CONFIG, "%s %s of [source %s] cannot be read: %s", what[i], path[i], s->ep.name,
+                           strerror(errno));
         if (i == 1 && (st.st_mode & 077))
-            return err_set(e, EX_CONFIG,
+            return err_fail(e, EX_CONFIG,
                            "key %s is accessible by group or others (mode %04o); refusing to use it\nHINT: chmod 600 %s",
-                           path[i], (unsigned)(st.st_mode & 07777), path[i]),
-                   -1;
+                           path[i], (unsigned)(st.st_mode & 07777), path[i]);
     }
     return 0;
 }
 
 /* ---- the registry --------------------------------------------------------------- */
 
-static int last_window(PGconn *db, const char *src, int *have, time_t *fim, err_t *e)
-{
-    const char *p[] = { src };
-    PGresult *r = db_query(db, e, "SELECT extract(epoch FROM max(window_end))::bigint FROM pix_api_windows WHERE source = $1",
-                           1, p);
-    if (!r)
-        return -1;
-    *have = !PQgetisnull(r, 0, 0);
-    if (*have)
-        *fim = (time_t)atoll(PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return 0;
-}
-
-static int record(PGconn *db, const source_cfg *s, const char *remote, unsigned long long size, time_t inicio,
-                  time_t fim, const char *sha, const char *local, long long pages, long long items, err_t *e)
-{
-    char sz[32], fe[32], ie[32], np[32], ni[32];
-    snprintf(sz, sizeof sz, "%llu", size);
-    snprintf(fe, sizeof fe, "%lld", (long long)fim);
-    snprintf(ie, sizeof ie, "%lld", (long long)inicio);
-    snprintf(np, sizeof np, "%lld", pages);
-    snprintf(ni, sizeof ni, "%lld", items);
-    const char *p[] = { s->ep.name, remote, sz, fe, sha, local, ie, np, ni };
-    PGresult *r = db_query(db, e,
-                           "WITH f AS (INSERT INTO fetched_files (source, remote_name, size_bytes, remote_mtime, sha256,"
-                           " local_name, after_fetch, after_fetch_done) VALUES ($1, $2, $3, $4, $5, $6, 'keep', true)"
-                           " RETURNING id)"
-                           " INSERT INTO pix_api_windows (source, window_start, window_end, file_id, local_name, pages, items)"
-                           " SELECT $1, to_timestamp($7::bigint), to_timestamp($4::bigint), f.id, $6, $8, $9 FROM f",
-                           9, p);
-    if (!r)
-        return -1;
-    PQclear(r);
-    return 0;
-}
+/* fetch/db.c: fetch_db_pix_last_window, fetch_db_pix_record_window. */
 
 /* ---- the pull --------------------------------------------------------------------- */
 
@@ -499,7 +458,7 @@ static int do_pull(pull *p, PGconn *db, const char *spool, time_t inicio, time_t
      * there for ingest (a rerun asks again from the last recorded fim, and
      * ingest counts the records it already holds as duplicates). */
     snprintf(remote, sizeof remote, "GET /pix inicio=%s fim=%s", a, b);
-    if (record(db, s, remote, bytes, inicio, fim, sha, placed, (long long)npages, items, e) < 0)
+    if (fetch_db_pix_record_window(db, s->ep.name, remote, bytes, inicio, fim, sha, placed, (long long)npages, items, e) < 0)
         goto out;
     log_msg(LOG_INFO, "fetch",
             KV(KV_S("source", src), KV_S("local", placed), KV_S("inicio", a), KV_S("fim", b),
@@ -521,27 +480,24 @@ out:
 static int pull_source(const config *cfg, const source_cfg *s, PGconn *db, int dry_run, err_t *e)
 {
     const char *src = s->ep.name;
-    PGresult *r = db_query(db, e, "SELECT to_regclass('pix_api_windows') IS NOT NULL", 0, NULL);
-    if (!r)
+    int migrated = fetch_db_has_table(db, "pix_api_windows", e);
+    if (migrated < 0)
         return -1;
-    int migrated = PQgetvalue(r, 0, 0)[0] == 't';
-    PQclear(r);
     if (!migrated)
-        return err_set(e, EX_CONFIG, "the database has no pix_api_windows table\nHINT: run settle migrate"), -1;
+        return err_fail(e, EX_CONFIG, "the database has no pix_api_windows table\nHINT: run settle migrate");
 
     int have_last = 0, have_first = 0;
     time_t last = 0, first = 0, inicio, fim;
-    if (last_window(db, src, &have_last, &last, e) < 0)
+    if (fetch_db_pix_last_window(db, src, &have_last, &last, e) < 0)
         return -1;
     if (s->first_window_start)
         have_first = pix_parse_rfc3339(s->first_window_start, &first) == 0;
     int w = pix_window(have_last, last, have_first, first, s->overlap_seconds, time(NULL), &inicio, &fim);
     if (w == -2)
-        return err_set(e, EX_CONFIG,
+        return err_fail(e, EX_CONFIG,
                        "[source %s] has never been pulled and sets no first_window_start\n"
                        "HINT: set first_window_start to the RFC 3339 time the first pull should start from",
-                       src),
-               -1;
+                       src);
     if (w == -1) {
         log_msg(LOG_INFO, "fetch", KV(KV_S("source", src)), "nothing to pull yet: the window from the last fim (or first_window_start) to now is empty");
         return 0;
@@ -559,7 +515,7 @@ static int pull_source(const config *cfg, const source_cfg *s, PGconn *db, int d
     static int inited;
     if (!inited) {
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-            return err_set(e, EX_SOFTWARE, "cannot initialise libcurl"), -1;
+            return err_fail(e, EX_SOFTWARE, "cannot initialise libcurl");
         inited = 1;
     }
     pull p = { .s = s };

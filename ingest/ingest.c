@@ -788,15 +788,27 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted names of regular entries in dir worth ingesting; caller frees. */
-static char **list_dir(const char *dir, int want_dirs, int *n_out)
+static void free_names(char **v, int n)
 {
-    DIR *d = opendir(dir);
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Sorted names of regular entries (or directories, want_dirs) in dir worth
+ * ingesting, into *out (caller frees each and the vector). 0 with the whole
+ * listing (none when dir does not exist), -1 with e set when dir cannot be
+ * read or memory runs out: never a partial listing, so no file is left out
+ * of a night without a word. */
+static int list_dir(const char *dir, int want_dirs, char ***out, int *n_out, err_t *e)
+{
+    *out = NULL;
     *n_out = 0;
+    DIR *d = opendir(dir);
     if (!d)
-        return NULL;
+        return errno == ENOENT ? 0 : err_set(e, EX_IOERR, "cannot read %s: %s", dir, strerror(errno)), -1;
     char **v = NULL;
-    int n = 0;
+    int n = 0, rc = 0;
     struct dirent *de;
     while ((de = readdir(d))) {
         const char *nm = de->d_name;
@@ -809,16 +821,26 @@ static char **list_dir(const char *dir, int want_dirs, int *n_out)
         if (stat(path, &st) || (want_dirs ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)))
             continue;
         char **g = realloc(v, (size_t)(n + 1) * sizeof *v);
-        if (!g)
+        char *name = g ? strdup(nm) : NULL;
+        if (g)
+            v = g;
+        if (!name) {
+            rc = -1;
+            err_set(e, EX_SOFTWARE, "out of memory listing %s", dir);
             break;
-        v = g;
-        v[n++] = strdup(nm);
+        }
+        v[n++] = name;
     }
     closedir(d);
+    if (rc) {
+        free_names(v, n);
+        return -1;
+    }
     if (n > 1)
         qsort(v, (size_t)n, sizeof *v, by_name);
+    *out = v;
     *n_out = n;
-    return v;
+    return 0;
 }
 
 /* Is path a file under <spool>/rejected/ (a retry of a rejected file)? */
@@ -860,24 +882,31 @@ int ingest_run(const config *cfg, const ingest_opts *opts)
         char incoming[4096];
         snprintf(incoming, sizeof incoming, "%s/incoming", j.spool);
         int ns = 0;
-        char **sources = list_dir(incoming, 1, &ns);
+        char **sources = NULL;
+        err_t le = { 0 };
+        if (list_dir(incoming, 1, &sources, &ns, &le)) {
+            log_msg(LOG_ERROR, "ingest", NULL, "%s", le.msg);
+            j.worst = err_worst(j.worst, le.code);
+        }
         for (int s = 0; s < ns; s++) {
             char dir[4096];
             snprintf(dir, sizeof dir, "%s/%s", incoming, sources[s]);
             int nf = 0;
-            char **files = list_dir(dir, 0, &nf);
+            char **files = NULL;
+            if (list_dir(dir, 0, &files, &nf, &le)) {
+                log_msg(LOG_ERROR, "ingest", KV(KV_S("source", sources[s])), "%s", le.msg);
+                j.worst = err_worst(j.worst, le.code);
+            }
             for (int i = 0; i < nf; i++) {
                 char path[8192];
                 snprintf(path, sizeof path, "%s/%s", dir, files[i]);
                 one_file f = { .path = path, .source = sources[s], .name = files[i], .in_spool = 1 };
                 snprintf(f.display, sizeof f.display, "%s/%s", sources[s], files[i]);
                 j.worst = err_worst(j.worst, ingest_one(&j, &f));
-                free(files[i]);
             }
-            free(files);
-            free(sources[s]);
+            free_names(files, nf);
         }
-        free(sources);
+        free_names(sources, ns);
     }
     PQfinish(j.db);
     log_msg(LOG_INFO, "ingest", KV(KV_I("ingested", j.ingested), KV_I("rejected", j.rejected)), "done");

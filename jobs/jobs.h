@@ -1,14 +1,17 @@
 /* jobs.h - the subcommand table and what every job receives.
  *
  * One file per command under jobs/; each defines cmd_NAME() and its usage
- * text and gets one row in the table in jobs/main.c (the git habit:
+ * text and gets one row in the table in jobs/commands.c (the git habit:
  * { "status", cmd_status, RUN_SETUP }). */
 #ifndef SETTLE_JOBS_H
 #define SETTLE_JOBS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common/config.h"
+#include "common/error.h"
+#include "common/hash.h"
 
 typedef struct settle_ctx {
     config *cfg;              /* loaded before the command runs (NEED_CONFIG) */
@@ -30,6 +33,8 @@ typedef struct command {
 
 extern const command settle_commands[];
 const command *command_find(const char *name);
+/* settle --help: the commands, the global options, the exit codes. */
+void settle_usage(FILE *out);
 
 /* Print a usage error for cmd ("settle CMD: msg" + a pointer to --help)
  * and return EX_USAGE. */
@@ -43,6 +48,21 @@ typedef struct embedded_file {
 } embedded_file;
 extern const embedded_file settle_migrations[];
 extern const size_t settle_n_migrations;
+
+/* One migration as `settle migrate` applies it (jobs/migrate.c). */
+typedef struct migration {
+    int version;
+    char name[256];
+    char *sql;       /* owned; freed by migrations_free() */
+    size_t len;
+    char sum[SHA256_HEX_LEN + 1];
+} migration;
+
+/* Load the migrations from dir (NULL = the built-in copy) in version order:
+ * 0 with all of them, or an exit code with e set and nothing returned
+ * (never a partial list). */
+int migrations_load(const char *dir, migration **out, int *n_out, err_t *e);
+void migrations_free(migration *m, int n);
 
 /* One pair per command, in the order of the table in jobs/main.c. */
 int cmd_help(settle_ctx *ctx, int argc, char **argv);

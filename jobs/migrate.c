@@ -30,13 +30,12 @@ const char usage_migrate[] =
     "  --dir DIR   read NNN_name.sql files from DIR instead of the built-in copy\n"
     "  --status    list migrations and whether each is applied; change nothing\n";
 
-typedef struct migration {
-    int version;
-    char name[256];
-    char *sql;       /* owned; freed by free_migrations() */
-    size_t len;
-    char sum[SHA256_HEX_LEN + 1];
-} migration;
+SQL_QUERY(migrate_ensure_table);
+SQL_QUERY(migrate_applied);
+SQL_QUERY(migrate_record);
+
+/* A migration file larger than this is not one of ours. */
+#define MIGRATION_MAX_BYTES (4 * 1024 * 1024)
 
 static int name_version(const char *name)
 {
@@ -64,7 +63,7 @@ static int cmp_mig(const void *a, const void *b)
     return ((const migration *)a)->version - ((const migration *)b)->version;
 }
 
-static void free_migrations(migration *m, int n)
+void migrations_free(migration *m, int n)
 {
     for (int i = 0; i < n; i++)
         free(m[i].sql);
@@ -77,9 +76,17 @@ static int read_file(const char *path, char **out, size_t *len, err_t *e)
     if (!f)
         return err_set(e, EX_CONFIG, "cannot open %s: %s", path, strerror(errno));
     struct stat st;
-    fstat(fileno(f), &st);
-    char *buf = malloc((size_t)st.st_size + 1);
-    if (!buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+    char *buf = NULL;
+    if (fstat(fileno(f), &st) || st.st_size < 0 || st.st_size > MIGRATION_MAX_BYTES) {
+        fclose(f);
+        return err_set(e, EX_CONFIG, "cannot read %s: not a regular file of at most %d bytes", path,
+                       MIGRATION_MAX_BYTES);
+    }
+    if (!(buf = malloc((size_t)st.st_size + 1))) {
+        fclose(f);
+        return err_set(e, EX_SOFTWARE, "out of memory reading %s", path);
+    }
+    if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
         free(buf);
         fclose(f);
         return err_set(e, EX_CONFIG, "cannot read %s", path);
@@ -91,35 +98,43 @@ static int read_file(const char *path, char **out, size_t *len, err_t *e)
     return 0;
 }
 
-/* Collect migrations from dir, or the built-in ones when dir is NULL. */
-static int load_migrations(const char *dir, migration **out, int *n_out, err_t *e)
+/* Collect migrations from dir, or the built-in ones when dir is NULL, in
+ * version order. All or nothing: 0 with every migration loaded, or an exit
+ * code with e set and *out untouched (never a partial list: a migrate that
+ * lost one to an allocation failure would apply the rest and say "up to
+ * date"). An empty list is an error too. */
+int migrations_load(const char *dir, migration **out, int *n_out, err_t *e)
 {
     migration *m = NULL;
-    int n = 0;
+    int n = 0, rc = 0;
     if (!dir) {
-        m = calloc(settle_n_migrations + 1, sizeof *m);
-        for (size_t i = 0; m && i < settle_n_migrations; i++) {
+        if (!(m = calloc(settle_n_migrations + 1, sizeof *m)))
+            return err_set(e, EX_SOFTWARE, "out of memory loading the migrations");
+        for (size_t i = 0; i < settle_n_migrations && !rc; i++) {
             migration *x = &m[n++];
             x->version = name_version(settle_migrations[i].name);
             snprintf(x->name, sizeof x->name, "%s", settle_migrations[i].name);
             x->len = settle_migrations[i].len;
-            x->sql = malloc(x->len + 1);
-            if (!x->sql)
-                break;
-            memcpy(x->sql, settle_migrations[i].data, x->len);
-            x->sql[x->len] = '\0';
+            if (!(x->sql = malloc(x->len + 1)))
+                rc = err_set(e, EX_SOFTWARE, "out of memory loading migration %s", x->name);
+            else {
+                memcpy(x->sql, settle_migrations[i].data, x->len);
+                x->sql[x->len] = '\0';
+            }
         }
     } else {
         DIR *d = opendir(dir);
         if (!d)
             return err_set(e, EX_CONFIG, "cannot open migrations directory %s: %s", dir, strerror(errno));
         struct dirent *de;
-        while ((de = readdir(d))) {
+        while (!rc && (de = readdir(d))) {
             if (name_version(de->d_name) < 0)
                 continue;
             migration *g = realloc(m, (size_t)(n + 1) * sizeof *m);
-            if (!g)
+            if (!g) {
+                rc = err_set(e, EX_SOFTWARE, "out of memory loading migration %s", de->d_name);
                 break;
+            }
             m = g;
             migration *x = &m[n++];
             memset(x, 0, sizeof *x);
@@ -127,28 +142,24 @@ static int load_migrations(const char *dir, migration **out, int *n_out, err_t *
             snprintf(x->name, sizeof x->name, "%s", de->d_name);
             char path[4096];
             snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-            if (read_file(path, &x->sql, &x->len, e)) {
-                closedir(d);
-                free_migrations(m, n);
-                return e->code;
-            }
+            rc = read_file(path, &x->sql, &x->len, e);
         }
         closedir(d);
+        if (!rc && !n)
+            rc = err_set(e, EX_CONFIG, "no migrations (NNN_name.sql) in %s", dir);
     }
-    if (n > 1)
+    if (!rc && n > 1)
         qsort(m, (size_t)n, sizeof *m, cmp_mig);
-    for (int i = 0; i < n; i++) {
-        if (!m[i].sql) {
-            free_migrations(m, n);
-            return err_set(e, EX_SOFTWARE, "out of memory");
-        }
-        if (i && m[i].version == m[i - 1].version) {
-            err_set(e, EX_CONFIG, "migrations %s and %s share the number %03d", m[i - 1].name, m[i].name,
-                    m[i].version);
-            free_migrations(m, n);
-            return EX_CONFIG;
-        }
-        sha256_hex(m[i].sql, m[i].len, m[i].sum);
+    for (int i = 0; i < n && !rc; i++) {
+        if (i && m[i].version == m[i - 1].version)
+            rc = err_set(e, EX_CONFIG, "migrations %s and %s share the number %03d", m[i - 1].name, m[i].name,
+                         m[i].version);
+        else
+            sha256_hex(m[i].sql, m[i].len, m[i].sum);
+    }
+    if (rc) {
+        migrations_free(m, n);
+        return rc;
     }
     *out = m;
     *n_out = n;
@@ -185,13 +196,13 @@ int cmd_migrate(settle_ctx *ctx, int argc, char **argv)
     err_t e = { 0 };
     migration *m = NULL;
     int n = 0;
-    if (load_migrations(dir, &m, &n, &e)) {
+    if (migrations_load(dir, &m, &n, &e)) {
         log_msg(LOG_ERROR, "migrate", NULL, "%s", e.msg);
         return e.code;
     }
     PGconn *db = db_connect(ctx->cfg, &e);
     if (!db) {
-        free_migrations(m, n);
+        migrations_free(m, n);
         log_msg(LOG_ERROR, "migrate", NULL, "%s", e.msg);
         return e.code;
     }
@@ -199,18 +210,11 @@ int cmd_migrate(settle_ctx *ctx, int argc, char **argv)
     int rc = 0, applied = 0;
     /* One migrate at a time, whoever runs it; released when we disconnect. */
     if (db_exec(db, "SELECT pg_advisory_lock(hashtext('settle.migrate'))", &e) ||
-        /* Created only when missing: a login without CREATE on the schema
-         * (settle_job, sql/006_roles.sql) may still check an up-to-date database. */
-        db_exec(db,
-                "DO $$ BEGIN IF to_regclass('schema_migrations') IS NULL THEN"
-                " CREATE TABLE schema_migrations ("
-                " version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
-                " applied_at timestamptz NOT NULL DEFAULT now()); END IF; END $$",
-                &e)) {
+        db_exec(db, sqlq_migrate_ensure_table, &e)) {
         rc = fail_rollback(db, &e);
         goto done;
     }
-    PGresult *have = db_query(db, &e, "SELECT version, name, checksum FROM schema_migrations ORDER BY version", 0, NULL);
+    PGresult *have = db_query(db, &e, sqlq_migrate_applied, 0, NULL);
     if (!have) {
         rc = fail_rollback(db, &e);
         goto done;
@@ -256,8 +260,7 @@ int cmd_migrate(settle_ctx *ctx, int argc, char **argv)
         const char *params[] = { ver, m[i].name, m[i].sum };
         PGresult *ok;
         if (db_exec(db, "BEGIN", &e) || db_exec(db, m[i].sql, &e) ||
-            !(ok = db_query(db, &e, "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                            3, params))) {
+            !(ok = db_query(db, &e, sqlq_migrate_record, 3, params))) {
             err_prefix(&e, "migration %s failed", m[i].name);
             rc = fail_rollback(db, &e);
             break;
@@ -281,6 +284,6 @@ int cmd_migrate(settle_ctx *ctx, int argc, char **argv)
     }
 done:
     PQfinish(db);
-    free_migrations(m, n);
+    migrations_free(m, n);
     return rc;
 }

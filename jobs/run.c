@@ -23,6 +23,7 @@
 #include "fetch/fetch.h"
 #include "ingest/ingest.h"
 #include "jobs/jobs.h"
+#include "jobs/run_db.h"
 #include "reconcile/engine.h"
 #include "report/report.h"
 
@@ -39,9 +40,6 @@ const char usage_run[] =
     "70 internal error, 74 a local file could not be written, 75 another run holds\n"
     "the lock, or ingested files remain unreconciled (held by another session past\n"
     "[reconcile] wait_locked_seconds; the summary names them).\n";
-
-/* The advisory lock key: an arbitrary constant that is settle's alone. */
-#define RUN_LOCK_KEY "6190878"
 
 /* Each step is its stage's entry point (fetch/, ingest/, reconcile/,
  * export/, report/): the same functions the commands call. */
@@ -96,33 +94,6 @@ static const char *step_status(int rc)
     return rc == 0 ? "ok" : rc == EX_DATAERR ? "partial" : "failed";
 }
 
-/* Describe who holds the run lock, for the exit-75 message. */
-static void describe_holder(PGconn *db, char *buf, size_t n)
-{
-    err_t e = { 0 };
-    PGresult *r = db_query(db, &e,
-                           "SELECT id, to_char(started_at, 'YYYY-MM-DD HH24:MI:SS\"Z\"'), host, pid FROM job_runs "
-                           "WHERE status = 'running' ORDER BY id DESC LIMIT 1",
-                           0, NULL);
-    if (r && PQntuples(r) == 1)
-        snprintf(buf, n, "run #%s started %s on host %s (pid %s)", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
-                 PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3));
-    else
-        snprintf(buf, n, "a session that holds advisory lock " RUN_LOCK_KEY);
-    PQclear(r);
-    r = db_query(db, &e,
-                 "SELECT a.pid, coalesce(a.client_addr::text, 'local'), a.application_name FROM pg_locks l "
-                 "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.classid = 0 "
-                 "AND l.objid = " RUN_LOCK_KEY " AND l.granted LIMIT 1",
-                 0, NULL);
-    if (r && PQntuples(r) == 1) {
-        size_t used = strlen(buf);
-        snprintf(buf + used, n - used, "; database backend pid %s from %s (%s)", PQgetvalue(r, 0, 0),
-                 PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
-    }
-    PQclear(r);
-}
-
 int cmd_run(settle_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
@@ -142,17 +113,15 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
         log_msg(LOG_ERROR, "run", NULL, "%s", e.msg);
         return e.code;
     }
-    PGresult *r = db_query(db, &e, "SELECT pg_try_advisory_lock(" RUN_LOCK_KEY ")", 0, NULL);
-    if (!r) {
+    int locked = run_db_try_lock(db, &e);
+    if (locked < 0) {
         log_msg(LOG_ERROR, "run", NULL, "%s", e.msg);
         PQfinish(db);
         return e.code;
     }
-    int locked = PQgetvalue(r, 0, 0)[0] == 't';
-    PQclear(r);
     if (!locked) {
         char who[512];
-        describe_holder(db, who, sizeof who);
+        run_db_describe_holder(db, who, sizeof who);
         log_msg(LOG_ERROR, "run", NULL,
                 "another settle run holds the lock: %s\nHINT: wait for it to finish; if that process is gone, its "
                 "database session ends and the lock with it",
@@ -165,30 +134,12 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
      * was killed: say so, and record that this run resumes after it. */
     char host[256] = "";
     gethostname(host, sizeof host - 1);
-    char pid[16], dry_s[2] = { dry ? 't' : 'f', 0 };
-    snprintf(pid, sizeof pid, "%d", (int)getpid());
-    const char *p_run[] = { host, pid, dry_s };
-    r = db_query(db, &e,
-                 "WITH killed AS (UPDATE job_runs SET status = 'killed', finished_at = now(), "
-                 "                summary = coalesce(summary, 'process ended without finishing') "
-                 "                WHERE status = 'running' RETURNING id), "
-                 "prev AS (SELECT id, status FROM job_runs ORDER BY id DESC LIMIT 1) "
-                 "INSERT INTO job_runs (host, pid, dry_run, resumed_from) "
-                 "SELECT $1, $2::int, $3::boolean, "
-                 "       (SELECT CASE WHEN (SELECT max(id) FROM killed) IS NOT NULL THEN (SELECT max(id) FROM killed) "
-                 "                    WHEN prev.status IN ('failed', 'killed') THEN prev.id END "
-                 "          FROM (SELECT 1) one LEFT JOIN prev ON true) "
-                 "RETURNING id, coalesce(resumed_from::text, '')",
-                 3, p_run);
-    if (!r) {
+    char run_id[24], resumed[24];
+    if (run_db_begin(db, host, (int)getpid(), dry, run_id, resumed, &e)) {
         log_msg(LOG_ERROR, "run", NULL, "cannot record the run: %s\nHINT: run `settle migrate`", e.msg);
         PQfinish(db);
         return e.code;
     }
-    char run_id[24], resumed[24];
-    snprintf(run_id, sizeof run_id, "%s", PQgetvalue(r, 0, 0));
-    snprintf(resumed, sizeof resumed, "%s", PQgetvalue(r, 0, 1));
-    PQclear(r);
     log_msg(LOG_INFO, "run", KV(KV_S("run", run_id), KV_S("resumed_from", resumed), KV_I("dry_run", dry)),
             "nightly run started");
 
@@ -213,8 +164,8 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
             sr->status = "skipped";
             continue;
         }
-        const char *p_step[] = { run_id, steps[i].name };
-        PQclear(db_query(db, &e, "INSERT INTO job_run_steps (run_id, step) VALUES ($1, $2)", 2, p_step));
+        if (run_db_step_start(db, run_id, steps[i].name, &e))
+            log_msg(LOG_WARN, "run", KV(KV_S("step", steps[i].name)), "cannot record the step: %s", e.msg);
 
         metrics_reset();
         log_msg(LOG_INFO, "run", KV(KV_S("step", steps[i].name)), "step started");
@@ -230,17 +181,10 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
                 "step finished");
         metrics_emit(emf, steps[i].name, sr->seconds, sr->rc == 0, wall_ms());
 
-        char json[512], rc_s[8];
+        char json[512];
         metrics_format(json, sizeof json, 1);
-        snprintf(rc_s, sizeof rc_s, "%d", sr->rc);
-        const char *p_done[] = { run_id, steps[i].name, sr->status, rc_s, json };
-        PGresult *u = db_query(db, &e,
-                               "UPDATE job_run_steps SET finished_at = now(), status = $3, exit_code = $4::int, "
-                               "counts = $5::jsonb WHERE run_id = $1 AND step = $2",
-                               5, p_done);
-        if (!u)
+        if (run_db_step_end(db, run_id, steps[i].name, sr->status, sr->rc, json, &e))
             log_msg(LOG_WARN, "run", KV(KV_S("step", steps[i].name)), "cannot record the step: %s", e.msg);
-        PQclear(u);
     }
     if (emf_close)
         fclose(emf);
@@ -261,16 +205,10 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
              n_left, left);
 
     const char *run_status = worst == 0 ? "succeeded" : worst == EX_DATAERR ? "partial" : "failed";
-    const char *meaning = worst == 0             ? "clean"
-                          : worst == EX_DATAERR  ? "some input was rejected; see the spool's rejected/SOURCE/*.error files"
-                          : worst == EX_UNAVAILABLE ? "a source or the database was unavailable; re-run when it is back"
-                          : worst == EX_CONFIG   ? "configuration error; see the log"
-                          : worst == EX_IOERR    ? "a local file could not be written (disk full?); free space and re-run"
-                          : worst == EX_NOPERM   ? "permission denied (a spool directory not settle's, or a database privilege); see the log"
-                          : worst == EX_TEMPFAIL && n_left > 0 ? temp_msg
-                          : worst == EX_TEMPFAIL ? "a step could not finish for now (another session held its work, or a "
-                                                   "server asked to try later); re-run"
-                                                 : "internal error; keep the log and report it";
+    const err_code_info *ci = err_code_find(worst);
+    const char *meaning = worst == EX_TEMPFAIL && n_left > 0 ? temp_msg
+                          : ci                               ? ci->action
+                                                             : err_code_find(EX_SOFTWARE)->action;
     char summary[1024];
     snprintf(summary, sizeof summary, "%s (exit %d): %s", run_status, worst, meaning);
 
@@ -290,18 +228,10 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
     }
     fflush(stdout);
 
-    char code[8];
-    snprintf(code, sizeof code, "%d", worst);
-    const char *p_end[] = { run_id, run_status, code, summary };
-    PGresult *u = db_query(db, &e,
-                           "UPDATE job_runs SET finished_at = now(), status = $2, exit_code = $3::int, summary = $4 "
-                           "WHERE id = $1",
-                           4, p_end);
-    if (!u) {
+    if (run_db_end(db, run_id, run_status, worst, summary, &e)) {
         log_msg(LOG_WARN, "run", NULL, "cannot record the end of the run: %s", e.msg);
         worst = err_worst(worst, EX_UNAVAILABLE);
     }
-    PQclear(u);
     log_msg(LOG_INFO, "run", KV(KV_S("run", run_id), KV_S("status", run_status), KV_I("exit", worst)),
             "nightly run finished");
     PQfinish(db);

@@ -292,7 +292,7 @@ static int open_pixcsv(parser *p, int forced, err_t *e)
     int known = forced ? 1 : pixcsv_sniff(head, head_len, p->opts.profile);
     if (known < 0) {
         p->failed = 1;
-        return err_set(e, EX_SOFTWARE, "%s: out of memory reading the CSV header", p->name), -1;
+        return err_fail(e, EX_SOFTWARE, "%s: out of memory reading the CSV header", p->name);
     }
     if (!known) {
         char what[200];
@@ -321,8 +321,7 @@ static int open_pixcsv(parser *p, int forced, err_t *e)
             if (fd >= 0)
                 close(fd);
             p->failed = 1;
-            return err_set(e, EX_SOFTWARE, "%s: cannot reopen for the Pix CSV reader: %s", p->name, strerror(errno)),
-                   -1;
+            return err_fail(e, EX_SOFTWARE, "%s: cannot reopen for the Pix CSV reader: %s", p->name, strerror(errno));
         }
         in = p->pix_gz;
     }
@@ -482,7 +481,7 @@ parser *parser_open_mem(const void *data, size_t len, const char *display_name, 
 int parser_next(parser *p, settle_record *rec, err_t *e)
 {
     if (p->failed)
-        return err_set(e, EX_DATAERR, "%s: the file is invalid (an earlier error)", p->name), -1;
+        return err_fail(e, EX_DATAERR, "%s: the file is invalid (an earlier error)", p->name);
     if (p->done)
         return 0;
     int r = p->psp                          ? pixpsp_next(p, rec, e)

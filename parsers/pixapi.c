@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "parsers/parser_int.h"
+#include "parsers/pixval.h"
 
 typedef enum { D_PIX, D_PAGE, D_WEBHOOK, D_COB, D_COBLIST } doc_kind;
 
@@ -190,101 +191,6 @@ static int re_match(pixapi *r, const pcre2_code *re, const char *s, size_t n)
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/* The spec's amount: \d{1,10}\.\d{2}, nothing else. 0 or -1. */
-static int parse_valor(const char *s, size_t n, int64_t *out)
-{
-    if (n < 4 || n > 13 || s[n - 3] != '.')
-        return -1;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i == n - 3)
-            continue;
-        if (!is_digit(s[i]))
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-static int num(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!is_digit(s[i]))
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-/* RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), the
- * offset required. Into epoch seconds (UTC, the fraction dropped). 0 or -1. */
-static int parse_rfc3339(const char *s, size_t n, int64_t *out)
-{
-    static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (n < 20 || strlen(s) != n || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
-        s[16] != ':')
-        return -1;
-    int y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2), h = num(s + 11, 2), mi = num(s + 14, 2),
-        se = num(s + 17, 2);
-    const char *t = s + 19;
-    if (*t == '.') {
-        t++;
-        if (!is_digit(*t))
-            return -1;
-        while (is_digit(*t))
-            t++;
-    }
-    int off;
-    if (*t == 'Z' || *t == 'z') {
-        off = 0;
-        t++;
-    } else if ((*t == '+' || *t == '-') && strlen(t) == 6 && t[3] == ':') {
-        int oh = num(t + 1, 2), om = num(t + 4, 2);
-        if (oh < 0 || om < 0 || oh > 23 || om > 59)
-            return -1;
-        off = (oh * 60 + om) * (*t == '-' ? -1 : 1);
-        t += 6;
-    } else {
-        return -1;
-    }
-    if (*t || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 ||
-        se > 59)
-        return -1;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (d > mdays[mo - 1] + (mo == 2 && leap))
-        return -1;
-    *out = civil_days_from(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - (int64_t)off * 60;
-    return 0;
-}
-
-/* The date in Brazil (UTC-3, America/Sao_Paulo without daylight saving
- * since 2019; as pixcsv.c) of an epoch second. */
-static settle_date brazil_date(int64_t t)
-{
-    int y, m, d;
-    int64_t local = t - 3 * 3600;
-    civil_from_days((local - ((local % 86400) + 86400) % 86400) / 86400, &y, &m, &d);
-    return (settle_date){ (int16_t)y, (int8_t)m, (int8_t)d };
-}
-
-/* Copy UTF-8 src (n bytes) into dst (size sz), cut on a character
- * boundary, control characters turned into spaces, trailing spaces removed. */
-static void copy_text(char *dst, size_t sz, const char *src, size_t n)
-{
-    if (n > sz - 1) {
-        n = sz - 1;
-        while (n && ((unsigned char)src[n] & 0xC0) == 0x80)
-            n--;
-    }
-    for (size_t i = 0; i < n; i++)
-        dst[i] = ((unsigned char)src[i] < 0x20 || src[i] == 0x7F) ? ' ' : src[i];
-    while (n && dst[n - 1] == ' ')
-        n--;
-    dst[n] = '\0';
-}
-
 /* ---- JSON access ---------------------------------------------------------------- */
 
 /* obj.key: 1 when present (*v may be NULL for a JSON null), 0 when absent
@@ -330,7 +236,7 @@ static int amount(pixapi *r, json_object *obj, const char *path, const char *key
                         found_of(present, v, f, sizeof f));
     const char *s = json_object_get_string(v);
     size_t n = (size_t)json_object_get_string_len(v);
-    if (parse_valor(s, n, cents) < 0)
+    if (pixval_amount(s, n, cents) < 0)
         return fail_doc(r, e, path, key, "expected an amount such as \"110.00\" (1 to 10 digits, '.', 2 decimals), found %s",
                         found_of(present, v, f, sizeof f));
     if (!zero_ok && *cents == 0)
@@ -344,7 +250,7 @@ static int when(pixapi *r, json_object *obj, const char *path, const char *key, 
     char f[100];
     int present = get(obj, key, &v);
     if (!present || !v || !json_object_is_type(v, json_type_string) ||
-        parse_rfc3339(json_object_get_string(v), (size_t)json_object_get_string_len(v), t) < 0)
+        pixval_timestamp(json_object_get_string(v), (size_t)json_object_get_string_len(v), PIXVAL_TS_OFFSET_REQUIRED, 0, t) < 0)
         return fail_doc(r, e, path, key, "expected an RFC 3339 timestamp such as \"2020-09-09T20:15:00.358Z\", found %s",
                         found_of(present, v, f, sizeof f));
     return 0;
@@ -638,7 +544,7 @@ static int payer(pixapi *r, json_object *pix, settle_record *rec, err_t *e)
     if (got < 0)
         return -1;
     if (got)
-        copy_text(rec->payer_name, sizeof rec->payer_name, s, n);
+        pixval_copy_text(rec->payer_name, sizeof rec->payer_name, s, n);
     static const char *const keys[2] = { "cpf", "cnpj" };
     for (int k = 0; k < 2; k++) {
         got = opt_string(r, pg, path, keys[k], 1, &s, &n, e);
@@ -780,13 +686,13 @@ static int read_pix(pixapi *r, json_object *pix, err_t *e)
     rec->amount_credited_cents = rec->amount_paid_cents;
     if (when(r, pix, r->pix_path, "horario", &rec->settled_at, e) < 0)
         return -1;
-    rec->occurred_on = rec->credited_on = brazil_date(rec->settled_at);
+    rec->occurred_on = rec->credited_on = pixval_brazil_date(rec->settled_at);
 
     got = opt_string(r, pix, r->pix_path, "infoPagador", 1, &s, &n, e);
     if (got < 0)
         return -1;
     if (got)
-        copy_text(rec->message, sizeof rec->message, s, n);
+        pixval_copy_text(rec->message, sizeof rec->message, s, n);
     /* chave (the receiving DICT key, up to 77 characters) has no column: checked, not kept */
     if (opt_string(r, pix, r->pix_path, "chave", 1, &s, &n, e) < 0)
         return -1;
@@ -892,7 +798,7 @@ static int read_refund(pixapi *r, settle_record *rec, err_t *e)
     } else if (when(r, h, hpath, "solicitacao", &rec->settled_at, e) < 0) {
         return -1;
     }
-    rec->occurred_on = brazil_date(rec->settled_at);
+    rec->occurred_on = pixval_brazil_date(rec->settled_at);
 
     /* motivo (why the status), else descricao (the message to the payer) */
     got = opt_string(r, d, path, "motivo", 1, &s, &n, e);
@@ -901,7 +807,7 @@ static int read_refund(pixapi *r, settle_record *rec, err_t *e)
     if (!got && (got = opt_string(r, d, path, "descricao", 1, &s, &n, e)) < 0)
         return -1;
     if (got)
-        copy_text(rec->message, sizeof rec->message, s, n);
+        pixval_copy_text(rec->message, sizeof rec->message, s, n);
     return 1;
 }
 

@@ -15,6 +15,7 @@
 #include "common/civil.h"
 #include "parsers/cnab.h"
 #include "parsers/pixcsv.h"
+#include "parsers/pixval.h"
 #include "parsers/pixpsp.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -214,34 +215,6 @@ static int to_utf8(const layout *lay, const unsigned char *raw, size_t n, char *
     }
     out[o] = '\0';
     return 0;
-}
-
-/* Copy UTF-8 src into dst (size n), cut on a character boundary, control
- * characters (CR, LF, TAB inside a quoted field; DEL; the C1 controls
- * U+0080-U+009F, e.g. CSI and NEL from a Latin-1 export) turned into
- * spaces, trailing spaces removed. */
-static void copy_text(char *dst, size_t n, const char *src)
-{
-    size_t len = strlen(src);
-    if (len > n - 1) {
-        len = n - 1;
-        while (len && ((unsigned char)src[len] & 0xC0) == 0x80)
-            len--;
-    }
-    size_t j = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)src[i];
-        if (c == 0xC2 && i + 1 < len && (unsigned char)src[i + 1] >= 0x80 && (unsigned char)src[i + 1] <= 0x9F) {
-            dst[j++] = ' '; /* U+0080-U+009F */
-            i++;
-            continue;
-        }
-        dst[j++] = (c < 0x20 || c == 0x7F) ? ' ' : (char)c;
-    }
-    len = j;
-    while (len && dst[len - 1] == ' ')
-        len--;
-    dst[len] = '\0';
 }
 
 /* ---- the layout -------------------------------------------------------------- */
@@ -470,7 +443,7 @@ static int feed_segment(pixcsv *r, err_t *e)
     if (done < n) {
         int col = r->nfield + 1;
         if (csv_error(&r->csv) == CSV_ENOMEM && pix_oom)
-            return err_set(e, EX_SOFTWARE, "%s:%ld: out of memory reading a field", r->name, r->line), -1;
+            return err_fail(e, EX_SOFTWARE, "%s:%ld: out of memory reading a field", r->name, r->line);
         if (csv_error(&r->csv) != CSV_EPARSE)
             return fail_at(r, e, r->line, col, "expected a field of at most %d bytes, found a longer one",
                            PIX_FIELD_MAX);
@@ -585,123 +558,36 @@ static int read_row(pixcsv *r, err_t *e)
 
 /* ---- values ------------------------------------------------------------------ */
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/* Amount with exactly two decimals and optional thousands separators (the
- * other mark): "1234.56", "1,234.56" (decimal '.') or "1.234,56" (','). At
- * most 10 integer digits. Returns 0, -1 malformed, -2 negative. */
-static int parse_amount(const char *s, char dec, int64_t *out)
-{
-    char sep = dec == '.' ? ',' : '.';
-    if (*s == '-')
-        return -2;
-    int64_t v = 0;
-    int digits = 0, group = 0, groups = 0;
-    const char *p = s;
-    for (; *p && *p != dec; p++) {
-        if (is_digit(*p)) {
-            v = v * 10 + (*p - '0');
-            digits++;
-            group++;
-            if (digits > 10)
-                return -1;
-        } else if (*p == sep) {
-            if ((groups == 0 && (group < 1 || group > 3)) || (groups > 0 && group != 3))
-                return -1;
-            groups++;
-            group = 0;
-        } else {
-            return -1;
-        }
-    }
-    if (!digits || (groups > 0 && group != 3) || *p != dec || !is_digit(p[1]) || !is_digit(p[2]) || p[3])
-        return -1;
-    *out = v * 100 + (p[1] - '0') * 10 + (p[2] - '0');
-    return 0;
-}
-
-static int num(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!is_digit(s[i]))
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-static int valid_ymd(int y, int mo, int d)
-{
-    static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1)
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= mdays[mo - 1] + (mo == 2 && leap);
-}
-
-/* settled_at per the layout's date format into epoch seconds (UTC).
- * Returns 0 or -1 when malformed or impossible. */
+/* settled_at per the layout's date format into epoch seconds (UTC):
+ * ISO 8601 / RFC 3339 through pixval_timestamp (a date alone, a space
+ * before the time and no offset allowed: the layout's timezone applies),
+ * or dd/mm/yyyy[ hh:mm[:ss]] in the layout's timezone. 0 or -1 when
+ * malformed or impossible. */
 static int parse_when(const layout *l, const char *s, int64_t *out)
 {
-    int y, mo, d, h = 0, mi = 0, se = 0, off = l->tz_minutes;
     size_t n = strlen(s);
-    const char *t;
-    if (l->datef == DF_ISO) {
-        if (n < 10 || s[4] != '-' || s[7] != '-')
-            return -1;
-        y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2);
-        t = s + 10;
-        if (*t) {
-            if (*t != 'T' && *t != 't' && *t != ' ')
-                return -1;
-            t++;
-            if (strlen(t) < 8 || t[2] != ':' || t[5] != ':')
-                return -1;
-            h = num(t, 2), mi = num(t + 3, 2), se = num(t + 6, 2);
-            t += 8;
-            if (*t == '.') {
-                t++;
-                if (!is_digit(*t))
-                    return -1;
-                while (is_digit(*t))
-                    t++;
-            }
-            if (*t == 'Z' || *t == 'z') {
-                off = 0;
-                t++;
-            } else if (*t == '+' || *t == '-') {
-                if (strlen(t) != 6 || t[3] != ':')
-                    return -1;
-                int oh = num(t + 1, 2), om = num(t + 4, 2);
-                if (oh < 0 || om < 0 || oh > 14 || om > 59)
-                    return -1;
-                off = (oh * 60 + om) * (*t == '-' ? -1 : 1);
-                t += 6;
-            }
-            if (*t)
-                return -1;
-        }
-    } else {
-        static const size_t want[] = { 0, 10, 16, 19 };
-        if (n != want[l->datef] || s[2] != '/' || s[5] != '/')
-            return -1;
-        d = num(s, 2), mo = num(s + 3, 2), y = num(s + 6, 4);
-        if (l->datef >= DF_DMY_HM) {
-            if (s[10] != ' ' || s[13] != ':')
-                return -1;
-            h = num(s + 11, 2), mi = num(s + 14, 2);
-        }
-        if (l->datef == DF_DMY_HMS) {
-            if (s[16] != ':')
-                return -1;
-            se = num(s + 17, 2);
-        }
-    }
-    if (!valid_ymd(y, mo, d) || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59)
+    if (l->datef == DF_ISO)
+        return pixval_timestamp(s, n, PIXVAL_TS_DATE_OK | PIXVAL_TS_SPACE_OK, l->tz_minutes, out);
+    static const size_t want[] = { 0, 10, 16, 19 };
+    if (n != want[l->datef] || s[2] != '/' || s[5] != '/')
         return -1;
-    *out = civil_days_from(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - (int64_t)off * 60;
-    return 0;
+    /* the same text rewritten as ISO: yyyy-mm-ddThh:mm:ss */
+    char iso[20] = "0000-00-00T00:00:00";
+    memcpy(iso, s + 6, 4);
+    memcpy(iso + 5, s + 3, 2);
+    memcpy(iso + 8, s, 2);
+    if (l->datef >= DF_DMY_HM) {
+        if (s[10] != ' ' || s[13] != ':')
+            return -1;
+        memcpy(iso + 11, s + 11, 5);
+    }
+    if (l->datef == DF_DMY_HMS) {
+        if (s[16] != ':')
+            return -1;
+        memcpy(iso + 17, s + 17, 2);
+    }
+    return pixval_timestamp(iso, 19, 0, l->tz_minutes, out);
 }
 
 /* Does v equal (ignoring ASCII case) one of the '|'-separated values in list? */
@@ -757,13 +643,13 @@ static int compile_patterns(pixcsv *r, err_t *e)
 {
     pthread_once(&re_once, compile_once);
     if (!re_e2e || !re_rtr || !re_txid)
-        return err_set(e, EX_SOFTWARE, "cannot compile the Pix identifier patterns"), -1;
+        return err_fail(e, EX_SOFTWARE, "cannot compile the Pix identifier patterns");
     r->re_e2e = re_e2e;
     r->re_rtr = re_rtr;
     r->re_txid = re_txid;
     r->md = pcre2_match_data_create(4, NULL);
     if (!r->md)
-        return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+        return err_fail(e, EX_SOFTWARE, "out of memory");
     return 0;
 }
 
@@ -814,7 +700,7 @@ static int row_to_record(pixcsv *r, settle_record *rec, err_t *e)
 
     v = VAL(C_AMOUNT);
     int64_t cents = 0;
-    int arc = parse_amount(v, l->decimal, &cents);
+    int arc = pixval_amount_grouped(v, strlen(v), l->decimal, &cents);
     if (arc == -2 || (arc == 0 && cents == 0))
         return fail_at(r, e, line, COL(C_AMOUNT), "expected an amount greater than zero, found %s",
                        shown(v, show, sizeof show));
@@ -848,8 +734,14 @@ static int row_to_record(pixcsv *r, settle_record *rec, err_t *e)
         if (pix_doc_check(v, rec->payer_doc, why, sizeof why) < 0)
             return fail_at(r, e, line, COL(C_PAYER_DOC), "expected payer_doc as %s, found %s", PIX_DOC_EXPECT, why);
     }
-    copy_text(rec->payer_name, sizeof rec->payer_name, VAL(C_PAYER_NAME));
-    copy_text(rec->message, sizeof rec->message, VAL(C_MESSAGE));
+    {
+        const char *t = VAL(C_PAYER_NAME);
+        pixval_copy_text(rec->payer_name, sizeof rec->payer_name, t, strlen(t));
+    }
+    {
+        const char *t = VAL(C_MESSAGE);
+        pixval_copy_text(rec->message, sizeof rec->message, t, strlen(t));
+    }
 
     const char *rid = VAL(C_REFUND_ID), *rst = VAL(C_REFUND_STATUS);
     if (rec->kind == KIND_PIX) {

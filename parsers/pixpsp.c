@@ -20,6 +20,7 @@
 #include "common/civil.h"
 #include "parsers/cnab.h"
 #include "parsers/parser_int.h"
+#include "parsers/pixval.h"
 #include "parsers/pixpsp.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -254,89 +255,16 @@ int pix_doc_check(const char *s, char out[15], char *why, size_t whysz)
     return 0;
 }
 
-/* Amount "9.00": 1-10 digits, '.', 2 digits (layout: "Valor em reais", 01 a 12). */
-static int parse_amount(const char *s, size_t n, int64_t *out)
-{
-    size_t i = 0;
-    int64_t v = 0;
-    while (i < n && is_digit(s[i]) && i < 10)
-        v = v * 10 + (s[i++] - '0');
-    if (i == 0 || i + 3 != n || s[i] != '.' || !is_digit(s[i + 1]) || !is_digit(s[i + 2]))
-        return -1;
-    *out = v * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
-    return 0;
-}
-
-static int num(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!is_digit(s[i]))
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
 /* yyyy-mm-dd: 0 with *d set, -1 when malformed or not a calendar day. */
 static int parse_ymd(const char *s, size_t n, settle_date *d)
 {
     if (n != 10 || s[4] != '-' || s[7] != '-')
         return -1;
-    int y = num(s, 4), m = num(s + 5, 2), dd = num(s + 8, 2);
+    int y = pixval_num(s, 4), m = pixval_num(s + 5, 2), dd = pixval_num(s + 8, 2);
     if (y < 1970 || !cnab_valid_date(y, m, dd))
         return -1;
     *d = (settle_date){ (int16_t)y, (int8_t)m, (int8_t)dd };
     return 0;
-}
-
-/* "2021-11-30T20:15:00.358Z" (layout: "Data em formato UTC", 24): the
- * fraction is optional, the Z is not. */
-static int parse_utc(const char *s, size_t n, int64_t *out)
-{
-    settle_date d;
-    if (n < 20 || parse_ymd(s, 10, &d) < 0 || s[10] != 'T' || s[13] != ':' || s[16] != ':')
-        return -1;
-    int h = num(s + 11, 2), mi = num(s + 14, 2), se = num(s + 17, 2);
-    size_t i = 19;
-    if (i < n && s[i] == '.') {
-        i++;
-        if (i >= n || !is_digit(s[i]))
-            return -1;
-        while (i < n && is_digit(s[i]) && i < 29)
-            i++;
-    }
-    if (i + 1 != n || s[i] != 'Z' || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59)
-        return -1;
-    *out = civil_days_from(d.y, d.m, d.d) * 86400 + h * 3600 + mi * 60 + se;
-    return 0;
-}
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    uint32_t cp;
-    return utf8_seq_len(s, n, &cp);
-}
-
-/* UTF-8 src (n bytes) into dst (size), cut on a character boundary, control
- * characters as spaces, spaces trimmed at both ends. */
-static void copy_text(char *dst, size_t size, const unsigned char *src, size_t n)
-{
-    while (n && (src[0] == ' ' || src[0] < 0x20))
-        src++, n--;
-    size_t o = 0;
-    for (size_t i = 0; i < n;) {
-        size_t l = utf8_seq(src + i, n - i);
-        if (o + l >= size)
-            break;
-        for (size_t k = 0; k < l; k++)
-            dst[o++] = (l == 1 && (src[i] < 0x20 || src[i] == 0x7F)) ? ' ' : (char)src[i + k];
-        i += l;
-    }
-    while (o && dst[o - 1] == ' ')
-        o--;
-    dst[o] = '\0';
 }
 
 /* ---- input ---------------------------------------------------------------------- */
@@ -573,7 +501,8 @@ static long b64_field(parser *p, const pixpsp_rtype *t, int i, err_t *e)
     for (size_t k = n; k > 0 && s[k - 1] == '='; k--)
         got--;
     for (long k = 0; k < got;) {
-        size_t l = utf8_seq(r->dec + k, (size_t)(got - k));
+        uint32_t cp;
+        size_t l = utf8_seq_len(r->dec + k, (size_t)(got - k), &cp);
         if (!l)
             return fail(p, e, r->lineno, i + 1,
                         "expected base64 of UTF-8 text in field %d of a %s record (%s), found byte 0x%02X at decoded "
@@ -629,7 +558,7 @@ static int decode(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e
     if (t->f_amount >= 0) {
         int64_t c = 0;
         const char *v = F(t->f_amount);
-        if (parse_amount(v, FL(t->f_amount), &c) < 0)
+        if (pixval_amount(v, FL(t->f_amount), &c) < 0)
             return fail(p, e, ln, t->f_amount + 1, "expected an amount such as 9.00 (reais, '.' and 2 decimals), found %s",
                         shown(v, FL(t->f_amount), show, sizeof show));
         if (c == 0 && t->role != PSP_FEE && t->role != PSP_FEE_REVERSAL)
@@ -639,14 +568,11 @@ static int decode(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e
     }
     if (t->f_when >= 0) {
         const char *v = F(t->f_when);
-        if (parse_utc(v, FL(t->f_when), &rec->settled_at) < 0)
+        if (pixval_timestamp(v, FL(t->f_when), PIXVAL_TS_UTC_ONLY, 0, &rec->settled_at) < 0)
             return fail(p, e, ln, t->f_when + 1,
                         "expected a UTC timestamp such as 2021-11-30T20:15:00.358Z, found %s",
                         shown(v, FL(t->f_when), show, sizeof show));
-        int y, m, d;
-        int64_t local = rec->settled_at - 3 * 3600; /* the date in Brasília (UTC-3) */
-        civil_from_days((local - ((local % 86400) + 86400) % 86400) / 86400, &y, &m, &d);
-        rec->occurred_on = (settle_date){ (int16_t)y, (int8_t)m, (int8_t)d };
+        rec->occurred_on = pixval_brazil_date(rec->settled_at);
     }
     if (t->f_doc >= 0 && FL(t->f_doc)) {
         if (pix_doc_check(F(t->f_doc), rec->payer_doc, why, sizeof why) < 0)
@@ -658,9 +584,9 @@ static int decode(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e
             long n = b64_field(p, t, i, e);
             if (n < 0)
                 return -1;
-            copy_text(rec->payer_name, sizeof rec->payer_name, r->dec, (size_t)n);
+            pixval_copy_text(rec->payer_name, sizeof rec->payer_name, (const char *)r->dec, (size_t)n);
         } else {
-            copy_text(rec->payer_name, sizeof rec->payer_name, (const unsigned char *)F(i), FL(i));
+            pixval_copy_text(rec->payer_name, sizeof rec->payer_name, F(i), FL(i));
         }
     }
     if (t->f_message >= 0) {
@@ -669,9 +595,9 @@ static int decode(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e
             long n = b64_field(p, t, i, e);
             if (n < 0)
                 return -1;
-            copy_text(rec->message, sizeof rec->message, r->dec, (size_t)n);
+            pixval_copy_text(rec->message, sizeof rec->message, (const char *)r->dec, (size_t)n);
         } else {
-            copy_text(rec->message, sizeof rec->message, (const unsigned char *)F(i), FL(i));
+            pixval_copy_text(rec->message, sizeof rec->message, F(i), FL(i));
         }
     }
     switch (t->role) {
@@ -953,18 +879,18 @@ int pixpsp_open(parser *p, const pixpsp_layout *lay, err_t *e)
     struct pixpsp *r = calloc(1, sizeof *r);
     if (!r) {
         p->failed = 1;
-        return err_set(e, EX_SOFTWARE, "%s: out of memory", p->name), -1;
+        return err_fail(e, EX_SOFTWARE, "%s: out of memory", p->name);
     }
     p->psp = r;
     r->lay = lay ? lay : pixpsp_layouts[0];
     pthread_once(&re_once, compile_once);
     if (!re_e2e || !re_rtr || !re_txid || !(r->md = pcre2_match_data_create(4, NULL))) {
         p->failed = 1;
-        return err_set(e, EX_SOFTWARE, "cannot compile the Pix identifier patterns"), -1;
+        return err_fail(e, EX_SOFTWARE, "cannot compile the Pix identifier patterns");
     }
     if (csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) != 0) {
         p->failed = 1;
-        return err_set(e, EX_SOFTWARE, "%s: out of memory", p->name), -1;
+        return err_fail(e, EX_SOFTWARE, "%s: out of memory", p->name);
     }
     r->csv_ready = 1;
     csv_set_delim(&r->csv, (unsigned char)r->lay->delim);
@@ -990,9 +916,8 @@ int pixpsp_open(parser *p, const pixpsp_layout *lay, err_t *e)
             if (fd >= 0)
                 close(fd);
             p->failed = 1;
-            return err_set(e, EX_SOFTWARE, "%s: cannot reopen for the PSP statement reader: %s", p->name,
-                           strerror(errno)),
-                   -1;
+            return err_fail(e, EX_SOFTWARE, "%s: cannot reopen for the PSP statement reader: %s", p->name,
+                           strerror(errno));
         }
         r->own_gz = 1;
     }

@@ -73,4 +73,24 @@ t_eq "docs/reconciliation.md describes exactly those" "$reasons" \
   "$(sed -n '/^## Exception reasons/,/^## [^E]/p' "$T_TOP/docs/reconciliation.md" | grep -oE '^\| `[A-Z_]+` \|' |
      tr -dc 'A-Z_\n' | sort -u | tr '\n' ' ')"
 
+# One table of commands (jobs/commands.c): `settle --help`, each command's
+# --help and the man page's COMMANDS list agree: the same commands, and every
+# long option a command's usage names is in its man page entry.
+cmds=$("$SETTLE" --help | awk '/^Commands:/{on=1; next} on && /^  [a-z]/{print $1} on && /^$/{exit}' | sort | tr '\n' ' ')
+man_cmds=$(sed -n '/^\.SH COMMANDS/,/^\.SH /p' "$T_TOP/docs/settle.1" | awk 'prev == ".TP" && /^\.B /{print $2} {prev = $1}' |
+           sort | tr '\n' ' ')
+t_eq "the man page's COMMANDS list the commands of settle --help" "$cmds" "$man_cmds"
+for c in $cmds; do
+  entry=$(sed -n '/^\.SH COMMANDS/,/^\.SH /p' "$T_TOP/docs/settle.1" | awk -v c="$c" 'prev == ".TP" && $1 == ".B" {on = ($2 == c)} on {print} {prev = $1}' |
+          sed 's/\\-/-/g')
+  opts=$("$SETTLE" "$c" --help | sed -n '1,/^$/p' | grep -oE -- '--[a-z][a-z-]*' | sort -u)
+  miss=""
+  for o in $opts; do
+    case $o in --help) continue ;; esac
+    grep -q -- "$o" <<<"$entry" || miss="$miss $o"
+  done
+  t_eq "settle $c: every option of its usage line is in the man page" "" "$miss"
+done
+
 t_done
+

@@ -41,6 +41,7 @@ done
 t_run out "$SETTLE" run
 t_eq "second run exits 75" 75 "$out_rc"
 t_contains "second run names the holder" "another settle run holds the lock: run #2 started" "$out"
+t_contains "holder database session" "; database backend pid " "$out"
 t_contains "holder host and pid" "on host batch-1 (pid 4242)" "$out"
 t_sql "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 6190878" >/dev/null
 wait "$holder" 2>/dev/null

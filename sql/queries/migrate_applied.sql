@@ -1,0 +1,2 @@
+-- settle migrate: what is applied, in order.
+SELECT version, name, checksum FROM schema_migrations ORDER BY version

@@ -1,0 +1,7 @@
+-- settle run, exit 75: the database session holding the run lock.
+-- $1 the lock key (a bigint below 2^31: classid 0, objid the key).
+SELECT a.pid, coalesce(a.client_addr::text, 'local'), a.application_name
+  FROM pg_locks l
+  JOIN pg_stat_activity a ON a.pid = l.pid
+ WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = $1::bigint::oid AND l.granted
+ LIMIT 1
