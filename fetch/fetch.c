@@ -28,10 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/db.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/outfile.h"
 #include "common/sftp.h"
 #include "fetch/pix_api.h"
 
@@ -61,45 +63,6 @@ static void sleep_ms(long ms)
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* mkdir -p with mode 0700 for every directory it creates. */
-int fetch_mkdirs(const char *path, err_t *e)
-{
-    char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || !*p) {
-            char saved = *p;
-            *p = '\0';
-            if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-                return err_set(e, err_local_write(errno), "cannot create directory %s: %s", buf, strerror(errno)), -1;
-            *p = saved;
-            if (!saved)
-                break;
-        }
-    }
-    return 0;
-}
-
-int fetch_fsync_dir(const char *dir, err_t *e)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || fsync(fd) < 0) {
-        int saved = errno;
-        if (fd >= 0)
-            close(fd);
-        return err_set(e, EX_IOERR, "cannot fsync directory %s: %s", dir, strerror(saved)), -1;
-    }
-    close(fd);
-    return 0;
 }
 
 static void remote_join(const char *dir, const char *name, char *out, size_t n)
@@ -237,7 +200,7 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
         return err_set(e, EX_IOERR, "cannot prepare %s: %s", part, strerror(errno)), -1;
     }
 
-    long long t0 = now_ms();
+    long long t0 = clock_mono_ms();
     uint64_t total = 0;
     int rc = sftp_download(c, remote, fd, offset, x->size, &total, e);
     int sync_bad = fsync(fd) < 0;
@@ -259,7 +222,7 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
                        (unsigned long long)total, (unsigned long long)x->size),
                -1;
     }
-    long long ms = now_ms() - t0;
+    long long ms = clock_mono_ms() - t0;
 
     char sha[SHA256_HEX_LEN + 1];
     if (sha256_file_hex(part, sha, e) < 0)
@@ -269,7 +232,7 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
         return -1;
     char placed[FETCH_NAME_MAX + 8] = "";
     if (!dup) {
-        if (fetch_place(st->incdir, part, local, sha, placed, e) < 0 || fetch_fsync_dir(st->incdir, e) < 0)
+        if (fetch_place(st->incdir, part, local, sha, placed, e) < 0 || outfile_sync_dir(st->incdir, e) < 0)
             return -1;
     } else {
         unlink(part);
@@ -277,7 +240,7 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
                 "same content was fetched before; not placed in incoming/ again");
     }
     unlink(meta);
-    if (fetch_fsync_dir(st->tmpdir, e) < 0)
+    if (outfile_sync_dir(st->tmpdir, e) < 0)
         return -1;
     long long id = registry_add(st, x, sha, dup ? NULL : placed, dup, e);
     if (id < 0)
@@ -432,16 +395,16 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
     st.md = pcre2_match_data_create_from_pattern(st.re, NULL);
     snprintf(st.tmpdir, sizeof st.tmpdir, "%s/tmp/%s", run->cfg->spool_dir, s->ep.name);
     snprintf(st.incdir, sizeof st.incdir, "%s/incoming/%s", run->cfg->spool_dir, s->ep.name);
-    if (!run->dry_run && (fetch_mkdirs(st.tmpdir, e) < 0 || fetch_mkdirs(st.incdir, e) < 0))
+    if (!run->dry_run && (outfile_mkdirs(st.tmpdir, e) < 0 || outfile_mkdirs(st.incdir, e) < 0))
         goto out;
 
     const char *b = getenv("SETTLE_SFTP_BACKOFF_MS");
     long base = b && *b ? strtol(b, NULL, 10) : 1000;
     /* max_source_seconds: one budget for the source's whole run, retries
      * included, so a slow server cannot hold the night up indefinitely */
-    long long budget_end = s->max_source_seconds ? now_ms() + s->max_source_seconds * 1000 : 0;
+    long long budget_end = s->max_source_seconds ? clock_mono_ms() + s->max_source_seconds * 1000 : 0;
     for (int attempt = 0;; attempt++) {
-        if (budget_end && now_ms() >= budget_end) {
+        if (budget_end && clock_mono_ms() >= budget_end) {
             err_set(e, EX_TEMPFAIL, "[source %s]: the time budget (max_source_seconds = %lld) ran out; %d file(s) "
                     "fetched, the rest is left for the next run (a partial download is resumed)",
                     s->ep.name, s->max_source_seconds, st.fetched);
@@ -451,7 +414,7 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
         if (!c)
             goto out;
         if (budget_end)
-            sftp_set_budget(c, budget_end - now_ms());
+            sftp_set_budget(c, budget_end - clock_mono_ms());
         log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", s->ep.name), KV_S("host_key", sftp_host_fingerprint(c))),
                 "connected");
         int pr = source_pass(&st, c, e);
@@ -460,7 +423,7 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
             ret = 0;
             break;
         }
-        if (e->code != EX_TEMPFAIL || attempt >= s->ep.retries || (budget_end && now_ms() >= budget_end))
+        if (e->code != EX_TEMPFAIL || attempt >= s->ep.retries || (budget_end && clock_mono_ms() >= budget_end))
             goto out;
         long ms = sftp_backoff_ms(attempt, base, 60000, (uint32_t)random());
         log_msg(LOG_WARN, "fetch",

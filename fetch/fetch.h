@@ -36,10 +36,7 @@ const char *fetch_name_problem(const char *name, size_t len);
 void fetch_local_name(const char *name, char *out);
 
 /* The spool steps every fetcher shares (SFTP here, the API Pix pull in
- * fetch/pix_api.c). mkdir -p, new directories 0700: */
-int fetch_mkdirs(const char *path, err_t *e);
-/* fsync a directory after a link or unlink in it: */
-int fetch_fsync_dir(const char *dir, err_t *e);
+ * fetch/pix_api.c); mkdir -p and a directory's fsync are common/outfile.h. */
 /* Hard-link the complete, fsynced part into incdir as local (or local.N
  * when another content holds that name; never overwriting), then unlink
  * part; the same content already there counts as placed. placed receives

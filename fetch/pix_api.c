@@ -38,6 +38,7 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/outfile.h"
 #include "common/sftp.h"
 #include "fetch/fetch.h"
 
@@ -374,7 +375,7 @@ static int do_pull(pull *p, PGconn *db, const char *spool, time_t inicio, time_t
     snprintf(tmpdir, sizeof tmpdir, "%s/tmp/%s", spool, src);
     snprintf(incdir, sizeof incdir, "%s/incoming/%s", spool, src);
     snprintf(part, sizeof part, "%s/%s.part", tmpdir, local);
-    if (fetch_mkdirs(tmpdir, e) < 0 || fetch_mkdirs(incdir, e) < 0)
+    if (outfile_mkdirs(tmpdir, e) < 0 || outfile_mkdirs(incdir, e) < 0)
         return -1;
 
     /* a and b hold only [0-9TZ:-], which a query may carry as they are */
@@ -451,8 +452,8 @@ static int do_pull(pull *p, PGconn *db, const char *spool, time_t inicio, time_t
     char sha[SHA256_HEX_LEN + 1], placed[FETCH_NAME_MAX + 8] = "", remote[256];
     if (sha256_file_hex(part, sha, e) < 0)
         goto out;
-    if (fetch_place(incdir, part, local, sha, placed, e) < 0 || fetch_fsync_dir(incdir, e) < 0 ||
-        fetch_fsync_dir(tmpdir, e) < 0)
+    if (fetch_place(incdir, part, local, sha, placed, e) < 0 || outfile_sync_dir(incdir, e) < 0 ||
+        outfile_sync_dir(tmpdir, e) < 0)
         goto out;
     /* From here the file is in incoming/; a failure to record it leaves it
      * there for ingest (a rerun asks again from the last recorded fim, and

@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -74,20 +74,6 @@ typedef struct step_result {
     double seconds;
     char counts[512];
 } step_result;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static long long wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 static const char *step_status(int rc)
 {
@@ -169,9 +155,9 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
 
         metrics_reset();
         log_msg(LOG_INFO, "run", KV(KV_S("step", steps[i].name)), "step started");
-        double t0 = now_s();
+        double t0 = clock_mono_s();
         sr->rc = steps[i].stage(ctx->cfg, dry);
-        sr->seconds = now_s() - t0;
+        sr->seconds = clock_mono_s() - t0;
         sr->status = step_status(sr->rc);
         metrics_format(sr->counts, sizeof sr->counts, 0);
         worst = err_worst(worst, sr->rc);
@@ -179,7 +165,7 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
                 KV(KV_S("step", steps[i].name), KV_S("status", sr->status), KV_I("exit", sr->rc),
                    KV_I("ms", (long long)(sr->seconds * 1000))),
                 "step finished");
-        metrics_emit(emf, steps[i].name, sr->seconds, sr->rc == 0, wall_ms());
+        metrics_emit(emf, steps[i].name, sr->seconds, sr->rc == 0, clock_wall_ms());
 
         char json[512];
         metrics_format(json, sizeof json, 1);
