@@ -173,14 +173,13 @@ static int push_row(sheet_rows *out, const char *name, long row, sbuf cells[SHEE
     if (!any)
         return 0;
     if ((long)out->n >= SHEET_ROWS_MAX)
-        return err_set(e, EX_DATAERR, "%s: row %ld: more than %ld rows to resolve\nHINT: split the file", name, row,
-                       SHEET_ROWS_MAX),
-               -1;
+        return err_fail(e, EX_DATAERR, "%s: row %ld: more than %ld rows to resolve\nHINT: split the file", name, row,
+                       SHEET_ROWS_MAX);
     if (out->n == out->cap) {
         size_t c = out->cap ? out->cap * 2 : 64;
         sheet_row *v = realloc(out->v, c * sizeof *v);
         if (!v)
-            return err_set(e, EX_SOFTWARE, "%s: out of memory", name), -1;
+            return err_fail(e, EX_SOFTWARE, "%s: out of memory", name);
         out->v = v;
         out->cap = c;
     }
@@ -193,7 +192,7 @@ static int push_row(sheet_rows *out, const char *name, long row, sbuf cells[SHEE
         if (!r->cell[c]) {
             for (int d = 0; d < c; d++)
                 free(r->cell[d]);
-            return err_set(e, EX_SOFTWARE, "%s: out of memory", name), -1;
+            return err_fail(e, EX_SOFTWARE, "%s: out of memory", name);
         }
         if (n)
             memcpy(r->cell[c], cells[c].p, n);
@@ -288,7 +287,7 @@ static int read_csv(const char *name, const unsigned char *buf, size_t n, sheet_
         n -= 3;
     }
     if (memchr(buf, '\0', n))
-        return err_set(e, EX_DATAERR, "%s: expected an xlsx workbook or a CSV text file, found binary data (a NUL byte)", name), -1;
+        return err_fail(e, EX_DATAERR, "%s: expected an xlsx workbook or a CSV text file, found binary data (a NUL byte)", name);
     /* the delimiter: ';' when the header line has more of them than ',' */
     size_t commas = 0, semis = 0;
     int inq = 0;
@@ -302,7 +301,7 @@ static int read_csv(const char *name, const unsigned char *buf, size_t n, sheet_
     }
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-        return err_set(e, EX_SOFTWARE, "%s: out of memory", name), -1;
+        return err_fail(e, EX_SOFTWARE, "%s: out of memory", name);
     csv_set_delim(&p, semis > commas ? ';' : ',');
     csv_ctx x = { .name = name, .out = out, .e = e, .line = 1 };
     for (int k = 0; k < SHEET_NCOLS; k++) {
@@ -378,24 +377,24 @@ static int part_read(xlsx *z, const char *part, unsigned char **out, size_t *len
     if (zip_stat(z->za, part, 0, &st) != 0)
         return 1;
     if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE))
-        return err_set(z->e, EX_DATAERR, "%s: %s: the zip does not say its size", z->name, part), -1;
+        return err_fail(z->e, EX_DATAERR, "%s: %s: the zip does not say its size", z->name, part);
     if (st.size > (zip_uint64_t)SHEET_PART_MAX)
-        return err_set(z->e, EX_DATAERR, "%s: %s: expected at most %ld bytes inflated, found %llu declared\n"
+        return err_fail(z->e, EX_DATAERR, "%s: %s: expected at most %ld bytes inflated, found %llu declared\n"
                        "HINT: a workbook this large is not the exception sheet; save only that sheet",
-                       z->name, part, SHEET_PART_MAX, (unsigned long long)st.size), -1;
+                       z->name, part, SHEET_PART_MAX, (unsigned long long)st.size);
     if (st.size > 1024 * 1024 && (st.comp_size == 0 || st.size / st.comp_size > SHEET_RATIO_MAX))
-        return err_set(z->e, EX_DATAERR, "%s: %s: refused as a zip bomb: %llu bytes inflated from %llu (more than %d to 1)",
-                       z->name, part, (unsigned long long)st.size, (unsigned long long)st.comp_size, SHEET_RATIO_MAX), -1;
+        return err_fail(z->e, EX_DATAERR, "%s: %s: refused as a zip bomb: %llu bytes inflated from %llu (more than %d to 1)",
+                       z->name, part, (unsigned long long)st.size, (unsigned long long)st.comp_size, SHEET_RATIO_MAX);
     if (z->inflated + (long long)st.size > SHEET_TOTAL_MAX)
-        return err_set(z->e, EX_DATAERR, "%s: %s: more than %ld bytes inflated in all", z->name, part, SHEET_TOTAL_MAX), -1;
+        return err_fail(z->e, EX_DATAERR, "%s: %s: more than %ld bytes inflated in all", z->name, part, SHEET_TOTAL_MAX);
     zip_file_t *f = zip_fopen(z->za, part, 0);
     if (!f)
-        return err_set(z->e, EX_DATAERR, "%s: %s: %s", z->name, part, zip_strerror(z->za)), -1;
+        return err_fail(z->e, EX_DATAERR, "%s: %s: %s", z->name, part, zip_strerror(z->za));
     size_t cap = (size_t)st.size + 1;
     unsigned char *b = malloc(cap + 1);
     if (!b) {
         zip_fclose(f);
-        return err_set(z->e, EX_SOFTWARE, "%s: out of memory", z->name), -1;
+        return err_fail(z->e, EX_SOFTWARE, "%s: out of memory", z->name);
     }
     size_t got = 0;
     for (;;) {
@@ -412,8 +411,8 @@ static int part_read(xlsx *z, const char *part, unsigned char **out, size_t *len
         if (got > (size_t)st.size) {
             zip_fclose(f);
             free(b);
-            return err_set(z->e, EX_DATAERR, "%s: %s: inflates to more than the %llu bytes it declares", z->name, part,
-                           (unsigned long long)st.size), -1;
+            return err_fail(z->e, EX_DATAERR, "%s: %s: inflates to more than the %llu bytes it declares", z->name, part,
+                           (unsigned long long)st.size);
         }
     }
     zip_fclose(f);
@@ -492,10 +491,10 @@ static int xml_next(xmlTextReaderPtr r, xml_err *xe, xlsx *z, const char *part)
 {
     int rc = xmlTextReaderRead(r);
     if (rc == 1 && xmlTextReaderNodeType(r) == XML_READER_TYPE_DOCUMENT_TYPE)
-        return err_set(z->e, EX_DATAERR, "%s: %s: expected no DOCTYPE in an xlsx part, found one", z->name, part), -1;
+        return err_fail(z->e, EX_DATAERR, "%s: %s: expected no DOCTYPE in an xlsx part, found one", z->name, part);
     if (rc < 0)
-        return err_set(z->e, EX_DATAERR, "%s: %s:%d: malformed XML: %s", z->name, part, xe->line,
-                       xe->msg[0] ? xe->msg : "cannot parse"), -1;
+        return err_fail(z->e, EX_DATAERR, "%s: %s:%d: malformed XML: %s", z->name, part, xe->line,
+                       xe->msg[0] ? xe->msg : "cannot parse");
     return rc;
 }
 
@@ -542,7 +541,7 @@ static int read_strings(xlsx *z, const char *part)
                     type == XML_READER_TYPE_WHITESPACE || type == XML_READER_TYPE_CDATA) && in_t) {
             const char *v = (const char *)xmlTextReaderConstValue(r);
             if (v && sb_add(&s, v, strlen(v)) < 0) {
-                rc = (err_set(z->e, EX_SOFTWARE, "%s: out of memory", z->name), -1);
+                rc = err_fail(z->e, EX_SOFTWARE, "%s: out of memory", z->name);
                 break;
             }
             continue;
@@ -558,14 +557,14 @@ static int read_strings(xlsx *z, const char *part)
         }
         /* end of an <si> (or an empty <si/>) */
         if ((long)z->n_strings >= SHEET_STRINGS_MAX) {
-            rc = (err_set(z->e, EX_DATAERR, "%s: %s: more than %ld shared strings", z->name, part, SHEET_STRINGS_MAX), -1);
+            rc = err_fail(z->e, EX_DATAERR, "%s: %s: more than %ld shared strings", z->name, part, SHEET_STRINGS_MAX);
             break;
         }
         if (z->n_strings == cap) {
             size_t c = cap ? cap * 2 : 256;
             char **v = realloc(z->strings, c * sizeof *v);
             if (!v) {
-                rc = (err_set(z->e, EX_SOFTWARE, "%s: out of memory", z->name), -1);
+                rc = err_fail(z->e, EX_SOFTWARE, "%s: out of memory", z->name);
                 break;
             }
             z->strings = v;
@@ -573,7 +572,7 @@ static int read_strings(xlsx *z, const char *part)
         }
         z->strings[z->n_strings] = strdup(s.p ? s.p : "");
         if (!z->strings[z->n_strings]) {
-            rc = (err_set(z->e, EX_SOFTWARE, "%s: out of memory", z->name), -1);
+            rc = err_fail(z->e, EX_SOFTWARE, "%s: out of memory", z->name);
             break;
         }
         z->n_strings++;
@@ -608,7 +607,7 @@ static int read_sheet(xlsx *z, const char *part, sheet_rows *out)
     size_t len;
     int rc = part_read(z, part, &buf, &len);
     if (rc)
-        return rc < 0 ? -1 : err_set(z->e, EX_DATAERR, "%s: the workbook names the sheet %s, which the zip lacks", z->name, part), -1;
+        return rc < 0 ? -1 : err_fail(z->e, EX_DATAERR, "%s: the workbook names the sheet %s, which the zip lacks", z->name, part);
     xml_err xe = { { 0 }, 0 };
     xmlTextReaderPtr r = xml_open(z, buf, len, part, &xe);
     if (!r) {
@@ -660,8 +659,8 @@ static int read_sheet(xlsx *z, const char *part, sheet_rows *out)
                     c = ref_col((const char *)a);
                     xmlFree(a);
                     if (c < 0) {
-                        rc = (err_set(z->e, EX_DATAERR, "%s: %s:%d: row %ld: expected a cell reference like AC12", z->name,
-                                     part, xmlTextReaderGetParserLineNumber(r), row), -1);
+                        rc = err_fail(z->e, EX_DATAERR, "%s: %s:%d: row %ld: expected a cell reference like AC12", z->name,
+                                     part, xmlTextReaderGetParserLineNumber(r), row);
                         break;
                     }
                 }
@@ -687,7 +686,7 @@ static int read_sheet(xlsx *z, const char *part, sheet_rows *out)
             if (in_v || (in_t && in_is == 1)) {
                 const char *s = (const char *)xmlTextReaderConstValue(r);
                 if (s && sb_add(&v, s, strlen(s)) < 0) {
-                    rc = (err_set(z->e, EX_SOFTWARE, "%s: out of memory", z->name), -1);
+                    rc = err_fail(z->e, EX_SOFTWARE, "%s: out of memory", z->name);
                     break;
                 }
             }
@@ -717,8 +716,8 @@ static int read_sheet(xlsx *z, const char *part, sheet_rows *out)
                 unsigned long i = strtoul(text, &end, 10);
                 if (errno || *end || i >= z->n_strings) {
                     char q[64];
-                    rc = (err_set(z->e, EX_DATAERR, "%s: %s: row %ld: expected a shared string index below %zu, found %s",
-                                 z->name, part, row, z->n_strings, quote(text, q, sizeof q)), -1);
+                    rc = err_fail(z->e, EX_DATAERR, "%s: %s: row %ld: expected a shared string index below %zu, found %s",
+                                 z->name, part, row, z->n_strings, quote(text, q, sizeof q));
                     break;
                 }
                 text = z->strings[i];
@@ -735,7 +734,7 @@ static int read_sheet(xlsx *z, const char *part, sheet_rows *out)
                     if (col_of[k] == col) {
                         sb_reset(&cells[k]);
                         if (sb_add(&cells[k], text, strlen(text)) < 0) {
-                            rc = (err_set(z->e, EX_SOFTWARE, "%s: out of memory", z->name), -1);
+                            rc = err_fail(z->e, EX_SOFTWARE, "%s: out of memory", z->name);
                             break;
                         }
                         if (full > cells[k].full)
@@ -794,7 +793,7 @@ static int read_rels(xlsx *z, sheet_ref *sh, int n, char *strings_part, size_t s
     size_t len;
     int rc = part_read(z, part, &buf, &len);
     if (rc)
-        return rc < 0 ? -1 : err_set(z->e, EX_DATAERR, "%s: expected an xlsx workbook, found no %s", z->name, part), -1;
+        return rc < 0 ? -1 : err_fail(z->e, EX_DATAERR, "%s: expected an xlsx workbook, found no %s", z->name, part);
     xml_err xe = { { 0 }, 0 };
     xmlTextReaderPtr r = xml_open(z, buf, len, part, &xe);
     if (!r) {
@@ -838,7 +837,7 @@ static int read_xlsx(const char *name, const unsigned char *buf, size_t n, sheet
     zip_source_t *src = zip_source_buffer_create(buf, n, 0, &ze);
     if (!src) {
         zip_error_fini(&ze);
-        return err_set(e, EX_SOFTWARE, "%s: out of memory", name), -1;
+        return err_fail(e, EX_SOFTWARE, "%s: out of memory", name);
     }
     zip_t *za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
     if (!za) {
@@ -924,11 +923,11 @@ out:
 int sheet_read_mem(const char *name, const unsigned char *buf, size_t n, sheet_rows *out, err_t *e)
 {
     if (n > (size_t)SHEET_FILE_MAX)
-        return err_set(e, EX_DATAERR, "%s: expected at most %ld bytes, found %zu", name, SHEET_FILE_MAX, n), -1;
+        return err_fail(e, EX_DATAERR, "%s: expected at most %ld bytes, found %zu", name, SHEET_FILE_MAX, n);
     if (n >= 4 && buf[0] == 'P' && buf[1] == 'K' && buf[2] == 3 && buf[3] == 4)
         return read_xlsx(name, buf, n, out, e);
     if (n >= 2 && buf[0] == 'P' && buf[1] == 'K')
-        return err_set(e, EX_DATAERR, "%s: expected an xlsx workbook, found a zip that does not start with a file", name), -1;
+        return err_fail(e, EX_DATAERR, "%s: expected an xlsx workbook, found a zip that does not start with a file", name);
     return read_csv(name, buf, n, out, e);
 }
 
@@ -936,29 +935,29 @@ int sheet_read_file(const char *path, sheet_rows *out, err_t *e)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return err_set(e, EX_DATAERR, "%s: cannot open: %s", path, strerror(errno)), -1;
+        return err_fail(e, EX_DATAERR, "%s: cannot open: %s", path, strerror(errno));
     struct stat sb;
     if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
         fclose(f);
-        return err_set(e, EX_DATAERR, "%s: expected a regular file", path), -1;
+        return err_fail(e, EX_DATAERR, "%s: expected a regular file", path);
     }
     if (sb.st_size > SHEET_FILE_MAX) {
         fclose(f);
-        return err_set(e, EX_DATAERR, "%s: expected at most %ld bytes, found %lld", path, SHEET_FILE_MAX,
-                       (long long)sb.st_size), -1;
+        return err_fail(e, EX_DATAERR, "%s: expected at most %ld bytes, found %lld", path, SHEET_FILE_MAX,
+                       (long long)sb.st_size);
     }
     size_t cap = (size_t)sb.st_size + 1;
     unsigned char *buf = malloc(cap);
     if (!buf) {
         fclose(f);
-        return err_set(e, EX_SOFTWARE, "%s: out of memory", path), -1;
+        return err_fail(e, EX_SOFTWARE, "%s: out of memory", path);
     }
     size_t n = fread(buf, 1, cap, f);
     int bad = ferror(f);
     fclose(f);
     if (bad || n == cap) {
         free(buf);
-        return err_set(e, EX_DATAERR, "%s: %s", path, bad ? "read error" : "the file grew while read"), -1;
+        return err_fail(e, EX_DATAERR, "%s: %s", path, bad ? "read error" : "the file grew while read");
     }
     int rc = sheet_read_mem(path, buf, n, out, e);
     free(buf);
