@@ -109,6 +109,43 @@ static void test_csv_bom_semicolon_crlf(void **state)
 
 /* Old Mac line ends (a lone CR), inside a quoted note too: rows keep the
  * lines they start on, ascending. */
+/* The report itself: report_demo.xlsx is `make demo`'s
+ * exceptions-20261130.xlsx as the finance-report branch's libxlsxwriter
+ * writer made it (five sheets, comments, names in row 1, the three columns
+ * empty); report_filled_libreoffice.xlsx is that file with three rows filled
+ * by openpyxl and saved again by LibreOffice Calc 7.4. Both byte for byte. */
+static void test_xlsx_the_report(void **state)
+{
+    (void)state;
+    sheet_rows r = { 0 };
+    err_t e = { 0 };
+    assert_int_equal(sheet_read_file(FIX "report_demo.xlsx", &r, &e), 0);
+    assert_string_equal(r.sheet, "Exceções em aberto");
+    assert_int_equal(r.n, 25);
+    assert_string_equal(r.v[0].cell[SHEET_ID], "1");
+    sheet_item items[25];
+    size_t n = 0;
+    long skipped = 0;
+    seen s = { "", 0 };
+    assert_int_equal(sheet_validate(&r, items, &n, &skipped, collect, &s), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(skipped, 25);
+    sheet_rows_free(&r);
+
+    assert_int_equal(sheet_read_file(FIX "report_filled_libreoffice.xlsx", &r, &e), 0);
+    assert_int_equal(r.n, 25);
+    assert_int_equal(sheet_validate(&r, items, &n, &skipped, collect, &s), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(skipped, 22);
+    assert_int_equal(items[0].row, 2);
+    assert_int_equal(items[0].action, SHEET_ACT_REFUND);
+    assert_string_equal(items[1].note, "já tratado");
+    assert_int_equal(items[2].id, 3);
+    assert_int_equal(items[2].action, SHEET_ACT_PAID);
+    assert_int_equal(items[2].payment, 12);
+    sheet_rows_free(&r);
+}
+
 /* A title above the header, as a report may put one. */
 static void test_xlsx_title_row(void **state)
 {
@@ -299,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_xlsx_shared_strings),
         cmocka_unit_test(test_xlsx_libreoffice),
         cmocka_unit_test(test_csv_bom_semicolon_crlf),
+        cmocka_unit_test(test_xlsx_the_report),
         cmocka_unit_test(test_xlsx_title_row),
         cmocka_unit_test(test_csv_lone_cr),
         cmocka_unit_test(test_actions),
