@@ -24,7 +24,9 @@
 --     outbox meanwhile.
 --
 -- Both functions are SECURITY DEFINER with search_path pinned and every table
--- schema-qualified (as 009), executable by finance only.
+-- schema-qualified (as 009), executable by finance only. A paid resolution
+-- of anything but a boleto or a Pix settlement (e.g. a card sale, whose
+-- receivables the resolution also changed) is not reopened.
 
 CREATE TABLE exception_resolutions (
     id                         bigserial PRIMARY KEY,
@@ -65,12 +67,23 @@ SELECT e.id, e.resolution, coalesce(e.resolution_note, ''), e.resolved_by, e.res
 
 GRANT SELECT ON exception_resolutions TO finance, settle_job;   -- read by the report; written by the functions only
 
--- settle_resolve_exception(): as in 009 (same signature, so its grants
--- stay), plus the history row, and a hint that says how to change a
--- resolution.
-CREATE OR REPLACE FUNCTION public.settle_resolve_exception(p_id bigint, p_as text, p_note text,
-                                                           p_payment bigint DEFAULT NULL, p_by text DEFAULT NULL,
-                                                           p_accept_difference boolean DEFAULT false)
+-- settle_resolve_exception(): the resolution as the migrations before this
+-- one define it (006, 009, and any later one that replaced its body, e.g.
+-- for new reasons) is kept whole, renamed settle_resolve_exception_core and
+-- executable by nobody but its owner; the function of that name becomes a
+-- wrapper (same signature, SECURITY DEFINER, so finance's grant and every
+-- caller are unchanged) that records what the core cannot: the payment as
+-- it was before a 'paid', then the history row with the invoice request the
+-- core queued. An exception already resolved is refused here, with a hint
+-- that says how to change it (reopen). A migration that changes the
+-- resolution from now on replaces settle_resolve_exception_core, not this.
+ALTER FUNCTION public.settle_resolve_exception(bigint, text, text, bigint, text, boolean)
+    RENAME TO settle_resolve_exception_core;
+REVOKE ALL ON FUNCTION public.settle_resolve_exception_core(bigint, text, text, bigint, text, boolean) FROM PUBLIC, finance;
+
+CREATE FUNCTION public.settle_resolve_exception(p_id bigint, p_as text, p_note text,
+                                                p_payment bigint DEFAULT NULL, p_by text DEFAULT NULL,
+                                                p_accept_difference boolean DEFAULT false)
 RETURNS text
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -79,101 +92,48 @@ AS $$
 DECLARE
     x       record;
     pay     bigint;
-    pst     text;
-    pamt    bigint;
     before  jsonb;
-    req     bigint;
+    req_id  bigint;
     req_at  timestamptz;
+    reason  text;
     who     text := coalesce(nullif(p_by, ''), session_user::text);
 BEGIN
-    IF p_as IS NULL OR p_as NOT IN ('paid', 'refund', 'ignore') THEN
-        RAISE EXCEPTION USING ERRCODE = 'SR001',
-            MESSAGE = format('resolution: expected paid, refund or ignore, found %s', coalesce(p_as, 'nothing'));
-    END IF;
-    IF p_note IS NULL OR p_note = '' THEN
-        RAISE EXCEPTION USING ERRCODE = 'SR001', MESSAGE = 'a note is required: say why';
-    END IF;
-    IF p_payment IS NOT NULL AND p_as <> 'paid' THEN
-        RAISE EXCEPTION USING ERRCODE = 'SR001', MESSAGE = 'a payment goes with the resolution paid only';
-    END IF;
-    IF coalesce(p_accept_difference, false) AND p_as <> 'paid' THEN
-        RAISE EXCEPTION USING ERRCODE = 'SR001', MESSAGE = 'accepting a difference goes with the resolution paid only';
-    END IF;
-
+    -- the exception first, then its payment: the core's lock order
     SELECT e.status, e.resolution, e.resolved_by, pg_catalog.to_char(e.resolved_at, 'YYYY-MM-DD HH24:MI') AS at,
-           e.reason, e.payment_id, e.settlement_id, s.paid AS s_paid, s.kind,
-           coalesce(e.paid_cents, s.amount_paid_cents) AS paid
+           e.payment_id, e.settlement_id
       INTO x
-      FROM public.exceptions e JOIN public.settlements s ON s.id = e.settlement_id
-     WHERE e.id = p_id FOR UPDATE OF e;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'SR001', MESSAGE = format('exception #%s does not exist', p_id);
-    END IF;
-    IF x.status = 'resolved' THEN
+      FROM public.exceptions e WHERE e.id = p_id FOR UPDATE;
+    IF FOUND AND x.status = 'resolved' THEN
         RAISE EXCEPTION USING ERRCODE = 'SR001',
             MESSAGE = format('exception #%s was already resolved as %s by %s on %s', p_id, x.resolution, x.resolved_by, x.at),
             HINT = format('to change it, reopen it first: settle resolve --reopen %s --note TEXT', p_id);
     END IF;
-
-    pay := x.payment_id;
-    IF p_as = 'paid' THEN
-        IF x.reason IN ('BANK_REJECTED', 'CHEQUE_RETURNED', 'PIX_REFUND') OR x.kind = 'pix_refund'
-           OR x.s_paid IS NOT TRUE OR coalesce(x.paid, 0) <= 0 THEN
-            RAISE EXCEPTION USING ERRCODE = 'SR001',
-                MESSAGE = format('exception #%s (%s): no money arrived with its settlement (paid %s, amount %s cents); it cannot make a payment paid',
-                                 p_id, x.reason, CASE WHEN x.s_paid THEN 'yes' ELSE 'no' END, coalesce(x.paid, 0)),
-                HINT = 'resolve as refund or ignore; a payment becomes paid only with money received';
-        END IF;
-        IF p_payment IS NOT NULL THEN
-            IF pay IS NOT NULL AND pay <> p_payment THEN
-                RAISE EXCEPTION USING ERRCODE = 'SR001',
-                    MESSAGE = format('exception #%s belongs to payment #%s, not #%s', p_id, pay, p_payment);
-            END IF;
-            pay := p_payment;
-        END IF;
-        IF pay IS NULL THEN
-            RAISE EXCEPTION USING ERRCODE = 'SR001',
-                MESSAGE = format('exception #%s (%s) has no payment to mark paid', p_id, x.reason),
-                HINT = 'name it with --payment ID (pagamento_id in the sheet), or resolve as refund or ignore';
-        END IF;
-        SELECT p.status, p.amount_cents,
-               pg_catalog.jsonb_build_object('status', p.status, 'paid_at', p.paid_at, 'paid_cents', p.paid_cents,
+    IF FOUND AND p_as = 'paid' THEN
+        pay := coalesce(x.payment_id, p_payment);
+        SELECT pg_catalog.jsonb_build_object('status', p.status, 'paid_at', p.paid_at, 'paid_cents', p.paid_cents,
                                              'paid_by_settlement', p.paid_by_settlement)
-          INTO pst, pamt, before
+          INTO before
           FROM public.payments p WHERE p.id = pay FOR UPDATE;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION USING ERRCODE = 'SR001', MESSAGE = format('payment #%s does not exist', pay);
-        END IF;
-        IF pst IN ('paid', 'refunded') THEN
-            RAISE EXCEPTION USING ERRCODE = 'SR001',
-                MESSAGE = format('payment #%s is already %s; it cannot be paid twice', pay, pst),
-                HINT = format('resolve exception #%s as refund or ignore', p_id);
-        END IF;
-        IF x.paid <> pamt AND NOT coalesce(p_accept_difference, false) THEN
-            RAISE EXCEPTION USING ERRCODE = 'SR001',
-                MESSAGE = format('exception #%s: %s cents received, payment #%s is for %s cents', p_id, x.paid, pay, pamt),
-                HINT = format('to mark it paid with the %s cents received, add --accept-difference and say why in --note', x.paid);
-        END IF;
-        UPDATE public.payments
-           SET status = 'paid', paid_at = pg_catalog.now(), paid_cents = x.paid, paid_by_settlement = x.settlement_id
-         WHERE id = pay;
-        INSERT INTO public.invoice_requests (payment_id, settlement_id) VALUES (pay, x.settlement_id)
-        RETURNING id, created_at INTO req, req_at;
     END IF;
 
-    UPDATE public.exceptions
-       SET status = 'resolved', resolved_at = pg_catalog.now(), resolution = p_as, resolution_note = p_note,
-           resolved_by = who, resolved_db_user = session_user::text,
-           payment_id = CASE WHEN p_as = 'paid' THEN coalesce(payment_id, pay) ELSE payment_id END
-     WHERE id = p_id;
+    reason := public.settle_resolve_exception_core(p_id, p_as, p_note, p_payment, p_by, p_accept_difference);
+
+    IF p_as = 'paid' THEN
+        SELECT r.id, r.created_at INTO req_id, req_at
+          FROM public.invoice_requests r WHERE r.payment_id = pay AND r.settlement_id = x.settlement_id;
+    END IF;
     INSERT INTO public.exception_resolutions (exception_id, resolution, note, resolved_by, resolved_db_user, resolved_at,
                                               accepted_difference, exception_payment_before, payment_id, payment_before,
                                               invoice_request_id, invoice_request_created_at)
     VALUES (p_id, p_as, p_note, who, session_user::text, pg_catalog.now(), coalesce(p_accept_difference, false),
-            x.payment_id, CASE WHEN p_as = 'paid' THEN pay END, before, req, req_at);
-    RETURN x.reason;
+            x.payment_id, CASE WHEN p_as = 'paid' THEN pay END, CASE WHEN p_as = 'paid' THEN before END,
+            req_id, req_at);
+    RETURN reason;
 END
 $$;
+
+REVOKE ALL ON FUNCTION public.settle_resolve_exception(bigint, text, text, bigint, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.settle_resolve_exception(bigint, text, text, bigint, text, boolean) TO finance;
 
 -- settle_reopen_exception(id, note, by): put a resolved exception back to
 -- open, keeping its resolution in exception_resolutions (reopened_at, by,
@@ -224,6 +184,12 @@ BEGIN
                                      p_id, h.invoice_request_id, h.payment_id, b.id, b.status, b.at),
                     HINT = 'an invoice may already exist: the payment stays paid; settle the money outside settle (e.g. a refund) and ask invoicing to cancel the invoice';
             END IF;
+        END IF;
+        IF (SELECT s.kind FROM public.settlements s WHERE s.id = x.settlement_id) IS DISTINCT FROM 'boleto'
+           AND (SELECT s.kind FROM public.settlements s WHERE s.id = x.settlement_id) IS DISTINCT FROM 'pix' THEN
+            RAISE EXCEPTION USING ERRCODE = 'SR001',
+                MESSAGE = format('exception #%s was resolved as paid for a settlement that is neither a boleto nor a Pix: reopening it is not supported', p_id),
+                HINT = 'ask the database owner to correct it by hand';
         END IF;
         IF h.payment_before IS NULL THEN
             RAISE EXCEPTION USING ERRCODE = 'SR001',

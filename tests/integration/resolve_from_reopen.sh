@@ -130,6 +130,8 @@ denied "settle_job cannot rewrite the history" "$J" "UPDATE exception_resolution
 denied "settle_job cannot delete the history" "$J" "DELETE FROM exception_resolutions"
 t_run out "$SETTLE" resolve --reopen "$np" --note "x"
 t_eq "settle resolve --reopen as settle_job exits 77" 77 "$out_rc"
+denied "finance cannot resolve around the history (the core function is the owner's)" "$F" "SELECT settle_resolve_exception_core($u2, 'ignore', 'x')"
+denied "settle_job cannot either" "$J" "SELECT settle_resolve_exception_core($u2, 'ignore', 'x')"
 denied "finance cannot write the history directly" "$F" "INSERT INTO exception_resolutions (exception_id, resolution, note, resolved_by, resolved_at) VALUES ($u2, 'ignore', 'x', 'x', now())"
 denied "finance cannot rewrite a resolution's note" "$F" "UPDATE exception_resolutions SET note = 'x'"
 denied "finance cannot hide a reopening" "$F" "UPDATE exception_resolutions SET reopened_at = NULL, reopened_by = NULL"
