@@ -208,7 +208,10 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
     if (rc) {
         if (!pe.code)
             err_set(&pe, EX_DATAERR, "%s: cannot be read", f->display);
-        if (pe.code != EX_DATAERR && !oom)
+        /* The file is rejected (set aside) only for what is in it: a reader
+         * that ran out of memory or could not read the local file leaves it
+         * waiting for the next run (faults_alloc_stages.sh). */
+        if (pe.code != EX_DATAERR && !oom && pe.code != EX_SOFTWARE && pe.code != EX_IOERR)
             pe.code = EX_DATAERR;
         *e = pe;
         copybuf_free(&b);

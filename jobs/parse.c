@@ -21,14 +21,18 @@
 
 const char usage_parse[] =
     "usage: settle parse [--format F] [--bank NNN] [--profile NAME] [--summary] FILE...\n\n"
-    "Validate return files (CNAB 240, CNAB 400, Pix statement CSV; plain or gzip)\nand print one CSV\n"
+    "Validate return files (CNAB 240, CNAB 400, Pix statements, Cielo v15 files\n"
+    "03/04, Rede EEVC/EEVD/EEFI; plain or gzip) and print one CSV\n"
     "row per detail record on stdout, every movement code included:\n"
     "  file,line,format,bank,kind,movement_code,paid,nosso_numero,seu_numero,txid,\n"
     "  end_to_end_id,amount_face_cents,amount_paid_cents,amount_credited_cents,\n"
     "  interest_cents,discount_cents,rebate_cents,fee_cents,iof_cents,occurred_on,\n"
-    "  credited_on,due_on,payer_doc,payer_name,other_credits_cents\n\n"
+    "  credited_on,due_on,payer_doc,payer_name,other_credits_cents,card_tid,\n"
+    "  card_nsu,card_authorization,card_brand,installment,installments,\n"
+    "  order_reference,acquirer_key (the card columns are empty for bank and Pix files)\n\n"
     "Options:\n"
-    "  --format F     cnab240, cnab400 or pix-csv (default: detect from the content)\n"
+    "  --format F     cnab240, cnab400, pix-csv, pix-api, pix-psp, cielo or rede\n"
+    "                 (default: detect from the content)\n"
     "  --bank NNN     read with bank NNN's layout whatever the file header says\n"
     "  --profile NAME read Pix CSV files with [profile NAME] of the config\n"
     "                 (docs/formats/pix-csv.md); default: the canonical layout\n"
@@ -149,7 +153,8 @@ static inline __attribute__((always_inline)) void ob_date(out_buf *o, settle_dat
 static const char header[] = "file,line,format,bank,kind,movement_code,paid,nosso_numero,seu_numero,txid,"
                              "end_to_end_id,amount_face_cents,amount_paid_cents,amount_credited_cents,"
                              "interest_cents,discount_cents,rebate_cents,fee_cents,iof_cents,occurred_on,"
-                             "credited_on,due_on,payer_doc,payer_name,other_credits_cents\n";
+                             "credited_on,due_on,payer_doc,payer_name,other_credits_cents,card_tid,card_nsu,"
+                             "card_authorization,card_brand,installment,installments,order_reference,acquirer_key\n";
 
 /* prefix: the file column, already quoted, and its comma */
 static void print_row(out_buf *o, const char *prefix, size_t prefix_len, const settle_record *r)
@@ -195,6 +200,23 @@ static void print_row(out_buf *o, const char *prefix, size_t prefix_len, const s
     ob_text(o, r->payer_name);
     ob_ch(o, ',');
     ob_int(o, r->other_credits_cents);
+    /* card acquirer columns: empty for the bank and Pix formats */
+    int card = r->format == FMT_CIELO || r->format == FMT_REDE;
+    const char *const ctext[] = { r->card_tid, r->card_nsu, r->card_authorization, r->card_brand };
+    for (size_t i = 0; i < sizeof ctext / sizeof *ctext; i++) {
+        ob_ch(o, ',');
+        ob_text(o, ctext[i]);
+    }
+    ob_ch(o, ',');
+    if (card)
+        ob_int(o, r->installment);
+    ob_ch(o, ',');
+    if (card)
+        ob_int(o, r->installments);
+    ob_ch(o, ',');
+    ob_text(o, r->order_reference);
+    ob_ch(o, ',');
+    ob_text(o, r->acquirer_key);
     ob_ch(o, '\n');
 }
 

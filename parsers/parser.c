@@ -19,7 +19,8 @@
 
 static const char *const format_names[] = {
     [FMT_CNAB240] = "cnab240", [FMT_CNAB400] = "cnab400", [FMT_PIX_CSV] = "pix-csv",
-    [FMT_PIX_API] = "pix-api", [FMT_PIX_PSP] = "pix-psp",
+    [FMT_PIX_API] = "pix-api", [FMT_PIX_PSP] = "pix-psp", [FMT_CIELO] = "cielo",
+    [FMT_REDE] = "rede",
 };
 #define N_FORMATS ((int)(sizeof format_names / sizeof format_names[0]))
 
@@ -38,7 +39,7 @@ record_format record_format_from_name(const char *s)
 
 const char *record_format_list(void)
 {
-    return "cnab240, cnab400, pix-csv, pix-api, pix-psp";
+    return "cnab240, cnab400, pix-csv, pix-api, pix-psp, cielo, rede";
 }
 
 const char *record_kind_name(record_kind k)
@@ -378,6 +379,12 @@ static int detect(parser *p, err_t *e)
     /* a PSP's record-typed statement (parsers/pixpsp.c): its header record */
     if (want == FMT_PIX_PSP || (want == FMT_UNKNOWN && pixpsp_sniff((const char *)p->buf, p->end)))
         return pixpsp_open(p, pixpsp_sniff((const char *)p->buf, p->end), e);
+    /* card acquirers: Cielo's header has 'CIELO' at 43-47 */
+    if (want == FMT_CIELO || (want == FMT_UNKNOWN && cielo_sniff(l)))
+        return cielo_start(p, e);
+    /* Rede: 002 (EEVC) or 030 (EEFI) then 'Rede' at 12-19, or EEVD's "00," line */
+    if (want == FMT_REDE || (want == FMT_UNKNOWN && rede_sniff(l)))
+        return rede_start(p, e);
     if (want == FMT_CNAB240 || (want == FMT_UNKNOWN && looks_240(l))) {
         if (!looks_240(l)) {
             char what[200];
@@ -484,7 +491,9 @@ int parser_next(parser *p, settle_record *rec, err_t *e)
         return err_fail(e, EX_DATAERR, "%s: the file is invalid (an earlier error)", p->name);
     if (p->done)
         return 0;
-    int r = p->psp                          ? pixpsp_next(p, rec, e)
+    int r = p->cielo                        ? cielo_next(p, rec, e)
+            : p->rede                       ? rede_next(p, rec, e)
+            : p->psp                        ? pixpsp_next(p, rec, e)
             : p->pix                        ? pixcsv_next(p->pix, rec, e)
             : p->api                        ? pixapi_next(p->api, rec, e)
             : p->info.format == FMT_CNAB240 ? cnab240_next(p, rec, e)
@@ -508,6 +517,8 @@ void parser_close(parser *p)
     if (!p)
         return;
     pixpsp_free(p);
+    cielo_free(p);
+    rede_free(p);
     if (p->pix)
         pixcsv_close(p->pix);
     pixapi_close(p->api);

@@ -56,6 +56,10 @@ struct parser {
     /* PSP statement (parsers/pixpsp.c) */
     struct pixpsp *psp;
 
+    /* card acquirers (parsers/cielo.c, parsers/rede.c) */
+    struct cielo *cielo;
+    struct rede *rede;
+
     /* CNAB 400 */
     const cnab400_bank *b400;
     int have_pend;
@@ -105,5 +109,17 @@ struct pixpsp_layout;
 int pixpsp_open(parser *p, const struct pixpsp_layout *lay, err_t *e);
 int pixpsp_next(parser *p, settle_record *rec, err_t *e);
 void pixpsp_free(parser *p);
+
+/* Card acquirer files: sniff the first line (1 when it is that acquirer's
+ * header), start on p->line holding it, next with the parser_next()
+ * contract, free (NULL-safe through p). */
+int cielo_sniff(const cnab_line *l);
+int cielo_start(parser *p, err_t *e);
+int cielo_next(parser *p, settle_record *rec, err_t *e);
+void cielo_free(parser *p);
+int rede_sniff(const cnab_line *l);
+int rede_start(parser *p, err_t *e);
+int rede_next(parser *p, settle_record *rec, err_t *e);
+void rede_free(parser *p);
 
 #endif

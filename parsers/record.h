@@ -85,7 +85,7 @@ typedef struct settle_record {
     char card_authorization[13]; /* authorization code */
     char card_brand[16];         /* brand as the layout names it, normalised lower-case (visa, mastercard, elo, ...) */
     char order_reference[41];    /* the order number the store sent to the acquirer */
-    char acquirer_key[65];       /* Cielo Chave UR / Rede RV or resumo number: joins payouts to sales */
+    char acquirer_key[101];      /* Cielo Chave UR (up to 100 characters) / Rede RV or resumo number: joins payouts to sales */
     char adjustment[24];         /* KIND_CARD_ADJUSTMENT: cancel | chargeback | chargeback_reversal | anticipation | other */
     int16_t installment;         /* 1..installments; 0 = not an installment */
     int16_t installments;        /* total installments of the sale; 0 or 1 = cash (à vista) */

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # faults_alloc.sh - allocation failures: the readers over every corpus file
 # and the reconcile decision code, with the Nth allocation failing for every
-# N (tests/unit/parsers/oom_test.c, tests/unit/reconcile/oom_test.c), run
+# N (tests/unit/parsers/oom_test.c, tests/unit/reconcile/oom_test.c,
+# tests/unit/jobs/migrate_oom_test.c: all migrations or none), run
 # under valgrind memcheck (under LeakSanitizer when `make asan` built them):
 # a clean error or the clean result, never a crash, never an invalid access,
 # never a leak (definite, indirect or possible).
 . "$(dirname "$0")/../lib.sh"
 BUILD=${BUILD:-$T_TOP/build}
 cd "$T_TOP"
-for t in parsers/oom_test reconcile/oom_test; do
+for t in parsers/oom_test reconcile/oom_test jobs/migrate_oom_test; do
   bin=$BUILD/tests/unit/$t
   t_check "$t is built" test -x "$bin"
   if ldd "$bin" 2>/dev/null | grep -q libasan; then

@@ -7,11 +7,11 @@ cd "$F" || exit 1
 
 out=$("$SETTLE" parse brcobranca/CNAB240SICREDI.CRT 2>"$T_TMP/err"); rc=$?
 t_eq "valid 240 exits 0" 0 "$rc"
-t_eq "header has exactly the issue's columns, other_credits_cents appended last (issue 12)" \
-  "file,line,format,bank,kind,movement_code,paid,nosso_numero,seu_numero,txid,end_to_end_id,amount_face_cents,amount_paid_cents,amount_credited_cents,interest_cents,discount_cents,rebate_cents,fee_cents,iof_cents,occurred_on,credited_on,due_on,payer_doc,payer_name,other_credits_cents" \
+t_eq "header has exactly the issue's columns, other_credits_cents (issue 12), then the card columns (issue 20)" \
+  "file,line,format,bank,kind,movement_code,paid,nosso_numero,seu_numero,txid,end_to_end_id,amount_face_cents,amount_paid_cents,amount_credited_cents,interest_cents,discount_cents,rebate_cents,fee_cents,iof_cents,occurred_on,credited_on,due_on,payer_doc,payer_name,other_credits_cents,card_tid,card_nsu,card_authorization,card_brand,installment,installments,order_reference,acquirer_key" \
   "$(printf '%s\n' "$out" | head -n 1)"
 t_eq "one row per T+U pair, line of the T" \
-  "brcobranca/CNAB240SICREDI.CRT,5,cnab240,748,boleto,28,0,172000595,0000000000,,,995,0,0,0,0,0,380,0,2017-04-06,2017-04-06,2017-04-13,44952927838,SURFISTAO MEDINA,0" \
+  "brcobranca/CNAB240SICREDI.CRT,5,cnab240,748,boleto,28,0,172000595,0000000000,,,995,0,0,0,0,0,380,0,2017-04-06,2017-04-06,2017-04-13,44952927838,SURFISTAO MEDINA,0,,,,,,,," \
   "$(printf '%s\n' "$out" | sed -n 3p)"
 t_eq "nothing on stderr" "" "$(cat "$T_TMP/err")"
 
@@ -73,4 +73,23 @@ if [ -x "$gen" ]; then
 else
   t_fail "build/tests/tools/gencnab240 missing (make tools)"
 fi
+# card acquirer files (issue 20): detected by their header, card columns filled
+C=$T_TOP/tests/fixtures/cards
+out=$(cd "$C" && "$SETTLE" parse cielo04.txt 2>"$T_TMP/err"); rc=$?
+t_eq "Cielo file 04 exits 0" 0 "$rc"
+t_eq "Cielo payout D: card_settlement, paid, Chave UR in acquirer_key" \
+  "cielo04.txt,2,cielo,,card_settlement,02,1,,,,,17170,0,16744,0,0,0,426,0,,2026-03-31,2026-03-31,,,0,,,,visa,0,0,,01027058000191 36033801000109 2026-03-31 001 002 0000000001" \
+  "$(printf '%s\n' "$out" | sed -n 2p)"
+t_eq "its E: an item of the payout with TID, NSU, authorization, order" \
+  "cielo04.txt,5,cielo,,card_settlement,03,0,,,,,8113,16225,7857,0,0,0,256,0,2026-03-01,2026-03-31,2026-03-31,,,0,10515831175GC8QCTG5F,005033,450359,mastercard,1,2,PED-1002,01027058000191 36033801000109 2026-03-31 002 002 0000000001" \
+  "$(printf '%s\n' "$out" | sed -n 5p)"
+out=$(cd "$C" && "$SETTLE" parse --summary rede-eefi.txt); rc=$?
+t_eq "Rede EEFI --summary exits 0" 0 "$rc"
+t_contains "Rede EEFI: paid credits summed apart from the held one" "00,1,2,35000,0,29199" "$out"
+"$SETTLE" parse "$C/malformed/cielo04-e-without-d.txt" "$C/rede-eevd.txt" >"$T_TMP/out" 2>"$T_TMP/err"; rc=$?
+t_eq "an E without its D: 65" 65 "$rc"
+t_contains "names the E's line" "cielo04-e-without-d.txt:4:30: expected a D record (payout) before this E record" "$(cat "$T_TMP/err")"
+t_eq "the next (Rede EEVD) file is still read" 4 "$(grep -c 'rede-eevd.txt,.*,rede,' "$T_TMP/out")"
+"$SETTLE" parse --format rede "$C/cielo03.txt" >/dev/null 2>"$T_TMP/err"; t_eq "--format rede on a Cielo file: 65" 65 "$?"
+t_contains "says what a Rede header is" "expected a Rede header" "$(cat "$T_TMP/err")"
 t_done

@@ -87,7 +87,7 @@ static void check_dir(const char *dir)
     while ((de = readdir(d))) {
         const char *n = de->d_name;
         size_t len = strlen(n);
-        if (n[0] == '.' || (len > 4 && (!strcmp(n + len - 4, ".tsv") || !strcmp(n + len - 3, ".md"))) ||
+        if (n[0] == '.' || (len > 4 && (!strcmp(n + len - 4, ".tsv") || !strcmp(n + len - 3, ".md") || !strcmp(n + len - 3, ".py"))) ||
             !strcmp(n, "psp.conf"))
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, n);
@@ -133,6 +133,17 @@ static void test_pix_corpus(void **state)
     assert_int_equal(bad_runs, 0);
 }
 
+/* The card acquirer files (parsers/cielo.c, parsers/rede.c), good and malformed. */
+static void test_cards_corpus(void **state)
+{
+    (void)state;
+    long before = files_done;
+    check_dir("tests/fixtures/cards");
+    check_dir("tests/fixtures/cards/malformed");
+    assert_true(files_done - before >= 30);
+    assert_int_equal(bad_runs, 0);
+}
+
 /* The harness itself: an allocation that is refused must be noticed. */
 static void test_failures_are_injected(void **state)
 {
@@ -147,6 +158,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cnab_corpus),
         cmocka_unit_test(test_pix_corpus),
+        cmocka_unit_test(test_cards_corpus),
         cmocka_unit_test(test_failures_are_injected),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
