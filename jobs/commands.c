@@ -19,7 +19,7 @@ const command settle_commands[] = {
     { "parse", cmd_parse, NEED_CONFIG, "validate return files and print their records as CSV", usage_parse },
     { "ingest", cmd_ingest, NEED_CONFIG, "load return files into settlements", usage_ingest },
     { "reconcile", cmd_reconcile, NEED_CONFIG, "match ingested settlements to payments", usage_reconcile },
-    { "resolve", cmd_resolve, NEED_CONFIG, "close one reconciliation exception", usage_resolve },
+    { "resolve", cmd_resolve, NEED_CONFIG, "close reconciliation exceptions (one, or a filled-in sheet); reopen one", usage_resolve },
     { "export", cmd_export, NEED_CONFIG, "write invoice request batches into the outbox", usage_export },
     { "report", cmd_report, NEED_CONFIG, "write the day's exception report (CSV and HTML)", usage_report },
     { "status", cmd_status, NEED_CONFIG, "show what is waiting: files, settlements, exceptions, exports", usage_status },
