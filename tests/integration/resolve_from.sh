@@ -184,7 +184,7 @@ t_eq "an ID with --from is a usage error" 64 "$out_rc"
 printf 'id,acao,nota,pagamento_id\n%s,refund,x,\n' "$(t_sql "SELECT min(id) FROM exceptions WHERE status = 'open'")" >"$T_TMP/job.csv"
 t_run out "$SETTLE" --config "$T_TMP/settle.conf" resolve --from "$T_TMP/job.csv"
 t_eq "settle resolve --from as settle_job exits 77" 77 "$out_rc"
-t_contains "and says which role it needs" "HINT: resolve with a login that has the finance role" "$out"
+t_contains "and says which role it needs" 'hint="resolve with a login that has the finance role' "$out"
 t_eq "nothing resolved by it" "0" "$(t_sql "SELECT count(*) FROM exceptions WHERE resolved_db_user = 'settle_test_job'")"
 t_no_dangling_refs
 t_done

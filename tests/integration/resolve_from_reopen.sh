@@ -104,7 +104,7 @@ before=$(t_sql "SELECT status || '|' || paid_by_settlement FROM payments WHERE i
 t_run out "$SETTLE" "${FIN[@]}" resolve --reopen "$u1" --note "engano de novo"
 t_eq "reopening a paid resolution after export exits 65" 65 "$out_rc"
 t_contains "says which batch holds it" "is in invoice batch #$batch (published" "$out"
-t_contains "and what to do" "HINT: an invoice may already exist: the payment stays paid" "$out"
+t_contains "and what to do" 'hint="an invoice may already exist: the payment stays paid' "$out"
 t_eq "payment 2 still paid once, by the same settlement" "$before" "$(t_sql "SELECT status || '|' || paid_by_settlement FROM payments WHERE id = 2")"
 t_eq "the exception still resolved" "resolved|paid" "$(t_sql "SELECT status || '|' || resolution FROM exceptions WHERE id = $u1")"
 t_eq "one resolution in force per exception" "0" \
