@@ -48,7 +48,7 @@ TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 SETTLE = $(BINDIR)/settle
 
-.PHONY: all check check-crash test unit integration demo asan asan-test valgrind lint coverage install install-files uninstall deb clean bootstrap bench fuzz fuzz-build docs tools
+.PHONY: all check check-package check-crash test unit integration demo asan asan-test valgrind lint coverage install install-files uninstall deb clean bootstrap bench fuzz fuzz-build docs tools
 .DEFAULT_GOAL := all
 
 all: $(SETTLE)
@@ -95,6 +95,12 @@ tools: $(BUILD)/tests/tools/gencnab240 $(BUILD)/tests/tools/reap
 
 bootstrap:
 	@scripts/bootstrap
+
+# The package installed into a clean Debian root, making the root first
+# when none is cached (debootstrap: ~50 MB, minutes): `make check` runs the
+# same test against a cached root only.
+check-package: bootstrap $(SETTLE)
+	SETTLE_TEST_PACKAGE_ROOT=1 scripts/run-tests --integration package
 
 # `make check` is the one test command (README, .ci/run): set up, then test
 # in a sub-make so that flags are read after bootstrap. Three passes, each

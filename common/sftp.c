@@ -61,14 +61,12 @@ int sftp_conn_wait(sftp_conn *c, long long *deadline, const char *step, err_t *e
         *deadline = now + c->timeout_ms;
     for (;;) {
         if (c->deadline_ms && now >= c->deadline_ms)
-            return sftp_conn_break(c), err_set(e, EX_TEMPFAIL, "the source's time budget (max_source_seconds) ran out while %s",
-                                          step),
-                   -1;
+            return sftp_conn_break(c), err_fail(e, EX_TEMPFAIL, "the source's time budget (max_source_seconds) ran out while %s",
+                                          step);
         long long left = *deadline - now;
         if (left <= 0)
-            return sftp_conn_break(c), err_set(e, EX_TEMPFAIL, "timeout while %s after %llds", step,
-                           (long long)c->ep->timeout_seconds),
-                   -1;
+            return sftp_conn_break(c), err_fail(e, EX_TEMPFAIL, "timeout while %s after %llds", step,
+                           (long long)c->ep->timeout_seconds);
         int dir = libssh2_session_block_directions(c->ssh);
         struct pollfd p = { .fd = c->sock };
         if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
@@ -81,7 +79,7 @@ int sftp_conn_wait(sftp_conn *c, long long *deadline, const char *step, err_t *e
         if (r > 0)
             return 0;
         if (r < 0 && errno != EINTR)
-            return err_set(e, EX_TEMPFAIL, "poll failed while %s: %s", step, strerror(errno)), -1;
+            return err_fail(e, EX_TEMPFAIL, "poll failed while %s: %s", step, strerror(errno));
         now = sftp_now_ms();
     }
 }
@@ -100,11 +98,11 @@ int sftp_ssh_fail(sftp_conn *c, const char *step, int rc, err_t *e)
                          : st == LIBSSH2_FX_FAILURE ? "failure (the server gives no detail; e.g. the target exists)"
                          : NULL;
         if (what)
-            return err_set(e, EX_DATAERR, "%s: %s", step, what), -1;
-        return err_set(e, EX_DATAERR, "%s: SFTP status %lu", step, st), -1;
+            return err_fail(e, EX_DATAERR, "%s: %s", step, what);
+        return err_fail(e, EX_DATAERR, "%s: SFTP status %lu", step, st);
     }
     sftp_conn_break(c);
-    return err_set(e, EX_TEMPFAIL, "%s: %s", step, msg && *msg ? msg : "connection lost"), -1;
+    return err_fail(e, EX_TEMPFAIL, "%s: %s", step, msg && *msg ? msg : "connection lost");
 }
 
 /* ---- connect ------------------------------------------------------------- */
@@ -117,9 +115,8 @@ static int tcp_connect(sftp_conn *c, err_t *e)
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res = NULL;
     int g = getaddrinfo(ep->host, port, &hints, &res);
     if (g)
-        return err_set(e, g == EAI_AGAIN ? EX_TEMPFAIL : EX_UNAVAILABLE, "cannot resolve %s: %s", ep->host,
-                       gai_strerror(g)),
-               -1;
+        return err_fail(e, g == EAI_AGAIN ? EX_TEMPFAIL : EX_UNAVAILABLE, "cannot resolve %s: %s", ep->host,
+                       gai_strerror(g));
     int last = 0;
     for (struct addrinfo *a = res; a; a = a->ai_next) {
         int s = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
@@ -153,10 +150,9 @@ static int tcp_connect(sftp_conn *c, err_t *e)
     }
     freeaddrinfo(res);
     if (last == ETIMEDOUT)
-        return err_set(e, EX_TEMPFAIL, "timeout while connecting to %s:%lld after %llds", ep->host, ep->port,
-                       ep->timeout_seconds),
-               -1;
-    return err_set(e, EX_TEMPFAIL, "cannot connect to %s:%lld: %s", ep->host, ep->port, strerror(last)), -1;
+        return err_fail(e, EX_TEMPFAIL, "timeout while connecting to %s:%lld after %llds", ep->host, ep->port,
+                       ep->timeout_seconds);
+    return err_fail(e, EX_TEMPFAIL, "cannot connect to %s:%lld: %s", ep->host, ep->port, strerror(last));
 }
 
 /* ---- open / close ---------------------------------------------------------- */
@@ -245,13 +241,12 @@ static int check_local_files(const sftp_endpoint *ep, err_t *e)
         if (!path[i])
             continue;
         if (stat(path[i], &st) < 0)
-            return err_set(e, EX_CONFIG, "cannot read %s %s: %s", what[i], path[i], strerror(errno)), -1;
+            return err_fail(e, EX_CONFIG, "cannot read %s %s: %s", what[i], path[i], strerror(errno));
         if (st.st_mode & 077)
-            return err_set(e, EX_CONFIG,
+            return err_fail(e, EX_CONFIG,
                            "%s %s is accessible by group or others (mode %04o); refusing to use it\n"
                            "HINT: chmod 600 %s",
-                           what[i], path[i], (unsigned)(st.st_mode & 07777), path[i]),
-                   -1;
+                           what[i], path[i], (unsigned)(st.st_mode & 07777), path[i]);
     }
     return 0;
 }

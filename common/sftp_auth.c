@@ -13,19 +13,18 @@ int sftp_read_secret(const char *path, const char *what, char *buf, size_t n, er
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
-        return err_set(e, EX_CONFIG, "cannot open %s %s: %s", what, path, strerror(errno)), -1;
+        return err_fail(e, EX_CONFIG, "cannot open %s %s: %s", what, path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return err_set(e, EX_CONFIG, "%s %s is not a regular file", what, path), -1;
+        return err_fail(e, EX_CONFIG, "%s %s is not a regular file", what, path);
     }
     if (st.st_mode & 077) {
         close(fd);
-        return err_set(e, EX_CONFIG,
+        return err_fail(e, EX_CONFIG,
                        "%s %s is accessible by group or others (mode %04o); refusing to use it\n"
                        "HINT: chmod 600 %s",
-                       what, path, (unsigned)(st.st_mode & 07777), path),
-               -1;
+                       what, path, (unsigned)(st.st_mode & 07777), path);
     }
     size_t len = 0;
     ssize_t r;
@@ -34,7 +33,7 @@ int sftp_read_secret(const char *path, const char *what, char *buf, size_t n, er
             if (errno == EINTR)
                 continue;
             close(fd);
-            return err_set(e, EX_CONFIG, "cannot read %s %s: %s", what, path, strerror(errno)), -1;
+            return err_fail(e, EX_CONFIG, "cannot read %s %s: %s", what, path, strerror(errno));
         }
         len += (size_t)r;
     }
@@ -43,7 +42,7 @@ int sftp_read_secret(const char *path, const char *what, char *buf, size_t n, er
     close(fd);
     if (too_long) {
         explicit_bzero(buf, n);
-        return err_set(e, EX_CONFIG, "%s %s is longer than %zu bytes", what, path, n - 2), -1;
+        return err_fail(e, EX_CONFIG, "%s %s is longer than %zu bytes", what, path, n - 2);
     }
     buf[len] = '\0';
     if (len && buf[len - 1] == '\n')
@@ -107,11 +106,10 @@ int sftp_authenticate(sftp_conn *c, err_t *e)
         if (rc == LIBSSH2_ERROR_EAGAIN)
             return -1;
         if (rc == LIBSSH2_ERROR_FILE)
-            return err_set(e, EX_CONFIG,
+            return err_fail(e, EX_CONFIG,
                            "cannot load private key %s: wrong or missing passphrase, or a format libssh2 cannot read\n"
                            "HINT: check identity_passphrase_file; keys must be OpenSSH or PEM ed25519/RSA keys",
-                           ep->identity),
-                   -1;
+                           ep->identity);
         if (rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED && rc != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)
             return sftp_ssh_fail(c, "authenticating with a public key", rc, e);
         snprintf(tried, sizeof tried, "public key %s", ep->identity);
@@ -133,17 +131,15 @@ int sftp_authenticate(sftp_conn *c, err_t *e)
                  ep->password_file);
     }
     if (!*tried)
-        return err_set(e, EX_UNAVAILABLE,
+        return err_fail(e, EX_UNAVAILABLE,
                        "%s:%lld offers no authentication method we are configured for (server offers: %s)\n"
                        "HINT: set identity (public key) or password_file",
-                       ep->host, ep->port, methods),
-               -1;
-    return err_set(e, EX_UNAVAILABLE, "%s:%lld refused authentication as %s with %s\n"
+                       ep->host, ep->port, methods);
+    return err_fail(e, EX_UNAVAILABLE, "%s:%lld refused authentication as %s with %s\n"
                    "HINT: check that the public key is in the server's authorized_keys for this user%s",
                    ep->host, ep->port, ep->user, tried,
                    ep->identity && identity_is_rsa(ep->identity) && libssh2_version(0x010b00) == NULL
                        ? "; libssh2 before 1.11 signs RSA keys with SHA-1 (ssh-rsa), which OpenSSH 8.8 and "
                          "later refuse by default: prefer an ed25519 key"
-                       : ""),
-           -1;
+                       : "");
 }

@@ -228,10 +228,10 @@ static int known_append(sftp_conn *c, LIBSSH2_KNOWNHOSTS *kh, const char *key, s
     if (libssh2_knownhost_addc(kh, host, NULL, key, klen, NULL, 0,
                                LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | keybit, &added) ||
         libssh2_knownhost_writeline(kh, added, line, sizeof line, &outlen, LIBSSH2_KNOWNHOST_FILE_OPENSSH))
-        return err_set(e, EX_SOFTWARE, "cannot format a known_hosts line for %s", host), -1;
+        return err_fail(e, EX_SOFTWARE, "cannot format a known_hosts line for %s", host);
     int fd = open(c->ep->known_hosts, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
-        return err_set(e, EX_CONFIG, "cannot record the host key in %s: %s", c->ep->known_hosts, strerror(errno)), -1;
+        return err_fail(e, EX_CONFIG, "cannot record the host key in %s: %s", c->ep->known_hosts, strerror(errno));
     /* Start on a new line even when the file does not end with one. */
     struct stat st;
     char last = '\n';
@@ -247,7 +247,7 @@ static int known_append(sftp_conn *c, LIBSSH2_KNOWNHOSTS *kh, const char *key, s
     int saved = errno;
     close(fd);
     if (bad)
-        return err_set(e, EX_CONFIG, "cannot record the host key in %s: %s", c->ep->known_hosts, strerror(saved)), -1;
+        return err_fail(e, EX_CONFIG, "cannot record the host key in %s: %s", c->ep->known_hosts, strerror(saved));
     return 0;
 }
 
@@ -259,7 +259,7 @@ int sftp_check_host_key(sftp_conn *c, err_t *e)
     const char *key = libssh2_session_hostkey(c->ssh, &klen, &ktype);
     const char *sha = libssh2_hostkey_hash(c->ssh, LIBSSH2_HOSTKEY_HASH_SHA256);
     if (!key || !sha)
-        return err_set(e, EX_UNAVAILABLE, "%s:%lld sent no host key", ep->host, ep->port), -1;
+        return err_fail(e, EX_UNAVAILABLE, "%s:%lld sent no host key", ep->host, ep->port);
     sftp_fingerprint_format((const unsigned char *)sha, c->fingerprint);
     int keybit = knownhost_keybit(ktype);
     const char *kname = keybit_name(keybit);
@@ -269,12 +269,11 @@ int sftp_check_host_key(sftp_conn *c, err_t *e)
     if (!strcmp(ep->host_key_check, "fingerprint")) {
         if (!strcmp(c->fingerprint, ep->host_key_sha256))
             return 0;
-        return err_set(e, EX_UNAVAILABLE,
+        return err_fail(e, EX_UNAVAILABLE,
                        "host key of %s does not match host_key_sha256: expected %s, offered %s (%s)\n"
                        "HINT: nothing was downloaded; if the server's key really changed, confirm the new "
                        "fingerprint with its operator out of band, then update host_key_sha256",
-                       host, ep->host_key_sha256, c->fingerprint, kname),
-               -1;
+                       host, ep->host_key_sha256, c->fingerprint, kname);
     }
 
     int accept_new = !strcmp(ep->host_key_check, "accept-new");
@@ -284,12 +283,11 @@ int sftp_check_host_key(sftp_conn *c, err_t *e)
         return -1;
     if (revoked) {
         libssh2_knownhost_free(kh);
-        return err_set(e, EX_UNAVAILABLE,
+        return err_fail(e, EX_UNAVAILABLE,
                        "host key of %s is revoked: %s:%d marks the key the server offered, %s (%s), @revoked\n"
                        "HINT: nothing was downloaded; the server still uses a key that was revoked. Ask its "
                        "operator which key is current and confirm its fingerprint out of band",
-                       host, ep->known_hosts, revoked, c->fingerprint, kname),
-               -1;
+                       host, ep->known_hosts, revoked, c->fingerprint, kname);
     }
     struct libssh2_knownhost *found = NULL;
     int r = libssh2_knownhost_checkp(kh, ep->host, (int)ep->port, key, klen,

@@ -83,7 +83,7 @@ int sftp_list(sftp_conn *c, const char *dir, sftp_entry **out, size_t *n, err_t 
             if (!g) {
                 sftp_list_free(v, cnt);
                 close_handle(c, h);
-                return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+                return err_fail(e, EX_SOFTWARE, "out of memory");
             }
             v = g;
             cap = ncap;
@@ -93,7 +93,7 @@ int sftp_list(sftp_conn *c, const char *dir, sftp_entry **out, size_t *n, err_t 
         if (!x->name) {
             sftp_list_free(v, cnt);
             close_handle(c, h);
-            return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+            return err_fail(e, EX_SOFTWARE, "out of memory");
         }
         memcpy(x->name, name, len);
         x->name[len] = '\0';
@@ -181,7 +181,7 @@ int sftp_download_to(sftp_conn *c, const char *path, uint64_t offset, uint64_t l
     char *buf = malloc(READ_BUF);
     if (!buf) {
         close_handle(c, h);
-        return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+        return err_fail(e, EX_SOFTWARE, "out of memory");
     }
     snprintf(step, sizeof step, "reading %s", path);
     uint64_t got = offset; /* handed to the sink */
@@ -292,11 +292,11 @@ int sftp_upload(sftp_conn *c, const char *local_path, const char *dir, const cha
 {
     int fd = open(local_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return err_set(e, EX_IOERR, "cannot open %s: %s", local_path, strerror(errno)), -1;
+        return err_fail(e, EX_IOERR, "cannot open %s: %s", local_path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) < 0) {
         close(fd);
-        return err_set(e, EX_IOERR, "cannot stat %s: %s", local_path, strerror(errno)), -1;
+        return err_fail(e, EX_IOERR, "cannot stat %s: %s", local_path, strerror(errno));
     }
     char final[2048], tmp[2100], step[2400];
     snprintf(final, sizeof final, "%s/%s", dir, name);
@@ -313,7 +313,7 @@ int sftp_upload(sftp_conn *c, const char *local_path, const char *dir, const cha
         return rc == LIBSSH2_ERROR_EAGAIN ? -1 : sftp_ssh_fail(c, step, rc, e);
     }
     char *buf = malloc(WRITE_BUF);
-    int ret = buf ? 0 : (err_set(e, EX_SOFTWARE, "out of memory"), -1);
+    int ret = buf ? 0 : (err_fail(e, EX_SOFTWARE, "out of memory"));
     snprintf(step, sizeof step, "writing %s", tmp);
     while (ret == 0) {
         ssize_t n = read(fd, buf, WRITE_BUF);

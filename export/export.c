@@ -42,10 +42,6 @@
 #include "export/db.h"
 #include "export/export.h"
 
-/* Set e and return -1: the contract of this file's fallible functions. */
-#define settle_fail(e, ...) (err_set((e), __VA_ARGS__), -1)
-
-
 #define EXPORT_SCHEMA_VERSION 1
 
 /* Batches per group: up to EXPORT_GROUP_MAX, and about EXPORT_GROUP_ROWS
@@ -103,7 +99,7 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
         return -1;
     if (PQntuples(hr) != 1) {
         PQclear(hr);
-        return settle_fail(e, EX_USAGE, "no export batch %lld\nHINT: SELECT id, created_at FROM export_batches lists them", id);
+        return err_fail(e, EX_USAGE, "no export batch %lld\nHINT: SELECT id, created_at FROM export_batches lists them", id);
     }
     /* a version that is not a whole int (never written by settle) counts as unknown: -1 */
     char *end;
@@ -112,7 +108,7 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     int schema = (errno || end == PQgetvalue(hr, 0, 0) || *end || sv < INT_MIN || sv > INT_MAX) ? -1 : (int)sv;
     if (schema != EXPORT_SCHEMA_VERSION) {
         PQclear(hr);
-        return settle_fail(e, EX_SOFTWARE, "export batch %lld has schema version %d, this settle writes %d",
+        return err_fail(e, EX_SOFTWARE, "export batch %lld has schema version %d, this settle writes %d",
                        id, schema, EXPORT_SCHEMA_VERSION);
     }
     char created_at[40], day[16], sha_rec[SHA256_HEX_LEN + 1];
@@ -126,7 +122,7 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     int level = (int)strtol(PQgetvalue(hr, 0, 9), NULL, 10);
     PQclear(hr);
     if (level < 1 || level > 9)
-        return settle_fail(e, EX_SOFTWARE, "export batch %lld has gzip level %d, expected 1 to 9", id, level);
+        return err_fail(e, EX_SOFTWARE, "export batch %lld has gzip level %d, expected 1 to 9", id, level);
 
     PGresult *r = exdb_batch_items(db, ids, e);
     if (!r)
@@ -138,7 +134,7 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     if (n != count || sum != total || (n && (atoll(PQgetvalue(r, 0, 0)) != first ||
                                              atoll(PQgetvalue(r, n - 1, 0)) != last))) {
         PQclear(r);
-        return settle_fail(e, EX_SOFTWARE,
+        return err_fail(e, EX_SOFTWARE,
                        "export batch %lld does not match its snapshot: %d rows summing %lld, recorded %lld rows summing %lld",
                        id, n, sum, count, total);
     }
@@ -148,7 +144,7 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     FILE *f = open_memstream(&csv, &csv_len);
     if (!f) {
         PQclear(r);
-        return settle_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
+        return err_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
     }
     int bad = csvout_row(f, ',', "\r\n", export_header, EXPORT_NCOLS);
     for (int i = 0; i < n && !bad; i++) {
@@ -160,7 +156,7 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     PQclear(r);
     if (fclose(f) != 0 || bad) {
         free(csv);
-        return settle_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
+        return err_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
     }
     int rc = outfile_gzip_level(csv, csv_len, level, &b->gz, &b->gz_len, e);
     free(csv);
@@ -186,7 +182,7 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     if (len < 0) {
         b->manifest = NULL;
         batch_free(b);
-        return settle_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
+        return err_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
     }
     b->manifest_len = (size_t)len;
     if (b->published && strcmp(b->sha, sha_rec)) {
@@ -269,7 +265,7 @@ static int remote_same(sftp_conn *c, const char *remote, const char *local, size
 {
     int rfd = memfd_create("settle-verify", MFD_CLOEXEC);
     if (rfd < 0)
-        return settle_fail(e, EX_SOFTWARE, "cannot check %s: memfd_create: %s", remote, strerror(errno));
+        return err_fail(e, EX_SOFTWARE, "cannot check %s: memfd_create: %s", remote, strerror(errno));
     uint64_t total = 0;
     err_t de = { 0 };
     if (sftp_download(c, remote, rfd, 0, (uint64_t)len, &total, &de) < 0) {
@@ -282,7 +278,7 @@ static int remote_same(sftp_conn *c, const char *remote, const char *local, size
     int lfd = open(local, O_RDONLY | O_CLOEXEC);
     if (lfd < 0) {
         close(rfd);
-        return settle_fail(e, err_local_write(errno), "cannot open %s: %s", local, strerror(errno));
+        return err_fail(e, err_local_write(errno), "cannot open %s: %s", local, strerror(errno));
     }
     int same = total == (uint64_t)len && lseek(rfd, 0, SEEK_SET) == 0;
     char a[65536], b[65536];
@@ -327,13 +323,13 @@ static int export_upload_file(sftp_conn *c, const char *remote_dir, const char *
                 return -1;
             if (same)
                 return 0;
-            return settle_fail(e, EX_DATAERR,
+            return err_fail(e, EX_DATAERR,
                                "%s is already on [destination invoices] with our size (%zu bytes) but other bytes\n"
                                "HINT: a different file under a batch's name is an incident: ask the invoicing team, do "
                                "not overwrite",
                                remote, len);
         }
-        return settle_fail(e, EX_DATAERR,
+        return err_fail(e, EX_DATAERR,
                            "%s is already on [destination invoices] with %llu bytes, ours has %zu\n"
                            "HINT: a different file under a batch's name is an incident: ask the invoicing team, do not overwrite",
                            remote, (unsigned long long)st.size, len);

@@ -144,15 +144,14 @@ int fetch_place(const char *incdir, const char *part, const char *local, const c
         if (link(part, dest) == 0)
             return unlink(part), 0;
         if (errno != EEXIST)
-            return err_set(e, EX_IOERR, "cannot link %s to %s: %s", part, dest, strerror(errno)), -1;
+            return err_fail(e, EX_IOERR, "cannot link %s to %s: %s", part, dest, strerror(errno));
         /* A crash after placing and before recording leaves the same content here. */
         char have[SHA256_HEX_LEN + 1];
         err_t ignore = { 0 };
         if (sha256_file_hex(dest, have, &ignore) == 0 && !strcmp(have, sha))
             return unlink(part), 0;
     }
-    return err_set(e, EX_IOERR, "cannot place %s: %s and 99 numbered variants exist in %s", part, local, incdir),
-           -1;
+    return err_fail(e, EX_IOERR, "cannot place %s: %s and 99 numbered variants exist in %s", part, local, incdir);
 }
 
 /* Where a download goes: the .part, the running SHA-256, and writeback
@@ -225,16 +224,16 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
             int saved = errno;
             if (mfd >= 0)
                 close(mfd);
-            return err_set(e, EX_IOERR, "cannot write %s: %s", meta, strerror(saved)), -1;
+            return err_fail(e, EX_IOERR, "cannot write %s: %s", meta, strerror(saved));
         }
         close(mfd);
     }
     int fd = open(part, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
-        return err_set(e, err_local_write(errno), "cannot create %s: %s", part, strerror(errno)), -1;
+        return err_fail(e, err_local_write(errno), "cannot create %s: %s", part, strerror(errno));
     if ((!offset && ftruncate(fd, 0) < 0) || lseek(fd, (off_t)offset, SEEK_SET) < 0) {
         close(fd);
-        return err_set(e, EX_IOERR, "cannot prepare %s: %s", part, strerror(errno)), -1;
+        return err_fail(e, EX_IOERR, "cannot prepare %s: %s", part, strerror(errno));
     }
 
     /* Hashed as it arrives (no second read of the file), and written back
@@ -263,13 +262,12 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
     char sha[SHA256_HEX_LEN + 1];
     sha256_stream_final(ds.sha, sha);
     if (sync_bad)
-        return err_set(e, EX_IOERR, "cannot fsync %s: %s", part, strerror(saved)), -1;
+        return err_fail(e, EX_IOERR, "cannot fsync %s: %s", part, strerror(saved));
     if (total != x->size) {
         unlink(part);
         unlink(meta);
-        return err_set(e, EX_DATAERR, "%s ended at %llu bytes, the listing said %llu (the file changed)", remote,
-                       (unsigned long long)total, (unsigned long long)x->size),
-               -1;
+        return err_fail(e, EX_DATAERR, "%s ended at %llu bytes, the listing said %llu (the file changed)", remote,
+                       (unsigned long long)total, (unsigned long long)x->size);
     }
     long long ms = clock_mono_ms() - t0;
     /* Still the version listed? A file written under an old mtime, or one
@@ -354,7 +352,7 @@ static int source_pass(src_state *st, sftp_conn *c, err_t *e)
     unsigned char *recheck = n1 ? calloc(n1, 1) : NULL;
     if (n1 && !recheck) {
         sftp_list_free(l1, n1);
-        return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+        return err_fail(e, EX_SOFTWARE, "out of memory");
     }
     fetch_listing prev;
     fetch_listing_load(st->listing, &prev);
@@ -513,7 +511,7 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
     st.re = pcre2_compile((PCRE2_SPTR)s->pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &rc,
                           &off, NULL);
     if (!st.re)
-        return err_set(e, EX_CONFIG, "pattern of [source %s] does not compile", s->ep.name), -1;
+        return err_fail(e, EX_CONFIG, "pattern of [source %s] does not compile", s->ep.name);
     st.md = pcre2_match_data_create_from_pattern(st.re, NULL);
     snprintf(st.tmpdir, sizeof st.tmpdir, "%s/tmp/%s", run->cfg->spool_dir, s->ep.name);
     snprintf(st.incdir, sizeof st.incdir, "%s/incoming/%s", run->cfg->spool_dir, s->ep.name);

@@ -235,7 +235,7 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
         natkey_occ_free(&seen);
         err_t ignore = { 0 };
         copybuf_end(j->db, "out of memory", &ignore); /* leave the COPY the caller started */
-        return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+        return err_fail(e, EX_SOFTWARE, "out of memory");
     }
     err_t pe = { 0 };
     long n = 0;
@@ -385,9 +385,9 @@ static int place_file(const char *path, const char *dir, const char *name, long 
         if (!rename_noreplace(path, to))
             return 0;
         if (errno != EEXIST)
-            return err_set(e, err_local_write(errno), "cannot move %s to %s: %s", path, to, strerror(errno)), -1;
+            return err_fail(e, err_local_write(errno), "cannot move %s to %s: %s", path, to, strerror(errno));
     }
-    return err_set(e, EX_SOFTWARE, "cannot move %s into %s: 1000 files of that name already there", path, dir), -1;
+    return err_fail(e, EX_SOFTWARE, "cannot move %s into %s: 1000 files of that name already there", path, dir);
 }
 
 /* Write msg and a newline to path, checking every step (a full disk must
@@ -397,7 +397,7 @@ static int write_text_file(const char *path, const char *msg, err_t *e)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
-        return err_set(e, err_local_write(errno), "cannot create %s: %s", path, strerror(errno)), -1;
+        return err_fail(e, err_local_write(errno), "cannot create %s: %s", path, strerror(errno));
     size_t len = strlen(msg);
     int err = 0;
     for (size_t off = 0; off <= len && !err;) {
@@ -417,7 +417,7 @@ static int write_text_file(const char *path, const char *msg, err_t *e)
         err = errno;
     if (err) {
         unlink(path);
-        return err_set(e, err_local_write(err), "cannot write %s: %s", path, strerror(err)), -1;
+        return err_fail(e, err_local_write(err), "cannot write %s: %s", path, strerror(err));
     }
     return 0;
 }
@@ -832,7 +832,7 @@ static int list_dir(const char *dir, int want_dirs, char ***out, int *n_out, err
     *n_out = 0;
     DIR *d = opendir(dir);
     if (!d)
-        return errno == ENOENT ? 0 : err_set(e, EX_IOERR, "cannot read %s: %s", dir, strerror(errno)), -1;
+        return errno == ENOENT ? 0 : err_fail(e, EX_IOERR, "cannot read %s: %s", dir, strerror(errno));
     char **v = NULL;
     int n = 0, rc = 0;
     struct dirent *de;

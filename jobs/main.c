@@ -93,8 +93,9 @@ int main(int argc, char **argv)
             return e.code;
         }
         /* No file at all: say where settle looked before going on with the
-         * built-in defaults and libpq's PG* environment. */
-        if (!ctx.cfg->path)
+         * built-in defaults and libpq's PG* environment (not for `settle
+         * parse`, which reads files only: its stderr is the files' errors). */
+        if (!ctx.cfg->path && strcmp(cmd->name, "parse"))
             log_msg(LOG_WARN, "config", NULL,
                     "no config file found (tried: --config not given, $SETTLE_CONFIG not set, "
                     CONFIG_DEFAULT_PATH " does not exist); using the built-in defaults and the PG* environment\n"

@@ -226,7 +226,7 @@ static int read_d(parser *p, settle_record *rec, err_t *e)
     cielo_ur *u = ur_add(c, key, &dup);
     if (!u) {
         p->failed = 1;
-        return err_set(e, EX_SOFTWARE, "%s: out of memory", p->name), -1;
+        return err_fail(e, EX_SOFTWARE, "%s: out of memory", p->name);
     }
     if (dup)
         return parser_fail(p, e, p->lineno, 152,
@@ -433,7 +433,7 @@ int cielo_start(parser *p, err_t *e)
     struct cielo *c = calloc(1, sizeof *c);
     if (!c) {
         p->failed = 1;
-        return err_set(e, EX_SOFTWARE, "%s: out of memory", p->name), -1;
+        return err_fail(e, EX_SOFTWARE, "%s: out of memory", p->name);
     }
     p->cielo = c;
     p->info.format = FMT_CIELO;

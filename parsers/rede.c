@@ -871,7 +871,7 @@ int rede_start(parser *p, err_t *e)
     struct rede *r = calloc(1, sizeof *r);
     if (!r) {
         p->failed = 1;
-        return err_set(e, EX_SOFTWARE, "%s: out of memory", p->name), -1;
+        return err_fail(e, EX_SOFTWARE, "%s: out of memory", p->name);
     }
     p->rede = r;
     p->info.format = FMT_REDE;

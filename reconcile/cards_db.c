@@ -97,7 +97,7 @@ static int decide_current(card_ctx *c, err_t *e)
 {
     card_decision d;
     if (cards_decide(&c->st, c->p, &c->rec, c->cand, c->n_cand, &d))
-        return err_set(e, EX_SOFTWARE, "out of memory deciding card record %lld", (long long)c->rec.id), -1;
+        return err_fail(e, EX_SOFTWARE, "out of memory deciding card record %lld", (long long)c->rec.id);
     copybuf *b = &c->out;
     copybuf_int(b, d.settlement_id);
     copybuf_text(b, rc_outcome_name(d.outcome));
@@ -192,8 +192,7 @@ static int file_row(card_ctx *c, const PGresult *r, err_t *e)
     }
     if (!PQgetisnull(r, 0, 24)) {
         if (c->n_cand == MAX_CAND)
-            return err_set(e, EX_DATAERR, "card record %lld: more than %d candidate payments", (long long)id, MAX_CAND),
-                   -1;
+            return err_fail(e, EX_DATAERR, "card record %lld: more than %d candidate payments", (long long)id, MAX_CAND);
         card_candidate *k = &c->cand[c->n_cand++];
         k->rule = (card_rule)num(r, 24);
         k->payment_id = num(r, 25);
@@ -251,15 +250,15 @@ int cards_reconcile_file(PGconn *db, const card_params *p, long long file_id, co
      * stream and a COPY cannot share the connection). */
     FILE *f = tmpfile();
     if (!f)
-        return err_set(e, EX_SOFTWARE, "cannot make a temporary file"), -1;
+        return err_fail(e, EX_SOFTWARE, "cannot make a temporary file");
     if (card_state_init(&c.st)) {
         fclose(f);
-        return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+        return err_fail(e, EX_SOFTWARE, "out of memory");
     }
     if (copybuf_init(&c.out, NULL, f)) {
         card_state_free(&c.st);
         fclose(f);
-        return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+        return err_fail(e, EX_SOFTWARE, "out of memory");
     }
     const char *fp[] = { fid };
     PGresult *r = db_query(db, e, sqlq_cards_lock, 1, fp);

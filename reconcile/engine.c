@@ -204,7 +204,7 @@ static int decide(decide_ctx *d, const rc_settlement *s, const char *paid_at, co
         c[nc++] = rows[i].c;
     rc_decision x;
     if (rc_decide(&d->st, &d->job->params, s, c, nc, &x))
-        return err_set(e, EX_SOFTWARE, "out of memory deciding settlement %lld", (long long)s->id), -1;
+        return err_fail(e, EX_SOFTWARE, "out of memory deciding settlement %lld", (long long)s->id);
     copybuf *b = &d->out;
     copybuf_int(b, x.settlement_id);
     copybuf_text(b, d->file_id);
@@ -299,7 +299,7 @@ static int settle_current(decide_ctx *d, err_t *e)
         size_t cap = d->cap_wait ? d->cap_wait * 2 : 256;
         pending_one *g = realloc(d->wait, cap * sizeof *g);
         if (!g)
-            return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+            return err_fail(e, EX_SOFTWARE, "out of memory");
         d->wait = g;
         d->cap_wait = cap;
     }
@@ -337,7 +337,7 @@ static int file_row(void *arg, const PGresult *r, err_t *e)
         snprintf(d->cur.paid_at, sizeof d->cur.paid_at, "%s", PQgetvalue(r, 0, 12));
         if (keep(&d->nn, PQgetvalue(r, 0, 13)) || keep(&d->seu, PQgetvalue(r, 0, 14)) ||
             keep(&d->msg, PQgetvalue(r, 0, 15)))
-            return err_set(e, EX_SOFTWARE, "out of memory"), -1;
+            return err_fail(e, EX_SOFTWARE, "out of memory");
         s->other_credits_cents = num(r, 16);
         snprintf(s->refund_status, sizeof s->refund_status, "%s", PQgetvalue(r, 0, 17));
         s->refund_med = !strncmp(PQgetvalue(r, 0, 18), "MED", 3);
@@ -447,9 +447,8 @@ static int reconcile_file(rc_job *j, long long file_id, const char *name, int lo
         return RC_CONFLICT;
     }
     if (n[0] != d.counts[OUT_PAID])
-        return err_set(e, EX_SOFTWARE, "file #%lld: %ld payments decided paid but %lld paid with an invoice request",
-                       file_id, d.counts[OUT_PAID], n[0]),
-               -1;
+        return err_fail(e, EX_SOFTWARE, "file #%lld: %ld payments decided paid but %lld paid with an invoice request",
+                       file_id, d.counts[OUT_PAID], n[0]);
     testhook("reconcile:before-commit");
     if (db_exec(db, "COMMIT", e))
         return -1;

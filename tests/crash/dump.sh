@@ -13,7 +13,7 @@ dump() {
     FROM payments p LEFT JOIN settlements s ON s.id = p.paid_by_settlement ORDER BY 2;
   SELECT 'invoice', i.payment_id, s.natural_key FROM invoice_requests i LEFT JOIN settlements s ON s.id = i.settlement_id ORDER BY 2;
   SELECT 'exception', e.reason, s.natural_key, e.payment_id, e.expected_cents, e.paid_cents, e.line, e.status
-    FROM exceptions e LEFT JOIN settlements s ON s.id = e.settlement_id ORDER BY 3, 2;
+    FROM exceptions e LEFT JOIN settlements s ON s.id = e.settlement_id ORDER BY 3, 2, 4, 5, 6, 7;
   SELECT 'event', v.payment_id, s.natural_key, v.event FROM payment_events v JOIN settlements s ON s.id = v.settlement_id ORDER BY 3, 4;
   SELECT 'duplicate', f.name, d.natural_key FROM settlement_duplicates d JOIN return_files f ON f.id = d.file_id ORDER BY 2, 3;
   "

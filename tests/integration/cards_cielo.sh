@@ -94,10 +94,10 @@ t_run out "$SETTLE" report --date "$D" --locale C --output "$T_TMP/report"
 t_eq "report exits 0" 0 "$out_rc"
 html=$(cat "$T_TMP/report/exceptions-${D//-/}.html" 2>/dev/null)
 t_contains "card section" "<h2>Cartões: recebíveis, taxas e chargebacks</h2>" "$html"
-t_contains "installments paid" "<td>Cielo</td><td>Parcelas pagas</td><td class=\"n\">5</td><td class=\"n\">553.05</td>" "$html"
-t_contains "fees charged against the contract" "<td>Taxas cobradas (parcelas com taxa contratada)</td><td class=\"n\">5</td><td class=\"n\">17.41</td>" "$html"
-t_contains "contracted fees" "<td>Taxas contratadas das mesmas parcelas</td><td class=\"n\">5</td><td class=\"n\">14.80</td>" "$html"
-t_contains "the open chargeback" "<td>Cielo</td><td>Chargebacks em aberto</td><td class=\"n\">1</td><td class=\"n\">100.00</td>" "$html"
+t_contains "installments paid" "Parcelas pagas</td><td class=\"n\" data-l=\"Quantidade\">5</td><td class=\"n\" data-l=\"Valor (R$)\">553.05</td>" "$html"
+t_contains "fees charged against the contract" "Taxas cobradas (parcelas com taxa contratada)</td><td class=\"n\" data-l=\"Quantidade\">5</td><td class=\"n\" data-l=\"Valor (R$)\">17.41</td>" "$html"
+t_contains "contracted fees" "Taxas contratadas das mesmas parcelas</td><td class=\"n\" data-l=\"Quantidade\">5</td><td class=\"n\" data-l=\"Valor (R$)\">14.80</td>" "$html"
+t_contains "the open chargeback" "Chargebacks em aberto</td><td class=\"n\" data-l=\"Quantidade\">1</td><td class=\"n\" data-l=\"Valor (R$)\">100.00</td>" "$html"
 
 # a run of the whole pipeline on the same files changes nothing
 t_run out "$SETTLE" ingest "$F/cielo-4-payout.txt"

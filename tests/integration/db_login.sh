@@ -13,7 +13,7 @@ sed -i "s|^conninfo = .*|conninfo = $(t_as settle_job "$T_CONN")|" "$T_TMP/nolog
 t_run out "$SETTLE" --config "$T_TMP/nologin.conf" status
 t_eq "logging in as the NOLOGIN role settle_job: exit 77" 77 "$out_rc"
 t_contains "says the database refused the login" "the payments database refused the login" "$out"
-t_contains "keeps the server's reason" 'role "settle_job" is not permitted to log in' "$out"
+t_contains "keeps the server's reason" 'role \"settle_job\" is not permitted to log in' "$out"
 t_contains "points at the login and its password file" "a LOGIN role that is a member of settle_job" "$out"
 t_not_contains "does not say re-run" "re-run" "$out"
 t_not_contains "no SQLSTATE or LOCATION noise from the verbose connection" "LOCATION:" "$out"
@@ -21,7 +21,7 @@ t_not_contains "no SQLSTATE or LOCATION noise from the verbose connection" "LOCA
 T_CONFIG_CONN=$(t_as settle_no_such_login "$T_CONN") t_config "$T_TMP/norole.conf"
 t_run out "$SETTLE" --config "$T_TMP/norole.conf" run
 t_eq "a login that does not exist: exit 77 (run)" 77 "$out_rc"
-t_contains "run names the refused login" "role \"settle_no_such_login\" does not exist" "$out"
+t_contains "run names the refused login" 'role \"settle_no_such_login\" does not exist' "$out"
 
 T_CONFIG_CONN=$(t_conninfo "${T_DB}_does_not_exist") t_config "$T_TMP/nodb.conf"
 t_run out "$SETTLE" --config "$T_TMP/nodb.conf" status

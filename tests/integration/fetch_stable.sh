@@ -25,7 +25,7 @@ t_config "$T_TMP/settle.conf" \
   "$(f_source new new)"
 "$SETTLE" --config "$T_TMP/settle.conf" migrate >/dev/null 2>&1
 state=$T_TMP/spool/state
-again="listing again after the settle interval"
+again="listing again after the settle interval\""
 fetch_v() { # fetch_v VAR SETTLE_MS ARGS...: settle -v fetch under a 60 s timeout
   local v=$1 ms=$2; shift 2
   t_run "$v" env SETTLE_FETCH_SETTLE_MS="$ms" timeout 60 "$SETTLE" -v --config "$T_TMP/settle.conf" fetch "$@"
