@@ -204,7 +204,8 @@ static int cmp_problem(const void *a, const void *b)
  * in row order. */
 static void print_problems(const char *file, problems *p)
 {
-    qsort(p->v, p->n, sizeof *p->v, cmp_problem);
+    if (p->n > 1) /* p->v is NULL when there is no problem (UBSan) */
+        qsort(p->v, p->n, sizeof *p->v, cmp_problem);
     for (size_t i = 0; i < p->n; i++) {
         const char *h = strstr(p->v[i].msg, "\nHINT: ");
         if (h)
