@@ -37,6 +37,7 @@
 #include "common/db.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/outfile.h"
 #include "common/metrics.h"
 #include "common/progress.h"
 #include "common/testhook.h"
@@ -330,20 +331,6 @@ static void rollback(PGconn *db)
     PQclear(PQexec(db, "ROLLBACK"));
 }
 
-/* mkdir -p dir (mode 0700). */
-static void make_dirs(const char *dir)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *s = buf + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            mkdir(buf, 0700);
-            *s = '/';
-        }
-    mkdir(buf, 0700);
-}
-
 /* Rename from to to unless to exists: renameat2(RENAME_NOREPLACE), or
  * link() + unlink() on a file system without it. 0, or -1 with errno
  * (EEXIST: to is there and was left alone). */
@@ -372,7 +359,7 @@ static int rename_noreplace(const char *from, const char *to)
 static int place_file(const char *path, const char *dir, const char *name, long long file_id, char *placed,
                       size_t n, err_t *e)
 {
-    make_dirs(dir);
+    (void)outfile_mkdirs(dir, NULL); /* a failure shows in the move that follows */
     char to[4400];
     for (int k = 0; k < 1000; k++) {
         if (k == 0)
@@ -444,7 +431,7 @@ static int move_rejected(ingest_job *j, one_file *f, const char *msg)
         return 0;
     char dir[4096], tmp[4400], placed[1024], err_path[8200], to[8200];
     snprintf(dir, sizeof dir, "%s/rejected/%s", j->spool, f->source);
-    make_dirs(dir);
+    (void)outfile_mkdirs(dir, NULL); /* a failure shows in the move that follows */
     /* The name the file will take (NAME, or NAME.~ID~ when taken), and its
      * .error there FIRST: a kill before the file moves leaves it in
      * incoming/ and the next run finishes the move (known_content), writing
