@@ -96,18 +96,21 @@ tools: $(BUILD)/tests/tools/gencnab240 $(BUILD)/tests/tools/reap
 bootstrap:
 	@scripts/bootstrap
 
-# The package installed into a clean Debian root, making the root first
-# when none is cached (debootstrap: ~50 MB, minutes): `make check` runs the
-# same test against a cached root only.
+# The package tests alone (package.sh, package_deploy.sh), making the
+# clean root first when none is cached (scripts/debroot: mmdebstrap, minutes).
 check-package: bootstrap $(SETTLE)
-	SETTLE_TEST_PACKAGE_ROOT=1 scripts/run-tests --integration package
+	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests --integration package
 
 # `make check` is the one test command (README, .ci/run): set up, then test
 # in a sub-make so that flags are read after bootstrap. Three passes, each
 # must be clean: the whole suite; the unit tests and the integration tests
 # of ASAN_SUBSET built with AddressSanitizer + UBSan (leaks included); the
 # unit tests under valgrind memcheck (docs/testing.md, "Sanitizers and valgrind").
+# The package tests' clean root (scripts/debroot, minutes on a fresh machine)
+# is made in the background from the start, niced, beside lint and pass 1;
+# tests/integration/package*.sh wait for it.
 check: bootstrap
+	@scripts/debroot --background build/debroot || true
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test
 	@echo "== AddressSanitizer + UBSan: unit tests and integration tests: $(ASAN_SUBSET)"
