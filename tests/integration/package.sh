@@ -107,12 +107,17 @@ files=$(dpkg-deb -c "$deb" | awk '{ print $6 }')
 for f in ./usr/bin/settle ./usr/lib/settle/settle-nightly ./etc/settle/settle.conf ./etc/cron.d/settle \
          ./lib/systemd/system/settle.service ./lib/systemd/system/settle.timer ./usr/lib/sysusers.d/settle.conf \
          ./usr/lib/tmpfiles.d/settle.conf ./usr/share/man/man1/settle.1.gz \
-         ./usr/share/bash-completion/completions/settle ./usr/share/settle/sql/001_payments.sql; do
+         ./usr/share/bash-completion/completions/settle ./usr/share/settle/sql/001_payments.sql \
+         ./usr/share/doc/settle/copyright ./usr/share/doc/settle/changelog.gz; do
   t_contains "package ships $f" "$f" "$files"
 done
 t_eq "conffiles: the config and the cron file" "/etc/cron.d/settle /etc/settle/settle.conf " \
   "$(dpkg-deb -I "$deb" conffiles | sort | tr '\n' ' ')"
 t_not_contains "no file under /usr/local" "/usr/local" "$files"
+t_eq "copyright is machine-readable (DEP-5)" "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/" \
+  "$(dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/share/doc/settle/copyright | head -1)"
+t_contains "changelog.gz's top entry is this version" "settle ($(dpkg-deb -f "$deb" Version))" \
+  "$(dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/share/doc/settle/changelog.gz | gzip -dc | head -1)"
 
 # The root (scripts/debroot) holds packaging/debroot.packages: every
 # Depends of the .deb must be there, or dpkg -i below would fail less clearly.
