@@ -5,7 +5,6 @@
 # after a restart the next run completes, with the same final state as an
 # uninterrupted run. Uses its own throwaway cluster (SETTLE_PG_DIR) so the
 # other tests' server is never stopped.
-# test: serial (scripts/run-tests runs it alone: it stops and restarts the shared PostgreSQL)
 . "$(dirname "$0")/../lib.sh"
 . "$T_TOP/tests/crash/dump.sh"
 
