@@ -7,7 +7,9 @@
 # config's owner and mode, the units verified by systemd-analyze with the
 # installed paths, cron and timer on São Paulo time and never both, bash
 # completion, and what must NOT happen: others reading the config or
-# writing the spool, data lost on remove, data kept on purge.
+# writing the spool, data lost on remove, data kept on purge. Part 2 (its
+# own comment below): docs/operations.md's "First deploy" as written, in a
+# second root, to a real night against a TLS PostgreSQL and an sshd.
 # Skips (a "# SKIP" line, no ok/not ok) only when no root can be made:
 # not root, or no network to the Debian mirror the first time.
 . "$(dirname "$0")/../lib.sh"
