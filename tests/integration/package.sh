@@ -456,7 +456,10 @@ day=$(date -u +%Y%m%d)
 log=$r/var/log/settle/settle-$day.log
 t_contains "First deploy 9: the night finished with exit 0" '"msg":"nightly wrapper finished","exit":0' "$(cat "$log" 2>/dev/null)"
 t_contains "First deploy 9: the summary says clean" "result: succeeded (exit 0)" "$(cat "$r/var/log/settle/settle-$day.summary" 2>/dev/null)"
-t_eq "First deploy 9: the run ran as settle_nightly over TLS, recorded succeeded" "succeeded" \
+# (From the root the server is reachable only over TCP, where pg_hba.conf
+# takes hostssl with a scram password, and settle_nightly is the only login
+# with one: the night logged in as the doc says or not at all.)
+t_eq "First deploy 9: the run (as settle_nightly, over TLS) recorded succeeded" "succeeded" \
   "$(psql "$owner_conn" -qtAXc "SELECT status FROM job_runs WHERE NOT dry_run ORDER BY id DESC LIMIT 1")"
 t_eq "First deploy 9: every bank file fetched and ingested" "$nbank" \
   "$(psql "$owner_conn" -qtAXc "SELECT count(*) FROM return_files WHERE source = 'bb' AND status = 'reconciled'")"
