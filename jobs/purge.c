@@ -298,21 +298,26 @@ int purge_run(const config *cfg, int dry, FILE *out)
     purge_metrics(&j, cfg->keep_metrics_days);
 
     if (cfg->keep_personal_data_days) {
-        long long n = purge_db_mask_personal_data(db, cfg->keep_personal_data_days, dry, &e);
-        if (n < 0) {
-            log_msg(LOG_ERROR, "purge", NULL, "cannot mask personal data: %s", e.msg);
+        purge_mask_tally m;
+        int bad = purge_db_mask_personal_data(db, cfg->keep_personal_data_days, cfg->mask_chunk_rows, dry, &m, &e);
+        if (bad) {
+            log_msg(LOG_ERROR, "purge", KV(KV_I("settlements", m.settlements), KV_I("exceptions", m.exceptions)),
+                    "cannot mask personal data (after %ld chunk(s) committed): %s", m.chunks, e.msg);
             j.rc = err_worst(j.rc, e.code);
         } else {
             log_msg(LOG_INFO, "purge",
                     KV(KV_S("what", "personal_data"), KV_I("days", cfg->keep_personal_data_days),
-                       KV_I("settlements", n), KV_I("dry_run", dry)),
-                    "%s", dry ? "would mask payer name, document and message" : "masked payer name, document and message");
-            if (dry && out)
-                fprintf(out, "would mask the payer data of %lld settlement(s)\n", n);
-            else if (out)
-                fprintf(out, "masked the payer data of %lld settlement(s)\n", n);
-            if (!dry)
-                metrics_add(NULL, NULL, "SettlementsMasked", n);
+                       KV_I("settlements", m.settlements), KV_I("exceptions", m.exceptions), KV_I("chunks", m.chunks),
+                       KV_I("dry_run", dry)),
+                    "%s", dry ? "would mask payer name, document and message"
+                              : "masked payer name, document and message");
+            if (out)
+                fprintf(out, "%s the payer data of %lld settlement(s) and %lld exception(s) (%ld transaction(s))\n",
+                        dry ? "would mask" : "masked", m.settlements, m.exceptions, m.chunks);
+        }
+        if (!dry) {
+            metrics_add(NULL, NULL, "SettlementsMasked", m.settlements);
+            metrics_add(NULL, NULL, "ExceptionsMasked", m.exceptions);
         }
     }
     PQclear(j.keep_files);
