@@ -5,8 +5,9 @@
  * SPOOL/outbox/, SPOOL/reports/ and [retention] log_dir (settle-*.log), drops
  * EMF lines older than metrics_days from [metrics] emf_output, and masks the
  * payer's name, document and message of settlements older than
- * personal_data_days (sql/queries/purge_mask_personal_data.sql; 015's
- * trigger allows settle_job nothing else on settlements).
+ * personal_data_days and the names and documents in their exceptions'
+ * texts, chunk by chunk, each committed (settle_mask_personal_data() in
+ * sql/020_retention.sql, the only way settle_job may mask).
  *
  * Nothing a later step or a person still needs goes: an archived file whose
  * return file is not reconciled or has an open exception, an outbox batch
@@ -35,10 +36,12 @@ const char usage_purge[] =
     "Apply the [retention] policy (LGPD): delete files older than their kind's\n"
     "days from SPOOL/archive/, SPOOL/rejected/, SPOOL/outbox/, SPOOL/reports/ and\n"
     "log_dir, drop old lines of the [metrics] emf_output file, and mask the payer\n"
-    "name, CPF/CNPJ and message of old settlements (amounts, keys and the audit\n"
-    "trail stay). Kept whatever their age: an archived file not reconciled or with\n"
-    "an open exception, a batch not published or not uploaded, a settlement with\n"
-    "an open exception. `settle run` runs this as its last step.\n\n"
+    "name, CPF/CNPJ and message of old settlements and the names and CPF/CNPJ in\n"
+    "their exceptions' notes, [retention] mask_chunk_rows per transaction (amounts,\n"
+    "keys and the audit trail stay). Kept whatever their age: an archived file not\n"
+    "reconciled or with an open exception, a batch not published or not uploaded,\n"
+    "a settlement with an open exception, an open exception. `settle run` runs\n"
+    "this as its last step.\n\n"
     "  --dry-run   list what would be deleted or masked; change nothing\n\n"
     "Exit: 0, 69 the database unavailable, 74 a file could not be deleted,\n"
     "75 another purge is running.\n";
