@@ -314,9 +314,12 @@ int purge_run(const config *cfg, int dry, FILE *out)
                        KV_I("dry_run", dry)),
                     "%s", dry ? "would mask payer name, document and message"
                               : "masked payer name, document and message");
-            if (out)
-                fprintf(out, "%s the payer data of %lld settlement(s) and %lld exception(s) (%ld transaction(s))\n",
-                        dry ? "would mask" : "masked", m.settlements, m.exceptions, m.chunks);
+            if (out && dry)
+                fprintf(out, "would mask the payer data of %lld settlement(s) and %lld exception(s)\n", m.settlements,
+                        m.exceptions);
+            else if (out)
+                fprintf(out, "masked the payer data of %lld settlement(s) and %lld exception(s) (%ld transaction(s))\n",
+                        m.settlements, m.exceptions, m.chunks);
         }
         if (!dry) {
             metrics_add(NULL, NULL, "SettlementsMasked", m.settlements);

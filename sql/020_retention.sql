@@ -125,6 +125,15 @@ BEGIN
                    FOR UPDATE OF s) c;
         IF ids IS NOT NULL THEN
             last_settlement := ids[pg_catalog.array_length(ids, 1)];
+            -- Lock their exceptions, then (a new snapshot) drop any settlement
+            -- whose exception finance reopened meanwhile: it is kept, and the
+            -- next purge looks at it again.
+            PERFORM 1 FROM public.exceptions e WHERE e.settlement_id = ANY (ids) FOR UPDATE;
+            SELECT pg_catalog.array_agg(i ORDER BY i) INTO ids
+              FROM pg_catalog.unnest(ids) AS i
+             WHERE NOT EXISTS (SELECT 1 FROM public.exceptions e WHERE e.settlement_id = i AND e.status = 'open');
+        END IF;
+        IF ids IS NOT NULL THEN
             -- one statement, one snapshot: the words are read before the
             -- settlements lose them
             WITH w AS (SELECT e.id, ARRAY[s.payer_name, s.payer_doc, p.customer_name, p.customer_doc] AS words
