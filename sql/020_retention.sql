@@ -55,7 +55,7 @@ CREATE INDEX exceptions_unmasked ON exceptions (id) WHERE status = 'resolved' AN
 
 CREATE FUNCTION public.settle_mask_text(p_text text, p_words text[]) RETURNS text
 LANGUAGE plpgsql IMMUTABLE
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
     t text := p_text;
@@ -91,7 +91,7 @@ CREATE FUNCTION public.settle_mask_personal_data(p_days integer, p_after_settlem
                                                  OUT settlements bigint, OUT exceptions bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
     cutoff timestamptz;
