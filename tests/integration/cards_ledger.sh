@@ -5,9 +5,10 @@
 # once and queues its invoice request, one receivable per installment,
 # payouts, anticipation, a chargeback, a cancellation the store did not ask
 # for, a fee mismatch, a re-delivered file, the date checks
-# (RECEIVABLE_OVERDUE, CARD_SALE_MISSING), settle resolve, and what the
-# roles and triggers must NOT allow. The readers' own files go through
-# cards_cielo.sh / cards_rede.sh.
+# (RECEIVABLE_OVERDUE, CARD_SALE_MISSING), settle resolve, that a card sale
+# pays through settle_mark_paid() like every other payment (the one
+# definition of "paid", issue 17), and what the roles and triggers must NOT
+# allow. The readers' own files go through cards_cielo.sh / cards_rede.sh.
 . "$(dirname "$0")/../lib.sh"
 
 t_newdb
@@ -71,14 +72,14 @@ t_run out "$SETTLE" reconcile
 t_check "without settle_mark_paid() a card file is not reconciled" test "$out_rc" -ne 0
 t_contains "the card path calls settle_mark_paid()" "permission denied for function settle_mark_paid" "$out"
 nothing_applied "refused"
-t_sql "GRANT EXECUTE ON FUNCTION $MARK_PAID TO settle_job" >/dev/null || t_fail "grant settle_mark_paid"
 # The count settle_mark_paid() returns must equal the sales decided paid:
 # a payment it leaves alone (here a trigger skips payment 3's update) fails
 # the file whole.
-t_sql "CREATE FUNCTION test_skip_payment_3() RETURNS trigger LANGUAGE plpgsql AS \$\$
+t_sql "GRANT EXECUTE ON FUNCTION $MARK_PAID TO settle_job;
+       CREATE FUNCTION test_skip_payment_3() RETURNS trigger LANGUAGE plpgsql AS \$\$
          BEGIN RETURN CASE WHEN NEW.id = 3 AND NEW.status = 'paid' THEN NULL ELSE NEW END; END \$\$;
        CREATE TRIGGER test_skip_payment_3 BEFORE UPDATE ON payments FOR EACH ROW EXECUTE FUNCTION test_skip_payment_3()" \
-  >/dev/null || t_fail "skip trigger"
+  >/dev/null || t_fail "grant settle_mark_paid again, skip trigger"
 t_run out "$SETTLE" reconcile
 t_check "a payment decided paid but not paid fails the card file" test "$out_rc" -ne 0
 t_contains "and says how many" "3 payments decided paid but 2 paid with an invoice request" "$out"
