@@ -8,7 +8,8 @@
 # (RECEIVABLE_OVERDUE, CARD_SALE_MISSING), settle resolve, that a card sale
 # pays through settle_mark_paid() like every other payment (the one
 # definition of "paid", issue 17), and what the roles and triggers must NOT
-# allow. The readers' own files go through cards_cielo.sh / cards_rede.sh.
+# allow, a kill -9 before the card file's COMMIT included. The readers' own
+# files go through cards_cielo.sh / cards_rede.sh.
 . "$(dirname "$0")/../lib.sh"
 
 t_newdb
@@ -85,6 +86,17 @@ t_check "a payment decided paid but not paid fails the card file" test "$out_rc"
 t_contains "and says how many" "3 payments decided paid but 2 paid with an invoice request" "$out"
 nothing_applied "count differs"
 t_sql "DROP TRIGGER test_skip_payment_3 ON payments; DROP FUNCTION test_skip_payment_3()" >/dev/null || t_fail "drop skip trigger"
+# kill -9 once settle_mark_paid() has paid the payments, before COMMIT:
+# nothing of the file stays, and the re-run below pays each payment once.
+mark=$T_TMP/paused.before-commit
+SETTLE_TEST_PAUSE_AT=reconcile:before-commit SETTLE_TEST_PAUSE_FILE=$mark "$SETTLE" -q reconcile & pid=$!
+t_check "paused before the card file's COMMIT" t_wait_file "$mark"
+kill -9 $pid; wait $pid 2>/dev/null
+for _ in $(seq 200); do   # the server drops the killed session's transaction (and its file claim)
+  [ "$(t_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'settle'")" = 0 ] && break
+  sleep 0.05
+done
+nothing_applied "killed before COMMIT"
 
 t_run out "$SETTLE" reconcile
 t_eq "reconcile exits 0" 0 "$out_rc"
