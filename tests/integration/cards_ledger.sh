@@ -7,9 +7,9 @@
 # for, a fee mismatch, a re-delivered file, the date checks
 # (RECEIVABLE_OVERDUE, CARD_SALE_MISSING), settle resolve, that a card sale
 # pays through settle_mark_paid() like every other payment (the one
-# definition of "paid", issue 17), and what the roles and triggers must NOT
-# allow, a kill -9 before the card file's COMMIT included. The readers' own
-# files go through cards_cielo.sh / cards_rede.sh.
+# definition of "paid", issue 17), a kill -9 before the card file's COMMIT,
+# and what the roles and triggers must NOT allow. The readers' own files go
+# through cards_cielo.sh / cards_rede.sh.
 . "$(dirname "$0")/../lib.sh"
 
 t_newdb
