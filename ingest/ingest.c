@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/copybuf.h"
 #include "common/db.h"
 #include "common/hash.h"
@@ -619,7 +620,7 @@ static int too_young(ingest_job *j, one_file *f, const struct stat *st)
     long long min_age = j->cfg->ingest_min_age_seconds;
     if (!f->in_spool || min_age <= 0)
         return 0;
-    long long age = (long long)time(NULL) - (long long)st->st_mtime;
+    long long age = (long long)(clock_wall_ms() / 1000) - (long long)st->st_mtime;
     if (age >= min_age)
         return 0;
     if (age < -300) {
