@@ -401,9 +401,7 @@ static int parse_options(settle_ctx *ctx, int argc, char **argv, parse_opts *po,
  * prefix (2 * 4096 + 4 bytes). Its length. */
 static size_t file_prefix(const char *path, char *prefix, size_t n)
 {
-    size_t plen = strlen(path);
-    if (plen > 4096)
-        plen = 4096;
+    size_t plen = strnlen(path, 4096);
     if (strpbrk(path, ",\"\r\n"))
         plen = csv_write(prefix, n - 2, path, plen);
     else

@@ -585,6 +585,8 @@ int cmd_resolve(settle_ctx *ctx, int argc, char **argv)
         return resolve_from(ctx, a.from, a.accept);
     if ((rc = resolve_id(&a, argc, argv, &id)) != 0)
         return rc;
+    if (!id) /* never: resolve_id sets it when it returns 0; says so to the analyzer */
+        return EX_SOFTWARE;
 
     err_t e = { 0 };
     PGconn *db = db_connect(ctx->cfg, &e);
