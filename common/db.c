@@ -43,76 +43,94 @@ static int bad_percent(const char *s, size_t len)
     return 0;
 }
 
-/* Which part of a conninfo libpq refused, named without its value. */
-static void conninfo_describe(const char *ci, char *why, size_t n)
+/* Whether k[0..klen) is a keyword libpq knows (tried as "KEY=x"). */
+static int libpq_key(const char *k, size_t klen)
+{
+    char one[96];
+    snprintf(one, sizeof one, "%.*s=x", (int)(klen < 80 ? klen : 80), k);
+    char *err = NULL;
+    PQconninfoOption *o = PQconninfoParse(one, &err);
+    PQconninfoFree(o);
+    if (!err)
+        return 1;
+    PQfreemem(err);
+    return 0;
+}
+
+/* The query string q of a URI (after '?'): the first parameter that is not
+ * KEY=VALUE, not percent-encoded or not a libpq key, described into why.
+ * 1 when one was found, 0 when all are well-formed. */
+static int uri_query_problem(const char *q, char *why, size_t n)
 {
     char kb[48];
-    const char *generic = "malformed (libpq's message is not shown: it may contain a password)";
-    if (!strncmp(ci, "postgresql://", 13) || !strncmp(ci, "postgres://", 11)) {
-        const char *a = strstr(ci, "://") + 3;
-        size_t alen = strcspn(a, "/?");
-        const char *at = NULL;
-        for (const char *p = a; p < a + alen; p++)
-            if (*p == '@')
-                at = p;
-        if (at) {
-            const char *colon = memchr(a, ':', (size_t)(at - a));
-            size_t ulen = colon ? (size_t)(colon - a) : (size_t)(at - a);
-            if (bad_percent(a, ulen)) {
-                snprintf(why, n, "the user name in the URI is not valid percent-encoding (value not shown)");
-                return;
-            }
-            if (colon && bad_percent(colon + 1, (size_t)(at - colon - 1))) {
-                snprintf(why, n, "the password in the URI is not valid percent-encoding (value not shown)");
-                return;
-            }
-            a = at + 1;
-            alen = strcspn(a, "/?");
+    while (*q) {
+        size_t plen = strcspn(q, "&");
+        const char *eq = memchr(q, '=', plen);
+        size_t klen = eq ? (size_t)(eq - q) : plen;
+        const char *k = key_name(q, klen, kb, sizeof kb);
+        if (!eq || memchr(eq + 1, '=', plen - klen - 1)) {
+            snprintf(why, n, "query parameter %s of the URI is not KEY=VALUE (value not shown)", k);
+            return 1;
         }
-        if (bad_percent(a, alen)) {
-            snprintf(why, n, "the host part of the URI is not valid percent-encoding");
+        if (bad_percent(q, klen) || bad_percent(eq + 1, plen - klen - 1)) {
+            snprintf(why, n, "the value of query parameter %s of the URI is not valid percent-encoding (value not shown)", k);
+            return 1;
+        }
+        if (!libpq_key(q, klen)) {
+            snprintf(why, n, "query parameter %s of the URI is not a libpq connection key", k);
+            return 1;
+        }
+        q += plen + (q[plen] == '&');
+    }
+    return 0;
+}
+
+/* conninfo_describe() of a postgresql:// or postgres:// URI. */
+static void uri_describe(const char *ci, char *why, size_t n, const char *generic)
+{
+    const char *a = strstr(ci, "://") + 3;
+    size_t alen = strcspn(a, "/?");
+    const char *at = NULL;
+    for (const char *p = a; p < a + alen; p++)
+        if (*p == '@')
+            at = p;
+    if (at) {
+        const char *colon = memchr(a, ':', (size_t)(at - a));
+        size_t ulen = colon ? (size_t)(colon - a) : (size_t)(at - a);
+        if (bad_percent(a, ulen)) {
+            snprintf(why, n, "the user name in the URI is not valid percent-encoding (value not shown)");
             return;
         }
-        const char *p = a + alen;
-        if (*p == '/') {
-            size_t dlen = strcspn(p + 1, "?");
-            if (bad_percent(p + 1, dlen)) {
-                snprintf(why, n, "the database name in the URI is not valid percent-encoding");
-                return;
-            }
-            p += 1 + dlen;
+        if (colon && bad_percent(colon + 1, (size_t)(at - colon - 1))) {
+            snprintf(why, n, "the password in the URI is not valid percent-encoding (value not shown)");
+            return;
         }
-        if (*p == '?') {
-            for (const char *q = p + 1; *q;) {
-                size_t plen = strcspn(q, "&");
-                const char *eq = memchr(q, '=', plen);
-                size_t klen = eq ? (size_t)(eq - q) : plen;
-                const char *k = key_name(q, klen, kb, sizeof kb);
-                if (!eq || memchr(eq + 1, '=', plen - klen - 1)) {
-                    snprintf(why, n, "query parameter %s of the URI is not KEY=VALUE (value not shown)", k);
-                    return;
-                }
-                if (bad_percent(q, klen) || bad_percent(eq + 1, plen - klen - 1)) {
-                    snprintf(why, n, "the value of query parameter %s of the URI is not valid percent-encoding (value not shown)", k);
-                    return;
-                }
-                char one[96];
-                snprintf(one, sizeof one, "%.*s=x", (int)(klen < 80 ? klen : 80), q);
-                char *err = NULL;
-                PQconninfoOption *o = PQconninfoParse(one, &err);
-                PQconninfoFree(o);
-                if (err) {
-                    PQfreemem(err);
-                    snprintf(why, n, "query parameter %s of the URI is not a libpq connection key", k);
-                    return;
-                }
-                q += plen + (q[plen] == '&');
-            }
-        }
-        snprintf(why, n, "the URI is %s", generic);
+        a = at + 1;
+        alen = strcspn(a, "/?");
+    }
+    if (bad_percent(a, alen)) {
+        snprintf(why, n, "the host part of the URI is not valid percent-encoding");
         return;
     }
-    /* key = value pairs, a value optionally in single quotes with \\ escapes */
+    const char *p = a + alen;
+    if (*p == '/') {
+        size_t dlen = strcspn(p + 1, "?");
+        if (bad_percent(p + 1, dlen)) {
+            snprintf(why, n, "the database name in the URI is not valid percent-encoding");
+            return;
+        }
+        p += 1 + dlen;
+    }
+    if (*p == '?' && uri_query_problem(p + 1, why, n))
+        return;
+    snprintf(why, n, "the URI is %s", generic);
+}
+
+/* conninfo_describe() of key = value pairs, a value optionally in single
+ * quotes with \\ escapes. */
+static void pairs_describe(const char *ci, char *why, size_t n, const char *generic)
+{
+    char kb[48];
     const char *p = ci;
     for (int pair = 1;; pair++) {
         while (isspace((unsigned char)*p))
@@ -149,18 +167,22 @@ static void conninfo_describe(const char *ci, char *why, size_t n)
             while (*p && !isspace((unsigned char)*p))
                 p++;
         }
-        char one[96];
-        snprintf(one, sizeof one, "%.*s=x", (int)(klen < 80 ? klen : 80), k);
-        char *err = NULL;
-        PQconninfoOption *o = PQconninfoParse(one, &err);
-        PQconninfoFree(o);
-        if (err) {
-            PQfreemem(err);
+        if (!libpq_key(k, klen)) {
             snprintf(why, n, "%s is not a libpq connection key", kn);
             return;
         }
     }
     snprintf(why, n, "%s", generic);
+}
+
+/* Which part of a conninfo libpq refused, named without its value. */
+static void conninfo_describe(const char *ci, char *why, size_t n)
+{
+    const char *generic = "malformed (libpq's message is not shown: it may contain a password)";
+    if (!strncmp(ci, "postgresql://", 13) || !strncmp(ci, "postgres://", 11))
+        uri_describe(ci, why, n, generic);
+    else
+        pairs_describe(ci, why, n, generic);
 }
 
 int db_conninfo_check(const char *ci, int *has_password, char *why, size_t n)
