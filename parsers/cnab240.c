@@ -222,7 +222,7 @@ static int unexpected_end(parser *p, err_t *e)
  * (then its U is missing: refused by the caller as before). Returns 1 when
  * the T in t is finished (the current line is read again by the next call),
  * 0 when the line is to be read as usual. */
-static inline int lone_t(parser *p, settle_record *t)
+static inline __attribute__((always_inline)) int lone_t(parser *p, settle_record *t)
 {
     const cnab_line *l = &p->line;
     if (!p->have_t || !(p->b240->flags & C240_U_OPTIONAL) || (l->c[7] == '3' && l->c[13] == 'U'))
@@ -269,7 +269,7 @@ static int batch_header(parser *p, err_t *e)
 
 /* Segment T: a title's first half, decoded straight into t (T and U are
  * read in one call). */
-static inline int segment_t(parser *p, settle_record *t, err_t *e)
+static inline __attribute__((always_inline)) int segment_t(parser *p, settle_record *t, err_t *e)
 {
     cnab_ferr fe;
     if (p->have_t)
@@ -304,7 +304,7 @@ static int codes_disagree(parser *p, settle_record *t, const char tcode[3], err_
 }
 
 /* The amounts of banks whose U does not hold what the payer paid. */
-static inline int title_amounts(parser *p, settle_record *t, err_t *e)
+static inline __attribute__((always_inline)) int title_amounts(parser *p, settle_record *t, err_t *e)
 {
     unsigned fl = p->b240->flags;
     if ((fl & C240_PAID_FROM_NET) && t->amount_credited_cents) {
@@ -328,7 +328,7 @@ static inline int title_amounts(parser *p, settle_record *t, err_t *e)
 
 /* Segment U: completes the title in t. Returns 1 with the record, -1 on
  * error. */
-static inline int segment_u(parser *p, settle_record *t, err_t *e)
+static inline __attribute__((always_inline)) int segment_u(parser *p, settle_record *t, err_t *e)
 {
     cnab_ferr fe;
     if (!p->have_t)
@@ -354,7 +354,7 @@ static inline int segment_u(parser *p, settle_record *t, err_t *e)
 
 /* Record type 3: a detail segment. Returns 1 with a finished record in
  * rec, 0 to read on, -1 on error. */
-static inline int detail(parser *p, settle_record *rec, err_t *e)
+static inline __attribute__((always_inline)) int detail(parser *p, settle_record *rec, err_t *e)
 {
     const cnab_line *l = &p->line;
     if (!p->in_batch)
