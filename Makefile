@@ -107,15 +107,18 @@ check-package: bootstrap $(SETTLE)
 # must be clean: the whole suite; the unit tests and the integration tests
 # of ASAN_SUBSET built with AddressSanitizer + UBSan (leaks included); the
 # unit tests under valgrind memcheck (docs/testing.md, "Sanitizers and valgrind").
+# Each pass builds its own tree with one compiler per processor (NPROC);
+# scripts/run-tests runs the integration tests that many at a time.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 check: bootstrap
-	@$(MAKE) --no-print-directory lint
-	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory -j$(NPROC) lint
+	@$(MAKE) --no-print-directory -j$(NPROC) test
 	@echo "== AddressSanitizer + UBSan: unit tests and integration tests: $(ASAN_SUBSET)"
-	@$(MAKE) --no-print-directory asan-test SETTLE_TEST_SUBSET="$(ASAN_SUBSET)"
+	@$(MAKE) --no-print-directory -j$(NPROC) asan-test SETTLE_TEST_SUBSET="$(ASAN_SUBSET)"
 	@echo "== valgrind memcheck: unit tests"
-	@$(MAKE) --no-print-directory valgrind
+	@$(MAKE) --no-print-directory -j$(NPROC) valgrind
 	@echo "== line coverage of the unit tests"
-	@$(MAKE) --no-print-directory coverage
+	@$(MAKE) --no-print-directory -j$(NPROC) coverage
 
 test: $(SETTLE) $(UNIT_BIN) tools
 	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests

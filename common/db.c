@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,10 +277,39 @@ static void connect_sqlstate(char *msg, char state[6])
     *out = '\0';
 }
 
+/* Where libpq took (or would take) the password of this connection from:
+ * password= in the conninfo, $PGPASSWORD, or the password file it read
+ * (passfile=, $PGPASSFILE or ~/.pgpass, as libpq resolved it). */
+static void password_source(PGconn *db, int in_conninfo, char *out, size_t n)
+{
+    const char *env = getenv("PGPASSWORD");
+    if (in_conninfo) {
+        snprintf(out, n, "password= in [database] conninfo");
+        return;
+    }
+    if (env && *env) {
+        snprintf(out, n, "$PGPASSWORD");
+        return;
+    }
+    snprintf(out, n, "the password file (passfile= in conninfo, else $PGPASSFILE or ~/.pgpass)");
+    PQconninfoOption *o = PQconninfo(db);
+    for (PQconninfoOption *x = o; x && x->keyword; x++)
+        if (!strcmp(x->keyword, "passfile") && x->val && *x->val)
+            snprintf(out, n, "the password file %s", x->val);
+    PQconninfoFree(o);
+}
+
+/* The login role libpq used (user=, $PGUSER or the operating system user). */
+static void login_user(PGconn *db, char *out, size_t n)
+{
+    const char *u = PQuser(db);
+    snprintf(out, n, "%s", u && *u ? u : "(unknown)");
+}
+
 PGconn *db_connect(const config *cfg, err_t *e)
 {
+    int pw = 0;
     {
-        int pw;
         char why[256];
         if (cfg && cfg->db_conninfo && db_conninfo_check(cfg->db_conninfo, &pw, why, sizeof why) < 0) {
             err_set(e, EX_CONFIG, "[database] conninfo: %s\nHINT: see docs/configuration.md, [database]", why);
@@ -305,8 +335,26 @@ PGconn *db_connect(const config *cfg, err_t *e)
         connect_sqlstate(msg, state);
         trim_nl(msg);
         int needs_pw = PQconnectionNeedsPassword(db);
+        char src[PATH_MAX + 64], user[128];
+        password_source(db, pw, src, sizeof src);
+        login_user(db, user, sizeof user);
         PQfinish(db);
-        if (needs_pw || !strcmp(state, "28P01") || !strcmp(state, "28000") || !strcmp(state, "42501")) {
+        if (!strcmp(state, "28P01") && !needs_pw) {
+            /* a password was sent and refused: say which one to fix */
+            err_set(e, EX_NOPERM,
+                    "the payments database refused the password of user \"%s\" (from %s): %s\n"
+                    "HINT: put the role's current password in %s (a line host:port:dbname:user:password; "
+                    "mode 0600, readable by the user settle runs as), or change the role's password to match; "
+                    "docs/operations.md, \"First deploy\", steps 2-3",
+                    user, src, msg, src);
+        } else if (needs_pw) {
+            err_set(e, EX_NOPERM,
+                    "the payments database asks user \"%s\" for a password and none was found (looked in %s): %s\n"
+                    "HINT: add a line host:port:dbname:user:password for it to the password file "
+                    "(passfile= in [database] conninfo); libpq ignores a password file that others can read: "
+                    "mode 0600, owned by the user settle runs as; docs/operations.md, \"First deploy\", steps 2-3",
+                    user, src, msg);
+        } else if (!strcmp(state, "28P01") || !strcmp(state, "28000") || !strcmp(state, "42501")) {
             err_set(e, EX_NOPERM,
                     "the payments database refused the login: %s\n"
                     "HINT: check user= in [database] conninfo (a LOGIN role that is a member of settle_job, "
