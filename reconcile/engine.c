@@ -33,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/copybuf.h"
 #include "common/db.h"
 #include "common/log.h"
@@ -509,7 +510,7 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
     int rc = 0, retries = 0;
     long files = 0;
     long long lock_file = 0; /* the file to redo with its payments locked */
-    struct timespec waited_since = { 0, 0 }; /* waiting for held files since */
+    int64_t waited_since = 0; /* waiting for held files since (clock_mono_ms) */
     j.db = db_connect(cfg, &e);
     /* The file query is a loop of index probes whose row estimate makes the
      * planner JIT-compile it: that took 0.47 s of a 2.8 s query over the
@@ -549,9 +550,9 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
             }
             if (n_held == 0)
                 break;
-            if (!waited_since.tv_sec)
-                clock_gettime(CLOCK_MONOTONIC, &waited_since);
-            if (progress_seconds_since(&waited_since) < (double)cfg->wait_locked_seconds) {
+            if (!waited_since)
+                waited_since = clock_mono_ms();
+            if (clock_mono_ms() - waited_since < (int64_t)cfg->wait_locked_seconds * 1000) {
                 struct timespec pause = { 0, 200 * 1000 * 1000 };
                 nanosleep(&pause, NULL);
                 continue;
@@ -563,7 +564,7 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
             rc = EX_TEMPFAIL;
             break;
         }
-        waited_since.tv_sec = 0;
+        waited_since = 0;
         /* card acquirer files have their own rules (reconcile/cards_db.c) */
         int card = !strcmp(format, "cielo") || !strcmp(format, "rede");
         char label[300];
