@@ -479,7 +479,7 @@ chmod 600 "$r/etc/settle/pgpass"
 sed -i 's/:[^:]*$/:wrong/' "$r/etc/settle/pgpass"
 t_run out in_deploy sudo -u settle settle status
 t_eq "a wrong password: 77" 77 "$out_rc"
-t_contains "and the HINT points at the password file" "password file (passfile= in conninfo" "$out"
+t_contains "and the HINT names the password file" "current password in the password file /etc/settle/pgpass" "$out"
 
 echo "# package: $(( $(date +%s) - t0 )) s: make deb $(( t_deb - t0 )) s, debroot $(( t_root - t_deb )) s, unpacking the root $(( t1 - t_root )) s, dpkg and checks $(( t2 - t1 )) s, first deploy $(( $(date +%s) - t2 )) s"
 t_done
