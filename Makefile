@@ -166,7 +166,7 @@ valgrind: bootstrap
 # The house rules (CONTRIBUTING.md): cppcheck, clang-tidy (.clang-tidy),
 # scripts/lint-banned and scripts/lint-includes over common/ parsers/
 # reconcile/ fetch/ jobs/. Last line `lint: clean` or the failed checks.
-# Not part of `make check` (yet).
+# The first step of `make check` (after bootstrap and the clean root started in the background).
 lint: bootstrap
 	@scripts/lint
 
