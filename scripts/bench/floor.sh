@@ -12,7 +12,11 @@
 # SIZES="60000 120000 ..." runs several sizes (titles; payments are twice as
 # many, half of them paid long ago), default 480000; ROUNDS=N rounds per size
 # (default 3); FLOOR_DIR the floor's scripts (default ../shared/bench, or
-# /work/shared/bench).
+# /work/shared/bench). BEFORE=PATH another settle binary (e.g. the previous
+# commit's, with its own migrations) measured in the same rounds, on its own
+# template database, so that a change is compared before/after under the
+# same load: each round runs the three in a rotating order and the summary
+# adds settle's median time relative to BEFORE's.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -54,19 +58,43 @@ floor_round() {
   floor_paid=$(q "$server dbname=settle_floor" -c "SELECT count(*) FROM invoice_requests")
 }
 
+# settle_round BINARY TEMPLATE: ingest + reconcile on a fresh copy of TEMPLATE;
+# sets settle_s, ingest_s, reconcile_s, ingest_wal, reconcile_wal, settle_paid
 settle_round() {
-  fresh settle_floor_run settle_floor_tpl
+  fresh settle_floor_run "$2"
   local t0 t1 t2 l0 l1 l2
   l0=$(lsn); t0=$(now)
-  SETTLE_CONFIG=$work/run.conf "$SETTLE" -q ingest "$work/BENCH.RET"
+  SETTLE_CONFIG=$work/run.conf "$1" -q ingest "$work/BENCH.RET"
   t1=$(now); l1=$(lsn)
-  SETTLE_CONFIG=$work/run.conf "$SETTLE" -q reconcile
+  SETTLE_CONFIG=$work/run.conf "$1" -q reconcile
   t2=$(now); l2=$(lsn)
   ingest_s=$(elapsed "$t0" "$t1"); reconcile_s=$(elapsed "$t1" "$t2"); settle_s=$(elapsed "$t0" "$t2")
   ingest_wal=$(wal_mib "$l0" "$l1"); reconcile_wal=$(wal_mib "$l1" "$l2")
   settle_paid=$(q "$server dbname=settle_floor_run" -c "SELECT count(*) FROM invoice_requests")
 }
+after_round() { settle_round "$SETTLE" settle_floor_tpl; }
+before_round() {
+  settle_round "$BEFORE" settle_floor_tpl_b
+  before_s=$settle_s before_ingest_s=$ingest_s before_reconcile_s=$reconcile_s before_wal=$reconcile_wal
+  before_paid=$settle_paid
+}
 
+# template NAME BINARY N: NAME migrated by BINARY, with the 2N payments
+template() {
+  q "$admin" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"
+  printf '[database]\nconninfo = %s dbname=%s\n[spool]\ndir = %s/spool\n' "$server" "$1" "$work" >"$work/tpl.conf"
+  SETTLE_CONFIG=$work/tpl.conf "$2" -q migrate >/dev/null
+  q "$server dbname=$1" \
+    -c "\copy payments (id, order_id, method, amount_cents, due_on, status, bank_code, nosso_numero) FROM '$work/payments.csv' WITH (FORMAT csv, HEADER)" \
+    -c "INSERT INTO payments (id, order_id, method, amount_cents, due_on, status, bank_code, nosso_numero, paid_at, paid_cents)
+        SELECT i, 'OLD' || i, 'boleto', 1000 + i % 9973, DATE '2026-11-05', 'paid', '001', '1234568' || lpad(i::text, 10, '0'),
+               TIMESTAMPTZ '2026-11-06 10:00Z', 1000 + i % 9973
+          FROM generate_series($3 + 1, $((2 * $3))) i" \
+    -c "VACUUM ANALYZE payments"
+}
+
+BEFORE=${BEFORE:-}
+[ -z "$BEFORE" ] || [ -x "$BEFORE" ] || { echo "floor.sh: BEFORE=$BEFORE is not an executable" >&2; exit 1; }
 summary=$work/summary
 : >"$summary"
 for n in $SIZES; do
@@ -80,29 +108,36 @@ for n in $SIZES; do
        substr($0, 14, 1) == "U" { printf "%s,%d,%d,%d\n", nn, substr($0, 78, 15) + 0, substr($0, 18, 15) + 0, NR }' \
     "$work/BENCH.RET" >"$work/settle.csv"
   mv "$work/floor_payments.csv" "$work/payments.csv.floor"
-  q "$admin" -c "DROP DATABASE IF EXISTS settle_floor_tpl" -c "CREATE DATABASE settle_floor_tpl"
-  printf '[database]\nconninfo = %s dbname=settle_floor_tpl\n[spool]\ndir = %s/spool\n' "$server" "$work" >"$work/tpl.conf"
   printf '[database]\nconninfo = %s dbname=settle_floor_run\n[spool]\ndir = %s/spool\n' "$server" "$work" >"$work/run.conf"
-  SETTLE_CONFIG=$work/tpl.conf "$SETTLE" -q migrate >/dev/null
-  q "$server dbname=settle_floor_tpl" \
-    -c "\copy payments (id, order_id, method, amount_cents, due_on, status, bank_code, nosso_numero) FROM '$work/payments.csv' WITH (FORMAT csv, HEADER)" \
-    -c "INSERT INTO payments (id, order_id, method, amount_cents, due_on, status, bank_code, nosso_numero, paid_at, paid_cents)
-        SELECT i, 'OLD' || i, 'boleto', 1000 + i % 9973, DATE '2026-11-05', 'paid', '001', '1234568' || lpad(i::text, 10, '0'),
-               TIMESTAMPTZ '2026-11-06 10:00Z', 1000 + i % 9973
-          FROM generate_series($n + 1, $((2 * n))) i" \
-    -c "VACUUM ANALYZE payments"
+  template settle_floor_tpl "$SETTLE" "$n"
+  [ -z "$BEFORE" ] || template settle_floor_tpl_b "$BEFORE" "$n"
   cp "$work/payments.csv" "$work/payments.csv.settle"
   cp "$work/payments.csv.floor" "$work/payments.csv"
-  printf '%-6s %8s %9s %9s %11s %7s %10s %9s %12s\n' round floor_s settle_s ingest_s reconcile_s ratio floor_WAL ingest_WAL reconcile_WAL
+  printf '%-6s %8s %9s %9s %11s %7s %10s %9s %12s' round floor_s settle_s ingest_s reconcile_s ratio floor_WAL ingest_WAL reconcile_WAL
+  [ -z "$BEFORE" ] && echo || printf ' %9s %9s %12s %7s %9s\n' before_s ingest_s reconcile_s ratio WAL
   : >"$work/rounds"
+  : >"$work/before"
   for r in $(seq "$ROUNDS"); do
-    # alternate which side goes first
-    if [ $((r % 2)) = 1 ]; then floor_round; settle_round; else settle_round; floor_round; fi
+    # rotate which side goes first
+    if [ -z "$BEFORE" ]; then
+      if [ $((r % 2)) = 1 ]; then floor_round; after_round; else after_round; floor_round; fi
+    else
+      case $((r % 3)) in
+        1) floor_round; before_round; after_round ;;
+        2) after_round; floor_round; before_round ;;
+        0) before_round; after_round; floor_round ;;
+      esac
+      [ "$floor_paid" = "$before_paid" ] || { echo "MISMATCH: floor paid $floor_paid, before paid $before_paid" >&2; exit 1; }
+    fi
     [ "$floor_paid" = "$settle_paid" ] || { echo "MISMATCH: floor paid $floor_paid, settle paid $settle_paid" >&2; exit 1; }
     ratio=$(awk -v a="$settle_s" -v b="$floor_s" 'BEGIN { printf "%.2f", a / b }')
     echo "$ratio $floor_s $settle_s $ingest_s $reconcile_s $floor_wal $ingest_wal $reconcile_wal" >>"$work/rounds"
-    printf '%-6s %8s %9s %9s %11s %6sx %8sM %8sM %11sM\n' "$r" "$floor_s" "$settle_s" "$ingest_s" "$reconcile_s" "$ratio" \
+    printf '%-6s %8s %9s %9s %11s %6sx %8sM %8sM %11sM' "$r" "$floor_s" "$settle_s" "$ingest_s" "$reconcile_s" "$ratio" \
       "$floor_wal" "$ingest_wal" "$reconcile_wal"
+    if [ -z "$BEFORE" ]; then echo; continue; fi
+    bratio=$(awk -v a="$before_s" -v b="$floor_s" 'BEGIN { printf "%.2f", a / b }')
+    echo "$bratio $before_s $before_ingest_s $before_reconcile_s $before_wal $settle_s" >>"$work/before"
+    printf ' %9s %9s %12s %6sx %8sM\n' "$before_s" "$before_ingest_s" "$before_reconcile_s" "$bratio" "$before_wal"
   done
   sort -n "$work/rounds" | awk -v n="$n" '
     { row[NR] = $0 } END {
@@ -110,8 +145,14 @@ for n in $SIZES; do
       printf "%d titles: median ratio %.2fx (rounds %.2f-%.2fx; goal <= 1.5x): floor %.2f s, settle %.2f s (ingest %.2f, reconcile %.2f); WAL floor %s MiB, ingest %s MiB, reconcile %s MiB\n",
         n, m[1], lo[1], hi[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8]
     }' | tee -a "$summary"
+  if [ -n "$BEFORE" ]; then
+    b=$(awk -f scripts/bench/median.awk "$work/before")
+    after_vs=$(awk '{ printf "%.3f\n", $6 / $2 }' "$work/before" | awk -f scripts/bench/median.awk)
+    printf '%d titles, BEFORE (%s): median ratio %.2fx (rounds %.2f-%.2fx); settle/BEFORE per round: median %s (range %s-%s)\n' \
+      "$n" "$BEFORE" $b $after_vs | tee -a "$summary"
+  fi
   cp "$work/payments.csv.settle" "$work/payments.csv"
 done
-for db in settle_floor settle_floor_run settle_floor_tpl; do q "$admin" -c "DROP DATABASE IF EXISTS $db"; done
+for db in settle_floor settle_floor_run settle_floor_tpl settle_floor_tpl_b; do q "$admin" -c "DROP DATABASE IF EXISTS $db"; done
 echo "== summary"
 cat "$summary"
