@@ -39,3 +39,16 @@ CREATE TRIGGER payments_keys_check_update AFTER UPDATE OF bank_code, nosso_numer
 -- 2 ---------------------------------------------------------------------------
 DROP INDEX payments_card_captured;
 CREATE INDEX payments_card_captured ON payments (card_captured_at) WHERE method = 'card';
+
+-- 3 ---------------------------------------------------------------------------
+-- The ids of a file's settlements, recorded by ingest: every settlement of
+-- file F has an id in [settlements_from, settlements_to] (other files' ids
+-- may fall between them when two ingests run at once). Ingest draws
+-- settlements_from with nextval() when it registers the file (the
+-- settlements it then inserts in that session get higher ids) and records
+-- currval() when the file is done. Reconcile read the range with one more
+-- pass over the file's pages (min/max id of file_id = F, through the BRIN
+-- index) before reading them again by primary key; a file ingested before
+-- 019 has NULLs and still gets it that way.
+ALTER TABLE return_files ADD COLUMN settlements_from bigint, ADD COLUMN settlements_to bigint;
+GRANT INSERT (settlements_from), UPDATE (settlements_to) ON return_files TO settle_job;
