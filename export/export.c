@@ -180,9 +180,9 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     snprintf(ids, sizeof ids, "%lld", id);
     memset(b, 0, sizeof *b);
     b->id = id;
-    batch_head h;
-    char *csv;
-    size_t csv_len;
+    batch_head h = { 0 };
+    char *csv = NULL;
+    size_t csv_len = 0;
     if (export_read_head(db, id, ids, &h, e) || export_csv(db, id, ids, &h, &csv, &csv_len, e))
         return -1;
     b->published = h.published;
