@@ -107,15 +107,18 @@ check-package: bootstrap $(SETTLE)
 # must be clean: the whole suite; the unit tests and the integration tests
 # of ASAN_SUBSET built with AddressSanitizer + UBSan (leaks included); the
 # unit tests under valgrind memcheck (docs/testing.md, "Sanitizers and valgrind").
+# Each pass builds its own tree with one compiler per processor (NPROC);
+# scripts/run-tests runs the integration tests that many at a time.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 check: bootstrap
-	@$(MAKE) --no-print-directory lint
-	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory -j$(NPROC) lint
+	@$(MAKE) --no-print-directory -j$(NPROC) test
 	@echo "== AddressSanitizer + UBSan: unit tests and integration tests: $(ASAN_SUBSET)"
-	@$(MAKE) --no-print-directory asan-test SETTLE_TEST_SUBSET="$(ASAN_SUBSET)"
+	@$(MAKE) --no-print-directory -j$(NPROC) asan-test SETTLE_TEST_SUBSET="$(ASAN_SUBSET)"
 	@echo "== valgrind memcheck: unit tests"
-	@$(MAKE) --no-print-directory valgrind
+	@$(MAKE) --no-print-directory -j$(NPROC) valgrind
 	@echo "== line coverage of the unit tests"
-	@$(MAKE) --no-print-directory coverage
+	@$(MAKE) --no-print-directory -j$(NPROC) coverage
 
 test: $(SETTLE) $(UNIT_BIN) tools
 	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests
@@ -186,7 +189,8 @@ bench: bootstrap
 	@set -e; for b in $(if $(BENCH),scripts/bench/$(BENCH).sh,$(sort $(wildcard scripts/bench/*.sh))); do \
 	    echo "== $$b"; SETTLE=$(abspath $(SETTLE)) bash $$b; done
 
-# libFuzzer targets: tests/fuzz/NAME_fuzz.c, each run FUZZ_SECONDS (60) from
+# libFuzzer targets: tests/fuzz/NAME_fuzz.c (a body several share, as
+# card_reader_fuzz.h, is a .h there), each run FUZZ_SECONDS (60) from
 # the seeds in tests/fuzz/seeds/NAME/ (crashes land in build/fuzz/).
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
@@ -201,7 +205,7 @@ fuzz: bootstrap
 	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crashes/$$n/ \
 	        build/fuzz/corpus/$$n tests/fuzz/seeds/$$n 2>&1 | grep -E '^(stat::number_of_executed_units|stat::peak_rss|INFO: Seed|==[0-9]+==ERROR|SUMMARY)' ; done
 fuzz-build: $(FUZZ_BIN)
-build/fuzz/bin/%_fuzz: tests/fuzz/%_fuzz.c $(BUILD)/libsettle.a
+build/fuzz/bin/%_fuzz: tests/fuzz/%_fuzz.c $(wildcard tests/fuzz/*.h) $(BUILD)/libsettle.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(BUILD)/libsettle.a $(PKG_LIBS)
 

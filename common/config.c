@@ -209,8 +209,12 @@ static const keyspec retention_keys[] = {
     { "metrics_days", K_INT, CK(keep_metrics_days), "30", 0, 36500, NULL, NULL,
       "EMF lines in the [metrics] emf_output file (older lines dropped); 0 = forever" },
     { "personal_data_days", K_INT, CK(keep_personal_data_days), "1825", 0, 36500, NULL, NULL,
-      "payer names, documents and messages of settlements older than this are masked (amounts, keys, "
-      "audit trail kept); a settlement with an open exception is kept; 0 = forever" },
+      "payer names, documents and messages of settlements, and the payer's name and CPF/CNPJ in the texts of "
+      "their exceptions, older than this are masked (amounts, keys, audit trail kept); a settlement with an "
+      "open exception is kept; 0 = forever" },
+    { "mask_chunk_rows", K_INT, CK(mask_chunk_rows), "10000", 1, 1000000, NULL, NULL,
+      "settlements (and exceptions) masked per transaction: a first purge of a large database commits "
+      "chunk by chunk" },
 };
 #undef CK
 

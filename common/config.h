@@ -132,6 +132,7 @@ typedef struct config {
     long long keep_logs_days;          /* log_dir/settle-*.log */
     long long keep_metrics_days;       /* EMF lines in [metrics] emf_output */
     long long keep_personal_data_days; /* payer names, documents, messages in the database */
+    long long mask_chunk_rows;         /* settlements (and exceptions) masked per transaction */
     char *log_dir;                     /* /var/log/settle: the nightly wrapper's logs */
 
     source_cfg *sources;

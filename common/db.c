@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,76 +43,94 @@ static int bad_percent(const char *s, size_t len)
     return 0;
 }
 
-/* Which part of a conninfo libpq refused, named without its value. */
-static void conninfo_describe(const char *ci, char *why, size_t n)
+/* Whether k[0..klen) is a keyword libpq knows (tried as "KEY=x"). */
+static int libpq_key(const char *k, size_t klen)
+{
+    char one[96];
+    snprintf(one, sizeof one, "%.*s=x", (int)(klen < 80 ? klen : 80), k);
+    char *err = NULL;
+    PQconninfoOption *o = PQconninfoParse(one, &err);
+    PQconninfoFree(o);
+    if (!err)
+        return 1;
+    PQfreemem(err);
+    return 0;
+}
+
+/* The query string q of a URI (after '?'): the first parameter that is not
+ * KEY=VALUE, not percent-encoded or not a libpq key, described into why.
+ * 1 when one was found, 0 when all are well-formed. */
+static int uri_query_problem(const char *q, char *why, size_t n)
 {
     char kb[48];
-    const char *generic = "malformed (libpq's message is not shown: it may contain a password)";
-    if (!strncmp(ci, "postgresql://", 13) || !strncmp(ci, "postgres://", 11)) {
-        const char *a = strstr(ci, "://") + 3;
-        size_t alen = strcspn(a, "/?");
-        const char *at = NULL;
-        for (const char *p = a; p < a + alen; p++)
-            if (*p == '@')
-                at = p;
-        if (at) {
-            const char *colon = memchr(a, ':', (size_t)(at - a));
-            size_t ulen = colon ? (size_t)(colon - a) : (size_t)(at - a);
-            if (bad_percent(a, ulen)) {
-                snprintf(why, n, "the user name in the URI is not valid percent-encoding (value not shown)");
-                return;
-            }
-            if (colon && bad_percent(colon + 1, (size_t)(at - colon - 1))) {
-                snprintf(why, n, "the password in the URI is not valid percent-encoding (value not shown)");
-                return;
-            }
-            a = at + 1;
-            alen = strcspn(a, "/?");
+    while (*q) {
+        size_t plen = strcspn(q, "&");
+        const char *eq = memchr(q, '=', plen);
+        size_t klen = eq ? (size_t)(eq - q) : plen;
+        const char *k = key_name(q, klen, kb, sizeof kb);
+        if (!eq || memchr(eq + 1, '=', plen - klen - 1)) {
+            snprintf(why, n, "query parameter %s of the URI is not KEY=VALUE (value not shown)", k);
+            return 1;
         }
-        if (bad_percent(a, alen)) {
-            snprintf(why, n, "the host part of the URI is not valid percent-encoding");
+        if (bad_percent(q, klen) || bad_percent(eq + 1, plen - klen - 1)) {
+            snprintf(why, n, "the value of query parameter %s of the URI is not valid percent-encoding (value not shown)", k);
+            return 1;
+        }
+        if (!libpq_key(q, klen)) {
+            snprintf(why, n, "query parameter %s of the URI is not a libpq connection key", k);
+            return 1;
+        }
+        q += plen + (q[plen] == '&');
+    }
+    return 0;
+}
+
+/* conninfo_describe() of a postgresql:// or postgres:// URI. */
+static void uri_describe(const char *ci, char *why, size_t n, const char *generic)
+{
+    const char *a = strstr(ci, "://") + 3;
+    size_t alen = strcspn(a, "/?");
+    const char *at = NULL;
+    for (const char *p = a; p < a + alen; p++)
+        if (*p == '@')
+            at = p;
+    if (at) {
+        const char *colon = memchr(a, ':', (size_t)(at - a));
+        size_t ulen = colon ? (size_t)(colon - a) : (size_t)(at - a);
+        if (bad_percent(a, ulen)) {
+            snprintf(why, n, "the user name in the URI is not valid percent-encoding (value not shown)");
             return;
         }
-        const char *p = a + alen;
-        if (*p == '/') {
-            size_t dlen = strcspn(p + 1, "?");
-            if (bad_percent(p + 1, dlen)) {
-                snprintf(why, n, "the database name in the URI is not valid percent-encoding");
-                return;
-            }
-            p += 1 + dlen;
+        if (colon && bad_percent(colon + 1, (size_t)(at - colon - 1))) {
+            snprintf(why, n, "the password in the URI is not valid percent-encoding (value not shown)");
+            return;
         }
-        if (*p == '?') {
-            for (const char *q = p + 1; *q;) {
-                size_t plen = strcspn(q, "&");
-                const char *eq = memchr(q, '=', plen);
-                size_t klen = eq ? (size_t)(eq - q) : plen;
-                const char *k = key_name(q, klen, kb, sizeof kb);
-                if (!eq || memchr(eq + 1, '=', plen - klen - 1)) {
-                    snprintf(why, n, "query parameter %s of the URI is not KEY=VALUE (value not shown)", k);
-                    return;
-                }
-                if (bad_percent(q, klen) || bad_percent(eq + 1, plen - klen - 1)) {
-                    snprintf(why, n, "the value of query parameter %s of the URI is not valid percent-encoding (value not shown)", k);
-                    return;
-                }
-                char one[96];
-                snprintf(one, sizeof one, "%.*s=x", (int)(klen < 80 ? klen : 80), q);
-                char *err = NULL;
-                PQconninfoOption *o = PQconninfoParse(one, &err);
-                PQconninfoFree(o);
-                if (err) {
-                    PQfreemem(err);
-                    snprintf(why, n, "query parameter %s of the URI is not a libpq connection key", k);
-                    return;
-                }
-                q += plen + (q[plen] == '&');
-            }
-        }
-        snprintf(why, n, "the URI is %s", generic);
+        a = at + 1;
+        alen = strcspn(a, "/?");
+    }
+    if (bad_percent(a, alen)) {
+        snprintf(why, n, "the host part of the URI is not valid percent-encoding");
         return;
     }
-    /* key = value pairs, a value optionally in single quotes with \\ escapes */
+    const char *p = a + alen;
+    if (*p == '/') {
+        size_t dlen = strcspn(p + 1, "?");
+        if (bad_percent(p + 1, dlen)) {
+            snprintf(why, n, "the database name in the URI is not valid percent-encoding");
+            return;
+        }
+        p += 1 + dlen;
+    }
+    if (*p == '?' && uri_query_problem(p + 1, why, n))
+        return;
+    snprintf(why, n, "the URI is %s", generic);
+}
+
+/* conninfo_describe() of key = value pairs, a value optionally in single
+ * quotes with \\ escapes. */
+static void pairs_describe(const char *ci, char *why, size_t n, const char *generic)
+{
+    char kb[48];
     const char *p = ci;
     for (int pair = 1;; pair++) {
         while (isspace((unsigned char)*p))
@@ -148,18 +167,22 @@ static void conninfo_describe(const char *ci, char *why, size_t n)
             while (*p && !isspace((unsigned char)*p))
                 p++;
         }
-        char one[96];
-        snprintf(one, sizeof one, "%.*s=x", (int)(klen < 80 ? klen : 80), k);
-        char *err = NULL;
-        PQconninfoOption *o = PQconninfoParse(one, &err);
-        PQconninfoFree(o);
-        if (err) {
-            PQfreemem(err);
+        if (!libpq_key(k, klen)) {
             snprintf(why, n, "%s is not a libpq connection key", kn);
             return;
         }
     }
     snprintf(why, n, "%s", generic);
+}
+
+/* Which part of a conninfo libpq refused, named without its value. */
+static void conninfo_describe(const char *ci, char *why, size_t n)
+{
+    const char *generic = "malformed (libpq's message is not shown: it may contain a password)";
+    if (!strncmp(ci, "postgresql://", 13) || !strncmp(ci, "postgres://", 11))
+        uri_describe(ci, why, n, generic);
+    else
+        pairs_describe(ci, why, n, generic);
 }
 
 int db_conninfo_check(const char *ci, int *has_password, char *why, size_t n)
@@ -276,10 +299,39 @@ static void connect_sqlstate(char *msg, char state[6])
     *out = '\0';
 }
 
+/* Where libpq took (or would take) the password of this connection from:
+ * password= in the conninfo, $PGPASSWORD, or the password file it read
+ * (passfile=, $PGPASSFILE or ~/.pgpass, as libpq resolved it). */
+static void password_source(PGconn *db, int in_conninfo, char *out, size_t n)
+{
+    const char *env = getenv("PGPASSWORD");
+    if (in_conninfo) {
+        snprintf(out, n, "password= in [database] conninfo");
+        return;
+    }
+    if (env && *env) {
+        snprintf(out, n, "$PGPASSWORD");
+        return;
+    }
+    snprintf(out, n, "the password file (passfile= in conninfo, else $PGPASSFILE or ~/.pgpass)");
+    PQconninfoOption *o = PQconninfo(db);
+    for (PQconninfoOption *x = o; x && x->keyword; x++)
+        if (!strcmp(x->keyword, "passfile") && x->val && *x->val)
+            snprintf(out, n, "the password file %s", x->val);
+    PQconninfoFree(o);
+}
+
+/* The login role libpq used (user=, $PGUSER or the operating system user). */
+static void login_user(PGconn *db, char *out, size_t n)
+{
+    const char *u = PQuser(db);
+    snprintf(out, n, "%s", u && *u ? u : "(unknown)");
+}
+
 PGconn *db_connect(const config *cfg, err_t *e)
 {
+    int pw = 0;
     {
-        int pw;
         char why[256];
         if (cfg && cfg->db_conninfo && db_conninfo_check(cfg->db_conninfo, &pw, why, sizeof why) < 0) {
             err_set(e, EX_CONFIG, "[database] conninfo: %s\nHINT: see docs/configuration.md, [database]", why);
@@ -305,8 +357,26 @@ PGconn *db_connect(const config *cfg, err_t *e)
         connect_sqlstate(msg, state);
         trim_nl(msg);
         int needs_pw = PQconnectionNeedsPassword(db);
+        char src[PATH_MAX + 64], user[128];
+        password_source(db, pw, src, sizeof src);
+        login_user(db, user, sizeof user);
         PQfinish(db);
-        if (needs_pw || !strcmp(state, "28P01") || !strcmp(state, "28000") || !strcmp(state, "42501")) {
+        if (!strcmp(state, "28P01") && !needs_pw) {
+            /* a password was sent and refused: say which one to fix */
+            err_set(e, EX_NOPERM,
+                    "the payments database refused the password of user \"%s\" (from %s): %s\n"
+                    "HINT: put the role's current password in %s (a line host:port:dbname:user:password; "
+                    "mode 0600, readable by the user settle runs as), or change the role's password to match; "
+                    "docs/operations.md, \"First deploy\", steps 2-3",
+                    user, src, msg, src);
+        } else if (needs_pw) {
+            err_set(e, EX_NOPERM,
+                    "the payments database asks user \"%s\" for a password and none was found (looked in %s): %s\n"
+                    "HINT: add a line host:port:dbname:user:password for it to the password file "
+                    "(passfile= in [database] conninfo); libpq ignores a password file that others can read: "
+                    "mode 0600, owned by the user settle runs as; docs/operations.md, \"First deploy\", steps 2-3",
+                    user, src, msg);
+        } else if (!strcmp(state, "28P01") || !strcmp(state, "28000") || !strcmp(state, "42501")) {
             err_set(e, EX_NOPERM,
                     "the payments database refused the login: %s\n"
                     "HINT: check user= in [database] conninfo (a LOGIN role that is a member of settle_job, "

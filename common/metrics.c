@@ -194,30 +194,53 @@ void metrics_emit_run(FILE *out, int exit_code, long long ms, int dry_run, long 
 
 void metrics_format(char *buf, size_t n, int json)
 {
-    size_t used = 0;
+    /* An entry that does not fit is not cut in half: the text stops after
+     * the last whole entry and says how many were left out (" +N more";
+     * JSON: a "MoreCounters":N member), so the JSON stays valid for
+     * job_run_steps.counts and nothing is dropped without a word. */
+    static const size_t reserve = 32; /* room for the "+N more" note */
+    if (!n)
+        return;
+    size_t used = 0, whole = 0;
     buf[0] = '\0';
     if (json)
-        used += (size_t)snprintf(buf, n, "{");
-    int k = 0;
-    for (int i = 0; i < g_n && used < n; i++) {
+        used = whole = (size_t)snprintf(buf, n, "{");
+    int k = 0, left = 0;
+    for (int i = 0; i < g_n; i++) {
         int seen = 0;
         for (int j = 0; j < i; j++)
             if (!strcmp(g_m[j].name, g_m[i].name))
                 seen = 1;
         if (seen)
             continue;
+        if (left) {
+            left++;
+            continue;
+        }
         long long v = metrics_get(g_m[i].name);
+        char one[160];
         if (json) {
-            used += (size_t)snprintf(buf + used, n - used, "%s\"%s\":%lld", k ? "," : "", g_m[i].name, v);
+            snprintf(one, sizeof one, "%s\"%s\":%lld", k ? "," : "", g_m[i].name, v);
         } else if (is_amount(g_m[i].name)) {
             char money[FMT_MONEY_MAX];
-            used += (size_t)snprintf(buf + used, n - used, "%s%s=R$ %s", k ? " " : "", g_m[i].name,
-                                     fmt_money(v, ',', '.', money));
+            snprintf(one, sizeof one, "%s%s=R$ %s", k ? " " : "", g_m[i].name, fmt_money(v, ',', '.', money));
         } else {
-            used += (size_t)snprintf(buf + used, n - used, "%s%s=%lld", k ? " " : "", g_m[i].name, v);
+            snprintf(one, sizeof one, "%s%s=%lld", k ? " " : "", g_m[i].name, v);
         }
+        size_t len = strlen(one);
+        if (used + len + reserve >= n) {
+            left = 1;
+            continue;
+        }
+        memcpy(buf + used, one, len + 1);
+        used = whole = used + len;
         k++;
     }
-    if (json && used < n)
+    if (left && json)
+        snprintf(buf + whole, n - whole, "%s\"MoreCounters\":%d", k ? "," : "", left);
+    else if (left)
+        snprintf(buf + whole, n - whole, "%s+%d more", k ? " " : "", left);
+    used = strlen(buf);
+    if (json && used + 1 < n)
         snprintf(buf + used, n - used, "}");
 }

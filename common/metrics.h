@@ -43,7 +43,9 @@ long long metrics_dropped(void);
 
 /* Print "name=value" pairs of all counters summed over dimensions, for the
  * run summary ("SettledAmount=R$ 1.234,56") and job_run_steps.counts (as a
- * JSON object when json, amounts in cents). */
+ * JSON object when json, amounts in cents). What does not fit in n bytes is
+ * counted, never cut: " +N more" (JSON: "MoreCounters":N), and the JSON is
+ * always a whole object. */
 void metrics_format(char *buf, size_t n, int json);
 
 #endif

@@ -18,12 +18,18 @@ void progress_force(int on)
     g_state = on ? 1 : 0;
 }
 
+/* Seconds from *t0 to *t1, never 0. */
+static double seconds_between(const struct timespec *t0, const struct timespec *t1)
+{
+    double s = (double)(t1->tv_sec - t0->tv_sec) + (double)(t1->tv_nsec - t0->tv_nsec) / 1e9;
+    return s > 1e-6 ? s : 1e-6;
+}
+
 double progress_seconds_since(const struct timespec *t0)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    double s = (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
-    return s > 1e-6 ? s : 1e-6;
+    return seconds_between(t0, &now);
 }
 
 int progress_enabled(void)
@@ -90,8 +96,30 @@ void progress_begin(progress_task *t, const char *component, const char *label, 
     t->total = total;
     t->done = 0;
     clock_gettime(CLOCK_MONOTONIC, &t->t0);
-    t->last_log = t->t0;
+    t->last_log = t->last_read = t->t0;
+    t->stride = t->skip = 1;
+    t->clock_reads = 0;
     t->active = 1;
+}
+
+/* Whether this tick reads the clock: every t->stride ticks, the stride
+ * adapted to how long the last stride took (progress.h), and always for
+ * the last tick of a known total (the terminal line's final draw). */
+static int clock_due(progress_task *t)
+{
+    if (--t->skip > 0 && t->done != t->total)
+        return 0;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    t->clock_reads++;
+    long ms = (now.tv_sec - t->last_read.tv_sec) * 1000 + (now.tv_nsec - t->last_read.tv_nsec) / 1000000;
+    t->last_read = now;
+    if (ms < PROGRESS_FAST_MS && t->stride < PROGRESS_MAX_STRIDE)
+        t->stride *= 2;
+    else if (ms > PROGRESS_SLOW_MS)
+        t->stride = 1;
+    t->skip = t->stride;
+    return 1;
 }
 
 void progress_tick(progress_task *t, long long n)
@@ -99,17 +127,18 @@ void progress_tick(progress_task *t, long long n)
     if (!t->active)
         return;
     t->done += n;
+    if (!clock_due(t))
+        return;
     if (enabled()) {
         char line[128];
         /* progress_update() limits the redraws; build the text only when due */
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
+        struct timespec now = t->last_read;
         long ms = (now.tv_sec - g_last.tv_sec) * 1000 + (now.tv_nsec - g_last.tv_nsec) / 1000000;
         if (g_shown && ms < 250 && t->done != t->total)
             return;
         if (t->done == t->total)
             g_shown = 0; /* always draw the last one */
-        progress_format(line, sizeof line, t->done, t->total, t->unit, progress_seconds_since(&t->t0));
+        progress_format(line, sizeof line, t->done, t->total, t->unit, seconds_between(&t->t0, &now));
         progress_update("%s: %s", t->label, line);
         return;
     }
@@ -122,10 +151,10 @@ void progress_tick(progress_task *t, long long n)
         if (!v || !*v || *end || every < 0)
             every = PROGRESS_LOG_SECONDS;
     }
-    if (progress_seconds_since(&t->last_log) < every)
+    if (seconds_between(&t->last_log, &t->last_read) < every)
         return;
-    clock_gettime(CLOCK_MONOTONIC, &t->last_log);
-    double s = progress_seconds_since(&t->t0);
+    t->last_log = t->last_read;
+    double s = seconds_between(&t->t0, &t->last_read);
     long long rate = (long long)((double)t->done / s);
     long long eta = rate > 0 && t->total > t->done ? (t->total - t->done) / rate : -1;
     log_msg(LOG_INFO, t->component,

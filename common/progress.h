@@ -28,8 +28,16 @@ void progress_force(int on);
  * "progress" at most every PROGRESS_LOG_SECONDS (or $SETTLE_PROGRESS_SECONDS),
  * with done, total, per_s and eta_s. A stage calls progress_begin() before its loop, progress_tick()
  * once per iteration and progress_end() after it. total 0 = unknown (no
- * percentage, no ETA). The task is the caller's; nothing to free. */
+ * percentage, no ETA). The task is the caller's; nothing to free.
+ * A tick reads the clock only every `stride` ticks: the stride doubles (up
+ * to PROGRESS_MAX_STRIDE) while that many ticks take under
+ * PROGRESS_FAST_MS and falls back to 1 when they take longer than
+ * PROGRESS_SLOW_MS, so a per-record loop pays a counter per record and a
+ * slow loop (export's batches) still looks at the clock every time. */
 #define PROGRESS_LOG_SECONDS 10
+#define PROGRESS_MAX_STRIDE 1024
+#define PROGRESS_FAST_MS 4
+#define PROGRESS_SLOW_MS 50
 
 #include <time.h>
 
@@ -39,6 +47,9 @@ typedef struct progress_task {
     const char *unit;           /* "settlements" (static) */
     long long total, done;
     struct timespec t0, last_log;
+    struct timespec last_read;  /* when a tick last read the clock */
+    unsigned stride, skip;      /* ticks between clock reads, ticks left before the next */
+    long long clock_reads;      /* how many times ticks read the clock (tests) */
     int active;
 } progress_task;
 

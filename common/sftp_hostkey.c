@@ -251,6 +251,51 @@ static int known_append(sftp_conn *c, LIBSSH2_KNOWNHOSTS *kh, const char *key, s
     return 0;
 }
 
+/* The names of the key types whose bits (in all_keybits[] order) are set
+ * in mask, comma-separated, into types. */
+static void keybit_list(unsigned mask, char *types, size_t n)
+{
+    size_t types_len = 0;
+    types[0] = '\0';
+    for (size_t i = 0; i < sizeof all_keybits / sizeof all_keybits[0]; i++)
+        if (mask & (1u << i)) {
+            snprintf(types + types_len, n - types_len, "%s%s", *types ? ", " : "", keybit_name(all_keybits[i]));
+            types_len = strlen(types);
+        }
+}
+
+/* No known_hosts line for the offered key's type: refused when the host
+ * has lines of other types (its key changed), else recorded with
+ * accept-new, else refused. 0, or -1 with e set. */
+static int host_key_unknown(sftp_conn *c, LIBSSH2_KNOWNHOSTS *kh, const char *host, const char *key, size_t klen,
+                            int keybit, int accept_new, err_t *e)
+{
+    const sftp_endpoint *ep = c->ep;
+    const char *kname = keybit_name(keybit);
+    unsigned other = known_types(c, kh);
+    if (other) {
+        char types[256];
+        keybit_list(other, types, sizeof types);
+        return err_fail(e, EX_UNAVAILABLE,
+                        "host key of %s has changed: %s holds a %s key, the server offered %s (%s)\n"
+                        "HINT: nothing was downloaded; confirm the new key with the server's operator, then "
+                        "replace the line for %s in %s",
+                        host, ep->known_hosts, types, c->fingerprint, kname, host, ep->known_hosts);
+    }
+    if (!accept_new)
+        return err_fail(e, EX_UNAVAILABLE,
+                        "host key of %s is not in %s: the server offered %s (%s)\n"
+                        "HINT: nothing was downloaded; confirm the fingerprint with the server's operator, then add "
+                        "the key (ssh-keyscan -p %lld %s >> %s) or set host_key_sha256 with host_key_check = fingerprint",
+                        host, ep->known_hosts, c->fingerprint, kname, ep->port, ep->host, ep->known_hosts);
+    if (known_append(c, kh, key, klen, keybit, e) < 0)
+        return -1;
+    log_msg(LOG_WARN, "sftp",
+            KV(KV_S("host", host), KV_S("fingerprint", c->fingerprint), KV_S("known_hosts", ep->known_hosts)),
+            "unknown host key recorded (host_key_check = accept-new)");
+    return 0;
+}
+
 int sftp_check_host_key(sftp_conn *c, err_t *e)
 {
     const sftp_endpoint *ep = c->ep;
@@ -304,35 +349,7 @@ int sftp_check_host_key(sftp_conn *c, err_t *e)
                      "confirm the new fingerprint with its operator, then replace the line for %s in %s",
                      host, ep->known_hosts, expected, c->fingerprint, kname, host, ep->known_hosts);
     } else if (r == LIBSSH2_KNOWNHOST_CHECK_NOTFOUND) {
-        unsigned other = known_types(c, kh);
-        if (other) {
-            char types[256] = "";
-            size_t types_len = 0;
-            for (size_t i = 0; i < sizeof all_keybits / sizeof all_keybits[0]; i++)
-                if (other & (1u << i)) {
-                    snprintf(types + types_len, sizeof types - types_len, "%s%s", *types ? ", " : "",
-                             keybit_name(all_keybits[i]));
-                    types_len = strlen(types);
-                }
-            rc = err_set(e, EX_UNAVAILABLE,
-                         "host key of %s has changed: %s holds a %s key, the server offered %s (%s)\n"
-                         "HINT: nothing was downloaded; confirm the new key with the server's operator, then "
-                         "replace the line for %s in %s",
-                         host, ep->known_hosts, types, c->fingerprint, kname, host, ep->known_hosts);
-        } else if (accept_new) {
-            if (known_append(c, kh, key, klen, keybit, e) < 0)
-                rc = -1;
-            else
-                log_msg(LOG_WARN, "sftp",
-                        KV(KV_S("host", host), KV_S("fingerprint", c->fingerprint), KV_S("known_hosts", ep->known_hosts)),
-                        "unknown host key recorded (host_key_check = accept-new)");
-        } else {
-            rc = err_set(e, EX_UNAVAILABLE,
-                         "host key of %s is not in %s: the server offered %s (%s)\n"
-                         "HINT: nothing was downloaded; confirm the fingerprint with the server's operator, then add "
-                         "the key (ssh-keyscan -p %lld %s >> %s) or set host_key_sha256 with host_key_check = fingerprint",
-                         host, ep->known_hosts, c->fingerprint, kname, ep->port, ep->host, ep->known_hosts);
-        }
+        rc = host_key_unknown(c, kh, host, key, klen, keybit, accept_new, e);
     } else {
         rc = err_set(e, EX_UNAVAILABLE, "cannot check the host key of %s against %s", host, ep->known_hosts);
     }

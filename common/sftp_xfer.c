@@ -165,8 +165,67 @@ static int sink_flush(sftp_sink sink, void *arg, const char *path, char *buf, si
     return 0;
 }
 
-int sftp_download_to(sftp_conn *c, const char *path, uint64_t offset, uint64_t limit, uint64_t *total,
-                     sftp_sink sink, void *arg, err_t *e)
+/* The rate of a download over windows of timeout_seconds (sftp_download_to). */
+typedef struct rate_window {
+    long long start, ms;   /* the window's start (sftp_now_ms) and length */
+    uint64_t bytes;        /* received in it */
+} rate_window;
+
+/* -1 with e set (EX_TEMPFAIL, the connection broken) when the source's
+ * time budget ran out, or when the window just ended averaged less than
+ * min_bytes_per_second (held: the bytes so far); 0 to go on. */
+static int dl_out_of_time(sftp_conn *c, const char *step, rate_window *w, uint64_t held, err_t *e)
+{
+    long long now = sftp_now_ms();
+    if (c->deadline_ms && now >= c->deadline_ms) {
+        sftp_conn_break(c);
+        return err_fail(e, EX_TEMPFAIL, "the source's time budget (max_source_seconds) ran out while %s", step);
+    }
+    if (now - w->start < w->ms)
+        return 0;
+    long long rate = (long long)(w->bytes * 1000 / (uint64_t)(now - w->start));
+    if (c->ep->min_bytes_per_second > 0 && rate < c->ep->min_bytes_per_second) {
+        sftp_conn_break(c);
+        return err_fail(e, EX_TEMPFAIL,
+                        "%s too slow: %lld bytes/s over the last %llds, less than min_bytes_per_second = %lld "
+                        "(%llu bytes so far, kept for resuming)",
+                        step, rate, (now - w->start) / 1000, c->ep->min_bytes_per_second, (unsigned long long)held);
+    }
+    w->start = now;
+    w->bytes = 0;
+    return 0;
+}
+
+/* One read of h into buf[0..space), waiting while libssh2 would block:
+ * the bytes read, 0 at the end of the file, -1 with e set. */
+static ssize_t dl_read(sftp_conn *c, LIBSSH2_SFTP_HANDLE *h, char *buf, size_t space, const char *step, err_t *e)
+{
+    ssize_t r;
+    long long dl = 0;
+    /* libssh2 keeps min(4 x the space offered, 8 MB) of read requests
+     * in flight: READ_BUF - SFTP_SINK_BLOCK >= 2 MB keeps it at 8 MB */
+    while ((r = libssh2_sftp_read(h, buf, space)) == LIBSSH2_ERROR_EAGAIN)
+        if (sftp_conn_wait(c, &dl, step, e) < 0)
+            break;
+    if (r >= 0)
+        return r;
+    if (r != LIBSSH2_ERROR_EAGAIN)
+        sftp_ssh_fail(c, step, (int)r, e);
+    return -1;
+}
+
+/* The terminal's progress line of a download: held of limit (0: unknown). */
+static void dl_progress(const char *path, uint64_t held, uint64_t limit)
+{
+    if (limit)
+        progress_update("fetch %s: %llu of %llu MB", path, (unsigned long long)(held >> 20),
+                        (unsigned long long)(limit >> 20));
+    else
+        progress_update("fetch %s: %llu MB", path, (unsigned long long)(held >> 20));
+}
+
+/* Open path for reading at offset: the handle, or NULL with e set. */
+static LIBSSH2_SFTP_HANDLE *dl_open(sftp_conn *c, const char *path, uint64_t offset, err_t *e)
 {
     char step[1200];
     snprintf(step, sizeof step, "opening %s", path);
@@ -174,15 +233,28 @@ int sftp_download_to(sftp_conn *c, const char *path, uint64_t offset, uint64_t l
     int rc;
     SSH_PCALL(c, h, rc, step, e,
               libssh2_sftp_open_ex(c->sftp, path, (unsigned)strlen(path), LIBSSH2_FXF_READ, 0, LIBSSH2_SFTP_OPENFILE));
-    if (!h)
-        return rc == LIBSSH2_ERROR_EAGAIN ? -1 : sftp_ssh_fail(c, step, rc, e);
+    if (!h) {
+        if (rc != LIBSSH2_ERROR_EAGAIN)
+            sftp_ssh_fail(c, step, rc, e);
+        return NULL;
+    }
     if (offset)
         libssh2_sftp_seek64(h, offset);
+    return h;
+}
+
+int sftp_download_to(sftp_conn *c, const char *path, uint64_t offset, uint64_t limit, uint64_t *total,
+                     sftp_sink sink, void *arg, err_t *e)
+{
+    LIBSSH2_SFTP_HANDLE *h = dl_open(c, path, offset, e);
+    if (!h)
+        return -1;
     char *buf = malloc(READ_BUF);
     if (!buf) {
         close_handle(c, h);
         return err_fail(e, EX_SOFTWARE, "out of memory");
     }
+    char step[1200];
     snprintf(step, sizeof step, "reading %s", path);
     uint64_t got = offset; /* handed to the sink */
     size_t fill = 0;       /* received, in buf, not yet handed over */
@@ -192,44 +264,15 @@ int sftp_download_to(sftp_conn *c, const char *path, uint64_t offset, uint64_t l
      * timeout_seconds (a short read or a short stall is fine; only a
      * window's average counts) and cut a download slower than
      * min_bytes_per_second (EX_TEMPFAIL: the .part is resumed next time). */
-    long long win_start = sftp_now_ms(), win_ms = c->timeout_ms > 1000 ? c->timeout_ms : 1000;
-    uint64_t win_bytes = 0;
+    rate_window w = { .start = sftp_now_ms(), .ms = c->timeout_ms > 1000 ? c->timeout_ms : 1000 };
     for (;;) {
-        ssize_t r;
-        long long dl = 0;
-        long long now = sftp_now_ms();
-        if (c->deadline_ms && now >= c->deadline_ms) {
-            sftp_conn_break(c);
-            err_set(e, EX_TEMPFAIL, "the source's time budget (max_source_seconds) ran out while %s", step);
+        if (dl_out_of_time(c, step, &w, got + fill, e) < 0) {
             ret = -1;
             break;
         }
-        if (now - win_start >= win_ms) {
-            long long rate = (long long)(win_bytes * 1000 / (uint64_t)(now - win_start));
-            if (c->ep->min_bytes_per_second > 0 && rate < c->ep->min_bytes_per_second) {
-                sftp_conn_break(c);
-                err_set(e, EX_TEMPFAIL,
-                        "%s too slow: %lld bytes/s over the last %llds, less than min_bytes_per_second = %lld "
-                        "(%llu bytes so far, kept for resuming)",
-                        step, rate, (now - win_start) / 1000, c->ep->min_bytes_per_second,
-                        (unsigned long long)got + fill);
-                ret = -1;
-                break;
-            }
-            win_start = now;
-            win_bytes = 0;
-        }
-        /* libssh2 keeps min(4 x the space offered, 8 MB) of read requests
-         * in flight: READ_BUF - SFTP_SINK_BLOCK >= 2 MB keeps it at 8 MB */
-        while ((r = libssh2_sftp_read(h, buf + fill, READ_BUF - fill)) == LIBSSH2_ERROR_EAGAIN)
-            if (sftp_conn_wait(c, &dl, step, e) < 0)
-                break;
-        if (r == 0)
-            break;
-        if (r < 0) {
-            if (r != LIBSSH2_ERROR_EAGAIN)
-                sftp_ssh_fail(c, step, (int)r, e);
-            ret = -1;
+        ssize_t r = dl_read(c, h, buf + fill, READ_BUF - fill, step, e);
+        if (r <= 0) {
+            ret = r < 0 ? -1 : 0;
             break;
         }
         if (limit && got + fill + (uint64_t)r > limit) {
@@ -239,16 +282,12 @@ int sftp_download_to(sftp_conn *c, const char *path, uint64_t offset, uint64_t l
             break;
         }
         fill += (size_t)r;
-        win_bytes += (uint64_t)r;
+        w.bytes += (uint64_t)r;
         if (fill >= SFTP_SINK_BLOCK && sink_flush(sink, arg, path, buf, &fill, &got, e) < 0) {
             ret = -1;
             break;
         }
-        if (limit)
-            progress_update("fetch %s: %llu of %llu MB", path, (unsigned long long)((got + fill) >> 20),
-                            (unsigned long long)(limit >> 20));
-        else
-            progress_update("fetch %s: %llu MB", path, (unsigned long long)((got + fill) >> 20));
+        dl_progress(path, got + fill, limit);
     }
     /* what arrived before a failure is kept too: a resume starts after it */
     if (fill && e->code != EX_IOERR && e->code != EX_SOFTWARE) {

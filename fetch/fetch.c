@@ -187,22 +187,16 @@ static int dl_write(void *arg, const char *buf, size_t n, err_t *e)
     return 0;
 }
 
-/* Download one remote file through to the registry and after_fetch.
- * 0; 1 when the file changed while it was downloaded (nothing kept: it is
- * looked at again next run); or -1 with e set (EX_TEMPFAIL: the
- * connection broke). */
-static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
+/* Where to start the download of x into part: the size of a .part of the
+ * same remote version (meta holds "size mtime name"), else 0 after
+ * recording this version in meta. 0 with *offset set, or -1 with e set. */
+static int part_resume_point(src_state *st, const sftp_entry *x, const char *part, const char *meta,
+                             uint64_t *offset, err_t *e)
 {
     const char *src = st->s->ep.name;
-    char local[FETCH_NAME_MAX + 1], part[PATH_MAX], meta[PATH_MAX], remote[2048], want[2400], have[2400] = "";
-    fetch_local_name(x->name, local);
-    snprintf(part, sizeof part, "%s/%s.part", st->tmpdir, local);
-    snprintf(meta, sizeof meta, "%s/%s.part.meta", st->tmpdir, local);
-    remote_join(st->s->ep.remote_dir, x->name, remote, sizeof remote);
+    char want[2400], have[2400] = "";
     snprintf(want, sizeof want, "%llu %lld %s\n", (unsigned long long)x->size, (long long)x->mtime, x->name);
-
-    /* Resume a .part of the same remote version, else start over. */
-    uint64_t offset = 0;
+    *offset = 0;
     struct stat ps;
     int have_part = stat(part, &ps) == 0;
     FILE *mf = fopen(meta, "r");
@@ -212,22 +206,32 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
         fclose(mf);
     }
     if (have_part && !strcmp(have, want) && (uint64_t)ps.st_size <= x->size) {
-        offset = (uint64_t)ps.st_size;
-        log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name), KV_I("offset", offset)),
+        *offset = (uint64_t)ps.st_size;
+        log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name), KV_I("offset", *offset)),
                 "resuming a partial download");
-    } else {
-        if (have_part)
-            log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name)),
-                    "restarting a partial download: the remote file changed since it began");
-        int mfd = open(meta, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (mfd < 0 || write(mfd, want, strlen(want)) != (ssize_t)strlen(want) || fsync(mfd) < 0) {
-            int saved = errno;
-            if (mfd >= 0)
-                close(mfd);
-            return err_fail(e, EX_IOERR, "cannot write %s: %s", meta, strerror(saved));
-        }
-        close(mfd);
+        return 0;
     }
+    if (have_part)
+        log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name)),
+                "restarting a partial download: the remote file changed since it began");
+    int mfd = open(meta, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (mfd < 0 || write(mfd, want, strlen(want)) != (ssize_t)strlen(want) || fsync(mfd) < 0) {
+        int saved = errno;
+        if (mfd >= 0)
+            close(mfd);
+        return err_fail(e, EX_IOERR, "cannot write %s: %s", meta, strerror(saved));
+    }
+    close(mfd);
+    return 0;
+}
+
+/* Download remote from offset onto part, hashed as it arrives (no second
+ * read of the file) and written back to disk as it goes so that the fsync
+ * at the end waits for little. 0 with sha and *ms (download time) set; -1
+ * with e set, part and meta removed unless the connection broke. */
+static int download_part(sftp_conn *c, const char *remote, const sftp_entry *x, const char *part, const char *meta,
+                         uint64_t offset, char *sha, long long *ms, err_t *e)
+{
     int fd = open(part, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
         return err_fail(e, err_local_write(errno), "cannot create %s: %s", part, strerror(errno));
@@ -235,9 +239,6 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
         close(fd);
         return err_fail(e, EX_IOERR, "cannot prepare %s: %s", part, strerror(errno));
     }
-
-    /* Hashed as it arrives (no second read of the file), and written back
-     * to disk as it goes so that the fsync at the end waits for little. */
     dl_sink ds = { .fd = fd, .path = part, .written = offset, .synced = offset };
     ds.sha = sha256_stream_new(e);
     if (!ds.sha || (offset && sha256_stream_file_prefix(ds.sha, part, offset, e) < 0)) {
@@ -259,7 +260,6 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
         }
         return -1;
     }
-    char sha[SHA256_HEX_LEN + 1];
     sha256_stream_final(ds.sha, sha);
     if (sync_bad)
         return err_fail(e, EX_IOERR, "cannot fsync %s: %s", part, strerror(saved));
@@ -269,9 +269,16 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
         return err_fail(e, EX_DATAERR, "%s ended at %llu bytes, the listing said %llu (the file changed)", remote,
                        (unsigned long long)total, (unsigned long long)x->size);
     }
-    long long ms = clock_mono_ms() - t0;
-    /* Still the version listed? A file written under an old mtime, or one
-     * listed once only (source_pass), is caught here: nothing is kept. */
+    *ms = clock_mono_ms() - t0;
+    return 0;
+}
+
+/* Still the version listed? A file written under an old mtime, or one
+ * listed once only (source_pass), is caught here: nothing is kept. 0 when
+ * it is, 1 when it changed (part and meta removed), -1 with e set. */
+static int still_listed(sftp_conn *c, const char *remote, const sftp_entry *x, const char *part, const char *meta,
+                        err_t *e)
+{
     sftp_entry now_x;
     if (sftp_stat(c, remote, &now_x, e) < 0) {
         if (e->code != EX_TEMPFAIL) {
@@ -285,23 +292,57 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
         unlink(meta);
         return 1;
     }
+    return 0;
+}
 
-    long long dup = fetch_db_find_content(st->run->db, sha, e);
-    if (dup < 0)
+/* Keep a downloaded part: placed into incoming/ under a free name (*placed),
+ * or dropped when the same content was fetched before (*dup its row), then
+ * recorded in the registry. The registry id, or -1 with e set. */
+static long long keep_part(src_state *st, const sftp_entry *x, const char *part, const char *meta,
+                           const char *local, const char *sha, char *placed, long long *dup, err_t *e)
+{
+    *dup = fetch_db_find_content(st->run->db, sha, e);
+    if (*dup < 0)
         return -1;
-    char placed[FETCH_NAME_MAX + 8] = "";
-    if (!dup) {
+    if (!*dup) {
         if (fetch_place(st->incdir, part, local, sha, placed, e) < 0 || outfile_sync_dir(st->incdir, e) < 0)
             return -1;
     } else {
         unlink(part);
-        log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name), KV_S("sha256", sha)),
+        log_msg(LOG_INFO, "fetch", KV(KV_S("source", st->s->ep.name), KV_S("file", x->name), KV_S("sha256", sha)),
                 "same content was fetched before; not placed in incoming/ again");
     }
     unlink(meta);
     if (outfile_sync_dir(st->tmpdir, e) < 0)
         return -1;
-    long long id = registry_add(st, x, sha, dup ? NULL : placed, dup, e);
+    return registry_add(st, x, sha, *dup ? NULL : placed, *dup, e);
+}
+
+/* Download one remote file through to the registry and after_fetch.
+ * 0; 1 when the file changed while it was downloaded (nothing kept: it is
+ * looked at again next run); or -1 with e set (EX_TEMPFAIL: the
+ * connection broke). */
+static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
+{
+    char local[FETCH_NAME_MAX + 1], part[PATH_MAX], meta[PATH_MAX], remote[2048];
+    fetch_local_name(x->name, local);
+    snprintf(part, sizeof part, "%s/%s.part", st->tmpdir, local);
+    snprintf(meta, sizeof meta, "%s/%s.part.meta", st->tmpdir, local);
+    remote_join(st->s->ep.remote_dir, x->name, remote, sizeof remote);
+
+    /* Resume a .part of the same remote version, else start over. */
+    uint64_t offset = 0;
+    if (part_resume_point(st, x, part, meta, &offset, e) < 0)
+        return -1;
+    char sha[SHA256_HEX_LEN + 1];
+    long long ms = 0;
+    if (download_part(c, remote, x, part, meta, offset, sha, &ms, e) < 0)
+        return -1;
+    int changed = still_listed(c, remote, x, part, meta, e);
+    if (changed)
+        return changed;
+    char placed[FETCH_NAME_MAX + 8] = "";
+    long long dup = 0, id = keep_part(st, x, part, meta, local, sha, placed, &dup, e);
     if (id < 0)
         return -1;
     st->fetched++;
@@ -311,8 +352,8 @@ static int fetch_one(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
     snprintf(rate, sizeof rate, "%lld.%lld", mbps10 / 10, mbps10 % 10);
     if (!dup)
         log_msg(LOG_INFO, "fetch",
-                KV(KV_S("source", src), KV_S("file", x->name), KV_S("local", placed), KV_I("bytes", x->size),
-                   KV_S("sha256", sha), KV_I("ms", ms), KV_S("mb_per_s", rate)),
+                KV(KV_S("source", st->s->ep.name), KV_S("file", x->name), KV_S("local", placed),
+                   KV_I("bytes", x->size), KV_S("sha256", sha), KV_I("ms", ms), KV_S("mb_per_s", rate)),
                 "fetched");
     return after_fetch(st, c, x, id, e);
 }
@@ -329,6 +370,149 @@ static int worth_fetching(src_state *st, const sftp_entry *x, time_t now)
            (long long)x->mtime - (long long)now <= FETCH_CLOCK_SKEW_S &&
            (long long)now - x->mtime >= s->min_age_seconds &&
            !(s->max_file_bytes && x->size > (uint64_t)s->max_file_bytes);
+}
+
+/* Mark in recheck[] the files of l1 (sorted, listed at listed_at) that may
+ * still be growing (fetch/listing.c) and are not in the registry yet: only
+ * for those is the source listed again. Their count, or -1 with e set. */
+static long mark_recheck(src_state *st, const sftp_entry *l1, size_t n1, long long listed_at, unsigned char *recheck,
+                         err_t *e)
+{
+    time_t now = (time_t)(listed_at / 1000);
+    fetch_listing prev;
+    fetch_listing_load(st->listing, &prev);
+    long n_recheck = 0;
+    for (size_t i = 0; i < n1; i++) {
+        if (!worth_fetching(st, &l1[i], now) ||
+            fetch_stable(&l1[i], &prev, listed_at, st->run->settle_ms, st->s->min_age_seconds))
+            continue;
+        int done = 0;
+        long long id = registry_find(st, &l1[i], &done, e); /* already fetched: nothing to wait for */
+        if (id < 0) {
+            n_recheck = -1;
+            break;
+        }
+        if (!id) {
+            recheck[i] = 1;
+            n_recheck++;
+        }
+    }
+    fetch_listing_free(&prev);
+    return n_recheck;
+}
+
+/* Whether x is left alone this pass, saying why (a log line, and the
+ * skipped/failed counts): a hostile name, not a regular file, not the
+ * pattern, changed between the two listings (y: its second listing, when
+ * rechecked), a clock-skewed mtime, too young, too large. */
+static int pass_skips(src_state *st, const sftp_entry *x, int recheck, const sftp_entry *y, time_t now)
+{
+    const source_cfg *s = st->s;
+    const char *src = s->ep.name;
+    const char *why = fetch_name_problem(x->name, x->name_len);
+    if (why) {
+        log_msg(LOG_WARN, "fetch", KV(KV_S("source", src), KV_S("file", x->name), KV_S("reason", why)),
+                "skipped a hostile file name");
+        st->skipped++;
+        return 1;
+    }
+    if (x->type != SFTP_REGULAR) {
+        log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", src), KV_S("file", x->name)), "skipped: not a regular file");
+        return 1;
+    }
+    if (pcre2_match(st->re, (PCRE2_SPTR)x->name, x->name_len, 0, 0, st->md, NULL) < 0) {
+        log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", src), KV_S("file", x->name)), "skipped: does not match pattern");
+        return 1;
+    }
+    if (recheck && (!y || y->size != x->size || y->mtime != x->mtime || y->type != x->type)) {
+        log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name)),
+                "skipped: size or mtime changed between two listings (still being written)");
+        st->skipped++;
+        return 1;
+    }
+    if ((long long)x->mtime - (long long)now > FETCH_CLOCK_SKEW_S) {
+        /* "younger than min_age_seconds" every night, silently, until
+         * the clock catches up: the server's clock (or the file's
+         * mtime) is wrong, and somebody has to look at it. */
+        log_msg(LOG_ERROR, "fetch",
+                KV(KV_S("source", src), KV_S("file", x->name), KV_I("mtime", (long long)x->mtime),
+                   KV_I("ahead_s", (long long)x->mtime - (long long)now)),
+                "refused: modification time %llds in the future (more than %ds of clock skew)\n"
+                "HINT: the server's clock or the file's mtime is wrong; ask the bank to fix it (the file is "
+                "fetched once its mtime is in the past)",
+                (long long)x->mtime - (long long)now, FETCH_CLOCK_SKEW_S);
+        st->failed_files++;
+        return 1;
+    }
+    if ((long long)now - x->mtime < s->min_age_seconds) {
+        log_msg(LOG_INFO, "fetch",
+                KV(KV_S("source", src), KV_S("file", x->name), KV_I("age_s", (long long)now - x->mtime),
+                   KV_I("min_age_seconds", s->min_age_seconds)),
+                "skipped: younger than min_age_seconds (may still be written)");
+        st->skipped++;
+        return 1;
+    }
+    if (s->max_file_bytes && x->size > (uint64_t)s->max_file_bytes) {
+        log_msg(LOG_ERROR, "fetch",
+                KV(KV_S("source", src), KV_S("file", x->name), KV_I("bytes", x->size),
+                   KV_I("max_file_bytes", s->max_file_bytes)),
+                "refused: larger than max_file_bytes");
+        st->failed_files++;
+        return 1;
+    }
+    return 0;
+}
+
+/* A file already in the registry: apply after_fetch if it was not done.
+ * 0 (a failure of this file is logged and counted), or -1 with e set when
+ * the connection broke. */
+static int pass_fetched_before(src_state *st, sftp_conn *c, const sftp_entry *x, long long id, int done, err_t *e)
+{
+    const char *src = st->s->ep.name;
+    log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", src), KV_S("file", x->name)), "skipped: already fetched");
+    if (done || st->run->dry_run || !strcmp(st->s->after_fetch, "keep") || after_fetch(st, c, x, id, e) >= 0)
+        return 0;
+    if (e->code == EX_TEMPFAIL)
+        return -1;
+    log_msg(LOG_ERROR, "fetch", KV(KV_S("source", src), KV_S("file", x->name)), "after_fetch failed: %s", e->msg);
+    st->failed_files++;
+    err_clear(e);
+    return 0;
+}
+
+/* Fetch x unless the registry holds it (or only list it with --dry-run).
+ * 0 (a failure of this file is logged and counted), or -1 with e set when
+ * the source failed: the connection, the local disk or the database. */
+static int pass_fetch(src_state *st, sftp_conn *c, const sftp_entry *x, err_t *e)
+{
+    const char *src = st->s->ep.name;
+    int done = 0;
+    long long id = registry_find(st, x, &done, e);
+    if (id < 0)
+        return -1;
+    if (id)
+        return pass_fetched_before(st, c, x, id, done, e);
+    if (st->run->dry_run) {
+        printf("%s\t%s\t%llu\n", src, x->name, (unsigned long long)x->size);
+        st->fetched++;
+        return 0;
+    }
+    int got = fetch_one(st, c, x, e);
+    if (got == 1) {
+        log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name)),
+                "skipped: size or mtime changed while it was downloaded (still being written)");
+        st->skipped++;
+        return 0;
+    }
+    if (got < 0) {
+        if (e->code == EX_TEMPFAIL || e->code == EX_IOERR || e->code == EX_UNAVAILABLE ||
+            PQstatus(st->run->db) != CONNECTION_OK)
+            return -1;
+        log_msg(LOG_ERROR, "fetch", KV(KV_S("source", src), KV_S("file", x->name)), "%s", e->msg);
+        st->failed_files++;
+        err_clear(e);
+    }
+    return 0;
 }
 
 /* One connected pass over the source. -1 with e set when the source
@@ -349,32 +533,15 @@ static int source_pass(src_state *st, sftp_conn *c, err_t *e)
 
     /* Which files may still be growing (fetch/listing.c): only for those,
      * and only when there are some, list again after the settle interval. */
+    int ret = -1;
     unsigned char *recheck = n1 ? calloc(n1, 1) : NULL;
     if (n1 && !recheck) {
-        sftp_list_free(l1, n1);
-        return err_fail(e, EX_SOFTWARE, "out of memory");
+        err_fail(e, EX_SOFTWARE, "out of memory");
+        goto done;
     }
-    fetch_listing prev;
-    fetch_listing_load(st->listing, &prev);
-    size_t n_recheck = 0;
-    for (size_t i = 0; i < n1; i++) {
-        if (!worth_fetching(st, &l1[i], now) ||
-            fetch_stable(&l1[i], &prev, listed_at, st->run->settle_ms, s->min_age_seconds))
-            continue;
-        int done = 0;
-        long long id = registry_find(st, &l1[i], &done, e); /* already fetched: nothing to wait for */
-        if (id < 0) {
-            fetch_listing_free(&prev);
-            sftp_list_free(l1, n1);
-            free(recheck);
-            return -1;
-        }
-        if (!id) {
-            recheck[i] = 1;
-            n_recheck++;
-        }
-    }
-    fetch_listing_free(&prev);
+    long n_recheck = mark_recheck(st, l1, n1, listed_at, recheck, e);
+    if (n_recheck < 0)
+        goto done;
     if (!st->run->dry_run) {
         err_t le = { 0 };
         if (fetch_listing_save(st->listing, listed_at, l1, n1, &le) < 0) /* costs a wait next run, nothing more */
@@ -386,117 +553,20 @@ static int source_pass(src_state *st, sftp_conn *c, err_t *e)
                 "new or changed since the previous listing: listing again after the settle interval");
         if (st->run->settle_ms > 0)
             sleep_ms(st->run->settle_ms);
-        if (sftp_list(c, s->ep.remote_dir, &l2, &n2, e) < 0) {
-            sftp_list_free(l1, n1);
-            free(recheck);
-            return -1;
-        }
+        if (sftp_list(c, s->ep.remote_dir, &l2, &n2, e) < 0)
+            goto done;
         if (n2 > 1)
             qsort(l2, n2, sizeof *l2, cmp_entry);
     }
-    int ret = 0;
+    ret = 0;
     st->skipped = st->failed_files = 0; /* counted again by each pass; fetched adds up */
-    for (size_t i = 0; i < n1; i++) {
+    for (size_t i = 0; i < n1 && !ret; i++) {
         const sftp_entry *x = &l1[i];
-        const char *why = fetch_name_problem(x->name, x->name_len);
-        if (why) {
-            log_msg(LOG_WARN, "fetch", KV(KV_S("source", src), KV_S("file", x->name), KV_S("reason", why)),
-                    "skipped a hostile file name");
-            st->skipped++;
-            continue;
-        }
-        if (x->type != SFTP_REGULAR) {
-            log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", src), KV_S("file", x->name)), "skipped: not a regular file");
-            continue;
-        }
-        int m = pcre2_match(st->re, (PCRE2_SPTR)x->name, x->name_len, 0, 0, st->md, NULL);
-        if (m < 0) {
-            log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", src), KV_S("file", x->name)),
-                    "skipped: does not match pattern");
-            continue;
-        }
         const sftp_entry *y = recheck[i] && n2 ? bsearch(x, l2, n2, sizeof *l2, cmp_entry) : NULL;
-        if (recheck[i] && (!y || y->size != x->size || y->mtime != x->mtime || y->type != x->type)) {
-            log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name)),
-                    "skipped: size or mtime changed between two listings (still being written)");
-            st->skipped++;
-            continue;
-        }
-        if ((long long)x->mtime - (long long)now > FETCH_CLOCK_SKEW_S) {
-            /* "younger than min_age_seconds" every night, silently, until
-             * the clock catches up: the server's clock (or the file's
-             * mtime) is wrong, and somebody has to look at it. */
-            log_msg(LOG_ERROR, "fetch",
-                    KV(KV_S("source", src), KV_S("file", x->name), KV_I("mtime", (long long)x->mtime),
-                       KV_I("ahead_s", (long long)x->mtime - (long long)now)),
-                    "refused: modification time %llds in the future (more than %ds of clock skew)\n"
-                    "HINT: the server's clock or the file's mtime is wrong; ask the bank to fix it (the file is "
-                    "fetched once its mtime is in the past)",
-                    (long long)x->mtime - (long long)now, FETCH_CLOCK_SKEW_S);
-            st->failed_files++;
-            continue;
-        }
-        if ((long long)now - x->mtime < s->min_age_seconds) {
-            log_msg(LOG_INFO, "fetch",
-                    KV(KV_S("source", src), KV_S("file", x->name), KV_I("age_s", (long long)now - x->mtime),
-                       KV_I("min_age_seconds", s->min_age_seconds)),
-                    "skipped: younger than min_age_seconds (may still be written)");
-            st->skipped++;
-            continue;
-        }
-        if (s->max_file_bytes && x->size > (uint64_t)s->max_file_bytes) {
-            log_msg(LOG_ERROR, "fetch",
-                    KV(KV_S("source", src), KV_S("file", x->name), KV_I("bytes", x->size),
-                       KV_I("max_file_bytes", s->max_file_bytes)),
-                    "refused: larger than max_file_bytes");
-            st->failed_files++;
-            continue;
-        }
-        int done = 0;
-        long long id = registry_find(st, x, &done, e);
-        if (id < 0) {
-            ret = -1;
-            break;
-        }
-        if (id) {
-            log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", src), KV_S("file", x->name)), "skipped: already fetched");
-            if (!done && !st->run->dry_run && strcmp(s->after_fetch, "keep")) {
-                if (after_fetch(st, c, x, id, e) < 0) {
-                    if (e->code == EX_TEMPFAIL) {
-                        ret = -1;
-                        break;
-                    }
-                    log_msg(LOG_ERROR, "fetch", KV(KV_S("source", src), KV_S("file", x->name)), "after_fetch failed: %s",
-                            e->msg);
-                    st->failed_files++;
-                    err_clear(e);
-                }
-            }
-            continue;
-        }
-        if (st->run->dry_run) {
-            printf("%s\t%s\t%llu\n", src, x->name, (unsigned long long)x->size);
-            st->fetched++;
-            continue;
-        }
-        int got = fetch_one(st, c, x, e);
-        if (got == 1) {
-            log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("file", x->name)),
-                    "skipped: size or mtime changed while it was downloaded (still being written)");
-            st->skipped++;
-            continue;
-        }
-        if (got < 0) {
-            if (e->code == EX_TEMPFAIL || e->code == EX_IOERR || e->code == EX_UNAVAILABLE ||
-                PQstatus(st->run->db) != CONNECTION_OK) {
-                ret = -1;
-                break;
-            }
-            log_msg(LOG_ERROR, "fetch", KV(KV_S("source", src), KV_S("file", x->name)), "%s", e->msg);
-            st->failed_files++;
-            err_clear(e);
-        }
+        if (!pass_skips(st, x, recheck[i], y, now))
+            ret = pass_fetch(st, c, x, e);
     }
+done:
     sftp_list_free(l1, n1);
     sftp_list_free(l2, n2);
     free(recheck);

@@ -352,25 +352,124 @@ static int check_files(const source_cfg *s, err_t *e)
 
 /* ---- the pull --------------------------------------------------------------------- */
 
-static int do_pull(pull *p, PGconn *db, const char *spool, time_t inicio, time_t fim, err_t *e)
+/* One window being pulled: its bounds and what its pages held so far. */
+typedef struct pull_window {
+    time_t inicio, fim;
+    char a[21], b[21];          /* the bounds in RFC 3339, as the query carries them */
+    pix_page *pages;            /* every page's envelope, in order (owned; free()) */
+    size_t npages;
+    long long items;
+    unsigned long long bytes;   /* written to the .part, one line per page */
+} pull_window;
+
+/* t in RFC 3339 without '-' and ':' (20261129T020000Z), for a file name. */
+static void compact_time(const char *t, char out[21])
+{
+    int k = 0;
+    for (const char *q = t; *q; q++)
+        if (*q != '-' && *q != ':')
+            out[k++] = *q;
+    out[k] = '\0';
+}
+
+/* Check page i in buf, keep its envelope in w and append it as one line to
+ * fd (part). *want becomes the number of pages page 0 announces. 0, or -1 with e set. */
+static int pull_page_keep(pull *p, pull_window *w, long long i, http_buf *buf, int fd, const char *part,
+                          long long *want, err_t *e)
+{
+    char why[512];
+    pix_page pg;
+    if (pix_parse_envelope(buf->data ? buf->data : "", buf->len, &pg, why, sizeof why) < 0)
+        return err_fail(e, EX_UNAVAILABLE, "page %lld: %s", i, why);
+    if (pix_check_page(&pg, i, i ? &w->pages[0] : &pg, w->inicio, w->fim, p->s->page_size, why, sizeof why) < 0)
+        return err_fail(e, EX_UNAVAILABLE, "%s", why);
+    if (!i)
+        *want = pg.paginas ? pg.paginas : 1;
+    pix_page *grown = realloc(w->pages, (w->npages + 1) * sizeof *w->pages);
+    if (!grown)
+        return err_fail(e, EX_SOFTWARE, "out of memory");
+    w->pages = grown;
+    w->pages[w->npages++] = pg;
+    w->items += pg.items;
+    /* one page per line: a line break in valid JSON is whitespace
+     * between tokens (strings cannot hold one raw), so it becomes a space */
+    for (size_t j = 0; buf->data && j < buf->len; j++)
+        if (buf->data[j] == '\n' || buf->data[j] == '\r')
+            buf->data[j] = ' ';
+    if (write_all(fd, buf->data, buf->len) < 0 || write_all(fd, "\n", 1) < 0)
+        return err_fail(e, EX_IOERR, "cannot write %s: %s", part, strerror(errno));
+    w->bytes += buf->len + 1;
+    log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", p->s->ep.name), KV_I("page", i), KV_I("items", pg.items)),
+            "got a page");
+    return 0;
+}
+
+/* GET every page of the window onto fd (part), then check that the pages
+ * add up. 0, or -1 with e set. */
+static int pull_pages(pull *p, pull_window *w, http_buf *buf, int fd, const char *part, err_t *e)
 {
     const source_cfg *s = p->s;
-    const char *src = s->ep.name;
+    /* a and b hold only [0-9TZ:-], which a query may carry as they are */
+    size_t blen = strlen(s->base_url);
+    while (blen && s->base_url[blen - 1] == '/')
+        blen--;
+    int refreshed = 0;
+    long long want = 1;
+    for (long long i = 0; i < want; i++) {
+        char url[4096];
+        snprintf(url, sizeof url,
+                 "%.*s/pix?inicio=%s&fim=%s&paginacao.paginaAtual=%lld&paginacao.itensPorPagina=%lld", (int)blen,
+                 s->base_url, w->a, w->b, i, s->page_size);
+        if (get_page(p, url, i, &refreshed, buf, e) < 0 || pull_page_keep(p, w, i, buf, fd, part, &want, e) < 0)
+            return -1;
+    }
+    char why[512];
+    if (pix_check_pages(w->pages, w->npages, w->inicio, w->fim, s->page_size, why, sizeof why) < 0)
+        return err_fail(e, EX_UNAVAILABLE, "%s", why);
+    return 0;
+}
+
+/* Place the fsynced part (the window's file) into incdir as local and
+ * record the window. 0, or -1 with e set. */
+static int pull_place(pull *p, PGconn *db, const pull_window *w, const char *tmpdir, const char *incdir,
+                      const char *part, const char *local, err_t *e)
+{
+    const char *src = p->s->ep.name;
+    char sha[SHA256_HEX_LEN + 1], placed[FETCH_NAME_MAX + 8] = "", remote[256];
+    if (sha256_file_hex(part, sha, e) < 0)
+        return -1;
+    if (fetch_place(incdir, part, local, sha, placed, e) < 0 || outfile_sync_dir(incdir, e) < 0 ||
+        outfile_sync_dir(tmpdir, e) < 0)
+        return -1;
+    /* From here the file is in incoming/; a failure to record it leaves it
+     * there for ingest (a rerun asks again from the last recorded fim, and
+     * ingest counts the records it already holds as duplicates). */
+    snprintf(remote, sizeof remote, "GET /pix inicio=%s fim=%s", w->a, w->b);
+    if (fetch_db_pix_record_window(db, src, remote, w->bytes, w->inicio, w->fim, sha, placed, (long long)w->npages,
+                                   w->items, e) < 0)
+        return -1;
+    log_msg(LOG_INFO, "fetch",
+            KV(KV_S("source", src), KV_S("local", placed), KV_S("inicio", w->a), KV_S("fim", w->b),
+               KV_I("pages", (long long)w->npages), KV_I("items", w->items), KV_I("bytes", w->bytes),
+               KV_S("sha256", sha)),
+            "pulled");
+    metrics_add("source", src, "FilesFetched", 1);
+    metrics_add("source", src, "BytesFetched", (long long)w->bytes);
+    return 0;
+}
+
+/* Pull the window [inicio, fim] into one file in incoming/ and record it;
+ * 0, or -1 with e set and the .part removed. */
+static int do_pull(pull *p, PGconn *db, const char *spool, time_t inicio, time_t fim, err_t *e)
+{
+    const char *src = p->s->ep.name;
     char tmpdir[PATH_MAX], incdir[PATH_MAX], part[PATH_MAX + 32], local[FETCH_NAME_MAX + 1];
-    char a[21], b[21], ca[21], cb[21];
-    pix_format_rfc3339(inicio, a);
-    pix_format_rfc3339(fim, b);
-    /* compact forms for the file name: 20261129T020000Z */
-    int k = 0;
-    for (const char *q = a; *q; q++)
-        if (*q != '-' && *q != ':')
-            ca[k++] = *q;
-    ca[k] = '\0';
-    k = 0;
-    for (const char *q = b; *q; q++)
-        if (*q != '-' && *q != ':')
-            cb[k++] = *q;
-    cb[k] = '\0';
+    char ca[21], cb[21];
+    pull_window w = { .inicio = inicio, .fim = fim };
+    pix_format_rfc3339(inicio, w.a);
+    pix_format_rfc3339(fim, w.b);
+    compact_time(w.a, ca);
+    compact_time(w.b, cb);
     snprintf(local, sizeof local, "pix-api-%s-%s.jsonl", ca, cb);
     snprintf(tmpdir, sizeof tmpdir, "%s/tmp/%s", spool, src);
     snprintf(incdir, sizeof incdir, "%s/incoming/%s", spool, src);
@@ -378,95 +477,28 @@ static int do_pull(pull *p, PGconn *db, const char *spool, time_t inicio, time_t
     if (outfile_mkdirs(tmpdir, e) < 0 || outfile_mkdirs(incdir, e) < 0)
         return -1;
 
-    /* a and b hold only [0-9TZ:-], which a query may carry as they are */
-    const char *ea = a, *eb = b;
-    size_t blen = strlen(s->base_url);
-    while (blen && s->base_url[blen - 1] == '/')
-        blen--;
-    int fd = -1, ret = -1, refreshed = 0;
+    int ret = -1;
     /* $SETTLE_PIX_MAX_RESPONSE_BYTES lowers the bound (tests) */
     const char *mr = getenv("SETTLE_PIX_MAX_RESPONSE_BYTES");
     long long max = mr && *mr ? atoll(mr) : PIX_MAX_RESPONSE_BYTES;
     http_buf buf = { .max = max > 0 && max < PIX_MAX_RESPONSE_BYTES ? (size_t)max : (size_t)PIX_MAX_RESPONSE_BYTES };
-    pix_page *pages = NULL;
-    size_t npages = 0;
-    long long want = 1, items = 0;
-    unsigned long long bytes = 0;
-    char why[512];
-    fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
         err_set(e, EX_IOERR, "cannot create %s: %s", part, strerror(errno));
         goto out;
     }
-    log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("inicio", a), KV_S("fim", b)), "pulling API Pix window");
-    if (get_token(p, &buf, e) < 0)
+    log_msg(LOG_INFO, "fetch", KV(KV_S("source", src), KV_S("inicio", w.a), KV_S("fim", w.b)),
+            "pulling API Pix window");
+    if (get_token(p, &buf, e) < 0 || pull_pages(p, &w, &buf, fd, part, e) < 0)
         goto out;
-    for (long long i = 0; i < want; i++) {
-        char url[4096];
-        snprintf(url, sizeof url,
-                 "%.*s/pix?inicio=%s&fim=%s&paginacao.paginaAtual=%lld&paginacao.itensPorPagina=%lld", (int)blen,
-                 s->base_url, ea, eb, i, s->page_size);
-        if (get_page(p, url, i, &refreshed, &buf, e) < 0)
-            goto out;
-        pix_page pg;
-        if (pix_parse_envelope(buf.data ? buf.data : "", buf.len, &pg, why, sizeof why) < 0) {
-            err_set(e, EX_UNAVAILABLE, "page %lld: %s", i, why);
-            goto out;
-        }
-        if (pix_check_page(&pg, i, i ? &pages[0] : &pg, inicio, fim, s->page_size, why, sizeof why) < 0) {
-            err_set(e, EX_UNAVAILABLE, "%s", why);
-            goto out;
-        }
-        if (!i)
-            want = pg.paginas ? pg.paginas : 1;
-        pix_page *grown = realloc(pages, (npages + 1) * sizeof *pages);
-        if (!grown) {
-            err_set(e, EX_SOFTWARE, "out of memory");
-            goto out;
-        }
-        pages = grown;
-        pages[npages++] = pg;
-        items += pg.items;
-        /* one page per line: a line break in valid JSON is whitespace
-         * between tokens (strings cannot hold one raw), so it becomes a space */
-        for (size_t j = 0; buf.data && j < buf.len; j++)
-            if (buf.data[j] == '\n' || buf.data[j] == '\r')
-                buf.data[j] = ' ';
-        if (write_all(fd, buf.data, buf.len) < 0 || write_all(fd, "\n", 1) < 0) {
-            err_set(e, EX_IOERR, "cannot write %s: %s", part, strerror(errno));
-            goto out;
-        }
-        bytes += buf.len + 1;
-        log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", src), KV_I("page", i), KV_I("items", pg.items)), "got a page");
-    }
-    if (pix_check_pages(pages, npages, inicio, fim, s->page_size, why, sizeof why) < 0) {
-        err_set(e, EX_UNAVAILABLE, "%s", why);
-        goto out;
-    }
     if (fsync(fd) < 0) {
         err_set(e, EX_IOERR, "cannot fsync %s: %s", part, strerror(errno));
         goto out;
     }
     close(fd);
     fd = -1;
-    char sha[SHA256_HEX_LEN + 1], placed[FETCH_NAME_MAX + 8] = "", remote[256];
-    if (sha256_file_hex(part, sha, e) < 0)
+    if (pull_place(p, db, &w, tmpdir, incdir, part, local, e) < 0)
         goto out;
-    if (fetch_place(incdir, part, local, sha, placed, e) < 0 || outfile_sync_dir(incdir, e) < 0 ||
-        outfile_sync_dir(tmpdir, e) < 0)
-        goto out;
-    /* From here the file is in incoming/; a failure to record it leaves it
-     * there for ingest (a rerun asks again from the last recorded fim, and
-     * ingest counts the records it already holds as duplicates). */
-    snprintf(remote, sizeof remote, "GET /pix inicio=%s fim=%s", a, b);
-    if (fetch_db_pix_record_window(db, s->ep.name, remote, bytes, inicio, fim, sha, placed, (long long)npages, items, e) < 0)
-        goto out;
-    log_msg(LOG_INFO, "fetch",
-            KV(KV_S("source", src), KV_S("local", placed), KV_S("inicio", a), KV_S("fim", b),
-               KV_I("pages", (long long)npages), KV_I("items", items), KV_I("bytes", bytes), KV_S("sha256", sha)),
-            "pulled");
-    metrics_add("source", src, "FilesFetched", 1);
-    metrics_add("source", src, "BytesFetched", (long long)bytes);
     ret = 0;
 out:
     if (fd >= 0)
@@ -474,7 +506,7 @@ out:
     if (ret < 0)
         unlink(part);
     free(buf.data);
-    free(pages);
+    free(w.pages);
     return ret;
 }
 

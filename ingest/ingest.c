@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/copybuf.h"
 #include "common/db.h"
 #include "common/hash.h"
@@ -210,6 +211,106 @@ static void rep_free(repeats *rp)
     memset(rp, 0, sizeof *rp);
 }
 
+/* The reader's options for f: its source's format, bank and profile, the
+ * configured bounds, and its warnings to w. */
+static void copy_opts(const ingest_job *j, const one_file *f, warn_ctx *w, parse_opts *opts)
+{
+    *opts = (parse_opts){ .max_decompressed_bytes = j->cfg->max_decompressed_bytes,
+                          .max_empty_lines = j->cfg->max_empty_lines };
+    const source_cfg *src = config_source(j->cfg, f->source);
+    if (src) {
+        opts->format = record_format_from_name(src->format);
+        opts->bank = src->bank;
+        opts->profile = src->profile ? config_profile(j->cfg, src->profile) : NULL;
+    }
+    opts->warn = on_warning;
+    opts->warn_arg = w;
+}
+
+/* Read every record of p into b as rows of file fid, numbered in occ; with
+ * rp, a record the file repeats (counted in seen) is held back in rp
+ * instead. *n: the records read. The last parser_next() result: 0 at the
+ * end, 1 when b failed, -1 with pe set (*oom: out of memory numbering). */
+static int copy_parsed(parser *p, const one_file *f, const char *fid, copybuf *b, natkey_occ *occ, natkey_occ *seen,
+                       repeats *rp, long *n, err_t *pe, int *oom)
+{
+    settle_record r;
+    int got;
+    long nr = 0;
+    progress_task pt;
+    progress_begin(&pt, "ingest", f->display, "records", 0);
+    char key[NATKEY_MAX];
+    while ((got = parser_next(p, &r, pe)) == 1) {
+        if (!natkey_build_in_file(occ, &r, key, sizeof key)) {
+            got = -1;
+            *oom = 1;
+            err_set(pe, EX_SOFTWARE, "out of memory numbering the records of %s", f->display);
+            break;
+        }
+        nr++;
+        if (rp && r.kind != KIND_BOLETO) { /* a CNAB repeat has its own key already (KEY#2) */
+            long before = natkey_occ_add(seen, key);
+            if (before > 0)
+                rep_add(rp, nr, r.line, key);
+            if (before < 0 || rp->oom) {
+                got = -1;
+                *oom = 1;
+                err_set(pe, EX_SOFTWARE, "out of memory numbering the records of %s", f->display);
+                break;
+            }
+            if (before > 0)
+                continue;
+        }
+        record_row(b, fid, &r, key);
+        if (b->failed)
+            break;
+        progress_tick(&pt, 1);
+    }
+    progress_end(&pt);
+    *n = nr;
+    return got;
+}
+
+/* End the COPY after reading f into b (rc -1: the reader failed with pe,
+ * oom when numbering ran out of memory): abort it when reading or copying
+ * failed, the reader's error classified (EX_DATAERR for what is in the
+ * file), else flush and end it. n, or -1 with e set. */
+static long copy_end(ingest_job *j, const one_file *f, copybuf *b, int rc, int oom, err_t *pe, long n, err_t *e)
+{
+    if (!rc && b->failed) {
+        *e = b->err;
+        copybuf_free(b);
+        copybuf_end(j->db, "aborted", e);
+        return -1;
+    }
+    if (rc) {
+        if (!pe->code)
+            err_set(pe, EX_DATAERR, "%s: cannot be read", f->display);
+        /* The file is rejected (set aside) only for what is in it: a reader
+         * that ran out of memory or could not read the local file leaves it
+         * waiting for the next run (faults_alloc_stages.sh). */
+        if (pe->code != EX_DATAERR && !oom && pe->code != EX_SOFTWARE && pe->code != EX_IOERR)
+            pe->code = EX_DATAERR;
+        *e = *pe;
+        copybuf_free(b);
+        err_t ignore = { 0 };
+        copybuf_end(j->db, "file does not parse", &ignore);
+        return -1;
+    }
+    if (copybuf_flush(b)) {
+        *e = b->err;
+        copybuf_free(b);
+        err_t ignore = { 0 };
+        copybuf_end(j->db, "aborted", &ignore);
+        return -1;
+    }
+    copybuf_free(b);
+    testhook("ingest:copied");
+    if (copybuf_end(j->db, NULL, e) < 0)
+        return -1;
+    return n;
+}
+
 /* Parse f and COPY its records into table (already in COPY IN state).
  * rp: the fast path, where a record repeated in the file is held back in rp
  * instead of copied (NULL: copy every record).
@@ -217,17 +318,9 @@ static void rep_free(repeats *rp)
  * file that does not parse, anything else for the database. */
 static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info *info, repeats *rp, err_t *e)
 {
-    parse_opts opts = { .max_decompressed_bytes = j->cfg->max_decompressed_bytes,
-                        .max_empty_lines = j->cfg->max_empty_lines };
-    const source_cfg *src = config_source(j->cfg, f->source);
-    if (src) {
-        opts.format = record_format_from_name(src->format);
-        opts.bank = src->bank;
-        opts.profile = src->profile ? config_profile(j->cfg, src->profile) : NULL;
-    }
+    parse_opts opts;
     warn_ctx w = { .f = f };
-    opts.warn = on_warning;
-    opts.warn_arg = &w;
+    copy_opts(j, f, &w, &opts);
     copybuf b;
     natkey_occ occ, seen;
     int inited = !natkey_occ_init(&occ) + !natkey_occ_init(&seen);
@@ -245,39 +338,7 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
     if (!p) {
         rc = -1;
     } else {
-        settle_record r;
-        int got;
-        progress_task pt;
-        progress_begin(&pt, "ingest", f->display, "records", 0);
-        char key[NATKEY_MAX];
-        while ((got = parser_next(p, &r, &pe)) == 1) {
-            if (!natkey_build_in_file(&occ, &r, key, sizeof key)) {
-                got = -1;
-                oom = 1;
-                err_set(&pe, EX_SOFTWARE, "out of memory numbering the records of %s", f->display);
-                break;
-            }
-            n++;
-            if (rp && r.kind != KIND_BOLETO) { /* a CNAB repeat has its own key already (KEY#2) */
-                long before = natkey_occ_add(&seen, key);
-                if (before > 0)
-                    rep_add(rp, n, r.line, key);
-                if (before < 0 || rp->oom) {
-                    got = -1;
-                    oom = 1;
-                    err_set(&pe, EX_SOFTWARE, "out of memory numbering the records of %s", f->display);
-                    break;
-                }
-                if (before > 0)
-                    continue;
-            }
-            record_row(&b, fid, &r, key);
-            if (b.failed)
-                break;
-            progress_tick(&pt, 1);
-        }
-        progress_end(&pt);
-        if (got < 0)
+        if (copy_parsed(p, f, fid, &b, &occ, &seen, rp, &n, &pe, &oom) < 0)
             rc = -1;
         *info = *parser_info(p);
         parser_close(p);
@@ -287,38 +348,7 @@ static long copy_records(ingest_job *j, one_file *f, const char *fid, file_info 
     }
     natkey_occ_free(&occ);
     natkey_occ_free(&seen);
-    if (!rc && b.failed) {
-        *e = b.err;
-        copybuf_free(&b);
-        copybuf_end(j->db, "aborted", e);
-        return -1;
-    }
-    if (rc) {
-        if (!pe.code)
-            err_set(&pe, EX_DATAERR, "%s: cannot be read", f->display);
-        /* The file is rejected (set aside) only for what is in it: a reader
-         * that ran out of memory or could not read the local file leaves it
-         * waiting for the next run (faults_alloc_stages.sh). */
-        if (pe.code != EX_DATAERR && !oom && pe.code != EX_SOFTWARE && pe.code != EX_IOERR)
-            pe.code = EX_DATAERR;
-        *e = pe;
-        copybuf_free(&b);
-        err_t ignore = { 0 };
-        copybuf_end(j->db, "file does not parse", &ignore);
-        return -1;
-    }
-    if (copybuf_flush(&b)) {
-        *e = b.err;
-        copybuf_free(&b);
-        err_t ignore = { 0 };
-        copybuf_end(j->db, "aborted", &ignore);
-        return -1;
-    }
-    copybuf_free(&b);
-    testhook("ingest:copied");
-    if (copybuf_end(j->db, NULL, e) < 0)
-        return -1;
-    return n;
+    return copy_end(j, f, &b, rc, oom, &pe, n, e);
 }
 
 static int is_unique_violation(const err_t *e)
@@ -619,7 +649,7 @@ static int too_young(ingest_job *j, one_file *f, const struct stat *st)
     long long min_age = j->cfg->ingest_min_age_seconds;
     if (!f->in_spool || min_age <= 0)
         return 0;
-    long long age = (long long)time(NULL) - (long long)st->st_mtime;
+    long long age = (long long)(clock_wall_ms() / 1000) - (long long)st->st_mtime;
     if (age >= min_age)
         return 0;
     if (age < -300) {
@@ -640,43 +670,158 @@ static int too_young(ingest_job *j, one_file *f, const struct stat *st)
     return 1;
 }
 
-static int ingest_one(ingest_job *j, one_file *f)
+/* Open f, take its lock, hash it and ask whether it is to be ingested now
+ * (too_young, known_content). The locked descriptor, or -1 with *rc the
+ * exit code (0: skipped, or already dealt with). */
+static int claim_file(ingest_job *j, one_file *f, int *rc)
 {
+    *rc = 0;
     int fd = open(f->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) /* another process took it */
-            return 0;
+            return -1;
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "cannot open %s: %s", f->path, strerror(errno));
-        return EX_DATAERR;
+        *rc = EX_DATAERR;
+        return -1;
     }
     if (flock(fd, LOCK_EX | LOCK_NB)) {
         close(fd);
         log_msg(LOG_INFO, "ingest", KV(KV_S("file", f->display)), "another process is ingesting it; skipped");
-        return 0;
+        return -1;
     }
     struct stat st;
     /* still there after we got the lock (the holder may have moved it)? */
     if (fstat(fd, &st) || access(f->path, F_OK)) {
         close(fd);
-        return 0;
+        return -1;
     }
     f->size = (long long)st.st_size;
     err_t e = { 0 };
-    int rc = 0;
     if (sha256_file_hex(f->path, f->sha, &e)) {
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
         close(fd);
-        return e.code;
+        *rc = e.code;
+        return -1;
     }
-    if (too_young(j, f, &st)) {
+    if (too_young(j, f, &st) || known_content(j, f, rc)) {
         close(fd);
-        return 0;
+        return -1;
     }
-    if (known_content(j, f, &rc)) {
-        close(fd);
-        return rc;
-    }
+    return fd;
+}
 
+/* Log the first duplicates a load found (line, natural key, the row kept). */
+static void log_duplicates(const one_file *f, const PGresult *dup)
+{
+    for (int i = 0; i < PQntuples(dup) && i < 20; i++)
+        log_msg(LOG_WARN, "ingest",
+                KV(KV_S("file", f->display), KV_S("line", PQgetvalue(dup, i, 0)),
+                   KV_S("natural_key", PQgetvalue(dup, i, 1)), KV_S("kept", PQgetvalue(dup, i, 2))),
+                "duplicate record: already loaded; not loaded again");
+}
+
+/* Load f's records as file fid in the open transaction. Fast path: COPY
+ * straight into settlements; a record the file repeats (found while
+ * parsing) is held back and recorded as a duplicate after. A natural key
+ * known from another file makes the COPY fail; then stage the records and
+ * insert only the new ones (*staged). The records read, with *dups the
+ * duplicates; -1 with e set (EX_DATAERR: the file does not parse). */
+static long load_records(ingest_job *j, one_file *f, const char *fid, file_info *info, long *dups, int *staged,
+                         err_t *e)
+{
+    long n = -1;
+    repeats rp = { 0 };
+    PGresult *dup = NULL;
+    if (!db_exec(j->db, "SAVEPOINT fast", e) && !ingdb_start_copy(j->db, 0, e))
+        n = copy_records(j, f, fid, info, &rp, e);
+    if (n >= 0 && rp.n) {
+        if (!(dup = ingdb_repeats(j->db, fid, rp.buf[0], rp.buf[1], rp.buf[2], e)))
+            n = -1;
+        else if (PQntuples(dup) != rp.n)
+            n = -1, err_set(e, EX_SOFTWARE, "%s: %ld repeated records, %d recorded as duplicates", f->display, rp.n,
+                            PQntuples(dup));
+    }
+    rep_free(&rp);
+    if (n < 0 && e->code != EX_DATAERR && is_unique_violation(e)) {
+        *staged = 1;
+        err_clear(e);
+        n = -1;
+        if (!db_exec(j->db, "ROLLBACK TO SAVEPOINT fast", e) && !ingdb_start_copy(j->db, 1, e))
+            n = copy_records(j, f, fid, info, NULL, e);
+        if (n >= 0 && !(dup = ingdb_stage_apply(j->db, e)))
+            n = -1;
+    }
+    if (dup) {
+        *dups = PQntuples(dup);
+        log_duplicates(f, dup);
+        PQclear(dup);
+    }
+    return n;
+}
+
+/* Record what the load found on file fid's row (records, duplicates, the
+ * reader's counts and trailer) and commit the file's transaction. 0, or
+ * -1 with e set. */
+static int finish_file(ingest_job *j, const char *fid, long n, long dups, const file_info *info, err_t *e)
+{
+    char recs[24], dupstr[24], gen[16] = "";
+    snprintf(recs, sizeof recs, "%ld", n);
+    snprintf(dupstr, sizeof dupstr, "%ld", dups);
+    if (info->generated_on.y)
+        snprintf(gen, sizeof gen, "%04d-%02d-%02d", info->generated_on.y, info->generated_on.m, info->generated_on.d);
+    char warns[24], mism[24], skipped[24];
+    snprintf(warns, sizeof warns, "%ld", info->warnings);
+    snprintf(mism, sizeof mism, "%ld", info->xcheck_mismatches);
+    snprintf(skipped, sizeof skipped, "%ld", info->skipped);
+    char ttitles[24], tcents[24];
+    snprintf(ttitles, sizeof ttitles, "%ld", info->trailer_titles);
+    snprintf(tcents, sizeof tcents, "%lld", (long long)info->trailer_cents);
+    const char *u[] = { fid,  info->format ? record_format_name(info->format) : NULL,
+                        info->bank[0] ? info->bank : NULL, gen[0] ? gen : NULL, recs, dupstr, warns, mism, skipped,
+                        info->trailer_batches ? ttitles : NULL, info->trailer_batches ? tcents : NULL };
+    if (ingdb_file_done(j->db, u, e))
+        return -1;
+    testhook("ingest:before-commit");
+    if (db_exec(j->db, "RELEASE SAVEPOINT fast; COMMIT", e))
+        return -1;
+    return 0;
+}
+
+/* Count and log an ingested file: its metrics, one info line, and the
+ * warnings finance or the operator should read. */
+static void log_ingested(ingest_job *j, const one_file *f, long n, long dups, const file_info *info, int staged)
+{
+    j->ingested++;
+    metrics_add(NULL, NULL, "FilesIngested", 1);
+    metrics_add(NULL, NULL, "RecordsParsed", n);
+    metrics_add(NULL, NULL, "DuplicateRecords", dups);
+    metrics_add(NULL, NULL, "ParseWarnings", info->warnings);
+    metrics_add(NULL, NULL, "MoneyMismatches", info->xcheck_mismatches);
+    log_msg(LOG_INFO, "ingest",
+            KV(KV_S("file", f->display), KV_I("file_id", f->file_id),
+               KV_S("format", info->format ? record_format_name(info->format) : NULL),
+               KV_S("bank", info->bank[0] ? info->bank : NULL), KV_I("records", n), KV_I("duplicates", dups),
+               KV_I("warnings", info->warnings), KV_I("money_mismatches", info->xcheck_mismatches),
+               KV_S("path", staged ? "staged" : "direct")),
+            "ingested file");
+    if (info->xcheck_mismatches)
+        log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display), KV_I("money_mismatches", info->xcheck_mismatches)),
+                "money records whose parts do not add up as the bank defines them were read as sent; "
+                "check the bank's layout (docs/formats/cnab.md)");
+    if (dups)
+        log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display), KV_I("duplicates", dups)),
+                "records already loaded from another file were counted, not loaded again");
+}
+
+/* Ingest one file in one transaction (the file comment); its exit code. */
+static int ingest_one(ingest_job *j, one_file *f)
+{
+    int rc = 0;
+    int fd = claim_file(j, f, &rc);
+    if (fd < 0)
+        return rc;
+
+    err_t e = { 0 };
     char size[24], fid[24];
     snprintf(size, sizeof size, "%lld", f->size);
     if (db_exec(j->db, "BEGIN", &e) || ingdb_register(j->db, f->source, f->name, size, f->sha, fid, sizeof fid, &e)) {
@@ -692,43 +837,10 @@ static int ingest_one(ingest_job *j, one_file *f)
     }
     f->file_id = atoll(fid);
 
-    /* Fast path: COPY straight into settlements; a record the file repeats
-     * (found while parsing) is held back and recorded as a duplicate after.
-     * A natural key known from another file makes the COPY fail; then stage
-     * the records and insert only the new ones. */
     file_info info = { 0 };
-    long n = -1, dups = 0;
+    long dups = 0;
     int staged = 0;
-    repeats rp = { 0 };
-    PGresult *dup = NULL;
-    if (!db_exec(j->db, "SAVEPOINT fast", &e) && !ingdb_start_copy(j->db, 0, &e))
-        n = copy_records(j, f, fid, &info, &rp, &e);
-    if (n >= 0 && rp.n) {
-        if (!(dup = ingdb_repeats(j->db, fid, rp.buf[0], rp.buf[1], rp.buf[2], &e)))
-            n = -1;
-        else if (PQntuples(dup) != rp.n)
-            n = -1, err_set(&e, EX_SOFTWARE, "%s: %ld repeated records, %d recorded as duplicates", f->display, rp.n,
-                            PQntuples(dup));
-    }
-    rep_free(&rp);
-    if (n < 0 && e.code != EX_DATAERR && is_unique_violation(&e)) {
-        staged = 1;
-        err_clear(&e);
-        n = -1;
-        if (!db_exec(j->db, "ROLLBACK TO SAVEPOINT fast", &e) && !ingdb_start_copy(j->db, 1, &e))
-            n = copy_records(j, f, fid, &info, NULL, &e);
-        if (n >= 0 && !(dup = ingdb_stage_apply(j->db, &e)))
-            n = -1;
-    }
-    if (dup) {
-        dups = PQntuples(dup);
-        for (int i = 0; i < PQntuples(dup) && i < 20; i++)
-            log_msg(LOG_WARN, "ingest",
-                    KV(KV_S("file", f->display), KV_S("line", PQgetvalue(dup, i, 0)),
-                       KV_S("natural_key", PQgetvalue(dup, i, 1)), KV_S("kept", PQgetvalue(dup, i, 2))),
-                    "duplicate record: already loaded; not loaded again");
-        PQclear(dup);
-    }
+    long n = load_records(j, f, fid, &info, &dups, &staged, &e);
     if (n < 0) {
         rollback(j->db);
         close(fd);
@@ -737,30 +849,7 @@ static int ingest_one(ingest_job *j, one_file *f)
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
         return e.code ? e.code : EX_SOFTWARE;
     }
-
-    char recs[24], dupstr[24], gen[16] = "";
-    snprintf(recs, sizeof recs, "%ld", n);
-    snprintf(dupstr, sizeof dupstr, "%ld", dups);
-    if (info.generated_on.y)
-        snprintf(gen, sizeof gen, "%04d-%02d-%02d", info.generated_on.y, info.generated_on.m, info.generated_on.d);
-    char warns[24], mism[24], skipped[24];
-    snprintf(warns, sizeof warns, "%ld", info.warnings);
-    snprintf(mism, sizeof mism, "%ld", info.xcheck_mismatches);
-    snprintf(skipped, sizeof skipped, "%ld", info.skipped);
-    char ttitles[24], tcents[24];
-    snprintf(ttitles, sizeof ttitles, "%ld", info.trailer_titles);
-    snprintf(tcents, sizeof tcents, "%lld", (long long)info.trailer_cents);
-    const char *u[] = { fid,  info.format ? record_format_name(info.format) : NULL,
-                        info.bank[0] ? info.bank : NULL, gen[0] ? gen : NULL, recs, dupstr, warns, mism, skipped,
-                        info.trailer_batches ? ttitles : NULL, info.trailer_batches ? tcents : NULL };
-    if (ingdb_file_done(j->db, u, &e)) {
-        rollback(j->db);
-        close(fd);
-        log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
-        return e.code;
-    }
-    testhook("ingest:before-commit");
-    if (db_exec(j->db, "RELEASE SAVEPOINT fast; COMMIT", &e)) {
+    if (finish_file(j, fid, n, dups, &info, &e)) {
         rollback(j->db);
         close(fd);
         log_msg(LOG_ERROR, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
@@ -775,24 +864,7 @@ static int ingest_one(ingest_job *j, one_file *f)
     if (n >= 10000 && ingdb_analyze(j->db, &e))
         log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display)), "%s", e.msg);
     close(fd);
-    j->ingested++;
-    metrics_add(NULL, NULL, "FilesIngested", 1);
-    metrics_add(NULL, NULL, "RecordsParsed", n);
-    metrics_add(NULL, NULL, "DuplicateRecords", dups);
-    metrics_add(NULL, NULL, "ParseWarnings", info.warnings);
-    metrics_add(NULL, NULL, "MoneyMismatches", info.xcheck_mismatches);
-    log_msg(LOG_INFO, "ingest",
-            KV(KV_S("file", f->display), KV_I("file_id", f->file_id), KV_S("format", u[1]), KV_S("bank", u[2]),
-               KV_I("records", n), KV_I("duplicates", dups), KV_I("warnings", info.warnings),
-               KV_I("money_mismatches", info.xcheck_mismatches), KV_S("path", staged ? "staged" : "direct")),
-            "ingested file");
-    if (info.xcheck_mismatches)
-        log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display), KV_I("money_mismatches", info.xcheck_mismatches)),
-                "money records whose parts do not add up as the bank defines them were read as sent; "
-                "check the bank's layout (docs/formats/cnab.md)");
-    if (dups)
-        log_msg(LOG_WARN, "ingest", KV(KV_S("file", f->display), KV_I("duplicates", dups)),
-                "records already loaded from another file were counted, not loaded again");
+    log_ingested(j, f, n, dups, &info, staged);
     return moved;
 }
 

@@ -173,6 +173,91 @@ static int fail_rollback(PGconn *db, err_t *e)
     return e->code;
 }
 
+/* Refuse before changing anything: an applied migration (have: version,
+ * name, checksum) this settle does not know, or whose file changed. 0, or
+ * the exit code with e set. */
+static int check_applied(const PGresult *have, const migration *m, int n, err_t *e)
+{
+    for (int r = 0; r < PQntuples(have); r++) {
+        int v = migration_version(PQgetvalue(have, r, 0));
+        const char *sum = PQgetvalue(have, r, 2);
+        const migration *x = NULL;
+        for (int i = 0; i < n; i++)
+            if (m[i].version == v)
+                x = &m[i];
+        if (!x)
+            return err_set(e, EX_CONFIG,
+                           "database has migration %03d (%s) that this settle does not know\n"
+                           "HINT: the database was migrated by a newer settle; install that version",
+                           v, PQgetvalue(have, r, 1));
+        if (strcmp(x->sum, sum))
+            return err_set(e, EX_CONFIG,
+                           "migration %s was applied with checksum %.12s but the file now has %.12s\n"
+                           "HINT: applied migrations must not change; restore the file and put the change in a new "
+                           "migration",
+                           x->name, sum, x->sum);
+    }
+    return 0;
+}
+
+/* Whether have (the applied migrations) holds version. */
+static int is_applied(const PGresult *have, int version)
+{
+    for (int r = 0; r < PQntuples(have); r++)
+        if (migration_version(PQgetvalue(have, r, 0)) == version)
+            return 1;
+    return 0;
+}
+
+/* Apply migration x and record it, in one transaction. 0, or the exit
+ * code (rolled back, e set and logged). */
+static int apply_one(PGconn *db, const migration *x, err_t *e)
+{
+    char ver[16];
+    snprintf(ver, sizeof ver, "%d", x->version);
+    const char *params[] = { ver, x->name, x->sum };
+    PGresult *ok;
+    if (db_exec(db, "BEGIN", e) || db_exec(db, x->sql, e) || !(ok = db_query(db, e, sqlq_migrate_record, 3, params))) {
+        err_prefix(e, "migration %s failed", x->name);
+        return fail_rollback(db, e);
+    }
+    PQclear(ok);
+    if (db_exec(db, "COMMIT", e))
+        return fail_rollback(db, e);
+    log_msg(LOG_INFO, "migrate", KV(KV_S("file", x->name), KV_S("sha256", x->sum)), "applied migration");
+    return 0;
+}
+
+/* Apply the migrations of m not in have, in order, stopping at the first
+ * failure (or with status_only, list each as applied or pending). 0 and
+ * the line that says what was done, or the exit code. */
+static int apply_pending(PGconn *db, const PGresult *have, const migration *m, int n, int status_only, err_t *e)
+{
+    int applied = 0;
+    for (int i = 0; i < n; i++) {
+        int done_already = is_applied(have, m[i].version);
+        if (status_only) {
+            printf("%s\t%s\n", m[i].name, done_already ? "applied" : "pending");
+            continue;
+        }
+        if (done_already)
+            continue;
+        int rc = apply_one(db, &m[i], e);
+        if (rc)
+            return rc;
+        applied++;
+    }
+    if (status_only)
+        return 0;
+    if (applied)
+        printf("applied %d migration%s; database is at %03d\n", applied, applied == 1 ? "" : "s",
+               n ? m[n - 1].version : 0);
+    else
+        printf("nothing to apply; database is up to date at %03d (%d migration%s)\n", n ? m[n - 1].version : 0, n,
+               n == 1 ? "" : "s");
+    return 0;
+}
+
 int cmd_migrate(settle_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -206,82 +291,20 @@ int cmd_migrate(settle_ctx *ctx, int argc, char **argv)
         log_msg(LOG_ERROR, "migrate", NULL, "%s", e.msg);
         return e.code;
     }
-
-    int rc = 0, applied = 0;
+    int rc = 0;
+    PGresult *have = NULL;
     /* One migrate at a time, whoever runs it; released when we disconnect. */
     if (db_exec(db, "SELECT pg_advisory_lock(hashtext('settle.migrate'))", &e) ||
-        db_exec(db, sqlq_migrate_ensure_table, &e)) {
+        db_exec(db, sqlq_migrate_ensure_table, &e) || !(have = db_query(db, &e, sqlq_migrate_applied, 0, NULL))) {
         rc = fail_rollback(db, &e);
         goto done;
     }
-    PGresult *have = db_query(db, &e, sqlq_migrate_applied, 0, NULL);
-    if (!have) {
-        rc = fail_rollback(db, &e);
-        goto done;
-    }
-    /* Refuse before changing anything: tampered or unknown applied migrations. */
-    for (int r = 0; r < PQntuples(have) && !rc; r++) {
-        int v = migration_version(PQgetvalue(have, r, 0));
-        const char *sum = PQgetvalue(have, r, 2);
-        const migration *x = NULL;
-        for (int i = 0; i < n; i++)
-            if (m[i].version == v)
-                x = &m[i];
-        if (!x) {
-            rc = err_set(&e, EX_CONFIG,
-                         "database has migration %03d (%s) that this settle does not know\n"
-                         "HINT: the database was migrated by a newer settle; install that version",
-                         v, PQgetvalue(have, r, 1));
-        } else if (strcmp(x->sum, sum)) {
-            rc = err_set(&e, EX_CONFIG,
-                         "migration %s was applied with checksum %.12s but the file now has %.12s\n"
-                         "HINT: applied migrations must not change; restore the file and put the change in a new migration",
-                         x->name, sum, x->sum);
-        }
-    }
-    if (rc) {
-        PQclear(have);
+    rc = check_applied(have, m, n, &e);
+    if (rc)
         log_msg(LOG_ERROR, "migrate", NULL, "%s", e.msg);
-        goto done;
-    }
-    for (int i = 0; i < n; i++) {
-        int done_already = 0;
-        for (int r = 0; r < PQntuples(have); r++)
-            if (migration_version(PQgetvalue(have, r, 0)) == m[i].version)
-                done_already = 1;
-        if (status_only) {
-            printf("%s\t%s\n", m[i].name, done_already ? "applied" : "pending");
-            continue;
-        }
-        if (done_already)
-            continue;
-        char ver[16];
-        snprintf(ver, sizeof ver, "%d", m[i].version);
-        const char *params[] = { ver, m[i].name, m[i].sum };
-        PGresult *ok;
-        if (db_exec(db, "BEGIN", &e) || db_exec(db, m[i].sql, &e) ||
-            !(ok = db_query(db, &e, sqlq_migrate_record, 3, params))) {
-            err_prefix(&e, "migration %s failed", m[i].name);
-            rc = fail_rollback(db, &e);
-            break;
-        }
-        PQclear(ok);
-        if (db_exec(db, "COMMIT", &e)) {
-            rc = fail_rollback(db, &e);
-            break;
-        }
-        applied++;
-        log_msg(LOG_INFO, "migrate", KV(KV_S("file", m[i].name), KV_S("sha256", m[i].sum)), "applied migration");
-    }
+    else
+        rc = apply_pending(db, have, m, n, status_only, &e);
     PQclear(have);
-    if (!rc && !status_only) {
-        if (applied)
-            printf("applied %d migration%s; database is at %03d\n", applied, applied == 1 ? "" : "s",
-                   n ? m[n - 1].version : 0);
-        else
-            printf("nothing to apply; database is up to date at %03d (%d migration%s)\n",
-                   n ? m[n - 1].version : 0, n, n == 1 ? "" : "s");
-    }
 done:
     PQfinish(db);
     migrations_free(m, n);

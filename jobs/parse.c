@@ -358,7 +358,9 @@ static void warn_stderr(void *arg, long line, const char *msg)
     fprintf(stderr, "%s\n", msg);
 }
 
-int cmd_parse(settle_ctx *ctx, int argc, char **argv)
+/* The options of `settle parse` into *po and *summary. 0, or the usage
+ * error's exit code. */
+static int parse_options(settle_ctx *ctx, int argc, char **argv, parse_opts *po, int *summary)
 {
     static const struct option opts[] = {
         { "format", required_argument, NULL, 'f' },
@@ -367,33 +369,134 @@ int cmd_parse(settle_ctx *ctx, int argc, char **argv)
         { "summary", no_argument, NULL, 's' },
         { NULL, 0, NULL, 0 },
     };
-    parse_opts po = { .max_decompressed_bytes = ctx->cfg->max_decompressed_bytes,
-                      .max_empty_lines = ctx->cfg->max_empty_lines };
-    int summary = 0, opt;
+    int opt;
     while ((opt = getopt_long(argc, argv, "f:b:sp:", opts, NULL)) != -1) {
         switch (opt) {
         case 'p':
-            po.profile = config_profile(ctx->cfg, optarg);
-            if (!po.profile)
+            po->profile = config_profile(ctx->cfg, optarg);
+            if (!po->profile)
                 return job_usage_error("parse", "--profile: no [profile %s] in %s", optarg,
                                        ctx->cfg->path ? ctx->cfg->path : "the configuration (no config file read)");
             break;
         case 'f':
-            if (!(po.format = record_format_from_name(optarg)))
+            if (!(po->format = record_format_from_name(optarg)))
                 return job_usage_error("parse", "--format: expected one of %s, found '%s'", record_format_list(),
                                        optarg);
             break;
         case 'b':
             if (strlen(optarg) != 3 || strspn(optarg, "0123456789") != 3)
                 return job_usage_error("parse", "--bank: expected a 3-digit bank code, found '%s'", optarg);
-            po.bank = optarg;
+            po->bank = optarg;
             break;
-        case 's': summary = 1; break;
+        case 's': *summary = 1; break;
         default: return job_usage_error("parse", "unknown option");
         }
     }
     if (optind >= argc)
         return job_usage_error("parse", "expected at least one FILE");
+    return 0;
+}
+
+/* The file column of every row of path, quoted once, and its comma, into
+ * prefix (2 * 4096 + 4 bytes). Its length. */
+static size_t file_prefix(const char *path, char *prefix, size_t n)
+{
+    size_t plen = strnlen(path, 4096);
+    if (strpbrk(path, ",\"\r\n"))
+        plen = csv_write(prefix, n - 2, path, plen);
+    else
+        memcpy(prefix, path, plen);
+    prefix[plen++] = ',';
+    return plen;
+}
+
+/* --summary: add r to its (movement code, paid) row. */
+static inline void sum_add(sum_row (*sums)[2], const settle_record *r)
+{
+    int code = (r->movement_code[0] >= '0' && r->movement_code[0] <= '9' && r->movement_code[1] >= '0' &&
+                r->movement_code[1] <= '9')
+                   ? (r->movement_code[0] - '0') * 10 + (r->movement_code[1] - '0')
+                   : 0;
+    sum_row *s = &sums[code][r->paid ? 1 : 0];
+    s->count++;
+    s->face += r->amount_face_cents;
+    s->paid += r->amount_paid_cents;
+    s->credited += r->amount_credited_cents;
+}
+
+/* Read the file path: its rows to o, or with sums (--summary) its totals
+ * into sums; errors to stderr. 0, or the file's exit code. */
+static int parse_file(out_buf *o, sum_row (*sums)[2], const char *path, const parse_opts *po)
+{
+    err_t e = { 0 };
+    parser *p = parser_open(path, NULL, po, &e);
+    if (!p) {
+        ob_flush(o);
+        fflush(stdout);
+        fprintf(stderr, "%s\n", e.msg);
+        return e.code ? e.code : EX_DATAERR;
+    }
+    /* the file column is the same on every row: quote it once */
+    char prefix[2 * 4096 + 4];
+    size_t plen = file_prefix(path, prefix, sizeof prefix);
+    settle_record rec;
+    int r, rc = 0;
+    long nrec = 0;
+    int show = progress_enabled();
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while ((r = parser_next(p, &rec, &e)) == 1) {
+        if (show && (++nrec & 0xFFFF) == 0)
+            progress_update("parse %s: %ld records, %.0f records/s", path, nrec, nrec / progress_seconds_since(&t0));
+        if (sums)
+            sum_add(sums, &rec);
+        else
+            print_row(o, prefix, plen, &rec);
+    }
+    progress_done();
+    if (r < 0) {
+        ob_flush(o);
+        fflush(stdout);
+        fprintf(stderr, "%s\n", e.msg);
+        rc = e.code ? e.code : EX_DATAERR;
+    }
+    parser_close(p);
+    return rc;
+}
+
+/* --summary: the totals, one row per (movement code, paid) seen. */
+static void print_sums(out_buf *o, sum_row (*sums)[2])
+{
+    fputs("movement_code,paid,count,amount_face_cents,amount_paid_cents,amount_credited_cents\n", stdout);
+    for (int c = 0; c < 100; c++)
+        for (int k = 0; k < 2; k++) {
+            const sum_row *s = &sums[c][k];
+            if (!s->count)
+                continue;
+            ob_ch(o, (char)('0' + c / 10));
+            ob_ch(o, (char)('0' + c % 10));
+            ob_ch(o, ',');
+            ob_ch(o, k ? '1' : '0');
+            ob_ch(o, ',');
+            ob_int(o, s->count);
+            ob_ch(o, ',');
+            ob_int(o, s->face);
+            ob_ch(o, ',');
+            ob_int(o, s->paid);
+            ob_ch(o, ',');
+            ob_int(o, s->credited);
+            ob_ch(o, '\n');
+        }
+}
+
+int cmd_parse(settle_ctx *ctx, int argc, char **argv)
+{
+    parse_opts po = { .max_decompressed_bytes = ctx->cfg->max_decompressed_bytes,
+                      .max_empty_lines = ctx->cfg->max_empty_lines };
+    int summary = 0;
+    int rc = parse_options(ctx, argc, argv, &po, &summary);
+    if (rc)
+        return rc;
 
     out_buf *o = malloc(sizeof *o);
     sum_row(*sums)[2] = calloc(100, sizeof *sums);
@@ -409,82 +512,10 @@ int cmd_parse(settle_ctx *ctx, int argc, char **argv)
     po.warn_arg = o;
     if (!summary)
         fputs(header, stdout);
-
-    int rc = 0;
-    settle_record rec;
-    for (int i = optind; i < argc; i++) {
-        err_t e = { 0 };
-        parser *p = parser_open(argv[i], NULL, &po, &e);
-        if (!p) {
-            ob_flush(o);
-            fflush(stdout);
-            fprintf(stderr, "%s\n", e.msg);
-            rc = err_worst(rc, e.code ? e.code : EX_DATAERR);
-            continue;
-        }
-        /* the file column is the same on every row: quote it once */
-        char prefix[2 * 4096 + 4];
-        size_t plen = strlen(argv[i]);
-        if (plen > 4096)
-            plen = 4096;
-        if (strpbrk(argv[i], ",\"\r\n"))
-            plen = csv_write(prefix, sizeof prefix - 2, argv[i], plen);
-        else
-            memcpy(prefix, argv[i], plen);
-        prefix[plen++] = ',';
-        int r;
-        long nrec = 0;
-        int show = progress_enabled();
-        struct timespec t0;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        while ((r = parser_next(p, &rec, &e)) == 1) {
-            if (show && (++nrec & 0xFFFF) == 0)
-                progress_update("parse %s: %ld records, %.0f records/s", argv[i], nrec,
-                                nrec / progress_seconds_since(&t0));
-            if (summary) {
-                int code = (rec.movement_code[0] >= '0' && rec.movement_code[0] <= '9' && rec.movement_code[1] >= '0' &&
-                            rec.movement_code[1] <= '9')
-                               ? (rec.movement_code[0] - '0') * 10 + (rec.movement_code[1] - '0')
-                               : 0;
-                sum_row *s = &sums[code][rec.paid ? 1 : 0];
-                s->count++;
-                s->face += rec.amount_face_cents;
-                s->paid += rec.amount_paid_cents;
-                s->credited += rec.amount_credited_cents;
-            } else
-                print_row(o, prefix, plen, &rec);
-        }
-        progress_done();
-        if (r < 0) {
-            ob_flush(o);
-            fflush(stdout);
-            fprintf(stderr, "%s\n", e.msg);
-            rc = err_worst(rc, e.code ? e.code : EX_DATAERR);
-        }
-        parser_close(p);
-    }
-    if (summary) {
-        fputs("movement_code,paid,count,amount_face_cents,amount_paid_cents,amount_credited_cents\n", stdout);
-        for (int c = 0; c < 100; c++)
-            for (int k = 0; k < 2; k++) {
-                sum_row *s = &sums[c][k];
-                if (!s->count)
-                    continue;
-                ob_ch(o, (char)('0' + c / 10));
-                ob_ch(o, (char)('0' + c % 10));
-                ob_ch(o, ',');
-                ob_ch(o, k ? '1' : '0');
-                ob_ch(o, ',');
-                ob_int(o, s->count);
-                ob_ch(o, ',');
-                ob_int(o, s->face);
-                ob_ch(o, ',');
-                ob_int(o, s->paid);
-                ob_ch(o, ',');
-                ob_int(o, s->credited);
-                ob_ch(o, '\n');
-            }
-    }
+    for (int i = optind; i < argc; i++)
+        rc = err_worst(rc, parse_file(o, summary ? sums : NULL, argv[i], &po));
+    if (summary)
+        print_sums(o, sums);
     ob_flush(o);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "settle parse: cannot write to stdout\n");

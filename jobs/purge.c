@@ -5,8 +5,9 @@
  * SPOOL/outbox/, SPOOL/reports/ and [retention] log_dir (settle-*.log), drops
  * EMF lines older than metrics_days from [metrics] emf_output, and masks the
  * payer's name, document and message of settlements older than
- * personal_data_days (sql/queries/purge_mask_personal_data.sql; 015's
- * trigger allows settle_job nothing else on settlements).
+ * personal_data_days and the names and documents in their exceptions'
+ * texts, chunk by chunk, each committed (settle_mask_personal_data() in
+ * sql/020_retention.sql, the only way settle_job may mask).
  *
  * Nothing a later step or a person still needs goes: an archived file whose
  * return file is not reconciled or has an open exception, an outbox batch
@@ -35,10 +36,12 @@ const char usage_purge[] =
     "Apply the [retention] policy (LGPD): delete files older than their kind's\n"
     "days from SPOOL/archive/, SPOOL/rejected/, SPOOL/outbox/, SPOOL/reports/ and\n"
     "log_dir, drop old lines of the [metrics] emf_output file, and mask the payer\n"
-    "name, CPF/CNPJ and message of old settlements (amounts, keys and the audit\n"
-    "trail stay). Kept whatever their age: an archived file not reconciled or with\n"
-    "an open exception, a batch not published or not uploaded, a settlement with\n"
-    "an open exception. `settle run` runs this as its last step.\n\n"
+    "name, CPF/CNPJ and message of old settlements and the names and CPF/CNPJ in\n"
+    "their exceptions' notes, [retention] mask_chunk_rows per transaction (amounts,\n"
+    "keys and the audit trail stay). Kept whatever their age: an archived file not\n"
+    "reconciled or with an open exception, a batch not published or not uploaded,\n"
+    "a settlement with an open exception, an open exception. `settle run` runs\n"
+    "this as its last step.\n\n"
     "  --dry-run   list what would be deleted or masked; change nothing\n\n"
     "Exit: 0, 69 the database unavailable, 74 a file could not be deleted,\n"
     "75 another purge is running.\n";
@@ -238,6 +241,78 @@ static void purge_metrics(purge_job *j, long long days)
 
 /* Run the retention policy; out lists each file (NULL for none). Returns
  * the exit code. */
+/* Purge the spool's trees, the outbox, the reports, the logs and the
+ * metrics file past their [retention] days, each reported. */
+static void purge_files(purge_job *j)
+{
+    const config *cfg = j->cfg;
+    char dir[PATH_MAX];
+    purge_tally t;
+    if (cfg->keep_archive_days) {
+        t = (purge_tally){ 0 };
+        snprintf(dir, sizeof dir, "%s/archive", cfg->spool_dir);
+        purge_tree(j, dir, cfg->keep_archive_days, keep_archive, &t);
+        report(j, "archive", cfg->keep_archive_days, &t);
+    }
+    if (cfg->keep_rejected_days) {
+        t = (purge_tally){ 0 };
+        snprintf(dir, sizeof dir, "%s/rejected", cfg->spool_dir);
+        purge_tree(j, dir, cfg->keep_rejected_days, NULL, &t);
+        report(j, "rejected", cfg->keep_rejected_days, &t);
+    }
+    if (cfg->keep_outbox_days) {
+        t = (purge_tally){ 0 };
+        snprintf(dir, sizeof dir, "%s/outbox", cfg->spool_dir);
+        purge_dir(j, dir, "", cfg->keep_outbox_days, keep_outbox, 0, &t);
+        report(j, "outbox", cfg->keep_outbox_days, &t);
+    }
+    if (cfg->keep_reports_days) {
+        t = (purge_tally){ 0 };
+        snprintf(dir, sizeof dir, "%s/reports", cfg->spool_dir);
+        purge_dir(j, dir, "", cfg->keep_reports_days, NULL, 0, &t);
+        report(j, "reports", cfg->keep_reports_days, &t);
+    }
+    if (cfg->keep_logs_days && cfg->log_dir && *cfg->log_dir) {
+        t = (purge_tally){ 0 };
+        purge_dir(j, cfg->log_dir, "", cfg->keep_logs_days, NULL, 1, &t);
+        report(j, "logs", cfg->keep_logs_days, &t);
+    }
+    purge_metrics(j, cfg->keep_metrics_days);
+}
+
+/* Mask the payer data of settlements and exceptions older than [retention]
+ * keep_personal_data_days (with --dry-run, count them). */
+static void purge_personal_data(purge_job *j, PGconn *db)
+{
+    const config *cfg = j->cfg;
+    if (!cfg->keep_personal_data_days)
+        return;
+    err_t e = { 0 };
+    purge_mask_tally m;
+    int bad = purge_db_mask_personal_data(db, cfg->keep_personal_data_days, cfg->mask_chunk_rows, j->dry, &m, &e);
+    if (bad) {
+        log_msg(LOG_ERROR, "purge", KV(KV_I("settlements", m.settlements), KV_I("exceptions", m.exceptions)),
+                "cannot mask personal data (after %ld chunk(s) committed): %s", m.chunks, e.msg);
+        j->rc = err_worst(j->rc, e.code);
+        return;
+    }
+    log_msg(LOG_INFO, "purge",
+            KV(KV_S("what", "personal_data"), KV_I("days", cfg->keep_personal_data_days),
+               KV_I("settlements", m.settlements), KV_I("exceptions", m.exceptions), KV_I("chunks", m.chunks),
+               KV_I("dry_run", j->dry)),
+            "%s", j->dry ? "would mask payer name, document and message" : "masked payer name, document and message");
+    if (j->out && j->dry)
+        fprintf(j->out, "would mask the payer data of %lld settlement(s) and %lld exception(s)\n", m.settlements,
+                m.exceptions);
+    else if (j->out)
+        fprintf(j->out, "masked the payer data of %lld settlement(s) and %lld exception(s) (%ld transaction(s))\n",
+                m.settlements, m.exceptions, m.chunks);
+    if (!j->dry) {
+        metrics_add(NULL, NULL, "SettlementsMasked", m.settlements);
+        metrics_add(NULL, NULL, "ExceptionsMasked", m.exceptions);
+    }
+}
+
 int purge_run(const config *cfg, int dry, FILE *out)
 {
     purge_job j = { .cfg = cfg, .dry = dry, .out = out, .now = time(NULL) };
@@ -264,57 +339,8 @@ int purge_run(const config *cfg, int dry, FILE *out)
         return e.code;
     }
 
-    char dir[PATH_MAX];
-    purge_tally t;
-    if (cfg->keep_archive_days) {
-        t = (purge_tally){ 0 };
-        snprintf(dir, sizeof dir, "%s/archive", cfg->spool_dir);
-        purge_tree(&j, dir, cfg->keep_archive_days, keep_archive, &t);
-        report(&j, "archive", cfg->keep_archive_days, &t);
-    }
-    if (cfg->keep_rejected_days) {
-        t = (purge_tally){ 0 };
-        snprintf(dir, sizeof dir, "%s/rejected", cfg->spool_dir);
-        purge_tree(&j, dir, cfg->keep_rejected_days, NULL, &t);
-        report(&j, "rejected", cfg->keep_rejected_days, &t);
-    }
-    if (cfg->keep_outbox_days) {
-        t = (purge_tally){ 0 };
-        snprintf(dir, sizeof dir, "%s/outbox", cfg->spool_dir);
-        purge_dir(&j, dir, "", cfg->keep_outbox_days, keep_outbox, 0, &t);
-        report(&j, "outbox", cfg->keep_outbox_days, &t);
-    }
-    if (cfg->keep_reports_days) {
-        t = (purge_tally){ 0 };
-        snprintf(dir, sizeof dir, "%s/reports", cfg->spool_dir);
-        purge_dir(&j, dir, "", cfg->keep_reports_days, NULL, 0, &t);
-        report(&j, "reports", cfg->keep_reports_days, &t);
-    }
-    if (cfg->keep_logs_days && cfg->log_dir && *cfg->log_dir) {
-        t = (purge_tally){ 0 };
-        purge_dir(&j, cfg->log_dir, "", cfg->keep_logs_days, NULL, 1, &t);
-        report(&j, "logs", cfg->keep_logs_days, &t);
-    }
-    purge_metrics(&j, cfg->keep_metrics_days);
-
-    if (cfg->keep_personal_data_days) {
-        long long n = purge_db_mask_personal_data(db, cfg->keep_personal_data_days, dry, &e);
-        if (n < 0) {
-            log_msg(LOG_ERROR, "purge", NULL, "cannot mask personal data: %s", e.msg);
-            j.rc = err_worst(j.rc, e.code);
-        } else {
-            log_msg(LOG_INFO, "purge",
-                    KV(KV_S("what", "personal_data"), KV_I("days", cfg->keep_personal_data_days),
-                       KV_I("settlements", n), KV_I("dry_run", dry)),
-                    "%s", dry ? "would mask payer name, document and message" : "masked payer name, document and message");
-            if (dry && out)
-                fprintf(out, "would mask the payer data of %lld settlement(s)\n", n);
-            else if (out)
-                fprintf(out, "masked the payer data of %lld settlement(s)\n", n);
-            if (!dry)
-                metrics_add(NULL, NULL, "SettlementsMasked", n);
-        }
-    }
+    purge_files(&j);
+    purge_personal_data(&j, db);
     PQclear(j.keep_files);
     PQclear(j.keep_batches);
     PQfinish(db);

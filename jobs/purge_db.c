@@ -22,15 +22,37 @@ PGresult *purge_db_keep_batches(PGconn *db, int have_destination, err_t *e)
     return db_query(db, e, sqlq_purge_keep_batches, 1, p);
 }
 
-long long purge_db_mask_personal_data(PGconn *db, long long days, int dry, err_t *e)
+int purge_db_mask_personal_data(PGconn *db, long long days, long long chunk_rows, int dry, purge_mask_tally *t,
+                                err_t *e)
 {
-    char d[24];
+    char d[24], rows[24], after_s[24] = "0", after_x[24] = "0";
     snprintf(d, sizeof d, "%lld", days);
-    const char *p[] = { d };
-    PGresult *r = db_query(db, e, dry ? sqlq_purge_mask_count : sqlq_purge_mask_personal_data, 1, p);
-    if (!r)
-        return -1;
-    long long n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return n;
+    snprintf(rows, sizeof rows, "%lld", chunk_rows);
+    *t = (purge_mask_tally){ 0 };
+    if (dry) {
+        const char *p[] = { d };
+        PGresult *r = db_query(db, e, sqlq_purge_mask_count, 1, p);
+        if (!r)
+            return -1;
+        t->settlements = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        t->exceptions = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+        PQclear(r);
+        return 0;
+    }
+    /* Each call is its own statement outside any transaction block: one
+     * chunk, committed when it returns. A cursor goes NULL ("") when its
+     * part found nothing more. */
+    while (after_s[0] || after_x[0]) {
+        const char *p[] = { d, after_s[0] ? after_s : NULL, after_x[0] ? after_x : NULL, rows };
+        PGresult *r = db_query(db, e, sqlq_purge_mask_personal_data, 4, p);
+        if (!r)
+            return -1;
+        snprintf(after_s, sizeof after_s, "%s", after_s[0] ? PQgetvalue(r, 0, 0) : "");
+        snprintf(after_x, sizeof after_x, "%s", after_x[0] ? PQgetvalue(r, 0, 1) : "");
+        t->settlements += strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+        t->exceptions += strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+        t->chunks++;
+        PQclear(r);
+    }
+    return 0;
 }

@@ -335,6 +335,40 @@ out:
     return rc;
 }
 
+/* Say whether the file had problems (printed, with the line that says
+ * nothing was resolved): 0 when none, else the exit code. */
+static int problems_found(const char *file, problems *pr, size_t n_rows)
+{
+    if (pr->oom) {
+        log_msg(LOG_ERROR, "resolve", KV(KV_S("file", file)), "out of memory");
+        return EX_SOFTWARE;
+    }
+    if (!pr->n)
+        return 0;
+    print_problems(file, pr);
+    log_msg(LOG_ERROR, "resolve", KV(KV_S("file", file), KV_I("bad", (long long)pr->n), KV_I("rows", (long long)n_rows)),
+            "%s: %zu problem%s: nothing was resolved\n"
+            "HINT: correct those rows (or empty their acao) and run the same command again",
+            file, pr->n, pr->n == 1 ? "" : "s");
+    return EX_DATAERR;
+}
+
+/* The line on stdout and the log event of a file resolved: n exceptions by
+ * action (counts), skipped rows without acao. */
+static void report_resolved(const char *file, size_t n, long skipped, const long counts[4])
+{
+    printf("%s: %zu exception%s resolved by %s (paid %ld, refund %ld, ignore %ld); %ld row%s without acao skipped\n", file,
+           n, n == 1 ? "" : "s", who(), counts[SHEET_ACT_PAID], counts[SHEET_ACT_REFUND], counts[SHEET_ACT_IGNORE], skipped,
+           skipped == 1 ? "" : "s");
+    log_msg(LOG_INFO, "resolve",
+            KV(KV_S("file", file), KV_I("resolved", (long long)n), KV_I("paid", counts[SHEET_ACT_PAID]),
+               KV_I("refund", counts[SHEET_ACT_REFUND]), KV_I("ignore", counts[SHEET_ACT_IGNORE]), KV_I("skipped", skipped),
+               KV_S("by", who())),
+            "exceptions resolved from a file");
+}
+
+/* `settle resolve --from FILE`: every row of finance's sheet resolved in
+ * one transaction, or none (every problem printed); the exit code. */
 static int resolve_from(const settle_ctx *ctx, const char *file, int accept)
 {
     err_t e = { 0 };
@@ -376,33 +410,14 @@ static int resolve_from(const settle_ctx *ctx, const char *file, int accept)
         if ((rc = apply_items(db, items, n, accept, &pr, counts, &e)) != 0)
             goto dberr;
     }
-    if (pr.oom) {
-        log_msg(LOG_ERROR, "resolve", KV(KV_S("file", file)), "out of memory");
-        rc = EX_SOFTWARE;
+    if ((rc = problems_found(file, &pr, rows.n)) != 0)
         goto out;
-    }
-    if (pr.n) {
-        print_problems(file, &pr);
-        log_msg(LOG_ERROR, "resolve", KV(KV_S("file", file), KV_I("bad", (long long)pr.n), KV_I("rows", (long long)rows.n)),
-                "%s: %zu problem%s: nothing was resolved\n"
-                "HINT: correct those rows (or empty their acao) and run the same command again",
-                file, pr.n, pr.n == 1 ? "" : "s");
-        rc = EX_DATAERR;
-        goto out;
-    }
     if (in_tx) {
         if ((rc = exec_fixed(db, "COMMIT", &e)) != 0)
             goto dberr;
         in_tx = 0;
     }
-    printf("%s: %zu exception%s resolved by %s (paid %ld, refund %ld, ignore %ld); %ld row%s without acao skipped\n", file,
-           n, n == 1 ? "" : "s", who(), counts[SHEET_ACT_PAID], counts[SHEET_ACT_REFUND], counts[SHEET_ACT_IGNORE], skipped,
-           skipped == 1 ? "" : "s");
-    log_msg(LOG_INFO, "resolve",
-            KV(KV_S("file", file), KV_I("resolved", (long long)n), KV_I("paid", counts[SHEET_ACT_PAID]),
-               KV_I("refund", counts[SHEET_ACT_REFUND]), KV_I("ignore", counts[SHEET_ACT_IGNORE]), KV_I("skipped", skipped),
-               KV_S("by", who())),
-            "exceptions resolved from a file");
+    report_resolved(file, n, skipped, counts);
     goto out;
 dberr:
     print_problems(file, &pr);
@@ -469,7 +484,15 @@ static int valid_id(const char *s)
     return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) <= 18;
 }
 
-int cmd_resolve(settle_ctx *ctx, int argc, char **argv)
+/* The options of `settle resolve`. */
+typedef struct resolve_args {
+    const char *as, *note, *payment, *from, *reopen_id, *history_id;
+    int accept;
+} resolve_args;
+
+/* Read the options into *a and check the ones that go alone (--from,
+ * --reopen, --history). 0, or the usage error's exit code. */
+static int resolve_options(int argc, char **argv, resolve_args *a)
 {
     static const struct option opts[] = {
         { "as", required_argument, NULL, 'a' },
@@ -481,69 +504,89 @@ int cmd_resolve(settle_ctx *ctx, int argc, char **argv)
         { "history", required_argument, NULL, 'H' },
         { NULL, 0, NULL, 0 },
     };
-    const char *as = NULL, *note = NULL, *payment = NULL, *from = NULL, *reopen_id = NULL, *history_id = NULL;
-    int opt, accept = 0;
+    int opt;
     optind = 0; /* full re-initialisation: main parsed with "+" */
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (opt == 'a')
-            as = optarg;
+            a->as = optarg;
         else if (opt == 'n')
-            note = optarg;
+            a->note = optarg;
         else if (opt == 'p')
-            payment = optarg;
+            a->payment = optarg;
         else if (opt == 'd')
-            accept = 1;
+            a->accept = 1;
         else if (opt == 'f')
-            from = optarg;
+            a->from = optarg;
         else if (opt == 'r')
-            reopen_id = optarg;
+            a->reopen_id = optarg;
         else if (opt == 'H')
-            history_id = optarg;
+            a->history_id = optarg;
         else
             return job_usage_error("resolve", "unknown option");
     }
-    if (!!from + !!reopen_id + !!history_id > 1)
+    if (!!a->from + !!a->reopen_id + !!a->history_id > 1)
         return job_usage_error("resolve", "--from, --reopen and --history go alone");
-    if (from || reopen_id || history_id) {
+    if (a->from || a->reopen_id || a->history_id) {
         if (optind != argc)
             return job_usage_error("resolve", "no exception ID goes with --from, --reopen or --history");
-        if (as || payment)
+        if (a->as || a->payment)
             return job_usage_error("resolve", "--as and --payment go with one exception ID");
-        if (accept && !from)
+        if (a->accept && !a->from)
             return job_usage_error("resolve", "--accept-difference goes with --as paid or --from");
     }
-    if (from) {
-        if (note)
-            return job_usage_error("resolve", "--note goes with one exception ID or --reopen (the file has a nota per row)");
-        return resolve_from(ctx, from, accept);
-    }
-    const char *id;
-    if (reopen_id || history_id) {
-        id = reopen_id ? reopen_id : history_id;
-        if (!valid_id(id))
+    if (a->from && a->note)
+        return job_usage_error("resolve", "--note goes with one exception ID or --reopen (the file has a nota per row)");
+    return 0;
+}
+
+/* The exception ID of --reopen, --history or the one argument, checked
+ * with the options that go with it: 0 with *id set, or the usage error's
+ * exit code. */
+static int resolve_id(const resolve_args *a, int argc, char **argv, const char **id)
+{
+    if (a->reopen_id || a->history_id) {
+        *id = a->reopen_id ? a->reopen_id : a->history_id;
+        if (!valid_id(*id))
             return job_usage_error("resolve", "%s: expected an exception number, found '%s'",
-                                   reopen_id ? "--reopen" : "--history", id);
-        if (reopen_id && (!note || !*note))
+                                   a->reopen_id ? "--reopen" : "--history", *id);
+        if (a->reopen_id && (!a->note || !*a->note))
             return job_usage_error("resolve", "--note TEXT is required: say why the resolution was wrong");
-        if (history_id && note)
+        if (a->history_id && a->note)
             return job_usage_error("resolve", "--note goes with one exception ID or --reopen");
-    } else {
-        if (optind != argc - 1)
-            return job_usage_error("resolve", "expected one exception ID, --from FILE, --reopen ID or --history ID");
-        id = argv[optind];
-        if (!valid_id(id))
-            return job_usage_error("resolve", "ID: expected an exception number, found '%s'", id);
-        if (!as || (strcmp(as, "paid") && strcmp(as, "refund") && strcmp(as, "ignore")))
-            return job_usage_error("resolve", "--as: expected paid, refund or ignore, found '%s'", as ? as : "nothing");
-        if (!note || !*note)
-            return job_usage_error("resolve", "--note TEXT is required: say why");
-        if (payment && !valid_id(payment))
-            return job_usage_error("resolve", "--payment: expected a payment id, found '%s'", payment);
-        if (payment && strcmp(as, "paid"))
-            return job_usage_error("resolve", "--payment goes with --as paid");
-        if (accept && strcmp(as, "paid"))
-            return job_usage_error("resolve", "--accept-difference goes with --as paid");
+        return 0;
     }
+    if (optind != argc - 1)
+        return job_usage_error("resolve", "expected one exception ID, --from FILE, --reopen ID or --history ID");
+    *id = argv[optind];
+    const char *as = a->as;
+    if (!valid_id(*id))
+        return job_usage_error("resolve", "ID: expected an exception number, found '%s'", *id);
+    if (!as || (strcmp(as, "paid") && strcmp(as, "refund") && strcmp(as, "ignore")))
+        return job_usage_error("resolve", "--as: expected paid, refund or ignore, found '%s'", as ? as : "nothing");
+    if (!a->note || !*a->note)
+        return job_usage_error("resolve", "--note TEXT is required: say why");
+    if (a->payment && !valid_id(a->payment))
+        return job_usage_error("resolve", "--payment: expected a payment id, found '%s'", a->payment);
+    if (a->payment && strcmp(as, "paid"))
+        return job_usage_error("resolve", "--payment goes with --as paid");
+    if (a->accept && strcmp(as, "paid"))
+        return job_usage_error("resolve", "--accept-difference goes with --as paid");
+    return 0;
+}
+
+int cmd_resolve(settle_ctx *ctx, int argc, char **argv)
+{
+    resolve_args a = { 0 };
+    const char *id = NULL;
+    int rc = resolve_options(argc, argv, &a);
+    if (rc)
+        return rc;
+    if (a.from)
+        return resolve_from(ctx, a.from, a.accept);
+    if ((rc = resolve_id(&a, argc, argv, &id)) != 0)
+        return rc;
+    if (!id) /* never: resolve_id sets it when it returns 0; says so to the analyzer */
+        return EX_SOFTWARE;
 
     err_t e = { 0 };
     PGconn *db = db_connect(ctx->cfg, &e);
@@ -551,13 +594,12 @@ int cmd_resolve(settle_ctx *ctx, int argc, char **argv)
         log_msg(LOG_ERROR, "resolve", NULL, "%s", e.msg);
         return e.code;
     }
-    int rc;
-    if (reopen_id)
-        rc = reopen(db, id, note, &e);
-    else if (history_id)
+    if (a.reopen_id)
+        rc = reopen(db, id, a.note, &e);
+    else if (a.history_id)
         rc = history(db, id, &e);
     else
-        rc = resolve_one(db, id, as, note, payment, accept, &e);
+        rc = resolve_one(db, id, a.as, a.note, a.payment, a.accept, &e);
     if (rc)
         log_msg(LOG_ERROR, "resolve", KV(KV_S("exception", id)), "%s", e.msg);
     PQfinish(db);

@@ -86,6 +86,12 @@ static const char *step_status(int rc)
     return rc == 0 ? "ok" : rc == EX_DATAERR ? "partial" : "failed";
 }
 
+/* The run's status (job_runs.status) for its exit code. */
+static const char *run_status_of(int worst)
+{
+    return worst == 0 ? "succeeded" : worst == EX_DATAERR ? "partial" : "failed";
+}
+
 /* The EMF destination ([metrics] emf_output), opened for one write and
  * closed again (emf_close), so that `settle purge` may rewrite the file
  * between steps. NULL when metrics are off or the file cannot be opened
@@ -110,92 +116,77 @@ static void emf_close(FILE *f)
         fclose(f);
 }
 
-int cmd_run(settle_ctx *ctx, int argc, char **argv)
+/* Connect and take the run lock. 0 with *db connected and locked, or the
+ * exit code (75: another run holds the lock, whom the log names). */
+static int run_connect_locked(settle_ctx *ctx, PGconn **db)
 {
-    static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
-    int dry = 0, opt;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (opt == 'n')
-            dry = 1;
-        else
-            return job_usage_error("run", "unknown option");
-    }
-    if (optind < argc)
-        return job_usage_error("run", "unexpected argument '%s'", argv[optind]);
-
     err_t e = { 0 };
-    PGconn *db = db_connect(ctx->cfg, &e);
-    if (!db) {
+    *db = db_connect(ctx->cfg, &e);
+    if (!*db) {
         log_msg(LOG_ERROR, "run", NULL, "%s", e.msg);
         return e.code;
     }
-    int locked = run_db_try_lock(db, &e);
+    int locked = run_db_try_lock(*db, &e);
+    if (locked > 0)
+        return 0;
+    int rc = EX_TEMPFAIL;
     if (locked < 0) {
         log_msg(LOG_ERROR, "run", NULL, "%s", e.msg);
-        PQfinish(db);
-        return e.code;
-    }
-    if (!locked) {
+        rc = e.code;
+    } else {
         char who[512];
-        run_db_describe_holder(db, who, sizeof who);
+        run_db_describe_holder(*db, who, sizeof who);
         log_msg(LOG_ERROR, "run", NULL,
                 "another settle run holds the lock: %s\nHINT: wait for it to finish; if that process is gone, its "
                 "database session ends and the lock with it",
                 who);
-        PQfinish(db);
-        return EX_TEMPFAIL;
     }
+    PQfinish(*db);
+    *db = NULL;
+    return rc;
+}
 
-    /* A run row still 'running' while we hold the lock belongs to a run that
-     * was killed: say so, and record that this run resumes after it. */
-    char host[256] = "";
-    gethostname(host, sizeof host - 1);
-    char run_id[24], resumed[24];
-    if (run_db_begin(db, host, (int)getpid(), dry, run_id, resumed, &e)) {
-        log_msg(LOG_ERROR, "run", NULL, "cannot record the run: %s\nHINT: run `settle migrate`", e.msg);
-        PQfinish(db);
-        return e.code;
+/* Run step i (its stage, timed, its metrics emitted) and record it under
+ * run_id; its result in *sr. */
+static void run_step(settle_ctx *ctx, PGconn *db, const char *run_id, size_t i, int dry, step_result *sr)
+{
+    err_t e = { 0 };
+    memset(sr, 0, sizeof *sr);
+    if (dry && !steps[i].in_dry_run) {
+        sr->status = "skipped";
+        return;
     }
-    log_msg(LOG_INFO, "run", KV(KV_S("run", run_id), KV_S("resumed_from", resumed), KV_I("dry_run", dry)),
-            "nightly run started");
+    if (run_db_step_start(db, run_id, steps[i].name, &e))
+        log_msg(LOG_WARN, "run", KV(KV_S("step", steps[i].name)), "cannot record the step: %s", e.msg);
 
-    double run_t0 = clock_mono_s();
-    step_result res[N_STEPS];
-    int worst = 0;
-    for (size_t i = 0; i < N_STEPS; i++) {
-        step_result *sr = &res[i];
-        memset(sr, 0, sizeof *sr);
-        if (dry && !steps[i].in_dry_run) {
-            sr->status = "skipped";
-            continue;
-        }
-        if (run_db_step_start(db, run_id, steps[i].name, &e))
-            log_msg(LOG_WARN, "run", KV(KV_S("step", steps[i].name)), "cannot record the step: %s", e.msg);
+    metrics_reset();
+    log_msg(LOG_INFO, "run", KV(KV_S("step", steps[i].name)), "step started");
+    double t0 = clock_mono_s();
+    sr->rc = steps[i].stage(ctx->cfg, dry);
+    sr->seconds = clock_mono_s() - t0;
+    sr->status = step_status(sr->rc);
+    metrics_format(sr->counts, sizeof sr->counts, 0);
+    log_msg(sr->rc ? LOG_WARN : LOG_INFO, "run",
+            KV(KV_S("step", steps[i].name), KV_S("status", sr->status), KV_I("exit", sr->rc),
+               KV_I("ms", (long long)(sr->seconds * 1000))),
+            "step finished");
+    FILE *emf = emf_open(ctx->cfg);
+    metrics_emit(emf, steps[i].name, (long long)(sr->seconds * 1000), sr->rc == 0, clock_wall_ms());
+    emf_close(emf);
 
-        metrics_reset();
-        log_msg(LOG_INFO, "run", KV(KV_S("step", steps[i].name)), "step started");
-        double t0 = clock_mono_s();
-        sr->rc = steps[i].stage(ctx->cfg, dry);
-        sr->seconds = clock_mono_s() - t0;
-        sr->status = step_status(sr->rc);
-        metrics_format(sr->counts, sizeof sr->counts, 0);
-        worst = err_worst(worst, sr->rc);
-        log_msg(sr->rc ? LOG_WARN : LOG_INFO, "run",
-                KV(KV_S("step", steps[i].name), KV_S("status", sr->status), KV_I("exit", sr->rc),
-                   KV_I("ms", (long long)(sr->seconds * 1000))),
-                "step finished");
-        FILE *emf = emf_open(ctx->cfg);
-        metrics_emit(emf, steps[i].name, (long long)(sr->seconds * 1000), sr->rc == 0, clock_wall_ms());
-        emf_close(emf);
+    char json[512];
+    metrics_format(json, sizeof json, 1);
+    if (run_db_step_end(db, run_id, steps[i].name, sr->status, sr->rc, json, &e))
+        log_msg(LOG_WARN, "run", KV(KV_S("step", steps[i].name)), "cannot record the step: %s", e.msg);
+}
 
-        char json[512];
-        metrics_format(json, sizeof json, 1);
-        if (run_db_step_end(db, run_id, steps[i].name, sr->status, sr->rc, json, &e))
-            log_msg(LOG_WARN, "run", KV(KV_S("step", steps[i].name)), "cannot record the step: %s", e.msg);
-    }
-
-    /* A run is not clean while ingested files remain unreconciled (held by
-     * another session past reconcile's wait, or a step that failed): 75. */
+/* The run's result after its steps: worst, made 75 while ingested files
+ * remain unreconciled (held by another session past reconcile's wait, or
+ * a step that failed): a run is not clean then. summary gets "STATUS (exit
+ * N): what it means". Returns the run's exit code. */
+static int run_result(PGconn *db, int dry, int worst, char *summary, size_t n)
+{
+    err_t e = { 0 };
     char left[512] = "";
     long n_left = 0;
     if (!dry) {
@@ -208,15 +199,18 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
     char temp_msg[700];
     snprintf(temp_msg, sizeof temp_msg, "%ld ingested file(s) not reconciled: %s; re-run when no other session holds them",
              n_left, left);
-
-    const char *run_status = worst == 0 ? "succeeded" : worst == EX_DATAERR ? "partial" : "failed";
     const err_code_info *ci = err_code_find(worst);
     const char *meaning = worst == EX_TEMPFAIL && n_left > 0 ? temp_msg
                           : ci                               ? ci->action
                                                              : err_code_find(EX_SOFTWARE)->action;
-    char summary[1024];
-    snprintf(summary, sizeof summary, "%s (exit %d): %s", run_status, worst, meaning);
+    snprintf(summary, n, "%s (exit %d): %s", run_status_of(worst), worst, meaning);
+    return worst;
+}
 
+/* The one-screen summary on stdout (and `settle status` after a dry run). */
+static void print_summary(settle_ctx *ctx, const char *run_id, const char *resumed, int dry, const step_result *res,
+                          const char *summary)
+{
     printf("settle run #%s%s%s%s%s\n", run_id, *resumed ? " (resumed after run #" : "", resumed,
            *resumed ? ")" : "",
            dry ? " DRY RUN: fetch and purge only list what they would do; nothing else ran" : "");
@@ -233,6 +227,50 @@ int cmd_run(settle_ctx *ctx, int argc, char **argv)
         }
     }
     fflush(stdout);
+}
+
+int cmd_run(settle_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+    int dry = 0, opt;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (opt == 'n')
+            dry = 1;
+        else
+            return job_usage_error("run", "unknown option");
+    }
+    if (optind < argc)
+        return job_usage_error("run", "unexpected argument '%s'", argv[optind]);
+
+    PGconn *db = NULL;
+    int rc = run_connect_locked(ctx, &db);
+    if (rc)
+        return rc;
+    /* A run row still 'running' while we hold the lock belongs to a run that
+     * was killed: say so, and record that this run resumes after it. */
+    err_t e = { 0 };
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    char run_id[24], resumed[24];
+    if (run_db_begin(db, host, (int)getpid(), dry, run_id, resumed, &e)) {
+        log_msg(LOG_ERROR, "run", NULL, "cannot record the run: %s\nHINT: run `settle migrate`", e.msg);
+        PQfinish(db);
+        return e.code;
+    }
+    log_msg(LOG_INFO, "run", KV(KV_S("run", run_id), KV_S("resumed_from", resumed), KV_I("dry_run", dry)),
+            "nightly run started");
+
+    double run_t0 = clock_mono_s();
+    step_result res[N_STEPS];
+    int worst = 0;
+    for (size_t i = 0; i < N_STEPS; i++) {
+        run_step(ctx, db, run_id, i, dry, &res[i]);
+        worst = err_worst(worst, res[i].rc);
+    }
+    char summary[1024];
+    worst = run_result(db, dry, worst, summary, sizeof summary);
+    const char *run_status = run_status_of(worst);
+    print_summary(ctx, run_id, resumed, dry, res, summary);
 
     if (run_db_end(db, run_id, run_status, worst, summary, &e)) {
         log_msg(LOG_WARN, "run", NULL, "cannot record the end of the run: %s", e.msg);

@@ -44,9 +44,10 @@ const char usage_status[] =
     "  --check   print one line per problem, worst first, and exit Nagios-style:\n"
     "            a source silent longer than its max_silence_hours, the last real\n"
     "            run failed, was killed, never ran or is older than [monitoring]\n"
-    "            max_run_age_hours, open exceptions older than max_exception_age_days,\n"
-    "            a batch not published or not uploaded after upload_grace_minutes,\n"
-    "            files waiting in SPOOL/rejected/\n\n"
+    "            max_run_age_hours, a run still going after max_run_age_hours,\n"
+    "            open exceptions older than max_exception_age_days, a batch not\n"
+    "            published or not uploaded after upload_grace_minutes, files\n"
+    "            waiting in SPOOL/rejected/; past 64 lines, a count per severity\n\n"
     "Exit (--check): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the database cannot\n"
     "be read); without --check: 0, or the sysexits code of the error.\n";
 
@@ -314,7 +315,8 @@ static const char *const nagios_name[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN
 #define MAX_PROBLEMS 64
 
 typedef struct problems {
-    int n, dropped;
+    int n;
+    int dropped[NAGIOS_UNKNOWN + 1]; /* past MAX_PROBLEMS, by severity: counted, never silent */
     int sev[MAX_PROBLEMS];
     char text[MAX_PROBLEMS][256];
 } problems;
@@ -323,9 +325,7 @@ static void problem(problems *p, int sev, const char *fmt, ...) __attribute__((f
 static void problem(problems *p, int sev, const char *fmt, ...)
 {
     if (p->n == MAX_PROBLEMS) {
-        p->dropped++;
-        if (sev > p->sev[MAX_PROBLEMS - 1])
-            p->sev[MAX_PROBLEMS - 1] = sev;
+        p->dropped[sev]++;
         return;
     }
     va_list ap;
@@ -365,7 +365,10 @@ static int check_sources(PGconn *db, const config *cfg, problems *p, err_t *e)
 }
 
 /* The last real run: failed, killed, never ran, or too long ago. A dry run
- * counts for nothing; a run still going is judged by the one before it. */
+ * counts for nothing. A run still going is judged by the real one before
+ * it (its failure is still the last known), and is itself a problem once it
+ * started longer ago than max_run_age_hours (stuck, or a crash not recorded
+ * yet). */
 static int check_last_run(PGconn *db, const config *cfg, problems *p, err_t *e)
 {
     PGresult *r = status_db_last_runs(db, e);
@@ -375,6 +378,23 @@ static int check_last_run(PGconn *db, const config *cfg, problems *p, err_t *e)
     for (int i = 0; i < PQntuples(r) && real < 0; i++)
         if (strcmp(PQgetvalue(r, i, 7), "t"))
             real = i;
+    if (real >= 0 && !strcmp(PQgetvalue(r, real, 3), "running")) {
+        long long started = strtoll(PQgetvalue(r, real, 9), NULL, 10);
+        if (started > cfg->max_run_age_hours)
+            problem(p, NAGIOS_CRITICAL,
+                    "last run: #%s still running after %lld h (started %s UTC; max_run_age_hours %lld): "
+                    "stuck, or it died and was not recorded; `settle status` shows its steps",
+                    PQgetvalue(r, real, 0), started, PQgetvalue(r, real, 1), cfg->max_run_age_hours);
+        int before = -1;
+        for (int i = real + 1; i < PQntuples(r) && before < 0; i++)
+            if (strcmp(PQgetvalue(r, i, 7), "t"))
+                before = i;
+        if (before < 0) {
+            PQclear(r);
+            return 0; /* the first run ever, still going */
+        }
+        real = before;
+    }
     if (real < 0) {
         problem(p, NAGIOS_CRITICAL, "last run: no real run recorded%s",
                 PQntuples(r) ? " (only a dry run)" : "; `settle run` never ran");
@@ -457,15 +477,20 @@ static int status_check(const settle_ctx *ctx, PGconn *db)
     }
     check_rejected(ctx->cfg, p);
     int worst = NAGIOS_OK;
-    for (int s = NAGIOS_CRITICAL; s >= NAGIOS_WARNING; s--)
+    for (int s = NAGIOS_CRITICAL; s >= NAGIOS_WARNING; s--) {
         for (int i = 0; i < p->n; i++)
             if (p->sev[i] == s) {
                 printf("%s: %s\n", nagios_name[s], p->text[i]);
                 if (s > worst)
                     worst = s;
             }
-    if (p->dropped)
-        printf("%s: %d more problem(s) not shown\n", nagios_name[p->sev[MAX_PROBLEMS - 1]], p->dropped);
+        /* past the cap, one line per severity, in its place in the order */
+        if (p->dropped[s]) {
+            printf("%s: %d more %s problem(s) not shown\n", nagios_name[s], p->dropped[s], nagios_name[s]);
+            if (s > worst)
+                worst = s;
+        }
+    }
     if (worst == NAGIOS_OK)
         printf("OK: settle: nothing to report (config %s)\n", ctx->cfg->path ? ctx->cfg->path : "none");
     free(p);

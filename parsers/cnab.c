@@ -425,6 +425,119 @@ void cnab_text(const cnab_line *l, size_t start, size_t len, char *dst, size_t s
     dst[j] = '\0';
 }
 
+/* The error of a code field that is not 2 digits (FK_CODE) or 2 digits or
+ * capital letters (FK_CODE_AN). Returns -1. */
+static __attribute__((noinline, cold)) int code_error(const cnab_field *t, const cnab_line *l, cnab_ferr *fe)
+{
+    char q[16];
+    quote_field(l, t->start, 2, q, sizeof q);
+    fe->col = t->start;
+    snprintf(fe->msg, sizeof fe->msg, "expected a 2-%s %s (positions %u-%u), found %s",
+             t->kind == FK_CODE_AN ? "character (digits or capital letters)" : "digit", t->name,
+             (unsigned)t->start, (unsigned)t->start + 1, q);
+    return -1;
+}
+
+/* FK_CODE, FK_CODE_AN: a 2-character code into dst, blank = "". */
+static inline __attribute__((always_inline)) int field_code(const cnab_field *t, const cnab_line *l, char *dst,
+                                                            cnab_ferr *fe)
+{
+    const unsigned char *s = l->c + t->start - 1;
+    if (s[0] == ' ' && s[1] == ' ') {
+        dst[0] = '\0';
+        return 0;
+    }
+    if (t->kind == FK_CODE_AN ? !(((unsigned)s[0] - '0' <= 9 || (unsigned)s[0] - 'A' < 26) &&
+                                  ((unsigned)s[1] - '0' <= 9 || (unsigned)s[1] - 'A' < 26))
+                              : ((unsigned)s[0] - '0' > 9 || (unsigned)s[1] - '0' > 9))
+        return code_error(t, l, fe);
+    dst[0] = (char)s[0], dst[1] = (char)s[1], dst[2] = '\0';
+    return 0;
+}
+
+/* FK_MONEY_ADD, FK_MONEY4, FK_MONEY_CR: an amount added to *dst, cut to
+ * cents, or stored only when it is a credit. */
+static inline __attribute__((always_inline)) int field_money_more(const cnab_field *t, const cnab_line *l,
+                                                                  int64_t *dst, cnab_ferr *fe)
+{
+    int64_t v;
+    if (digits_inline(l, t->start, t->len, t->name, &v, fe) < 0)
+        return -1;
+    if (t->kind == FK_MONEY_ADD)
+        *dst += v;
+    else if (t->kind == FK_MONEY4)
+        *dst = v / 100; /* 4 decimals: the sub-cent digits are dropped, never rounded up */
+    else if (l->c[t->start - 1 + t->len] == 'C')
+        *dst = v;
+    return 0;
+}
+
+/* FK_DOC: an alphanumeric CNPJ (Receita Federal, from July 2026: 12 of
+ * [0-9A-Z] then 2 check digits), right-aligned in the numeric field
+ * [a, b) with leading zeros and not marked CPF ('1'): kept as its 14
+ * characters. Returns 1 when dst holds it, 0 when the field is not one
+ * (anything else with a letter is refused by the caller). */
+static inline __attribute__((always_inline)) int doc_alnum_cnpj(const cnab_field *t, const cnab_line *l,
+                                                                size_t a, size_t b, char *dst)
+{
+    if (!(b - a >= 14 && t->size >= 15 && (t->start < 2 || l->c[t->start - 2] != '1')))
+        return 0;
+    size_t s14 = b - 14;
+    int ok = 1, letters = 0;
+    for (size_t k = a; k < s14; k++)
+        ok &= l->c[k - 1] == '0';
+    for (size_t k = 0; k < 14; k++) {
+        unsigned char c = l->c[s14 + k - 1];
+        letters += c >= 'A' && c <= 'Z';
+        ok &= (c >= '0' && c <= '9') || (k < 12 && c >= 'A' && c <= 'Z');
+    }
+    if (!(ok && letters))
+        return 0;
+    memcpy(dst, &l->c[s14 - 1], 14);
+    dst[14] = '\0';
+    return 1;
+}
+
+/* FK_DOC: payer CPF/CNPJ. 1 = CPF, 2 = CNPJ at the position before the
+ * field; keep the significant 11 or 14 digits; anything else is left as
+ * digits. */
+static inline __attribute__((always_inline)) int field_doc(const cnab_field *t, const cnab_line *l, char *dst,
+                                                           cnab_ferr *fe)
+{
+    int64_t v = 0;
+    /* digits, possibly with spaces around them (BTG left-justifies) */
+    size_t a = t->start, b = t->start + t->len;
+    while (a < b && l->c[a - 1] == ' ')
+        a++;
+    while (b > a && l->c[b - 2] == ' ')
+        b--;
+    if (doc_alnum_cnpj(t, l, a, b, dst))
+        return 0;
+    if (b > a && cnab_digits(l, a, b - a, t->name, &v, fe) < 0) {
+        /* Personal data (LGPD): name the position, never echo the
+         * CPF/CNPJ into logs, .error files or return_files.error. */
+        snprintf(fe->msg, sizeof fe->msg,
+                 "expected digits in %s (positions %zu-%zu), found a non-digit at position %zu"
+                 " (value not shown: personal data)",
+                 t->name, a, b - 1, fe->col);
+        return -1;
+    }
+    if (v == 0) {
+        dst[0] = '\0';
+        return 0;
+    }
+    unsigned char type = t->start > 1 ? l->c[t->start - 2] : '0';
+    int width = (type == '1' || (type != '2' && v < 100000000000LL)) ? 11 : 14;
+    if (v >= 100000000000000LL)
+        width = 15 < (int)t->size - 1 ? 15 : (int)t->size - 1;
+    if (width > (int)t->size - 1)
+        width = (int)t->size - 1;
+    dst[width] = '\0';
+    for (int k = width - 1; k >= 0; k--, v /= 10)
+        dst[k] = (char)('0' + v % 10);
+    return 0;
+}
+
 int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab_ferr *fe)
 {
     char *base = (char *)rec;
@@ -445,27 +558,10 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
             break;
         }
         case FK_CODE:
-        case FK_CODE_AN: {
-            const unsigned char *s = l->c + t->start - 1;
-            if (s[0] == ' ' && s[1] == ' ') {
-                base[t->off] = '\0';
-                break;
-            }
-            if (t->kind == FK_CODE_AN ? !(((unsigned)s[0] - '0' <= 9 || (unsigned)s[0] - 'A' < 26) &&
-                                          ((unsigned)s[1] - '0' <= 9 || (unsigned)s[1] - 'A' < 26))
-                                      : ((unsigned)s[0] - '0' > 9 || (unsigned)s[1] - '0' > 9)) {
-                char q[16];
-                quote_field(l, t->start, 2, q, sizeof q);
-                fe->col = t->start;
-                snprintf(fe->msg, sizeof fe->msg, "expected a 2-%s %s (positions %u-%u), found %s",
-                         t->kind == FK_CODE_AN ? "character (digits or capital letters)" : "digit", t->name,
-                         (unsigned)t->start, (unsigned)t->start + 1, q);
+        case FK_CODE_AN:
+            if (field_code(t, l, base + t->off, fe) < 0)
                 return -1;
-            }
-            char *dst = base + t->off;
-            dst[0] = (char)s[0], dst[1] = (char)s[1], dst[2] = '\0';
             break;
-        }
         case FK_MONEY:
             if (digits_inline(l, t->start, t->len, t->name, (int64_t *)(void *)(base + t->off), fe) < 0)
                 return -1;
@@ -488,74 +584,14 @@ int cnab_apply(const cnab_field *t, const cnab_line *l, settle_record *rec, cnab
         }
         case FK_MONEY_ADD:
         case FK_MONEY4:
-        case FK_MONEY_CR: {
-            int64_t v;
-            if (digits_inline(l, t->start, t->len, t->name, &v, fe) < 0)
+        case FK_MONEY_CR:
+            if (field_money_more(t, l, (int64_t *)(void *)(base + t->off), fe) < 0)
                 return -1;
-            int64_t *dst = (int64_t *)(void *)(base + t->off);
-            if (t->kind == FK_MONEY_ADD)
-                *dst += v;
-            else if (t->kind == FK_MONEY4)
-                *dst = v / 100; /* 4 decimals: the sub-cent digits are dropped, never rounded up */
-            else if (l->c[t->start - 1 + t->len] == 'C')
-                *dst = v;
             break;
-        }
-        case FK_DOC: {
-            /* 1 = CPF, 2 = CNPJ at the position before the field; keep the
-             * significant 11 or 14 digits; anything else is left as digits. */
-            int64_t v = 0;
-            char *dst = base + t->off;
-            /* digits, possibly with spaces around them (BTG left-justifies) */
-            size_t a = t->start, b = t->start + t->len;
-            while (a < b && l->c[a - 1] == ' ')
-                a++;
-            while (b > a && l->c[b - 2] == ' ')
-                b--;
-            /* An alphanumeric CNPJ (Receita Federal, from July 2026: 12 of
-             * [0-9A-Z] then 2 check digits), right-aligned in the numeric
-             * field with leading zeros and not marked CPF ('1'): kept as its
-             * 14 characters. Anything else with a letter is refused below. */
-            if (b - a >= 14 && t->size >= 15 && (t->start < 2 || l->c[t->start - 2] != '1')) {
-                size_t s14 = b - 14;
-                int ok = 1, letters = 0;
-                for (size_t k = a; k < s14; k++)
-                    ok &= l->c[k - 1] == '0';
-                for (size_t k = 0; k < 14; k++) {
-                    unsigned char c = l->c[s14 + k - 1];
-                    letters += c >= 'A' && c <= 'Z';
-                    ok &= (c >= '0' && c <= '9') || (k < 12 && c >= 'A' && c <= 'Z');
-                }
-                if (ok && letters) {
-                    memcpy(dst, &l->c[s14 - 1], 14);
-                    dst[14] = '\0';
-                    break;
-                }
-            }
-            if (b > a && cnab_digits(l, a, b - a, t->name, &v, fe) < 0) {
-                /* Personal data (LGPD): name the position, never echo the
-                 * CPF/CNPJ into logs, .error files or return_files.error. */
-                snprintf(fe->msg, sizeof fe->msg,
-                         "expected digits in %s (positions %zu-%zu), found a non-digit at position %zu"
-                         " (value not shown: personal data)",
-                         t->name, a, b - 1, fe->col);
+        case FK_DOC:
+            if (field_doc(t, l, base + t->off, fe) < 0)
                 return -1;
-            }
-            if (v == 0) {
-                dst[0] = '\0';
-                break;
-            }
-            unsigned char type = t->start > 1 ? l->c[t->start - 2] : '0';
-            int width = (type == '1' || (type != '2' && v < 100000000000LL)) ? 11 : 14;
-            if (v >= 100000000000000LL)
-                width = 15 < (int)t->size - 1 ? 15 : (int)t->size - 1;
-            if (width > (int)t->size - 1)
-                width = (int)t->size - 1;
-            dst[width] = '\0';
-            for (int k = width - 1; k >= 0; k--, v /= 10)
-                dst[k] = (char)('0' + v % 10);
             break;
-        }
         }
     }
     return 0;

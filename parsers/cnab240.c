@@ -192,152 +192,224 @@ static int y03_after_u(parser *p, settle_record *t, err_t *e)
     return 0;
 }
 
+/* 1 when code carries money for bank b: a liquidation code, or a "baixa
+ * por ter sido liquidado" code (money when the record reports an amount) */
+static inline int code_carries_money(const cnab240_bank *b, const char *code)
+{
+    return code[0] && (cnab_code_in(code, b->paid) || (b->liq_baixa && cnab_code_in(code, b->liq_baixa)));
+}
+
+/* Stamp a finished title with its line, format, bank and kind. */
+static inline void title_finish(parser *p, settle_record *t)
+{
+    t->line = p->t_line;
+    t->format = FMT_CNAB240;
+    memcpy(t->bank, p->info.bank, 4);
+    t->kind = KIND_BOLETO;
+}
+
+/* The input ended where a record was expected: always an error. */
+static int unexpected_end(parser *p, err_t *e)
+{
+    if (p->have_t)
+        return t_without_u(p, e, "the end of the file");
+    return parser_fail(p, e, p->lineno + 1, 1, "expected a %s, found the end of the file (truncated?)",
+                       p->in_batch ? "batch trailer (record type 5)" : "file trailer (record type 9)");
+}
+
+/* C240_U_OPTIONAL (Banrisul: U only for some codes): a pending T followed
+ * by something other than its U stands alone, unless its code carries money
+ * (then its U is missing: refused by the caller as before). Returns 1 when
+ * the T in t is finished (the current line is read again by the next call),
+ * 0 when the line is to be read as usual. */
+static inline __attribute__((always_inline)) int lone_t(parser *p, settle_record *t)
+{
+    const cnab_line *l = &p->line;
+    if (!p->have_t || !(p->b240->flags & C240_U_OPTIONAL) || (l->c[7] == '3' && l->c[13] == 'U'))
+        return 0;
+    const cnab240_bank *b = p->b240;
+    if (code_carries_money(b, t->movement_code))
+        return 0;
+    p->have_t = 0;
+    p->have_peek = 1; /* this line is read again by the next call */
+    title_finish(p, t);
+    cnab_set_paid(t, b->paid, b->liq_baixa);
+    return 1;
+}
+
+/* Record type 1: a batch header opens a batch. */
+static int batch_header(parser *p, err_t *e)
+{
+    const cnab_line *l = &p->line;
+    if (p->in_batch)
+        return parser_fail(p, e, p->lineno, 8,
+                           "expected a batch trailer (record type 5) before a new batch, found a batch header");
+    if (p->header_unsure && l->c[8] != 'T')
+        return parser_fail(p, e, p->lineno, 9,
+                           "expected 'T' (return) at position 9 of the batch header, since the file header "
+                           "has no '2' at 143, found '%c'%s",
+                           l->c[8] >= 0x20 && l->c[8] < 0x7f ? l->c[8] : '?',
+                           l->c[8] == 'R' ? ": this is a remessa, a file sent to the bank, not a return" : "");
+    if (p->b240->flags & C240_TEST_LITERAL) {
+        /* Citibank: a test file says so in its batch header */
+        const unsigned char *test = memmem(l->c, 240, "COBRANCA-TESTE", 14);
+        if (test)
+            return parser_fail(p, e, p->lineno, (size_t)(test - l->c) + 1,
+                               "expected a production return, found 'COBRANCA-TESTE' in the batch header: "
+                               "this is a test file (its payments are not real)");
+    }
+    p->header_unsure = 0;
+    p->in_batch = 1;
+    p->batch_records = 1;
+    p->batch_titles = 0;
+    p->batch_face = 0;
+    p->batches++;
+    return 0;
+}
+
+/* Segment T: a title's first half, decoded straight into t (T and U are
+ * read in one call). */
+static inline __attribute__((always_inline)) int segment_t(parser *p, settle_record *t, err_t *e)
+{
+    cnab_ferr fe;
+    if (p->have_t)
+        return t_without_u(p, e, "another segment T");
+    memset(t, 0, sizeof *t);
+    if (cnab_apply(p->b240->t, &p->line, t, &fe) < 0)
+        return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
+    p->have_t = 1;
+    p->t_line = p->lineno;
+    p->batch_titles++;
+    p->batch_face += t->amount_face_cents;
+    return 0;
+}
+
+/* A T and a U whose movement codes differ (tcode is T's, t's is U's):
+ * refused when either code carries money (which one is right decides a
+ * payment), else T's code is kept with a warning (docs/formats/cnab.md,
+ * "When a file is refused"). */
+static int codes_disagree(parser *p, settle_record *t, const char tcode[3], err_t *e)
+{
+    const cnab240_bank *b = p->b240;
+    if (code_carries_money(b, tcode) || code_carries_money(b, t->movement_code))
+        return parser_fail(p, e, p->lineno, 16,
+                           "expected movement code '%s' (as in the segment T of line %ld), found '%s'", tcode,
+                           p->t_line, t->movement_code);
+    parser_warn(p, p->lineno, 16,
+                "movement code '%s' differs from '%s' in the segment T of line %ld; neither carries "
+                "money: T's code is kept",
+                t->movement_code, tcode, p->t_line);
+    memcpy(t->movement_code, tcode, 3);
+    return 0;
+}
+
+/* The amounts of banks whose U does not hold what the payer paid. */
+static inline __attribute__((always_inline)) int title_amounts(parser *p, settle_record *t, err_t *e)
+{
+    unsigned fl = p->b240->flags;
+    if ((fl & C240_PAID_FROM_NET) && t->amount_credited_cents) {
+        /* Banrisul: whichever of the six "valor pago" types the
+         * client has, the net is what the payer paid less the
+         * collection fee and other expenses */
+        int64_t other_exp;
+        if (digits_at(p, e, 108, 15, "other expenses", &other_exp) < 0)
+            return -1;
+        t->amount_paid_cents = t->amount_credited_cents + t->fee_cents + other_exp;
+    }
+    if (fl & C240_PAID_IS_NET) {
+        /* U 78-92 is "valor lançado em conta corrente": the net;
+         * what the payer paid is that plus the fee */
+        t->amount_credited_cents = t->amount_paid_cents;
+        if (t->amount_paid_cents)
+            t->amount_paid_cents += t->fee_cents;
+    }
+    return 0;
+}
+
+/* Segment U: completes the title in t. Returns 1 with the record, -1 on
+ * error. */
+static inline __attribute__((always_inline)) int segment_u(parser *p, settle_record *t, err_t *e)
+{
+    cnab_ferr fe;
+    if (!p->have_t)
+        return parser_fail(p, e, p->lineno, 14,
+                           "expected a segment T before segment U, found a segment U without its T");
+    char tcode[3];
+    memcpy(tcode, t->movement_code, 3);
+    if (cnab_apply(p->b240->u, &p->line, t, &fe) < 0)
+        return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
+    const cnab240_bank *b = p->b240;
+    if (strcmp(tcode, t->movement_code) && codes_disagree(p, t, tcode, e) < 0)
+        return -1;
+    p->have_t = 0;
+    title_finish(p, t);
+    if (title_amounts(p, t, e) < 0)
+        return -1;
+    cnab_set_paid(t, b->paid, b->liq_baixa);
+    parser_xcheck(p, t, b->xcheck);
+    if (y03_after_u(p, t, e) < 0)
+        return -1;
+    return 1;
+}
+
+/* Record type 3: a detail segment. Returns 1 with a finished record in
+ * rec, 0 to read on, -1 on error. */
+static inline __attribute__((always_inline)) int detail(parser *p, settle_record *rec, err_t *e)
+{
+    const cnab_line *l = &p->line;
+    if (!p->in_batch)
+        return parser_fail(p, e, p->lineno, 8,
+                           "expected a batch header (record type 1) before a detail, found a detail");
+    p->batch_records++;
+    char seg = (char)l->c[13];
+    if (seg == 'T')
+        return segment_t(p, rec, e);
+    if (seg == 'U')
+        return segment_u(p, rec, e);
+    if (seg == 'Y' || seg == 'W')
+        return 0; /* optional segments with no settlement data */
+    if ((p->b240->flags & C240_SKIP_SEGMENTS) && seg >= 'A' && seg <= 'Z')
+        return 0; /* C240_SKIP_SEGMENTS (HSBC): other batches' segments, no settlement data */
+    char found[8];
+    cnab_text(l, 14, 1, found, sizeof found);
+    return parser_fail(p, e, p->lineno, 14, "expected segment T, U, W or Y in a cobrança batch, found '%s'",
+                       found[0] ? found : " ");
+}
+
+/* A record type other than 1, 3, 5 or 9. */
+static int bad_record_type(parser *p, err_t *e)
+{
+    const cnab_line *l = &p->line;
+    if (l->c[7] == '0')
+        return parser_fail(p, e, p->lineno, 8,
+                           "expected record type 1, 3, 5 or 9 at position 8, found a second file header ('0')");
+    char found[8];
+    cnab_text(l, 8, 1, found, sizeof found);
+    return parser_fail(p, e, p->lineno, 8, "expected record type 1, 3, 5 or 9 at position 8, found '%s'", found);
+}
+
 int cnab240_next(parser *p, settle_record *rec, err_t *e)
 {
-    cnab_line *l = &p->line;
-    cnab_ferr fe;
     for (;;) {
         int r = parser_read_line(p, e);
         if (r < 0)
             return -1;
-        if (r == 0) {
-            if (p->have_t)
-                return t_without_u(p, e, "the end of the file");
-            return parser_fail(p, e, p->lineno + 1, 1, "expected a %s, found the end of the file (truncated?)",
-                               p->in_batch ? "batch trailer (record type 5)" : "file trailer (record type 9)");
-        }
+        if (r == 0)
+            return unexpected_end(p, e);
         if (parser_fit(p, 240, e) < 0)
             return -1;
-        char type = (char)l->c[7];
-        if (p->have_t && (p->b240->flags & C240_U_OPTIONAL) && !(type == '3' && l->c[13] == 'U')) {
-            /* C240_U_OPTIONAL (Banrisul: U only for some codes): the T
-             * stands alone, unless its code carries money (then its U is
-             * missing: refused below as before) */
-            settle_record *t = rec;
-            const cnab240_bank *b = p->b240;
-            if (!t->movement_code[0] || (!cnab_code_in(t->movement_code, b->paid) &&
-                                         !(b->liq_baixa && cnab_code_in(t->movement_code, b->liq_baixa)))) {
-                p->have_t = 0;
-                p->have_peek = 1; /* this line is read again by the next call */
-                t->line = p->t_line;
-                t->format = FMT_CNAB240;
-                memcpy(t->bank, p->info.bank, 4);
-                t->kind = KIND_BOLETO;
-                cnab_set_paid(t, b->paid, b->liq_baixa);
-                return 1;
-            }
-        }
-        switch (type) {
+        if (lone_t(p, rec))
+            return 1;
+        switch ((char)p->line.c[7]) {
         case '1':
-            if (p->in_batch)
-                return parser_fail(p, e, p->lineno, 8,
-                                   "expected a batch trailer (record type 5) before a new batch, found a batch header");
-            if (p->header_unsure && l->c[8] != 'T')
-                return parser_fail(p, e, p->lineno, 9,
-                                   "expected 'T' (return) at position 9 of the batch header, since the file header "
-                                   "has no '2' at 143, found '%c'%s",
-                                   l->c[8] >= 0x20 && l->c[8] < 0x7f ? l->c[8] : '?',
-                                   l->c[8] == 'R' ? ": this is a remessa, a file sent to the bank, not a return" : "");
-            if (p->b240->flags & C240_TEST_LITERAL) {
-                /* Citibank: a test file says so in its batch header */
-                const unsigned char *test = memmem(l->c, 240, "COBRANCA-TESTE", 14);
-                if (test)
-                    return parser_fail(p, e, p->lineno, (size_t)(test - l->c) + 1,
-                                       "expected a production return, found 'COBRANCA-TESTE' in the batch header: "
-                                       "this is a test file (its payments are not real)");
-            }
-            p->header_unsure = 0;
-            p->in_batch = 1;
-            p->batch_records = 1;
-            p->batch_titles = 0;
-            p->batch_face = 0;
-            p->batches++;
+            if (batch_header(p, e) < 0)
+                return -1;
             continue;
-        case '3': {
-            if (!p->in_batch)
-                return parser_fail(p, e, p->lineno, 8,
-                                   "expected a batch header (record type 1) before a detail, found a detail");
-            p->batch_records++;
-            char seg = (char)l->c[13];
-            if (seg == 'T') {
-                if (p->have_t)
-                    return t_without_u(p, e, "another segment T");
-                /* T and U are read in one call: decode straight into rec */
-                settle_record *t = rec;
-                memset(t, 0, sizeof *t);
-                if (cnab_apply(p->b240->t, l, t, &fe) < 0)
-                    return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
-                p->have_t = 1;
-                p->t_line = p->lineno;
-                p->batch_titles++;
-                p->batch_face += t->amount_face_cents;
-                continue;
-            }
-            if (seg == 'U') {
-                if (!p->have_t)
-                    return parser_fail(p, e, p->lineno, 14,
-                                       "expected a segment T before segment U, found a segment U without its T");
-                settle_record *t = rec;
-                char tcode[3];
-                memcpy(tcode, t->movement_code, 3);
-                if (cnab_apply(p->b240->u, l, t, &fe) < 0)
-                    return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
-                const cnab240_bank *b = p->b240;
-                if (strcmp(tcode, t->movement_code)) {
-                    /* A T and a U that disagree: refused when either code
-                     * carries money (which one is right decides a payment),
-                     * else T's code is kept with a warning (docs/formats/cnab.md,
-                     * "When a file is refused"). */
-                    int money = (tcode[0] && (cnab_code_in(tcode, b->paid) ||
-                                              (b->liq_baixa && cnab_code_in(tcode, b->liq_baixa)))) ||
-                                (t->movement_code[0] && (cnab_code_in(t->movement_code, b->paid) ||
-                                                         (b->liq_baixa && cnab_code_in(t->movement_code, b->liq_baixa))));
-                    if (money)
-                        return parser_fail(p, e, p->lineno, 16,
-                                           "expected movement code '%s' (as in the segment T of line %ld), found '%s'",
-                                           tcode, p->t_line, t->movement_code);
-                    parser_warn(p, p->lineno, 16,
-                                "movement code '%s' differs from '%s' in the segment T of line %ld; neither carries "
-                                "money: T's code is kept",
-                                t->movement_code, tcode, p->t_line);
-                    memcpy(t->movement_code, tcode, 3);
-                }
-                p->have_t = 0;
-                t->line = p->t_line;
-                t->format = FMT_CNAB240;
-                memcpy(t->bank, p->info.bank, 4);
-                t->kind = KIND_BOLETO;
-                if ((b->flags & C240_PAID_FROM_NET) && t->amount_credited_cents) {
-                    /* Banrisul: whichever of the six "valor pago" types the
-                     * client has, the net is what the payer paid less the
-                     * collection fee and other expenses */
-                    int64_t other_exp;
-                    if (digits_at(p, e, 108, 15, "other expenses", &other_exp) < 0)
-                        return -1;
-                    t->amount_paid_cents = t->amount_credited_cents + t->fee_cents + other_exp;
-                }
-                if (b->flags & C240_PAID_IS_NET) {
-                    /* U 78-92 is "valor lançado em conta corrente": the net;
-                     * what the payer paid is that plus the fee */
-                    t->amount_credited_cents = t->amount_paid_cents;
-                    if (t->amount_paid_cents)
-                        t->amount_paid_cents += t->fee_cents;
-                }
-                cnab_set_paid(t, b->paid, b->liq_baixa);
-                parser_xcheck(p, t, b->xcheck);
-                if (y03_after_u(p, t, e) < 0)
-                    return -1;
-                return 1;
-            }
-            if (seg == 'Y' || seg == 'W')
-                continue; /* optional segments with no settlement data */
-            if ((p->b240->flags & C240_SKIP_SEGMENTS) && seg >= 'A' && seg <= 'Z')
-                continue; /* C240_SKIP_SEGMENTS (HSBC): other batches' segments, no settlement data */
-            char found[8];
-            cnab_text(l, 14, 1, found, sizeof found);
-            return parser_fail(p, e, p->lineno, 14, "expected segment T, U, W or Y in a cobrança batch, found '%s'",
-                               found[0] ? found : " ");
-        }
+        case '3':
+            r = detail(p, rec, e);
+            if (r != 0)
+                return r;
+            continue;
         case '5':
             if (batch_trailer(p, e) < 0)
                 return -1;
@@ -346,15 +418,8 @@ int cnab240_next(parser *p, settle_record *rec, err_t *e)
             if (file_trailer(p, e) < 0)
                 return -1;
             return 0;
-        case '0':
-            return parser_fail(p, e, p->lineno, 8,
-                               "expected record type 1, 3, 5 or 9 at position 8, found a second file header ('0')");
-        default: {
-            char found[8];
-            cnab_text(l, 8, 1, found, sizeof found);
-            return parser_fail(p, e, p->lineno, 8, "expected record type 1, 3, 5 or 9 at position 8, found '%s'",
-                               found);
-        }
+        default:
+            return bad_record_type(p, e);
         }
     }
 }

@@ -186,114 +186,172 @@ static void emv_txid(const cnab_line *l, size_t start, size_t len, char *txid, s
     }
 }
 
-int cnab400_next(parser *p, settle_record *rec, err_t *e)
+/* The input ended: the end of a Caixa file whose header alone says "Não
+ * houve Retorno na Data Indicada" (nothing to return), else an error. */
+static int unexpected_end(parser *p, err_t *e)
 {
-    cnab_line *l = &p->line;
+    if (p->no_return_msg && p->lineno == 1)
+        return 0;
+    return parser_fail(p, e, p->lineno + 1, 1,
+                       "expected a trailer (record type 9), found the end of the file (truncated?)");
+}
+
+/* 1 when record type is read with the detail layout: the bank's detail
+ * type, BB's convênio-7 type, or issue 19's other types (Citibank 7, 8). */
+static inline int is_detail_type(const cnab400_bank *b, char type)
+{
+    int more = type && b->more_detail_types[0] && strchr(b->more_detail_types, type);
+    return type == b->detail_type || (b->detail7 && type == '7') || more;
+}
+
+/* The layout of the detail in l: the convênio-7 one for a type 7, the
+ * older one when its blank positions are blank, else the bank's. */
+static inline const cnab_field *detail_table(const cnab400_bank *b, const cnab_line *l, char type)
+{
+    const cnab_field *table = type == '7' && b->detail7 ? b->detail7 : b->detail;
+    if (b->detail_alt && type != '7') {
+        int blank = 1;
+        for (size_t i = b->alt_blank_start - 1; i < (size_t)b->alt_blank_start - 1 + b->alt_blank_len; i++)
+            blank &= l->c[i] == ' ';
+        if (blank)
+            table = b->detail_alt;
+    }
+    return table;
+}
+
+/* Banrisul cobrança distribuída (manual L34-36): "o primeiro registro tipo
+ * 1 de cada título informa os valores totais"; the next type-1 records of
+ * the same title are the distributed beneficiaries' shares: part of that
+ * title. Those records carry 'CC CP' at 314-318 (manual L302-314); another
+ * record of the same title (an entry confirmed and paid the same day) does
+ * not, and stays a record. 1 when the line is a share of the pending title. */
+static int share_of_pending(parser *p, const cnab_field *table)
+{
+    const cnab_line *l = &p->line;
+    char nn[sizeof p->pend.nosso_numero];
+    cnab_text(l, table[0].start, table[0].len, nn, sizeof nn);
+    return nn[0] && !strcmp(nn, p->pend.nosso_numero) && !memcmp(l->c + 313, "CC CP", 5);
+}
+
+/* 4-decimal amounts (Credisis): the sub-cent digits were dropped; say so
+ * when they were not zeros. */
+static inline void warn_sub_cents(parser *p, const cnab_field *table)
+{
+    const cnab_line *l = &p->line;
+    for (const cnab_field *f = table; f->name; f++)
+        if (f->kind == FK_MONEY4) {
+            const unsigned char *s = l->c + f->start - 1 + f->len - 2;
+            if ((s[0] != '0' && s[0] != ' ') || (s[1] != '0' && s[1] != ' '))
+                parser_warn(p, p->lineno, f->start + f->len - 2u,
+                            "%s (positions %u-%u, 4 decimals) has sub-cent digits '%c%c': truncated to cents",
+                            f->name, f->start, f->start + f->len - 1, s[0], s[1]);
+        }
+}
+
+/* Decode the detail in p->line with table into p->pend, which waits for
+ * its optional records. */
+static inline __attribute__((always_inline)) int read_detail(parser *p, const cnab_field *table, err_t *e)
+{
+    const cnab_line *l = &p->line;
     const cnab400_bank *b = p->b400;
     cnab_ferr fe;
+    settle_record *t = &p->pend;
+    memset(t, 0, sizeof *t);
+    if (cnab_apply(table, l, t, &fe) < 0)
+        return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
+    warn_sub_cents(p, table);
+    p->pend_other_exp = 0;
+    /* hold_char is an ASCII letter or digit from the bank table, not a text byte */
+    p->pend_hold = b->hold_at && l->c[b->hold_at - 1] == b->hold_char; // NOLINT(bugprone-signed-char-misuse,cert-str34-c)
+    if ((b->flags & C400_BANRISUL_NOTA1) && cnab_digits(l, 189, 13, "other expenses", &p->pend_other_exp, &fe) < 0)
+        return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
+    t->line = p->lineno;
+    p->have_pend = 1;
+    return 0;
+}
+
+/* An optional record after a detail: the Pix one (its txid into the
+ * pending title) or one of the bank's skip_types. */
+static int optional_record(parser *p, char type, int is_pix, err_t *e)
+{
+    const cnab400_bank *b = p->b400;
+    if (!p->have_pend)
+        return parser_fail(p, e, p->lineno, 1,
+                           "expected a detail record (type %c) before the optional record type %c, found "
+                           "record type %c with no title before it",
+                           b->detail_type, type, type);
+    if (is_pix && b->pix_emv)
+        emv_txid(&p->line, b->pix_start, b->pix_len, p->pend.txid, sizeof p->pend.txid);
+    else if (is_pix)
+        cnab_text(&p->line, b->pix_start, b->pix_len, p->pend.txid, sizeof p->pend.txid);
+    return 0;
+}
+
+/* The trailer: nothing may follow it. Returns 0 at the end, -1 on error. */
+static int trailer(parser *p, err_t *e)
+{
+    int r = parser_read_line(p, e);
+    if (r < 0)
+        return -1;
+    if (r > 0)
+        return parser_fail(p, e, p->lineno, 1, "expected the end of the file after the trailer, found a record");
+    return 0;
+}
+
+/* A record type this bank's layout does not have. */
+static int bad_record_type(parser *p, char type, err_t *e)
+{
+    const cnab400_bank *b = p->b400;
+    char found[8];
+    cnab_text(&p->line, 1, 1, found, sizeof found);
+    return parser_fail(p, e, p->lineno, 1, "expected record type %c%s%s%s or 9 at position 1, found '%s'%s",
+                       b->detail_type, b->detail7 ? ", 7" : "", b->pix_type ? ", " : "",
+                       b->pix_type ? (char[]){ b->pix_type, 0 } : "", found,
+                       type == '0' ? " (a second header)" : "");
+}
+
+int cnab400_next(parser *p, settle_record *rec, err_t *e)
+{
+    const cnab400_bank *b = p->b400;
     for (;;) {
         int r = parser_read_line(p, e);
         if (r < 0)
             return -1;
-        if (r == 0) {
-            /* Caixa: a header alone saying "Não houve Retorno na Data
-             * Indicada" is the whole file when there is nothing to return */
-            if (p->no_return_msg && p->lineno == 1)
-                return 0;
-            return parser_fail(p, e, p->lineno + 1, 1,
-                               "expected a trailer (record type 9), found the end of the file (truncated?)");
-        }
+        if (r == 0)
+            return unexpected_end(p, e);
         if (parser_fit(p, 400, e) < 0)
             return -1;
-        char type = (char)l->c[0];
+        char type = (char)p->line.c[0];
         /* trailers often hold a count there instead (BRB, Unicred samples) */
         if (type != '9' && check_seq(p, e) < 0)
             return -1;
-        /* issue 19: other record types in the detail layout (Citibank 7, 8) */
-        int more = type && b->more_detail_types[0] && strchr(b->more_detail_types, type);
-        if (type == b->detail_type || (b->detail7 && type == '7') || more) {
-            const cnab_field *table = type == '7' && b->detail7 ? b->detail7 : b->detail;
-            if (b->detail_alt && type != '7') {
-                int blank = 1;
-                for (size_t i = b->alt_blank_start - 1; i < (size_t)b->alt_blank_start - 1 + b->alt_blank_len; i++)
-                    blank &= l->c[i] == ' ';
-                if (blank)
-                    table = b->detail_alt;
-            }
-            if (p->have_pend && (b->flags & C400_FOLD_SAME_NN)) {
-                /* Banrisul cobrança distribuída (manual L34-36): "o primeiro
-                 * registro tipo 1 de cada título informa os valores totais";
-                 * the next type-1 records of the same title are the
-                 * distributed beneficiaries' shares: part of that title.
-                 * Those records carry 'CC CP' at 314-318 (manual L302-314);
-                 * another record of the same title (an entry confirmed and
-                 * paid the same day) does not, and stays a record. */
-                char nn[sizeof p->pend.nosso_numero];
-                cnab_text(l, table[0].start, table[0].len, nn, sizeof nn);
-                if (nn[0] && !strcmp(nn, p->pend.nosso_numero) && !memcmp(l->c + 313, "CC CP", 5))
-                    continue;
-            }
+        if (is_detail_type(b, type)) {
+            const cnab_field *table = detail_table(b, &p->line, type);
+            if (p->have_pend && (b->flags & C400_FOLD_SAME_NN) && share_of_pending(p, table))
+                continue;
             if (p->have_pend) {
                 p->have_peek = 1;
                 finish(p, rec);
                 return 1;
             }
-            settle_record *t = &p->pend;
-            memset(t, 0, sizeof *t);
-            if (cnab_apply(table, l, t, &fe) < 0)
-                return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
-            /* 4-decimal amounts (Credisis): the sub-cent digits were
-             * dropped; say so when they were not zeros */
-            for (const cnab_field *f = table; f->name; f++)
-                if (f->kind == FK_MONEY4) {
-                    const unsigned char *s = l->c + f->start - 1 + f->len - 2;
-                    if ((s[0] != '0' && s[0] != ' ') || (s[1] != '0' && s[1] != ' '))
-                        parser_warn(p, p->lineno, f->start + f->len - 2u,
-                                    "%s (positions %u-%u, 4 decimals) has sub-cent digits '%c%c': truncated to cents",
-                                    f->name, f->start, f->start + f->len - 1, s[0], s[1]);
-                }
-            p->pend_other_exp = 0;
-            /* hold_char is an ASCII letter or digit from the bank table, not a text byte */
-            p->pend_hold = b->hold_at && l->c[b->hold_at - 1] == b->hold_char; // NOLINT(bugprone-signed-char-misuse,cert-str34-c)
-            if ((b->flags & C400_BANRISUL_NOTA1) &&
-                cnab_digits(l, 189, 13, "other expenses", &p->pend_other_exp, &fe) < 0)
-                return parser_fail(p, e, p->lineno, fe.col, "%s", fe.msg);
-            t->line = p->lineno;
-            p->have_pend = 1;
+            if (read_detail(p, table, e) < 0)
+                return -1;
             continue;
         }
         /* type '\0' must not reach strchr(), which finds the terminator */
         int is_pix = b->pix_type && type == b->pix_type;
         if (type && (is_pix || (type != '9' && type != '0' && strchr(b->skip_types, type)))) {
-            if (!p->have_pend)
-                return parser_fail(p, e, p->lineno, 1,
-                                   "expected a detail record (type %c) before the optional record type %c, found "
-                                   "record type %c with no title before it",
-                                   b->detail_type, type, type);
-            if (is_pix && b->pix_emv)
-                emv_txid(l, b->pix_start, b->pix_len, p->pend.txid, sizeof p->pend.txid);
-            else if (is_pix)
-                cnab_text(l, b->pix_start, b->pix_len, p->pend.txid, sizeof p->pend.txid);
+            if (optional_record(p, type, is_pix, e) < 0)
+                return -1;
             continue;
         }
-        if (type == '9') {
-            if (p->have_pend) {
-                p->have_peek = 1;
-                finish(p, rec);
-                return 1;
-            }
-            r = parser_read_line(p, e);
-            if (r < 0)
-                return -1;
-            if (r > 0)
-                return parser_fail(p, e, p->lineno, 1, "expected the end of the file after the trailer, found a record");
-            return 0;
+        if (type != '9')
+            return bad_record_type(p, type, e);
+        if (p->have_pend) {
+            p->have_peek = 1;
+            finish(p, rec);
+            return 1;
         }
-        char found[8];
-        cnab_text(l, 1, 1, found, sizeof found);
-        return parser_fail(p, e, p->lineno, 1, "expected record type %c%s%s%s or 9 at position 1, found '%s'%s",
-                           b->detail_type, b->detail7 ? ", 7" : "", b->pix_type ? ", " : "",
-                           b->pix_type ? (char[]){ b->pix_type, 0 } : "", found,
-                           type == '0' ? " (a second header)" : "");
+        return trailer(p, e);
     }
 }

@@ -716,12 +716,109 @@ static int read_pix(pixapi *r, json_object *pix, err_t *e)
     return 1;
 }
 
-static int read_refund(pixapi *r, settle_record *rec, err_t *e)
+/* A refund's rtrId (the return id) and id (the receiver's). 0 or -1. */
+static int refund_ids(pixapi *r, json_object *d, const char *path, settle_record *rec, err_t *e)
 {
-    json_object *d, *v;
-    char f[100], path[120];
+    json_object *v;
+    char f[100];
+    int present = get(d, "rtrId", &v);
+    if (!present || !v || !json_object_is_type(v, json_type_string) ||
+        !re_match(r, re_rtr, json_object_get_string(v), (size_t)json_object_get_string_len(v)))
+        return fail_doc(r, e, path, "rtrId",
+                        "expected a return id (D, 8-character ISPB, yyyyMMddHHmm, 11 letters or digits), found %s",
+                        found_of(present, v, f, sizeof f));
+    snprintf(rec->refund_id, sizeof rec->refund_id, "%s", json_object_get_string(v));
+
+    present = get(d, "id", &v);
+    if (!present || !v || !json_object_is_type(v, json_type_string) ||
+        !re_match(r, re_refid, json_object_get_string(v), (size_t)json_object_get_string_len(v)))
+        return fail_doc(r, e, path, "id", "expected the refund id given by the receiver (1 to 35 letters or digits), found %s",
+                        found_of(present, v, f, sizeof f));
+    snprintf(rec->seu_numero, sizeof rec->seu_numero, "%s", json_object_get_string(v));
+    return 0;
+}
+
+/* A refund's status, one of the three the API defines. 0 or -1. */
+static int refund_status(pixapi *r, json_object *d, const char *path, settle_record *rec, err_t *e)
+{
+    json_object *v;
+    char f[100];
+    int present = get(d, "status", &v);
+    static const char *const st[] = { "EM_PROCESSAMENTO", "DEVOLVIDO", "NAO_REALIZADO" };
+    int si = -1;
+    for (int i = 0; present && v && json_object_is_type(v, json_type_string) && i < 3; i++)
+        if (!strcmp(json_object_get_string(v), st[i]))
+            si = i;
+    if (si < 0)
+        return fail_doc(r, e, path, "status", "expected EM_PROCESSAMENTO, DEVOLVIDO or NAO_REALIZADO, found %s",
+                        found_of(present, v, f, sizeof f));
+    snprintf(rec->refund_status, sizeof rec->refund_status, "%s", st[si]);
+    return 0;
+}
+
+/* A refund's natureza: absent means ORIGINAL (DevolucaoNatureza). 0 or -1. */
+static int refund_nature(pixapi *r, json_object *d, const char *path, settle_record *rec, err_t *e)
+{
+    static const char *const nat[] = { "ORIGINAL", "RETIRADA", "MED_OPERACIONAL", "MED_FRAUDE", "MED_PIX_AUTOMATICO" };
+    char f[100];
     const char *s;
     size_t n;
+    int got = opt_string(r, d, path, "natureza", 0, &s, &n, e);
+    if (got < 0)
+        return -1;
+    int ni = got ? -1 : 0;
+    for (int i = 0; got && i < 5; i++)
+        if (strlen(nat[i]) == n && !memcmp(s, nat[i], n))
+            ni = i;
+    if (ni < 0)
+        return fail_doc(r, e, path, "natureza",
+                        "expected ORIGINAL, RETIRADA, MED_OPERACIONAL, MED_FRAUDE or MED_PIX_AUTOMATICO, found %s",
+                        shown(s, n, f, sizeof f));
+    snprintf(rec->refund_nature, sizeof rec->refund_nature, "%s", nat[ni]);
+    return 0;
+}
+
+/* A refund's instant: horario.liquidacao when the refund settled, else
+ * horario.solicitacao; and its Brazilian date. 0 or -1. */
+static int refund_when(pixapi *r, json_object *d, const char *path, settle_record *rec, err_t *e)
+{
+    json_object *h, *v;
+    char f[100], hpath[140];
+    snprintf(hpath, sizeof hpath, "%s.horario", path);
+    int present = get(d, "horario", &h);
+    if (!present || !h || !json_object_is_type(h, json_type_object))
+        return fail_doc(r, e, path, "horario", "expected an object with solicitacao and/or liquidacao, found %s",
+                        found_of(present, h, f, sizeof f));
+    if (get(h, "liquidacao", &v) && v) {
+        if (when(r, h, hpath, "liquidacao", &rec->settled_at, e) < 0)
+            return -1;
+    } else if (when(r, h, hpath, "solicitacao", &rec->settled_at, e) < 0) {
+        return -1;
+    }
+    rec->occurred_on = pixval_brazil_date(rec->settled_at);
+    return 0;
+}
+
+/* A refund's message: motivo (why the status), else descricao (the
+ * message to the payer). 0 or -1. */
+static int refund_message(pixapi *r, json_object *d, const char *path, settle_record *rec, err_t *e)
+{
+    const char *s;
+    size_t n;
+    int got = opt_string(r, d, path, "motivo", 1, &s, &n, e);
+    if (got < 0)
+        return -1;
+    if (!got && (got = opt_string(r, d, path, "descricao", 1, &s, &n, e)) < 0)
+        return -1;
+    if (got)
+        pixval_copy_text(rec->message, sizeof rec->message, s, n);
+    return 0;
+}
+
+static int read_refund(pixapi *r, settle_record *rec, err_t *e)
+{
+    json_object *d;
+    char f[100], path[120];
     if (json_object_is_type(r->devs, json_type_array)) {
         d = json_object_array_get_idx(r->devs, r->dev_i);
         snprintf(path, sizeof path, "%s%sdevolucoes[%zu]", r->pix_path, *r->pix_path ? "." : "", r->dev_i);
@@ -739,75 +836,10 @@ static int read_refund(pixapi *r, settle_record *rec, err_t *e)
     rec->kind = KIND_PIX_REFUND;
     memcpy(rec->end_to_end_id, r->cur.end_to_end_id, sizeof rec->end_to_end_id);
     memcpy(rec->txid, r->cur.txid, sizeof rec->txid);
-
-    int present = get(d, "rtrId", &v);
-    if (!present || !v || !json_object_is_type(v, json_type_string) ||
-        !re_match(r, re_rtr, json_object_get_string(v), (size_t)json_object_get_string_len(v)))
-        return fail_doc(r, e, path, "rtrId",
-                        "expected a return id (D, 8-character ISPB, yyyyMMddHHmm, 11 letters or digits), found %s",
-                        found_of(present, v, f, sizeof f));
-    snprintf(rec->refund_id, sizeof rec->refund_id, "%s", json_object_get_string(v));
-
-    present = get(d, "id", &v);
-    if (!present || !v || !json_object_is_type(v, json_type_string) ||
-        !re_match(r, re_refid, json_object_get_string(v), (size_t)json_object_get_string_len(v)))
-        return fail_doc(r, e, path, "id", "expected the refund id given by the receiver (1 to 35 letters or digits), found %s",
-                        found_of(present, v, f, sizeof f));
-    snprintf(rec->seu_numero, sizeof rec->seu_numero, "%s", json_object_get_string(v));
-
-    if (amount(r, d, path, "valor", 0, &rec->amount_paid_cents, e) < 0)
+    if (refund_ids(r, d, path, rec, e) < 0 || amount(r, d, path, "valor", 0, &rec->amount_paid_cents, e) < 0 ||
+        refund_status(r, d, path, rec, e) < 0 || refund_nature(r, d, path, rec, e) < 0 ||
+        refund_when(r, d, path, rec, e) < 0 || refund_message(r, d, path, rec, e) < 0)
         return -1;
-
-    present = get(d, "status", &v);
-    static const char *const st[] = { "EM_PROCESSAMENTO", "DEVOLVIDO", "NAO_REALIZADO" };
-    int si = -1;
-    for (int i = 0; present && v && json_object_is_type(v, json_type_string) && i < 3; i++)
-        if (!strcmp(json_object_get_string(v), st[i]))
-            si = i;
-    if (si < 0)
-        return fail_doc(r, e, path, "status", "expected EM_PROCESSAMENTO, DEVOLVIDO or NAO_REALIZADO, found %s",
-                        found_of(present, v, f, sizeof f));
-    snprintf(rec->refund_status, sizeof rec->refund_status, "%s", st[si]);
-
-    /* natureza: absent means ORIGINAL (DevolucaoNatureza) */
-    static const char *const nat[] = { "ORIGINAL", "RETIRADA", "MED_OPERACIONAL", "MED_FRAUDE", "MED_PIX_AUTOMATICO" };
-    int got = opt_string(r, d, path, "natureza", 0, &s, &n, e);
-    if (got < 0)
-        return -1;
-    int ni = got ? -1 : 0;
-    for (int i = 0; got && i < 5; i++)
-        if (strlen(nat[i]) == n && !memcmp(s, nat[i], n))
-            ni = i;
-    if (ni < 0)
-        return fail_doc(r, e, path, "natureza",
-                        "expected ORIGINAL, RETIRADA, MED_OPERACIONAL, MED_FRAUDE or MED_PIX_AUTOMATICO, found %s",
-                        shown(s, n, f, sizeof f));
-    snprintf(rec->refund_nature, sizeof rec->refund_nature, "%s", nat[ni]);
-
-    /* horario.liquidacao when the refund settled, else horario.solicitacao */
-    json_object *h;
-    char hpath[140];
-    snprintf(hpath, sizeof hpath, "%s.horario", path);
-    present = get(d, "horario", &h);
-    if (!present || !h || !json_object_is_type(h, json_type_object))
-        return fail_doc(r, e, path, "horario", "expected an object with solicitacao and/or liquidacao, found %s",
-                        found_of(present, h, f, sizeof f));
-    if (get(h, "liquidacao", &v) && v) {
-        if (when(r, h, hpath, "liquidacao", &rec->settled_at, e) < 0)
-            return -1;
-    } else if (when(r, h, hpath, "solicitacao", &rec->settled_at, e) < 0) {
-        return -1;
-    }
-    rec->occurred_on = pixval_brazil_date(rec->settled_at);
-
-    /* motivo (why the status), else descricao (the message to the payer) */
-    got = opt_string(r, d, path, "motivo", 1, &s, &n, e);
-    if (got < 0)
-        return -1;
-    if (!got && (got = opt_string(r, d, path, "descricao", 1, &s, &n, e)) < 0)
-        return -1;
-    if (got)
-        pixval_copy_text(rec->message, sizeof rec->message, s, n);
     return 1;
 }
 

@@ -658,12 +658,12 @@ static int compile_patterns(pixcsv *r, err_t *e)
 #define VAL(c) (r->slots[c].present ? r->slots[c].text : "")
 #define COL(c) (r->col_of[c] + 1)
 
-static int row_to_record(pixcsv *r, settle_record *rec, err_t *e)
+/* The row has the header's number of fields, each valid text in the
+ * layout's encoding (converted to UTF-8 into its slot). */
+static int row_fields(pixcsv *r, err_t *e)
 {
     const layout *l = &r->lay;
     long line = r->row_line;
-    char show[128];
-
     if (r->nfield != r->ncols)
         return fail_at(r, e, line, r->nfield > r->ncols ? r->ncols + 1 : r->nfield + 1,
                        "expected %d fields as in the header, found %d", r->ncols, r->nfield);
@@ -675,43 +675,55 @@ static int row_to_record(pixcsv *r, settle_record *rec, err_t *e)
                            l->profile ? "\nHINT: for a Latin-1 export set encoding = latin-1 in the profile"
                                       : "\nHINT: a Latin-1 export needs a [profile NAME] with encoding = latin-1");
     }
+    return 0;
+}
 
-    memset(rec, 0, sizeof *rec);
-    rec->line = line;
-    rec->format = FMT_PIX_CSV;
+/* The kind column, when the layout has one: a Pix or a refund. */
+static int row_kind(pixcsv *r, settle_record *rec, err_t *e)
+{
+    const layout *l = &r->lay;
+    char show[128];
     rec->kind = KIND_PIX;
-    if (r->col_of[C_KIND] >= 0) {
-        const char *k = VAL(C_KIND);
-        if (in_list(k, l->kind_pix))
-            rec->kind = KIND_PIX;
-        else if (in_list(k, l->kind_refund))
-            rec->kind = KIND_PIX_REFUND;
-        else
-            return fail_at(r, e, line, COL(C_KIND), "expected kind %s (a Pix) or %s (a refund), found %s",
-                           l->kind_pix, l->kind_refund, shown(k, show, sizeof show));
-    }
+    if (r->col_of[C_KIND] < 0)
+        return 0;
+    const char *k = VAL(C_KIND);
+    if (in_list(k, l->kind_pix))
+        rec->kind = KIND_PIX;
+    else if (in_list(k, l->kind_refund))
+        rec->kind = KIND_PIX_REFUND;
+    else
+        return fail_at(r, e, r->row_line, COL(C_KIND), "expected kind %s (a Pix) or %s (a refund), found %s",
+                       l->kind_pix, l->kind_refund, shown(k, show, sizeof show));
+    return 0;
+}
 
-    const char *v = VAL(C_E2E);
-    if (!re_match(r, r->re_e2e, v))
-        return fail_at(r, e, line, COL(C_E2E),
-                       "expected an end-to-end id (E or D, 8-character ISPB, yyyyMMddHHmm, 11 letters or digits), found %s",
-                       shown(v, show, sizeof show));
-    snprintf(rec->end_to_end_id, sizeof rec->end_to_end_id, "%s", v);
-
-    v = VAL(C_AMOUNT);
+/* The amount, greater than zero, with the layout's decimal separator. */
+static int row_amount(pixcsv *r, settle_record *rec, err_t *e)
+{
+    const layout *l = &r->lay;
+    char show[128];
+    const char *v = VAL(C_AMOUNT);
     int64_t cents = 0;
     int arc = pixval_amount_grouped(v, strlen(v), l->decimal, &cents);
     if (arc == -2 || (arc == 0 && cents == 0))
-        return fail_at(r, e, line, COL(C_AMOUNT), "expected an amount greater than zero, found %s",
+        return fail_at(r, e, r->row_line, COL(C_AMOUNT), "expected an amount greater than zero, found %s",
                        shown(v, show, sizeof show));
     if (arc < 0)
-        return fail_at(r, e, line, COL(C_AMOUNT), "expected an amount such as %s (2 decimals), found %s",
+        return fail_at(r, e, r->row_line, COL(C_AMOUNT), "expected an amount such as %s (2 decimals), found %s",
                        l->decimal == '.' ? "1234.56 or 1,234.56" : "1234,56 or 1.234,56", shown(v, show, sizeof show));
     rec->amount_paid_cents = cents;
+    return 0;
+}
 
-    v = VAL(C_SETTLED_AT);
+/* settled_at in the layout's date format, and the Brazilian date (UTC-3)
+ * of that instant. */
+static int row_settled_at(pixcsv *r, settle_record *rec, err_t *e)
+{
+    const layout *l = &r->lay;
+    char show[128];
+    const char *v = VAL(C_SETTLED_AT);
     if (parse_when(l, v, &rec->settled_at) < 0)
-        return fail_at(r, e, line, COL(C_SETTLED_AT), "expected settled_at as %s, found %s",
+        return fail_at(r, e, r->row_line, COL(C_SETTLED_AT), "expected settled_at as %s, found %s",
                        l->datef == DF_ISO ? "an RFC 3339 timestamp such as 2026-11-28T14:03:00-03:00"
                                           : date_fmt_name[l->datef],
                        shown(v, show, sizeof show));
@@ -719,10 +731,29 @@ static int row_to_record(pixcsv *r, settle_record *rec, err_t *e)
     civil_from_days((rec->settled_at - 3 * 3600 - ((rec->settled_at - 3 * 3600) % 86400 + 86400) % 86400) / 86400,
                     &y, &m, &d);
     rec->occurred_on = (settle_date){ (int16_t)y, (int8_t)m, (int8_t)d };
+    return 0;
+}
 
-    v = VAL(C_TXID);
+/* The end-to-end id (the Pix's identity across the payment system). */
+static int row_e2e(pixcsv *r, settle_record *rec, err_t *e)
+{
+    char show[128];
+    const char *v = VAL(C_E2E);
+    if (!re_match(r, r->re_e2e, v))
+        return fail_at(r, e, r->row_line, COL(C_E2E),
+                       "expected an end-to-end id (E or D, 8-character ISPB, yyyyMMddHHmm, 11 letters or digits), found %s",
+                       shown(v, show, sizeof show));
+    snprintf(rec->end_to_end_id, sizeof rec->end_to_end_id, "%s", v);
+    return 0;
+}
+
+/* The txid (optional), the payer's document (optional), name and message. */
+static int row_payer(pixcsv *r, settle_record *rec, err_t *e)
+{
+    char show[128];
+    const char *v = VAL(C_TXID);
     if (*v && !re_match(r, r->re_txid, v))
-        return fail_at(r, e, line, COL(C_TXID), "expected a txid of 1 to 35 letters or digits, found %s",
+        return fail_at(r, e, r->row_line, COL(C_TXID), "expected a txid of 1 to 35 letters or digits, found %s",
                        shown(v, show, sizeof show));
     snprintf(rec->txid, sizeof rec->txid, "%s", v);
 
@@ -732,30 +763,41 @@ static int row_to_record(pixcsv *r, settle_record *rec, err_t *e)
          * The document itself stays out of the message: it identifies a person. */
         char why[120];
         if (pix_doc_check(v, rec->payer_doc, why, sizeof why) < 0)
-            return fail_at(r, e, line, COL(C_PAYER_DOC), "expected payer_doc as %s, found %s", PIX_DOC_EXPECT, why);
+            return fail_at(r, e, r->row_line, COL(C_PAYER_DOC), "expected payer_doc as %s, found %s", PIX_DOC_EXPECT,
+                           why);
     }
-    {
-        const char *t = VAL(C_PAYER_NAME);
-        pixval_copy_text(rec->payer_name, sizeof rec->payer_name, t, strlen(t));
-    }
-    {
-        const char *t = VAL(C_MESSAGE);
-        pixval_copy_text(rec->message, sizeof rec->message, t, strlen(t));
-    }
+    v = VAL(C_PAYER_NAME);
+    pixval_copy_text(rec->payer_name, sizeof rec->payer_name, v, strlen(v));
+    v = VAL(C_MESSAGE);
+    pixval_copy_text(rec->message, sizeof rec->message, v, strlen(v));
+    return 0;
+}
 
+/* A received Pix: no refund columns filled; paid, credited the day it
+ * settled. */
+static int row_received(pixcsv *r, settle_record *rec, err_t *e)
+{
+    char show[128];
     const char *rid = VAL(C_REFUND_ID), *rst = VAL(C_REFUND_STATUS);
-    if (rec->kind == KIND_PIX) {
-        if (*rid)
-            return fail_at(r, e, line, COL(C_REFUND_ID), "expected no refund_id on a received Pix row, found %s",
-                           shown(rid, show, sizeof show));
-        if (*rst)
-            return fail_at(r, e, line, COL(C_REFUND_STATUS),
-                           "expected no refund_status on a received Pix row, found %s", shown(rst, show, sizeof show));
-        rec->paid = 1;
-        rec->amount_credited_cents = cents;
-        rec->credited_on = rec->occurred_on;
-        return 0;
-    }
+    if (*rid)
+        return fail_at(r, e, r->row_line, COL(C_REFUND_ID), "expected no refund_id on a received Pix row, found %s",
+                       shown(rid, show, sizeof show));
+    if (*rst)
+        return fail_at(r, e, r->row_line, COL(C_REFUND_STATUS),
+                       "expected no refund_status on a received Pix row, found %s", shown(rst, show, sizeof show));
+    rec->paid = 1;
+    rec->amount_credited_cents = rec->amount_paid_cents;
+    rec->credited_on = rec->occurred_on;
+    return 0;
+}
+
+/* A refund: its refund id, and its status when given. */
+static int row_refund(pixcsv *r, settle_record *rec, err_t *e)
+{
+    const layout *l = &r->lay;
+    long line = r->row_line;
+    char show[128];
+    const char *rid = VAL(C_REFUND_ID), *rst = VAL(C_REFUND_STATUS);
     if (r->col_of[C_REFUND_ID] < 0)
         return fail_at(r, e, line, COL(C_KIND),
                        "expected a refund_id column for a refund row, found none in the header (%s)",
@@ -765,19 +807,34 @@ static int row_to_record(pixcsv *r, settle_record *rec, err_t *e)
                        "expected a refund id (D, 8-character ISPB, yyyyMMddHHmm, 11 letters or digits), found %s",
                        shown(rid, show, sizeof show));
     snprintf(rec->refund_id, sizeof rec->refund_id, "%s", rid);
-    if (*rst) {
-        static const char *const ok[] = { "EM_PROCESSAMENTO", "DEVOLVIDO", "NAO_REALIZADO" };
-        int found = -1;
-        for (int i = 0; i < 3; i++)
-            if (ascii_ieq(rst, strlen(rst), ok[i]))
-                found = i;
-        if (found < 0)
-            return fail_at(r, e, line, COL(C_REFUND_STATUS),
-                           "expected refund_status EM_PROCESSAMENTO, DEVOLVIDO or NAO_REALIZADO, found %s",
-                           shown(rst, show, sizeof show));
-        snprintf(rec->refund_status, sizeof rec->refund_status, "%s", ok[found]);
-    }
+    if (!*rst)
+        return 0;
+    static const char *const ok[] = { "EM_PROCESSAMENTO", "DEVOLVIDO", "NAO_REALIZADO" };
+    int found = -1;
+    for (int i = 0; i < 3; i++)
+        if (ascii_ieq(rst, strlen(rst), ok[i]))
+            found = i;
+    if (found < 0)
+        return fail_at(r, e, line, COL(C_REFUND_STATUS),
+                       "expected refund_status EM_PROCESSAMENTO, DEVOLVIDO or NAO_REALIZADO, found %s",
+                       shown(rst, show, sizeof show));
+    snprintf(rec->refund_status, sizeof rec->refund_status, "%s", ok[found]);
     return 0;
+}
+
+static int row_to_record(pixcsv *r, settle_record *rec, err_t *e)
+{
+    if (row_fields(r, e) < 0)
+        return -1;
+    memset(rec, 0, sizeof *rec);
+    rec->line = r->row_line;
+    rec->format = FMT_PIX_CSV;
+    if (row_kind(r, rec, e) < 0 || row_e2e(r, rec, e) < 0 || row_amount(r, rec, e) < 0 ||
+        row_settled_at(r, rec, e) < 0 || row_payer(r, rec, e) < 0)
+        return -1;
+    if (rec->kind == KIND_PIX)
+        return row_received(r, rec, e);
+    return row_refund(r, rec, e);
 }
 
 /* ---- the header --------------------------------------------------------------- */

@@ -513,24 +513,27 @@ static long b64_field(parser *p, const pixpsp_rtype *t, int i, err_t *e)
     return got;
 }
 
-/* Check the values of a settlement-bearing record and fill rec. 0 or -1. */
-static int decode(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e)
+/* The fields t requires are filled, and its base64 fields decode to
+ * UTF-8 text. 0 or -1. */
+static int check_fields(parser *p, const pixpsp_rtype *t, err_t *e)
 {
     struct pixpsp *r = p->psp;
-    char show[128], why[300];
-    long ln = r->lineno;
-    memset(rec, 0, sizeof *rec);
     for (int i = 1; i < r->nf && i < 32; i++)
         if ((t->required & (1u << i)) && FL(i) == 0)
-            return fail(p, e, ln, i + 1, "expected field %d of a %s record (%s) to be filled, found it empty", i + 1,
-                        t->code, t->what);
+            return fail(p, e, r->lineno, i + 1, "expected field %d of a %s record (%s) to be filled, found it empty",
+                        i + 1, t->code, t->what);
     for (int i = 1; i < r->nf && i < 32; i++)
         if ((t->b64 & (1u << i)) && b64_field(p, t, i, e) < 0)
             return -1;
+    return 0;
+}
 
-    rec->line = ln;
-    rec->format = FMT_PIX_PSP;
-    snprintf(rec->bank, sizeof rec->bank, "%s", p->opts.bank ? p->opts.bank : r->lay->bank);
+/* The end-to-end id, txid and refund id fields t has. 0 or -1. */
+static int decode_ids(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e)
+{
+    struct pixpsp *r = p->psp;
+    char show[128];
+    long ln = r->lineno;
     if (t->f_e2e >= 0) {
         const char *v = F(t->f_e2e);
         if (!re_match(r, re_e2e, v))
@@ -555,6 +558,16 @@ static int decode(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e
                         shown(v, FL(t->f_refund_id), show, sizeof show));
         snprintf(rec->refund_id, sizeof rec->refund_id, "%s", v);
     }
+    return 0;
+}
+
+/* The amount (zero only on fees and their reversals) and the UTC instant
+ * with its Brazilian date. 0 or -1. */
+static int decode_amount_when(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e)
+{
+    struct pixpsp *r = p->psp;
+    char show[128];
+    long ln = r->lineno;
     if (t->f_amount >= 0) {
         int64_t c = 0;
         const char *v = F(t->f_amount);
@@ -574,32 +587,47 @@ static int decode(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e
                         shown(v, FL(t->f_when), show, sizeof show));
         rec->occurred_on = pixval_brazil_date(rec->settled_at);
     }
+    return 0;
+}
+
+/* Copy text field i (base64 when t says so) into dst. 0 or -1. */
+static int decode_text(parser *p, const pixpsp_rtype *t, int i, char *dst, size_t size, err_t *e)
+{
+    struct pixpsp *r = p->psp;
+    if (t->b64 & (1u << i)) {
+        long n = b64_field(p, t, i, e);
+        if (n < 0)
+            return -1;
+        pixval_copy_text(dst, size, (const char *)r->dec, (size_t)n);
+    } else {
+        pixval_copy_text(dst, size, F(i), FL(i));
+    }
+    return 0;
+}
+
+/* The payer's document, name and the message, when t has them. 0 or -1. */
+static int decode_payer(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e)
+{
+    struct pixpsp *r = p->psp;
+    char why[300];
     if (t->f_doc >= 0 && FL(t->f_doc)) {
         if (pix_doc_check(F(t->f_doc), rec->payer_doc, why, sizeof why) < 0)
-            return fail(p, e, ln, t->f_doc + 1, "expected the payer's document as %s, found %s", PIX_DOC_EXPECT, why);
+            return fail(p, e, r->lineno, t->f_doc + 1, "expected the payer's document as %s, found %s",
+                        PIX_DOC_EXPECT, why);
     }
-    if (t->f_name >= 0) {
-        int i = t->f_name; // NOLINT(bugprone-signed-char-misuse,cert-str34-c): a field index, -1 = none
-        if (t->b64 & (1u << i)) {
-            long n = b64_field(p, t, i, e);
-            if (n < 0)
-                return -1;
-            pixval_copy_text(rec->payer_name, sizeof rec->payer_name, (const char *)r->dec, (size_t)n);
-        } else {
-            pixval_copy_text(rec->payer_name, sizeof rec->payer_name, F(i), FL(i));
-        }
-    }
-    if (t->f_message >= 0) {
-        int i = t->f_message; // NOLINT(bugprone-signed-char-misuse,cert-str34-c): a field index, -1 = none
-        if (t->b64 & (1u << i)) {
-            long n = b64_field(p, t, i, e);
-            if (n < 0)
-                return -1;
-            pixval_copy_text(rec->message, sizeof rec->message, (const char *)r->dec, (size_t)n);
-        } else {
-            pixval_copy_text(rec->message, sizeof rec->message, F(i), FL(i));
-        }
-    }
+    // NOLINTNEXTLINE(bugprone-signed-char-misuse,cert-str34-c): a field index, -1 = none
+    if (t->f_name >= 0 && decode_text(p, t, t->f_name, rec->payer_name, sizeof rec->payer_name, e) < 0)
+        return -1;
+    // NOLINTNEXTLINE(bugprone-signed-char-misuse,cert-str34-c): a field index, -1 = none
+    if (t->f_message >= 0 && decode_text(p, t, t->f_message, rec->message, sizeof rec->message, e) < 0)
+        return -1;
+    return 0;
+}
+
+/* What the record's role makes of rec: a received Pix is paid and
+ * credited the day it settled; a refund sent or received is DEVOLVIDO. */
+static void apply_role(const pixpsp_rtype *t, settle_record *rec)
+{
     switch (t->role) {
     case PSP_RECEIPT:
         rec->kind = KIND_PIX;
@@ -615,6 +643,21 @@ static int decode(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e
     default:
         break;
     }
+}
+
+/* Check the values of a settlement-bearing record and fill rec. 0 or -1. */
+static int decode(parser *p, const pixpsp_rtype *t, settle_record *rec, err_t *e)
+{
+    struct pixpsp *r = p->psp;
+    memset(rec, 0, sizeof *rec);
+    if (check_fields(p, t, e) < 0)
+        return -1;
+    rec->line = r->lineno;
+    rec->format = FMT_PIX_PSP;
+    snprintf(rec->bank, sizeof rec->bank, "%s", p->opts.bank ? p->opts.bank : r->lay->bank);
+    if (decode_ids(p, t, rec, e) < 0 || decode_amount_when(p, t, rec, e) < 0 || decode_payer(p, t, rec, e) < 0)
+        return -1;
+    apply_role(t, rec);
     return 0;
 }
 
@@ -750,6 +793,80 @@ static void fmt_cents(int64_t c, char *buf, size_t n)
     snprintf(buf, n, "%lld.%02lld", (long long)(c / 100), (long long)(c % 100));
 }
 
+/* Pass 1's tally of a record for the trailer: every record but the
+ * balances in the total, and in its type's trailer field. */
+static void count_record(struct pixpsp *r, const pixpsp_rtype *t)
+{
+    if (t->role == PSP_BALANCE)
+        return;
+    r->total++;
+    if (t->trailer_field >= 0 && t->trailer_field < PSP_MAX_FIELDS)
+        r->counts[t->trailer_field]++;
+}
+
+/* A received Pix, a fee or a fee reversal into its end-to-end id's entry;
+ * a second receipt of the same Pix is refused. 0 or -1. */
+static int gather(parser *p, const pixpsp_rtype *t, const settle_record *rec, err_t *e)
+{
+    struct pixpsp *r = p->psp;
+    psp_entry *en = entry_for(p, rec->end_to_end_id, e);
+    if (!en)
+        return -1;
+    if (t->role == PSP_RECEIPT) {
+        if (en->have_pix)
+            return fail(p, e, r->lineno, t->f_e2e + 1,
+                        "expected one %s record per end-to-end id, found %s again (first on line %ld)", t->code,
+                        rec->end_to_end_id, en->pix_line);
+        en->have_pix = 1;
+        en->pix_line = r->lineno;
+        en->amount = rec->amount_paid_cents;
+    } else if (t->role == PSP_FEE) {
+        en->fee += rec->amount_paid_cents;
+        en->fee_line = r->lineno;
+    } else {
+        en->rev += rec->amount_paid_cents;
+        en->rev_line = r->lineno;
+    }
+    return 0;
+}
+
+/* The fees against their Pix: reversals of at most the fees, fees of at
+ * most the Pix. The first offending line is reported. 0 or -1. */
+static int check_fees(parser *p, err_t *e)
+{
+    struct pixpsp *r = p->psp;
+    long bad_line = 0;
+    const psp_entry *bad = NULL;
+    for (size_t i = 0; i < r->cap; i++) {
+        const psp_entry *en = &r->tab[i];
+        if (!en->e2e[0] || !en->have_pix)
+            continue;
+        long l = 0;
+        if (en->rev > en->fee)
+            l = en->rev_line;
+        else if (en->fee - en->rev > en->amount)
+            l = en->fee_line > en->rev_line ? en->fee_line : en->rev_line;
+        if (l && (!bad || l < bad_line))
+            bad = en, bad_line = l;
+    }
+    if (!bad)
+        return 0;
+    char a[32], f[32], v[32];
+    int col = 1; /* the amount field of the fee (or reversal) type */
+    for (int k = 0; k < r->lay->ntypes; k++)
+        if (r->lay->types[k].role == (bad->rev > bad->fee ? PSP_FEE_REVERSAL : PSP_FEE))
+            col = r->lay->types[k].f_amount + 1;
+    fmt_cents(bad->amount, a, sizeof a);
+    fmt_cents(bad->fee, f, sizeof f);
+    fmt_cents(bad->rev, v, sizeof v);
+    if (bad->rev > bad->fee)
+        return fail(p, e, bad_line, col,
+                    "expected fee reversals of at most the fees charged on Pix %s (%s), found reversals of %s",
+                    bad->e2e, f, v);
+    return fail(p, e, bad_line, col, "expected fees of at most the amount of Pix %s (%s, line %ld), found %s",
+                bad->e2e, a, bad->pix_line, f);
+}
+
 /* Pass 1: the whole file checked, fees gathered, the trailer compared. */
 static int pass1(parser *p, err_t *e)
 {
@@ -774,70 +891,17 @@ static int pass1(parser *p, err_t *e)
                 return -1;
             break;
         }
-        if (t->role != PSP_BALANCE) {
-            r->total++;
-            if (t->trailer_field >= 0 && t->trailer_field < PSP_MAX_FIELDS)
-                r->counts[t->trailer_field]++;
-        }
+        count_record(r, t);
         if (t->role == PSP_IGNORED || t->role == PSP_BALANCE) {
             p->info.skipped++;
             continue;
         }
         if (decode(p, t, &rec, e) < 0)
             return -1;
-        if (t->role == PSP_RECEIPT || t->role == PSP_FEE || t->role == PSP_FEE_REVERSAL) {
-            psp_entry *en = entry_for(p, rec.end_to_end_id, e);
-            if (!en)
-                return -1;
-            if (t->role == PSP_RECEIPT) {
-                if (en->have_pix)
-                    return fail(p, e, r->lineno, t->f_e2e + 1,
-                                "expected one %s record per end-to-end id, found %s again (first on line %ld)", t->code,
-                                rec.end_to_end_id, en->pix_line);
-                en->have_pix = 1;
-                en->pix_line = r->lineno;
-                en->amount = rec.amount_paid_cents;
-            } else if (t->role == PSP_FEE) {
-                en->fee += rec.amount_paid_cents;
-                en->fee_line = r->lineno;
-            } else {
-                en->rev += rec.amount_paid_cents;
-                en->rev_line = r->lineno;
-            }
-        }
+        if ((t->role == PSP_RECEIPT || t->role == PSP_FEE || t->role == PSP_FEE_REVERSAL) && gather(p, t, &rec, e) < 0)
+            return -1;
     }
-    /* The fees against their Pix: the first offending line is reported. */
-    long bad_line = 0;
-    const psp_entry *bad = NULL;
-    for (size_t i = 0; i < r->cap; i++) {
-        const psp_entry *en = &r->tab[i];
-        if (!en->e2e[0] || !en->have_pix)
-            continue;
-        long l = 0;
-        if (en->rev > en->fee)
-            l = en->rev_line;
-        else if (en->fee - en->rev > en->amount)
-            l = en->fee_line > en->rev_line ? en->fee_line : en->rev_line;
-        if (l && (!bad || l < bad_line))
-            bad = en, bad_line = l;
-    }
-    if (bad) {
-        char a[32], f[32], v[32];
-        int col = 1; /* the amount field of the fee (or reversal) type */
-        for (int k = 0; k < r->lay->ntypes; k++)
-            if (r->lay->types[k].role == (bad->rev > bad->fee ? PSP_FEE_REVERSAL : PSP_FEE))
-                col = r->lay->types[k].f_amount + 1;
-        fmt_cents(bad->amount, a, sizeof a);
-        fmt_cents(bad->fee, f, sizeof f);
-        fmt_cents(bad->rev, v, sizeof v);
-        if (bad->rev > bad->fee)
-            return fail(p, e, bad_line, col,
-                        "expected fee reversals of at most the fees charged on Pix %s (%s), found reversals of %s",
-                        bad->e2e, f, v);
-        return fail(p, e, bad_line, col, "expected fees of at most the amount of Pix %s (%s, line %ld), found %s",
-                    bad->e2e, a, bad->pix_line, f);
-    }
-    return 0;
+    return check_fees(p, e);
 }
 
 /* ---- the interface (parser_int.h) ------------------------------------------------------ */

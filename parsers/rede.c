@@ -267,94 +267,123 @@ static void set_reason(settle_record *rec, int reason, const char *text)
 
 /* ---- EEVC ---------------------------------------------------------------- */
 
-/* 1 a record into rec, 0 nothing to return, -1 error */
-static int eevc_record(parser *p, int type, settle_record *rec, err_t *e)
+/* EEVC 006/010/016/022: an RV (sales summary), kept for its CVs and the
+ * trailer's totals. Returns 0, -1 on error. */
+static int eevc_rv(parser *p, err_t *e)
 {
     struct rede *r = p->rede;
     const cnab_line *l = &p->line;
     cnab_ferr fe;
-    int64_t v;
-    switch (type) {
-    case 6: case 10: case 16: case 22: { /* RV */
-        int64_t gross, fee, net;
-        if (digits(p, 13, 9, "the RV number", &v, &fe) < 0 || money(p, 54, 15, "the RV gross amount", &gross, &fe) < 0 ||
-            money(p, 99, 15, "the RV discount (fee)", &fee, &fe) < 0 || money(p, 114, 15, "the RV net amount", &net, &fe) < 0 ||
-            cards_date8(l, 129, "the credit date", &r->rv_credit, &fe) < 0)
-            return fail_fe(p, e, &fe);
-        cards_text(l, 13, 9, r->rv, sizeof r->rv);
-        r->rv_gross += gross, r->rv_fee += fee, r->rv_net += net;
-        p->info.skipped++;
+    int64_t v, gross, fee, net;
+    if (digits(p, 13, 9, "the RV number", &v, &fe) < 0 || money(p, 54, 15, "the RV gross amount", &gross, &fe) < 0 ||
+        money(p, 99, 15, "the RV discount (fee)", &fee, &fe) < 0 || money(p, 114, 15, "the RV net amount", &net, &fe) < 0 ||
+        cards_date8(l, 129, "the credit date", &r->rv_credit, &fe) < 0)
+        return fail_fe(p, e, &fe);
+    cards_text(l, 13, 9, r->rv, sizeof r->rv);
+    r->rv_gross += gross, r->rv_fee += fee, r->rv_net += net;
+    p->info.skipped++;
+    return 0;
+}
+
+/* EEVC installment CV: 221-235 / 236-250 are the net of the first
+ * installment and of each other one; a warning when they do not add up to
+ * net over n installments. */
+static int eevc_installments(parser *p, int64_t n, int64_t net, err_t *e)
+{
+    cnab_ferr fe;
+    int64_t first = 0, other = 0;
+    if (money(p, 221, 15, "the first installment's net", &first, &fe) < 0 ||
+        money(p, 236, 15, "the other installments' net", &other, &fe) < 0)
+        return fail_fe(p, e, &fe);
+    if ((first || other) && first + other * (n - 1) != net) {
+        p->info.xcheck_mismatches++;
+        parser_warn(p, p->lineno, 221,
+                    "money does not add up: net %lld != first installment %lld + %lld x %lld (read as Rede "
+                    "sent it)",
+                    (long long)net, (long long)first, (long long)(n - 1), (long long)other);
+    }
+    return 0;
+}
+
+/* EEVC 008/012/018: a CV (sale; 012/018 in installments). Returns 1 with
+ * a sale in rec, 0 for a CV Rede did not accept, -1 on error. */
+static int eevc_cv(parser *p, int type, settle_record *rec, err_t *e)
+{
+    struct rede *r = p->rede;
+    const cnab_line *l = &p->line;
+    cnab_ferr fe;
+    int inst = type != 8;
+    char status[4];
+    cards_text(l, 84, 3, status, sizeof status);
+    if (status[0] && strspn(status, "0") != strlen(status)) {
+        p->info.skipped++; /* not accepted by Rede: no sale */
         return 0;
     }
-    case 8: case 12: case 18: { /* CV */
-        int inst = type != 8;
-        char status[4];
-        cards_text(l, 84, 3, status, sizeof status);
-        if (status[0] && strspn(status, "0") != strlen(status)) {
-            p->info.skipped++; /* not accepted by Rede: no sale */
-            return 0;
-        }
-        begin(p, rec, KIND_CARD_SALE);
-        int64_t amt, fee, net, n = 0;
-        if (money(p, 38, 15, "the sale amount (valor do CV/NSU)", &amt, &fe) < 0 ||
-            cards_date8(l, 22, "the sale date (data do CV/NSU)", &rec->occurred_on, &fe) < 0 ||
-            money(p, inst ? 114 : 112, 15, "the discount (fee)", &fee, &fe) < 0 ||
-            money(p, inst ? 206 : 204, 15, "the net amount", &net, &fe) < 0 ||
-            (inst && digits(p, 87, 2, "the installment count", &n, &fe) < 0))
-            return fail_fe(p, e, &fe);
-        cards_text(l, 4, 9, rec->card_merchant, sizeof rec->card_merchant);
-        cards_text(l, 13, 9, rec->acquirer_key, sizeof rec->acquirer_key);
-        cards_text(l, inst ? 89 : 87, 12, rec->card_nsu, sizeof rec->card_nsu);
-        cards_text(l, inst ? 129 : 127, 6, rec->card_authorization, sizeof rec->card_authorization);
-        set_brand(r, rec, l->c[inst ? 261 : 229]);
-        rec->installments = (int16_t)n;
-        rec->amount_face_cents = rec->amount_paid_cents = amt;
-        rec->fee_cents = fee;
-        rec->amount_credited_cents = net;
-        if (!strcmp(rec->acquirer_key, r->rv))
-            rec->credited_on = r->rv_credit;
-        snprintf(rec->movement_code, sizeof rec->movement_code, "%02d", type);
-        if (amt - fee != net) {
-            p->info.xcheck_mismatches++;
-            parser_warn(p, p->lineno, inst ? 206 : 204,
-                        "money does not add up: net %lld != amount %lld - discount %lld (read as Rede sent it)",
-                        (long long)net, (long long)amt, (long long)fee);
-        }
-        /* 221-235 / 236-250: net of the first installment and of each other one */
-        int64_t first = 0, other = 0;
-        if (inst && n > 1) {
-            if (money(p, 221, 15, "the first installment's net", &first, &fe) < 0 ||
-                money(p, 236, 15, "the other installments' net", &other, &fe) < 0)
-                return fail_fe(p, e, &fe);
-            if ((first || other) && first + other * (n - 1) != net) {
-                p->info.xcheck_mismatches++;
-                parser_warn(p, p->lineno, 221,
-                            "money does not add up: net %lld != first installment %lld + %lld x %lld (read as Rede "
-                            "sent it)",
-                            (long long)net, (long long)first, (long long)(n - 1), (long long)other);
-            }
-        }
-        r->cvs++;
-        return 1;
+    begin(p, rec, KIND_CARD_SALE);
+    int64_t amt, fee, net, n = 0;
+    if (money(p, 38, 15, "the sale amount (valor do CV/NSU)", &amt, &fe) < 0 ||
+        cards_date8(l, 22, "the sale date (data do CV/NSU)", &rec->occurred_on, &fe) < 0 ||
+        money(p, inst ? 114 : 112, 15, "the discount (fee)", &fee, &fe) < 0 ||
+        money(p, inst ? 206 : 204, 15, "the net amount", &net, &fe) < 0 ||
+        (inst && digits(p, 87, 2, "the installment count", &n, &fe) < 0))
+        return fail_fe(p, e, &fe);
+    cards_text(l, 4, 9, rec->card_merchant, sizeof rec->card_merchant);
+    cards_text(l, 13, 9, rec->acquirer_key, sizeof rec->acquirer_key);
+    cards_text(l, inst ? 89 : 87, 12, rec->card_nsu, sizeof rec->card_nsu);
+    cards_text(l, inst ? 129 : 127, 6, rec->card_authorization, sizeof rec->card_authorization);
+    set_brand(r, rec, l->c[inst ? 261 : 229]);
+    rec->installments = (int16_t)n;
+    rec->amount_face_cents = rec->amount_paid_cents = amt;
+    rec->fee_cents = fee;
+    rec->amount_credited_cents = net;
+    if (!strcmp(rec->acquirer_key, r->rv))
+        rec->credited_on = r->rv_credit;
+    snprintf(rec->movement_code, sizeof rec->movement_code, "%02d", type);
+    if (amt - fee != net) {
+        p->info.xcheck_mismatches++;
+        parser_warn(p, p->lineno, inst ? 206 : 204,
+                    "money does not add up: net %lld != amount %lld - discount %lld (read as Rede sent it)",
+                    (long long)net, (long long)amt, (long long)fee);
     }
-    case 11: { /* ajuste a crédito */
-        begin(p, rec, KIND_CARD_ADJUSTMENT);
-        int64_t adj, cred;
-        if (money(p, 30, 15, "the adjustment amount", &adj, &fe) < 0 ||
-            cards_date8(l, 22, "the adjustment date", &rec->occurred_on, &fe) < 0 ||
-            cards_date8(l, 45, "the credit date", &rec->credited_on, &fe) < 0 ||
-            money(p, 53, 15, "the credit amount", &cred, &fe) < 0)
-            return fail_fe(p, e, &fe);
-        char text[64];
-        cards_text(l, 91, 28, text, sizeof text);
-        cards_text(l, 4, 9, rec->card_merchant, sizeof rec->card_merchant);
-        cards_text(l, 13, 9, rec->acquirer_key, sizeof rec->acquirer_key);
-        set_reason(rec, reason_of(l, 89, 120), text);
-        set_brand(r, rec, l->c[118]);
-        rec->amount_face_cents = adj;
-        rec->amount_credited_cents = cred;
-        return 1;
-    }
+    if (inst && n > 1 && eevc_installments(p, n, net, e) < 0)
+        return -1;
+    r->cvs++;
+    return 1;
+}
+
+/* EEVC 011: ajuste a crédito. Returns 1 with the adjustment, -1 on error. */
+static int eevc_credit_adjustment(parser *p, settle_record *rec, err_t *e)
+{
+    const cnab_line *l = &p->line;
+    cnab_ferr fe;
+    begin(p, rec, KIND_CARD_ADJUSTMENT);
+    int64_t adj, cred;
+    if (money(p, 30, 15, "the adjustment amount", &adj, &fe) < 0 ||
+        cards_date8(l, 22, "the adjustment date", &rec->occurred_on, &fe) < 0 ||
+        cards_date8(l, 45, "the credit date", &rec->credited_on, &fe) < 0 ||
+        money(p, 53, 15, "the credit amount", &cred, &fe) < 0)
+        return fail_fe(p, e, &fe);
+    char text[64];
+    cards_text(l, 91, 28, text, sizeof text);
+    cards_text(l, 4, 9, rec->card_merchant, sizeof rec->card_merchant);
+    cards_text(l, 13, 9, rec->acquirer_key, sizeof rec->acquirer_key);
+    set_reason(rec, reason_of(l, 89, 120), text);
+    set_brand(p->rede, rec, l->c[118]);
+    rec->amount_face_cents = adj;
+    rec->amount_credited_cents = cred;
+    return 1;
+}
+
+/* 1 a record into rec, 0 nothing to return, -1 error */
+static int eevc_record(parser *p, int type, settle_record *rec, err_t *e)
+{
+    switch (type) {
+    case 6: case 10: case 16: case 22: /* RV */
+        return eevc_rv(p, e);
+    case 8: case 12: case 18: /* CV */
+        return eevc_cv(p, type, rec, e);
+    case 11: /* ajuste a crédito */
+        return eevc_credit_adjustment(p, rec, e);
     default:
         return -2; /* not an EEVC detail type we know */
     }
@@ -362,129 +391,165 @@ static int eevc_record(parser *p, int type, settle_record *rec, err_t *e)
 
 /* ---- EEFI ---------------------------------------------------------------- */
 
-static int eefi_record(parser *p, int type, settle_record *rec, err_t *e)
+/* EEFI 034: crédito (ordem de crédito). Returns 1, -1 on error. */
+static int eefi_credit(parser *p, settle_record *rec, err_t *e)
+{
+    const cnab_line *l = &p->line;
+    cnab_ferr fe;
+    begin(p, rec, KIND_CARD_SETTLEMENT);
+    int64_t val, gross, fee;
+    if (money(p, 32, 15, "the credit amount", &val, &fe) < 0 ||
+        cards_date8(l, 24, "the credit date (data do lançamento)", &rec->credited_on, &fe) < 0 ||
+        cards_date8(l, 85, "the RV date", &rec->occurred_on, &fe) < 0 ||
+        money(p, 95, 15, "the RV gross amount", &gross, &fe) < 0 ||
+        money(p, 110, 15, "the RV discount (fee)", &fee, &fe) < 0)
+        return fail_fe(p, e, &fe);
+    if (l->c[46] != 'C') {
+        cards_expected(l, 47, 1, "'C' (crédito)", &fe);
+        return fail_fe(p, e, &fe);
+    }
+    if (!rec->credited_on.y)
+        return parser_fail(p, e, p->lineno, 24, "expected a date DDMMAAAA in the credit date (positions 24-31), found none");
+    cards_text(l, 4, 9, rec->card_merchant, sizeof rec->card_merchant);
+    cards_text(l, 76, 9, rec->acquirer_key, sizeof rec->acquirer_key);
+    cards_text(l, 130, 2, rec->movement_code, sizeof rec->movement_code);
+    installment_of(l, 125, rec);
+    set_brand(p->rede, rec, l->c[92]);
+    rec->amount_face_cents = gross;
+    rec->fee_cents = fee;
+    rec->amount_credited_cents = val;
+    /* Tabela II: 09 baixado para penhora ou retenção, 11 suspenso,
+     * 12 penhorado, 13 retido: not paid to the store */
+    const char *st = rec->movement_code;
+    rec->paid = !(!strcmp(st, "09") || !strcmp(st, "11") || !strcmp(st, "12") || !strcmp(st, "13"));
+    p->rede->credits += val;
+    return 1;
+}
+
+/* EEFI 035: ajuste net / desagendamento. Returns 1, -1 on error. */
+static int eefi_net_adjustment(parser *p, settle_record *rec, err_t *e)
 {
     struct rede *r = p->rede;
     const cnab_line *l = &p->line;
     cnab_ferr fe;
+    begin(p, rec, KIND_CARD_ADJUSTMENT);
+    int64_t val, trx;
+    if (money(p, 30, 15, "the adjustment amount", &val, &fe) < 0 ||
+        cards_date8(l, 92, "the sale date (data da transação CV)", &rec->occurred_on, &fe) < 0 ||
+        money(p, 155, 15, "the sale amount (valor da transação)", &trx, &fe) < 0 ||
+        cards_date8(l, 171, "the credit date", &rec->credited_on, &fe) < 0)
+        return fail_fe(p, e, &fe);
+    if (!rec->credited_on.y && cards_date8(l, 22, "the adjustment date", &rec->credited_on, &fe) < 0)
+        return fail_fe(p, e, &fe);
+    char text[64];
+    cards_text(l, 48, 28, text, sizeof text);
+    cards_text(l, 4, 9, rec->card_merchant, sizeof rec->card_merchant);
+    cards_text(l, 13, 9, rec->acquirer_key, sizeof rec->acquirer_key);
+    cards_text(l, 239, 12, rec->card_nsu, sizeof rec->card_nsu);
+    cards_text(l, 251, 6, rec->card_authorization, sizeof rec->card_authorization);
+    set_reason(rec, reason_of(l, 46, 313), text);
+    set_brand(r, rec, l->c[299]);
+    rec->amount_face_cents = -trx;
+    rec->amount_credited_cents = -val;  /* a debit netted from a credit */
+    r->net_adj_n++, r->net_adj += val;
+    return 1;
+}
+
+/* EEFI 036: antecipação (RAV). Returns 1, -1 on error. */
+static int eefi_anticipation(parser *p, settle_record *rec, err_t *e)
+{
+    struct rede *r = p->rede;
+    const cnab_line *l = &p->line;
+    cnab_ferr fe;
+    begin(p, rec, KIND_CARD_ADJUSTMENT);
+    int64_t val, gross, fee;
+    if (money(p, 32, 15, "the credit amount", &val, &fe) < 0 ||
+        cards_date8(l, 24, "the credit date (data do lançamento)", &rec->credited_on, &fe) < 0 ||
+        cards_date8(l, 77, "the RV date", &rec->occurred_on, &fe) < 0 ||
+        cards_date8(l, 100, "the original due date", &rec->due_on, &fe) < 0 ||
+        money(p, 113, 15, "the gross amount", &gross, &fe) < 0 ||
+        money(p, 128, 15, "the discount (fee)", &fee, &fe) < 0)
+        return fail_fe(p, e, &fe);
+    cards_text(l, 4, 9, rec->card_merchant, sizeof rec->card_merchant);
+    cards_text(l, 68, 9, rec->acquirer_key, sizeof rec->acquirer_key);
+    installment_of(l, 108, rec);
+    set_brand(r, rec, l->c[151]);
+    snprintf(rec->adjustment, sizeof rec->adjustment, "anticipation");
+    rec->amount_face_cents = gross;
+    rec->fee_cents = fee;
+    rec->amount_credited_cents = val;
+    r->antic_n++, r->antic += val;
+    return 1;
+}
+
+/* EEFI 038: ajuste a débito via banco. Returns 1, -1 on error. */
+static int eefi_debit_adjustment(parser *p, settle_record *rec, err_t *e)
+{
+    struct rede *r = p->rede;
+    const cnab_line *l = &p->line;
+    cnab_ferr fe;
+    begin(p, rec, KIND_CARD_ADJUSTMENT);
+    int64_t val, trx;
+    if (money(p, 32, 15, "the debit amount", &val, &fe) < 0 ||
+        cards_date8(l, 24, "the issue date", &rec->credited_on, &fe) < 0 ||
+        cards_date8(l, 214, "the sale date (data da transação CV)", &rec->occurred_on, &fe) < 0 ||
+        money(p, 251, 15, "the original sale amount", &trx, &fe) < 0)
+        return fail_fe(p, e, &fe);
+    settle_date debit;
+    if (cards_date8(l, 243, "the debit date", &debit, &fe) < 0)
+        return fail_fe(p, e, &fe);
+    if (debit.y)
+        rec->credited_on = debit;
+    char text[64];
+    cards_text(l, 102, 28, text, sizeof text);
+    cards_text(l, 4, 9, rec->card_merchant, sizeof rec->card_merchant);
+    cards_text(l, 68, 9, rec->acquirer_key, sizeof rec->acquirer_key);
+    cards_text(l, 222, 12, rec->card_nsu, sizeof rec->card_nsu);
+    cards_text(l, 266, 6, rec->card_authorization, sizeof rec->card_authorization);
+    set_reason(rec, reason_of(l, 100, 304), text);
+    set_brand(r, rec, l->c[302]);
+    rec->amount_face_cents = -trx;
+    rec->amount_credited_cents = -val;
+    r->debit_adj_n++, r->debit_adj += val;
+    return 1;
+}
+
+/* EEFI 043: ajuste a crédito. Returns 1, -1 on error. */
+static int eefi_credit_adjustment(parser *p, settle_record *rec, err_t *e)
+{
+    struct rede *r = p->rede;
+    const cnab_line *l = &p->line;
+    cnab_ferr fe;
+    begin(p, rec, KIND_CARD_ADJUSTMENT);
+    int64_t val;
+    if (money(p, 49, 15, "the credit amount", &val, &fe) < 0 ||
+        cards_date8(l, 41, "the credit date", &rec->credited_on, &fe) < 0 ||
+        cards_date8(l, 33, "the issue date", &rec->occurred_on, &fe) < 0)
+        return fail_fe(p, e, &fe);
+    char text[64];
+    cards_text(l, 87, 28, text, sizeof text);
+    cards_text(l, 4, 9, rec->card_merchant, sizeof rec->card_merchant);
+    cards_text(l, 13, 9, rec->acquirer_key, sizeof rec->acquirer_key);
+    set_reason(rec, reason_of(l, 85, 116), text);
+    set_brand(r, rec, l->c[114]);
+    rec->amount_credited_cents = val;
+    r->credit_adj_n++, r->credit_adj += val;
+    return 1;
+}
+
+static int eefi_record(parser *p, int type, settle_record *rec, err_t *e)
+{
     switch (type) {
-    case 34: { /* crédito (ordem de crédito) */
-        begin(p, rec, KIND_CARD_SETTLEMENT);
-        int64_t val, gross, fee;
-        if (money(p, 32, 15, "the credit amount", &val, &fe) < 0 ||
-            cards_date8(l, 24, "the credit date (data do lançamento)", &rec->credited_on, &fe) < 0 ||
-            cards_date8(l, 85, "the RV date", &rec->occurred_on, &fe) < 0 ||
-            money(p, 95, 15, "the RV gross amount", &gross, &fe) < 0 ||
-            money(p, 110, 15, "the RV discount (fee)", &fee, &fe) < 0)
-            return fail_fe(p, e, &fe);
-        if (l->c[46] != 'C') {
-            cards_expected(l, 47, 1, "'C' (crédito)", &fe);
-            return fail_fe(p, e, &fe);
-        }
-        if (!rec->credited_on.y)
-            return parser_fail(p, e, p->lineno, 24, "expected a date DDMMAAAA in the credit date (positions 24-31), found none");
-        cards_text(l, 4, 9, rec->card_merchant, sizeof rec->card_merchant);
-        cards_text(l, 76, 9, rec->acquirer_key, sizeof rec->acquirer_key);
-        cards_text(l, 130, 2, rec->movement_code, sizeof rec->movement_code);
-        installment_of(l, 125, rec);
-        set_brand(r, rec, l->c[92]);
-        rec->amount_face_cents = gross;
-        rec->fee_cents = fee;
-        rec->amount_credited_cents = val;
-        /* Tabela II: 09 baixado para penhora ou retenção, 11 suspenso,
-         * 12 penhorado, 13 retido: not paid to the store */
-        const char *st = rec->movement_code;
-        rec->paid = !(!strcmp(st, "09") || !strcmp(st, "11") || !strcmp(st, "12") || !strcmp(st, "13"));
-        r->credits += val;
-        return 1;
-    }
-    case 35: { /* ajuste net / desagendamento */
-        begin(p, rec, KIND_CARD_ADJUSTMENT);
-        int64_t val, trx;
-        if (money(p, 30, 15, "the adjustment amount", &val, &fe) < 0 ||
-            cards_date8(l, 92, "the sale date (data da transação CV)", &rec->occurred_on, &fe) < 0 ||
-            money(p, 155, 15, "the sale amount (valor da transação)", &trx, &fe) < 0 ||
-            cards_date8(l, 171, "the credit date", &rec->credited_on, &fe) < 0)
-            return fail_fe(p, e, &fe);
-        if (!rec->credited_on.y && cards_date8(l, 22, "the adjustment date", &rec->credited_on, &fe) < 0)
-            return fail_fe(p, e, &fe);
-        char text[64];
-        cards_text(l, 48, 28, text, sizeof text);
-        cards_text(l, 4, 9, rec->card_merchant, sizeof rec->card_merchant);
-        cards_text(l, 13, 9, rec->acquirer_key, sizeof rec->acquirer_key);
-        cards_text(l, 239, 12, rec->card_nsu, sizeof rec->card_nsu);
-        cards_text(l, 251, 6, rec->card_authorization, sizeof rec->card_authorization);
-        set_reason(rec, reason_of(l, 46, 313), text);
-        set_brand(r, rec, l->c[299]);
-        rec->amount_face_cents = -trx;
-        rec->amount_credited_cents = -val;  /* a debit netted from a credit */
-        r->net_adj_n++, r->net_adj += val;
-        return 1;
-    }
-    case 36: { /* antecipação (RAV) */
-        begin(p, rec, KIND_CARD_ADJUSTMENT);
-        int64_t val, gross, fee;
-        if (money(p, 32, 15, "the credit amount", &val, &fe) < 0 ||
-            cards_date8(l, 24, "the credit date (data do lançamento)", &rec->credited_on, &fe) < 0 ||
-            cards_date8(l, 77, "the RV date", &rec->occurred_on, &fe) < 0 ||
-            cards_date8(l, 100, "the original due date", &rec->due_on, &fe) < 0 ||
-            money(p, 113, 15, "the gross amount", &gross, &fe) < 0 ||
-            money(p, 128, 15, "the discount (fee)", &fee, &fe) < 0)
-            return fail_fe(p, e, &fe);
-        cards_text(l, 4, 9, rec->card_merchant, sizeof rec->card_merchant);
-        cards_text(l, 68, 9, rec->acquirer_key, sizeof rec->acquirer_key);
-        installment_of(l, 108, rec);
-        set_brand(r, rec, l->c[151]);
-        snprintf(rec->adjustment, sizeof rec->adjustment, "anticipation");
-        rec->amount_face_cents = gross;
-        rec->fee_cents = fee;
-        rec->amount_credited_cents = val;
-        r->antic_n++, r->antic += val;
-        return 1;
-    }
-    case 38: { /* ajuste a débito via banco */
-        begin(p, rec, KIND_CARD_ADJUSTMENT);
-        int64_t val, trx;
-        if (money(p, 32, 15, "the debit amount", &val, &fe) < 0 ||
-            cards_date8(l, 24, "the issue date", &rec->credited_on, &fe) < 0 ||
-            cards_date8(l, 214, "the sale date (data da transação CV)", &rec->occurred_on, &fe) < 0 ||
-            money(p, 251, 15, "the original sale amount", &trx, &fe) < 0)
-            return fail_fe(p, e, &fe);
-        settle_date debit;
-        if (cards_date8(l, 243, "the debit date", &debit, &fe) < 0)
-            return fail_fe(p, e, &fe);
-        if (debit.y)
-            rec->credited_on = debit;
-        char text[64];
-        cards_text(l, 102, 28, text, sizeof text);
-        cards_text(l, 4, 9, rec->card_merchant, sizeof rec->card_merchant);
-        cards_text(l, 68, 9, rec->acquirer_key, sizeof rec->acquirer_key);
-        cards_text(l, 222, 12, rec->card_nsu, sizeof rec->card_nsu);
-        cards_text(l, 266, 6, rec->card_authorization, sizeof rec->card_authorization);
-        set_reason(rec, reason_of(l, 100, 304), text);
-        set_brand(r, rec, l->c[302]);
-        rec->amount_face_cents = -trx;
-        rec->amount_credited_cents = -val;
-        r->debit_adj_n++, r->debit_adj += val;
-        return 1;
-    }
-    case 43: { /* ajuste a crédito */
-        begin(p, rec, KIND_CARD_ADJUSTMENT);
-        int64_t val;
-        if (money(p, 49, 15, "the credit amount", &val, &fe) < 0 ||
-            cards_date8(l, 41, "the credit date", &rec->credited_on, &fe) < 0 ||
-            cards_date8(l, 33, "the issue date", &rec->occurred_on, &fe) < 0)
-            return fail_fe(p, e, &fe);
-        char text[64];
-        cards_text(l, 87, 28, text, sizeof text);
-        cards_text(l, 4, 9, rec->card_merchant, sizeof rec->card_merchant);
-        cards_text(l, 13, 9, rec->acquirer_key, sizeof rec->acquirer_key);
-        set_reason(rec, reason_of(l, 85, 116), text);
-        set_brand(r, rec, l->c[114]);
-        rec->amount_credited_cents = val;
-        r->credit_adj_n++, r->credit_adj += val;
-        return 1;
-    }
+    case 34: /* crédito (ordem de crédito) */
+        return eefi_credit(p, rec, e);
+    case 35: /* ajuste net / desagendamento */
+        return eefi_net_adjustment(p, rec, e);
+    case 36: /* antecipação (RAV) */
+        return eefi_anticipation(p, rec, e);
+    case 38: /* ajuste a débito via banco */
+        return eefi_debit_adjustment(p, rec, e);
+    case 43: /* ajuste a crédito */
+        return eefi_credit_adjustment(p, rec, e);
     default:
         return -2;
     }
@@ -492,97 +557,127 @@ static int eefi_record(parser *p, int type, settle_record *rec, err_t *e)
 
 /* ---- EEVD ---------------------------------------------------------------- */
 
-static int eevd_record(parser *p, int type, settle_record *rec, err_t *e)
+/* EEVD 01: an RV (sales summary), kept for its CVs and the trailer's
+ * totals. Returns 0, -1 on error. */
+static int eevd_rv(parser *p, err_t *e)
+{
+    struct rede *r = p->rede;
+    cnab_ferr fe;
+    int64_t gross, fee, net;
+    if (col_date(p, r, 3, "the credit date", &r->rv_credit, &fe) < 0 ||
+        col_money(p, r, 7, "the RV gross amount", &gross, &fe) < 0 ||
+        col_money(p, r, 8, "the RV discount (fee)", &fee, &fe) < 0 ||
+        col_money(p, r, 9, "the RV net amount", &net, &fe) < 0)
+        return fail_fe(p, e, &fe);
+    col_text(p, r, 5, r->rv, sizeof r->rv);
+    r->rv_gross += gross, r->rv_fee += fee, r->rv_net += net;
+    r->rvs++;
+    p->info.skipped++;
+    return 0;
+}
+
+/* EEVD 05: a CV (sale). Returns 1 with a sale in rec, 0 for a CV whose
+ * status is not 1 (accepted), -1 on error. */
+static int eevd_cv(parser *p, settle_record *rec, err_t *e)
 {
     struct rede *r = p->rede;
     const cnab_line *l = &p->line;
     cnab_ferr fe;
-    switch (type) {
-    case 1: { /* RV */
-        int64_t gross, fee, net;
-        if (col_date(p, r, 3, "the credit date", &r->rv_credit, &fe) < 0 ||
-            col_money(p, r, 7, "the RV gross amount", &gross, &fe) < 0 ||
-            col_money(p, r, 8, "the RV discount (fee)", &fee, &fe) < 0 ||
-            col_money(p, r, 9, "the RV net amount", &net, &fe) < 0)
-            return fail_fe(p, e, &fe);
-        col_text(p, r, 5, r->rv, sizeof r->rv);
-        r->rv_gross += gross, r->rv_fee += fee, r->rv_net += net;
-        r->rvs++;
+    r->cvs++;
+    long st = col_int(r, l, 12);
+    if (st != 1) {
         p->info.skipped++;
         return 0;
     }
-    case 5: { /* CV */
-        r->cvs++;
-        long st = col_int(r, l, 12);
-        if (st != 1) {
-            p->info.skipped++;
-            return 0;
-        }
-        begin(p, rec, KIND_CARD_SALE);
-        int64_t amt, fee, net;
-        if (col_date(p, r, 4, "the sale date (data do CV)", &rec->occurred_on, &fe) < 0 ||
-            col_money(p, r, 5, "the gross amount", &amt, &fe) < 0 ||
-            col_money(p, r, 6, "the discount (fee)", &fee, &fe) < 0 ||
-            col_money(p, r, 7, "the net amount", &net, &fe) < 0 ||
-            col_date(p, r, 11, "the credit date", &rec->credited_on, &fe) < 0)
-            return fail_fe(p, e, &fe);
-        col_text(p, r, 2, rec->card_merchant, sizeof rec->card_merchant);
-        col_text(p, r, 3, rec->acquirer_key, sizeof rec->acquirer_key);
-        col_text(p, r, 10, rec->card_nsu, sizeof rec->card_nsu);
-        if (r->ncols >= 19 && r->col_len[18] == 1)
-            set_brand(r, rec, l->c[r->col_start[18] - 1]);
-        if (!rec->credited_on.y && !strcmp(rec->acquirer_key, r->rv))
-            rec->credited_on = r->rv_credit;
-        rec->amount_face_cents = rec->amount_paid_cents = amt;
-        rec->fee_cents = fee;
-        rec->amount_credited_cents = net;
-        snprintf(rec->movement_code, sizeof rec->movement_code, "05");
-        if (amt - fee != net) {
-            p->info.xcheck_mismatches++;
-            parser_warn(p, p->lineno, r->col_start[6],
-                        "money does not add up: net %lld != amount %lld - discount %lld (read as Rede sent it)",
-                        (long long)net, (long long)amt, (long long)fee);
-        }
-        return 1;
+    begin(p, rec, KIND_CARD_SALE);
+    int64_t amt, fee, net;
+    if (col_date(p, r, 4, "the sale date (data do CV)", &rec->occurred_on, &fe) < 0 ||
+        col_money(p, r, 5, "the gross amount", &amt, &fe) < 0 ||
+        col_money(p, r, 6, "the discount (fee)", &fee, &fe) < 0 ||
+        col_money(p, r, 7, "the net amount", &net, &fe) < 0 ||
+        col_date(p, r, 11, "the credit date", &rec->credited_on, &fe) < 0)
+        return fail_fe(p, e, &fe);
+    col_text(p, r, 2, rec->card_merchant, sizeof rec->card_merchant);
+    col_text(p, r, 3, rec->acquirer_key, sizeof rec->acquirer_key);
+    col_text(p, r, 10, rec->card_nsu, sizeof rec->card_nsu);
+    if (r->ncols >= 19 && r->col_len[18] == 1)
+        set_brand(r, rec, l->c[r->col_start[18] - 1]);
+    if (!rec->credited_on.y && !strcmp(rec->acquirer_key, r->rv))
+        rec->credited_on = r->rv_credit;
+    rec->amount_face_cents = rec->amount_paid_cents = amt;
+    rec->fee_cents = fee;
+    rec->amount_credited_cents = net;
+    snprintf(rec->movement_code, sizeof rec->movement_code, "05");
+    if (amt - fee != net) {
+        p->info.xcheck_mismatches++;
+        parser_warn(p, p->lineno, r->col_start[6],
+                    "money does not add up: net %lld != amount %lld - discount %lld (read as Rede sent it)",
+                    (long long)net, (long long)amt, (long long)fee);
     }
-    case 8: { /* desagendamento: cancellation or chargeback of a pre-dated sale */
-        begin(p, rec, KIND_CARD_ADJUSTMENT);
-        int64_t gross, cancel;
-        if (col_date(p, r, 4, "the sale date (data do CV)", &rec->occurred_on, &fe) < 0 ||
-            col_money(p, r, 6, "the sale gross amount", &gross, &fe) < 0 ||
-            col_money(p, r, 7, "the cancelled amount", &cancel, &fe) < 0 ||
-            col_date(p, r, 9, "the credit date", &rec->credited_on, &fe) < 0)
-            return fail_fe(p, e, &fe);
-        col_text(p, r, 2, rec->card_merchant, sizeof rec->card_merchant);
-        col_text(p, r, 3, rec->acquirer_key, sizeof rec->acquirer_key);
-        col_text(p, r, 5, rec->card_nsu, sizeof rec->card_nsu);
-        long why = col_int(r, l, 8);
-        snprintf(rec->adjustment, sizeof rec->adjustment, "%s", why == 1 ? "chargeback" : why == 0 ? "cancel" : "other");
-        snprintf(rec->movement_code, sizeof rec->movement_code, "%02ld", why >= 0 ? why % 100 : 0);
-        rec->amount_face_cents = -gross;
-        rec->amount_credited_cents = -cancel;
-        return 1;
-    }
-    case 11: { /* ajuste net */
-        begin(p, rec, KIND_CARD_ADJUSTMENT);
-        int64_t val, trx;
-        if (col_money(p, r, 5, "the adjustment amount", &val, &fe) < 0 ||
-            col_date(p, r, 10, "the sale date (data da transação CV)", &rec->occurred_on, &fe) < 0 ||
-            col_money(p, r, 17, "the sale amount (valor da transação)", &trx, &fe) < 0 ||
-            col_date(p, r, 19, "the credit date", &rec->credited_on, &fe) < 0)
-            return fail_fe(p, e, &fe);
-        char text[64];
-        col_text(p, r, 8, text, sizeof text);
-        col_text(p, r, 2, rec->card_merchant, sizeof rec->card_merchant);
-        col_text(p, r, 3, rec->acquirer_key, sizeof rec->acquirer_key);
-        col_text(p, r, 22, rec->card_nsu, sizeof rec->card_nsu);
-        col_text(p, r, 23, rec->card_authorization, sizeof rec->card_authorization);
-        long r7 = col_int(r, l, 7), r30 = col_int(r, l, 30);
-        set_reason(rec, (int)(r7 > 0 ? r7 : r30 > 0 ? r30 : 0), text);
-        rec->amount_face_cents = -trx;
-        rec->amount_credited_cents = -val;
-        return 1;
-    }
+    return 1;
+}
+
+/* EEVD 08: desagendamento, the cancellation or chargeback of a pre-dated
+ * sale. Returns 1, -1 on error. */
+static int eevd_unscheduling(parser *p, settle_record *rec, err_t *e)
+{
+    struct rede *r = p->rede;
+    cnab_ferr fe;
+    begin(p, rec, KIND_CARD_ADJUSTMENT);
+    int64_t gross, cancel;
+    if (col_date(p, r, 4, "the sale date (data do CV)", &rec->occurred_on, &fe) < 0 ||
+        col_money(p, r, 6, "the sale gross amount", &gross, &fe) < 0 ||
+        col_money(p, r, 7, "the cancelled amount", &cancel, &fe) < 0 ||
+        col_date(p, r, 9, "the credit date", &rec->credited_on, &fe) < 0)
+        return fail_fe(p, e, &fe);
+    col_text(p, r, 2, rec->card_merchant, sizeof rec->card_merchant);
+    col_text(p, r, 3, rec->acquirer_key, sizeof rec->acquirer_key);
+    col_text(p, r, 5, rec->card_nsu, sizeof rec->card_nsu);
+    long why = col_int(r, &p->line, 8);
+    snprintf(rec->adjustment, sizeof rec->adjustment, "%s", why == 1 ? "chargeback" : why == 0 ? "cancel" : "other");
+    snprintf(rec->movement_code, sizeof rec->movement_code, "%02ld", why >= 0 ? why % 100 : 0);
+    rec->amount_face_cents = -gross;
+    rec->amount_credited_cents = -cancel;
+    return 1;
+}
+
+/* EEVD 11: ajuste net. Returns 1, -1 on error. */
+static int eevd_net_adjustment(parser *p, settle_record *rec, err_t *e)
+{
+    struct rede *r = p->rede;
+    const cnab_line *l = &p->line;
+    cnab_ferr fe;
+    begin(p, rec, KIND_CARD_ADJUSTMENT);
+    int64_t val, trx;
+    if (col_money(p, r, 5, "the adjustment amount", &val, &fe) < 0 ||
+        col_date(p, r, 10, "the sale date (data da transação CV)", &rec->occurred_on, &fe) < 0 ||
+        col_money(p, r, 17, "the sale amount (valor da transação)", &trx, &fe) < 0 ||
+        col_date(p, r, 19, "the credit date", &rec->credited_on, &fe) < 0)
+        return fail_fe(p, e, &fe);
+    char text[64];
+    col_text(p, r, 8, text, sizeof text);
+    col_text(p, r, 2, rec->card_merchant, sizeof rec->card_merchant);
+    col_text(p, r, 3, rec->acquirer_key, sizeof rec->acquirer_key);
+    col_text(p, r, 22, rec->card_nsu, sizeof rec->card_nsu);
+    col_text(p, r, 23, rec->card_authorization, sizeof rec->card_authorization);
+    long r7 = col_int(r, l, 7), r30 = col_int(r, l, 30);
+    set_reason(rec, (int)(r7 > 0 ? r7 : r30 > 0 ? r30 : 0), text);
+    rec->amount_face_cents = -trx;
+    rec->amount_credited_cents = -val;
+    return 1;
+}
+
+static int eevd_record(parser *p, int type, settle_record *rec, err_t *e)
+{
+    switch (type) {
+    case 1: /* RV */
+        return eevd_rv(p, e);
+    case 5: /* CV */
+        return eevd_cv(p, rec, e);
+    case 8: /* desagendamento: cancellation or chargeback of a pre-dated sale */
+        return eevd_unscheduling(p, rec, e);
+    case 11: /* ajuste net */
+        return eevd_net_adjustment(p, rec, e);
     default:
         return -2;
     }

@@ -5,11 +5,14 @@
  *   2. stream the records with their ledger state and candidates
  *      (cards_file), deciding each with cards_decide() and COPYing the
  *      decision into the temporary table card_dec;
- *   3. apply: outcomes, new receivables, paid payments + invoice requests
- *      (cards_apply_paid: the one place a card sale marks a payment paid),
+ *   3. apply: outcomes, new receivables, paid payments + invoice requests,
  *      payouts, anticipation/negotiation/cancellation marks, exceptions,
  *      events, the file reconciled; COMMIT.
- * The SQL is in sql/queries/cards_*.sql. */
+ * The SQL is in sql/queries/cards_*.sql. A card sale marks its payment paid
+ * as every file and `settle resolve` do, through settle_mark_paid() (the one
+ * database definition of "a payment becomes paid and queues its invoice
+ * request": docs/internals.md, "Marking payments paid"), which
+ * cards_apply_paid.sql calls with the file's 'paid' outcomes. */
 #include "reconcile/cards_db.h"
 
 #include <stdio.h>
@@ -228,6 +231,21 @@ static int decide_file(PGconn *db, card_ctx *c, const char *fid, err_t *e)
     return rc;
 }
 
+/* Mark the payments of the file's 'paid' outcomes (written by
+ * cards_apply_outcomes with paid_at = the capture time) paid with their
+ * invoice requests: cards_apply_paid.sql, i.e. settle_mark_paid(). Returns
+ * how many became paid, -1 with e set. */
+static long long apply_paid(PGconn *db, const char *fid, err_t *e)
+{
+    const char *params[] = { fid };
+    PGresult *r = db_query(db, e, sqlq_cards_apply_paid, 1, params);
+    if (!r)
+        return err_prefix(e, "card payments paid"), -1;
+    long long n = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    PQclear(r);
+    return n;
+}
+
 static long long run(PGconn *db, const char *sql, const char *fid, const char *what, err_t *e)
 {
     const char *params[] = { fid };
@@ -291,7 +309,7 @@ int cards_reconcile_file(PGconn *db, const card_params *p, long long file_id, co
     if (run(db, sqlq_cards_apply_outcomes, fid, "card outcomes", e) < 0 ||
         run(db, sqlq_cards_apply_receivables, fid, "card receivables", e) < 0)
         goto done;
-    long long paid = run(db, sqlq_cards_apply_paid, fid, "card payments paid", e);
+    long long paid = apply_paid(db, fid, e);
     if (paid < 0)
         goto done;
     if (paid != c.paid) {

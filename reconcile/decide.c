@@ -370,115 +370,185 @@ static size_t best_candidates(const rc_candidate *c, size_t nc, const rc_candida
     return count;
 }
 
-int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc_candidate *c, size_t nc,
-              rc_decision *d)
+/* A Pix refund: belongs to the Pix it returns (same end-to-end id). It is
+ * money out only once settled (DEVOLVIDO, or a statement without a status);
+ * EM_PROCESSAMENTO is pending and NAO_REALIZADO nothing: events, and the
+ * settled record of the same refund, when it comes, is the exception. A MED
+ * refund (forced by the payer's bank through the Mecanismo Especial de
+ * Devolução) was never asked for by the store: its own reason. */
+static void decide_refund(const rc_settlement *s, const rc_candidate *m, size_t n, rc_decision *d)
 {
-    memset(d, 0, sizeof *d);
-    d->settlement_id = s->id;
-    d->expected_cents = d->paid_cents = d->interest_cents = d->discount_cents = -1;
-
-    char ids[96];
-    const rc_candidate *m = NULL;
-    size_t n = best_candidates(c, nc, &m, ids, sizeof ids);
-    if (!m)         /* never: m is set whenever one is counted; says so to the analyzer */
-        n = 0;
-    int best_rank = m ? rc_rules[m->rule].rank : 0;
-
-    if (s->kind == RC_KIND_PIX_REFUND) {
-        /* A refund belongs to the Pix it returns (same end-to-end id). It
-         * is money out only once settled (DEVOLVIDO, or a statement without
-         * a status); EM_PROCESSAMENTO is pending and NAO_REALIZADO nothing:
-         * events, and the settled record of the same refund, when it comes,
-         * is the exception. A MED refund (forced by the payer's bank through
-         * the Mecanismo Especial de Devolução) was never asked for by the
-         * store: its own reason. */
-        int pending = !strcmp(s->refund_status, "EM_PROCESSAMENTO"), failed = !strcmp(s->refund_status, "NAO_REALIZADO");
-        if (pending || failed) {
-            d->outcome = OUT_EVENT;
-            snprintf(d->event, sizeof d->event, "%s", pending ? "refund_pending" : "refund_not_done");
-        } else {
-            exception(d, s->refund_med ? EXC_PIX_REFUND_MED : EXC_PIX_REFUND);
-        }
-        d->paid_cents = s->amount_paid_cents;
-        if (s->prior_payment) {
-            d->payment_id = s->prior_payment;
-            d->rule = RULE_E2E;
-        } else if (n == 1) {
-            d->payment_id = m->payment_id;
-            d->rule = m->rule;
-        }
-        snprintf(d->detail, sizeof d->detail, "%s%s%s",
-                 s->refund_med ? "MED refund (forced by the payer's bank) of " : "refund of ",
-                 s->prior_settlement ? "an applied Pix" : "a Pix not applied here",
-                 pending ? ": in process" : failed ? ": not done (no money left)" : "");
-        return 0;
+    int pending = !strcmp(s->refund_status, "EM_PROCESSAMENTO"), failed = !strcmp(s->refund_status, "NAO_REALIZADO");
+    if (pending || failed) {
+        d->outcome = OUT_EVENT;
+        snprintf(d->event, sizeof d->event, "%s", pending ? "refund_pending" : "refund_not_done");
+    } else {
+        exception(d, s->refund_med ? EXC_PIX_REFUND_MED : EXC_PIX_REFUND);
     }
-
-    if (s->kind == RC_KIND_PIX && s->prior_settlement &&
-        (!m || best_rank > rc_rules[RULE_E2E].rank || (n == 1 && m->paid_by_settlement == s->prior_settlement))) {
-        d->outcome = OUT_REDELIVERY;
-        d->rule = RULE_E2E;
+    d->paid_cents = s->amount_paid_cents;
+    if (s->prior_payment) {
         d->payment_id = s->prior_payment;
-        d->paid_cents = s->amount_paid_cents;
-        snprintf(d->detail, sizeof d->detail, "end-to-end id already applied by settlement #%lld",
-                 (long long)s->prior_settlement);
-        return 0;
-    }
-
-    if (n == 1) {
+        d->rule = RULE_E2E;
+    } else if (n == 1) {
         d->payment_id = m->payment_id;
         d->rule = m->rule;
-        d->expected_cents = m->amount_cents;
     }
+    snprintf(d->detail, sizeof d->detail, "%s%s%s",
+             s->refund_med ? "MED refund (forced by the payer's bank) of " : "refund of ",
+             s->prior_settlement ? "an applied Pix" : "a Pix not applied here",
+             pending ? ": in process" : failed ? ": not done (no money left)" : "");
+}
 
-    if (!s->paid && s->kind == RC_KIND_BOLETO && liq_baixa(s->format, s->bank, s->movement_code)) {
-        /* "baixa por ter sido liquidado" with no amount: the title was
-         * closed as paid, but no money came through this return (paid
-         * directly to the company, or by Pix: the Pix credit reports it).
-         * Never money here; an event on the payment. */
-        int paid = n == 1 && (m->paid_by_settlement || m->status == PAY_PAID || rc_state_has(st, m->payment_id));
-        if (n == 1 && !paid && m->status == PAY_PENDING) {
-            /* the customer may well have paid: finance confirms the credit */
-            exception(d, EXC_LIQUIDATION_UNCONFIRMED);
-            d->paid_cents = 0;
-        } else {
-            d->outcome = OUT_EVENT;
-        }
-        snprintf(d->event, sizeof d->event, "%s", paid ? "liquidation_confirmed" : "baixa_liquidated");
-        snprintf(d->detail, sizeof d->detail, "%s",
-                 n > 1    ? "more than one payment matches"
-                 : !n     ? "no payment matches"
-                 : paid   ? "the bank closed the title as liquidated; it is paid"
-                          : "the bank closed the title as liquidated but reported no amount: paid directly to the "
-                            "company or by Pix? No money booked; confirm the credit");
+/* A Pix whose end-to-end id an earlier settlement applied is a re-delivery
+ * unless a better rule found another payment: 1 when it is (d filled), 0 not. */
+static int decide_redelivery(const rc_settlement *s, const rc_candidate *m, size_t n, rc_decision *d)
+{
+    if (s->kind != RC_KIND_PIX || !s->prior_settlement)
         return 0;
-    }
-
-    if (!s->paid) {
-        const rc_movement *mv = rc_movement_find(s->format, s->bank, s->movement_code);
-        mv_class cls = mv ? mv->cls : MV_EVENT;
-        if (cls == MV_BANK_REJECTED)
-            exception(d, EXC_BANK_REJECTED);
-        else if (cls == MV_CHEQUE_RETURNED)
-            exception(d, EXC_CHEQUE_RETURNED);
-        else if (cls == MV_REVERSED)
-            exception(d, EXC_LIQUIDATION_REVERSED);
-        else if (cls == MV_UNCONFIRMED && n == 1 && m->status == PAY_PENDING && !m->paid_by_settlement &&
-                 !rc_state_has(st, m->payment_id))
-            exception(d, EXC_LIQUIDATION_UNCONFIRMED);
-        else
-            d->outcome = OUT_EVENT;
-        if (mv)
-            snprintf(d->event, sizeof d->event, "%s", mv->event);
-        else
-            snprintf(d->event, sizeof d->event, "movement_%s", s->movement_code[0] ? s->movement_code : "none");
-        if (n > 1)
-            snprintf(d->detail, sizeof d->detail, "more than one payment matches: %s", ids);
-        else if (!n)
-            snprintf(d->detail, sizeof d->detail, "no payment matches");
+    if (m && rc_rules[m->rule].rank <= rc_rules[RULE_E2E].rank &&
+        !(n == 1 && m->paid_by_settlement == s->prior_settlement))
         return 0;
-    }
+    d->outcome = OUT_REDELIVERY;
+    d->rule = RULE_E2E;
+    d->payment_id = s->prior_payment;
+    d->paid_cents = s->amount_paid_cents;
+    snprintf(d->detail, sizeof d->detail, "end-to-end id already applied by settlement #%lld",
+             (long long)s->prior_settlement);
+    return 1;
+}
 
+/* "baixa por ter sido liquidado" with no amount: the title was closed as
+ * paid, but no money came through this return (paid directly to the company,
+ * or by Pix: the Pix credit reports it). Never money here; an event on the
+ * payment, or LIQUIDATION_UNCONFIRMED while it is pending. */
+static void decide_baixa_no_money(const rc_state *st, const rc_candidate *m, size_t n, rc_decision *d)
+{
+    int paid = n == 1 && (m->paid_by_settlement || m->status == PAY_PAID || rc_state_has(st, m->payment_id));
+    if (n == 1 && !paid && m->status == PAY_PENDING) {
+        /* the customer may well have paid: finance confirms the credit */
+        exception(d, EXC_LIQUIDATION_UNCONFIRMED);
+        d->paid_cents = 0;
+    } else {
+        d->outcome = OUT_EVENT;
+    }
+    snprintf(d->event, sizeof d->event, "%s", paid ? "liquidation_confirmed" : "baixa_liquidated");
+    snprintf(d->detail, sizeof d->detail, "%s",
+             n > 1    ? "more than one payment matches"
+             : !n     ? "no payment matches"
+             : paid   ? "the bank closed the title as liquidated; it is paid"
+                      : "the bank closed the title as liquidated but reported no amount: paid directly to the "
+                        "company or by Pix? No money booked; confirm the credit");
+}
+
+/* A record without money: what its movement code means (rc_movements[]). */
+static void decide_movement(const rc_state *st, const rc_settlement *s, const rc_candidate *m, size_t n,
+                            const char *ids, rc_decision *d)
+{
+    const rc_movement *mv = rc_movement_find(s->format, s->bank, s->movement_code);
+    mv_class cls = mv ? mv->cls : MV_EVENT;
+    if (cls == MV_BANK_REJECTED)
+        exception(d, EXC_BANK_REJECTED);
+    else if (cls == MV_CHEQUE_RETURNED)
+        exception(d, EXC_CHEQUE_RETURNED);
+    else if (cls == MV_REVERSED)
+        exception(d, EXC_LIQUIDATION_REVERSED);
+    else if (cls == MV_UNCONFIRMED && n == 1 && m->status == PAY_PENDING && !m->paid_by_settlement &&
+             !rc_state_has(st, m->payment_id))
+        exception(d, EXC_LIQUIDATION_UNCONFIRMED);
+    else
+        d->outcome = OUT_EVENT;
+    if (mv)
+        snprintf(d->event, sizeof d->event, "%s", mv->event);
+    else
+        snprintf(d->event, sizeof d->event, "movement_%s", s->movement_code[0] ? s->movement_code : "none");
+    if (n > 1)
+        snprintf(d->detail, sizeof d->detail, "more than one payment matches: %s", ids);
+    else if (!n)
+        snprintf(d->detail, sizeof d->detail, "no payment matches");
+}
+
+/* Money for the one matched payment m that is not a payment of it: the same
+ * money reported again (an event), or a payment already paid, or not pending
+ * (an exception). 1 when so (d filled), 0 when m may be paid. */
+static int decide_not_payable(const rc_state *st, const rc_params *p, const rc_settlement *s, const rc_candidate *m,
+                              rc_decision *d)
+{
+    if (same_money_by(p, s, m)) {
+        confirmed(d, m->paid_by_settlement);
+        return 1;
+    }
+    if (same_money_hybrid(p, s, m)) {
+        d->outcome = OUT_EVENT;
+        snprintf(d->event, sizeof d->event, "%s", s->kind == RC_KIND_PIX ? "pix_confirmed" : "boleto_confirmed");
+        snprintf(d->detail, sizeof d->detail,
+                 "the same money as settlement #%lld (a hybrid boleto reported by the bank and as a Pix): "
+                 "not a second payment",
+                 (long long)m->paid_by_settlement);
+        return 1;
+    }
+    const rc_paid *here = rc_state_get(st, m->payment_id);
+    if (here && same_money_here(p, s, here)) {
+        confirmed(d, 0);
+        return 1;
+    }
+    if (m->paid_by_settlement || m->status == PAY_PAID || m->status == PAY_REFUNDED) {
+        exception(d, EXC_DUPLICATE_PAYMENT);
+        if (m->paid_by_settlement)
+            snprintf(d->detail, sizeof d->detail, "already paid by settlement #%lld", (long long)m->paid_by_settlement);
+        else
+            snprintf(d->detail, sizeof d->detail, "already %s", m->status == PAY_PAID ? "paid" : "refunded");
+        return 1;
+    }
+    if (here) {
+        exception(d, EXC_DUPLICATE_PAYMENT);
+        snprintf(d->detail, sizeof d->detail, "already paid by an earlier record of this file");
+        return 1;
+    }
+    if (m->status != PAY_PENDING) {
+        exception(d, EXC_PAYMENT_NOT_PENDING);
+        snprintf(d->detail, sizeof d->detail, "payment is %s",
+                 m->status == PAY_CANCELED ? "canceled" : m->status == PAY_EXPIRED ? "expired" : "not pending");
+        return 1;
+    }
+    return 0;
+}
+
+/* The amount rules: more than expected by the declared extras (interest and
+ * other credits, which the payer paid on top of the face), less by the
+ * declared discount and rebate, or both at once. 1 when the amount is
+ * accepted (d's interest/discount filled), 0 when UNDERPAID/OVERPAID (d filled). */
+static int decide_amount(const rc_params *p, const rc_settlement *s, const rc_candidate *m, rc_decision *d)
+{
+    int64_t diff = s->amount_paid_cents - m->amount_cents, tol = p->tolerance_cents;
+    int64_t extra = s->interest_cents + s->other_credits_cents, less = s->discount_cents + s->rebate_cents;
+    if (abs64(diff) <= tol)
+        return 1;
+    if (diff > 0 && extra > 0 && abs64(diff - extra) <= tol) {
+        d->interest_cents = diff;
+        return 1;
+    }
+    if (diff < 0 && less > 0 && abs64(-diff - less) <= tol) {
+        d->discount_cents = -diff;
+        return 1;
+    }
+    if (extra > 0 && less > 0 && abs64(diff - (extra - less)) <= tol) {
+        d->interest_cents = extra;
+        d->discount_cents = less;
+        return 1;
+    }
+    exception(d, diff < 0 ? EXC_UNDERPAID : EXC_OVERPAID);
+    snprintf(d->detail, sizeof d->detail,
+             "paid %lld, expected %lld (interest %lld, other credits %lld, discount %lld, rebate %lld)",
+             (long long)s->amount_paid_cents, (long long)m->amount_cents, (long long)s->interest_cents,
+             (long long)s->other_credits_cents, (long long)s->discount_cents, (long long)s->rebate_cents);
+    return 0;
+}
+
+/* A record with money: no payment, several, the same money again, a payment
+ * not payable, a wrong amount, or paid (m added to st). 0, or -1 when out of memory. */
+static int decide_money(rc_state *st, const rc_params *p, const rc_settlement *s, const rc_candidate *m, size_t n,
+                        const char *ids, rc_decision *d)
+{
     d->paid_cents = s->amount_paid_cents;
     if (!n) {
         exception(d, EXC_UNKNOWN_PAYMENT);
@@ -491,75 +561,47 @@ int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc
         snprintf(d->detail, sizeof d->detail, "candidates (%s): %s", rc_rule_name(m->rule), ids);
         return 0;
     }
-    if (same_money_by(p, s, m)) {
-        confirmed(d, m->paid_by_settlement);
+    if (decide_not_payable(st, p, s, m, d) || !decide_amount(p, s, m, d))
         return 0;
-    }
-    if (same_money_hybrid(p, s, m)) {
-        d->outcome = OUT_EVENT;
-        snprintf(d->event, sizeof d->event, "%s", s->kind == RC_KIND_PIX ? "pix_confirmed" : "boleto_confirmed");
-        snprintf(d->detail, sizeof d->detail,
-                 "the same money as settlement #%lld (a hybrid boleto reported by the bank and as a Pix): "
-                 "not a second payment",
-                 (long long)m->paid_by_settlement);
-        return 0;
-    }
-    const rc_paid *here = rc_state_get(st, m->payment_id);
-    if (here && same_money_here(p, s, here)) {
-        confirmed(d, 0);
-        return 0;
-    }
-    if (m->paid_by_settlement || m->status == PAY_PAID || m->status == PAY_REFUNDED) {
-        exception(d, EXC_DUPLICATE_PAYMENT);
-        if (m->paid_by_settlement)
-            snprintf(d->detail, sizeof d->detail, "already paid by settlement #%lld", (long long)m->paid_by_settlement);
-        else
-            snprintf(d->detail, sizeof d->detail, "already %s", m->status == PAY_PAID ? "paid" : "refunded");
-        return 0;
-    }
-    if (here) {
-        exception(d, EXC_DUPLICATE_PAYMENT);
-        snprintf(d->detail, sizeof d->detail, "already paid by an earlier record of this file");
-        return 0;
-    }
-    if (m->status != PAY_PENDING) {
-        exception(d, EXC_PAYMENT_NOT_PENDING);
-        snprintf(d->detail, sizeof d->detail, "payment is %s",
-                 m->status == PAY_CANCELED ? "canceled" : m->status == PAY_EXPIRED ? "expired" : "not pending");
-        return 0;
-    }
-
-    /* More than expected by the declared extras (interest and other
-     * credits, which the payer paid on top of the face), less by the
-     * declared discount and rebate, or both at once. */
-    int64_t diff = s->amount_paid_cents - m->amount_cents, tol = p->tolerance_cents;
-    int64_t extra = s->interest_cents + s->other_credits_cents, less = s->discount_cents + s->rebate_cents;
-    int ok = 0;
-    if (abs64(diff) <= tol) {
-        ok = 1;
-    } else if (diff > 0 && extra > 0 && abs64(diff - extra) <= tol) {
-        ok = 1;
-        d->interest_cents = diff;
-    } else if (diff < 0 && less > 0 && abs64(-diff - less) <= tol) {
-        ok = 1;
-        d->discount_cents = -diff;
-    } else if (extra > 0 && less > 0 && abs64(diff - (extra - less)) <= tol) {
-        ok = 1;
-        d->interest_cents = extra;
-        d->discount_cents = less;
-    }
-    if (!ok) {
-        exception(d, diff < 0 ? EXC_UNDERPAID : EXC_OVERPAID);
-        snprintf(d->detail, sizeof d->detail,
-                 "paid %lld, expected %lld (interest %lld, other credits %lld, discount %lld, rebate %lld)",
-                 (long long)s->amount_paid_cents, (long long)m->amount_cents, (long long)s->interest_cents,
-                 (long long)s->other_credits_cents, (long long)s->discount_cents, (long long)s->rebate_cents);
-        return 0;
-    }
     d->outcome = OUT_PAID;
     rc_paid e = { .payment_id = m->payment_id,
                   .amount_cents = s->amount_paid_cents,
                   .nn_hash = s->kind == RC_KIND_BOLETO ? nn_hash(s->nn) : 0,
                   .liq_baixa = (uint8_t)(s->kind == RC_KIND_BOLETO && liq_baixa_memo(st, s)) };
     return rc_state_put(st, &e);
+}
+
+int rc_decide(rc_state *st, const rc_params *p, const rc_settlement *s, const rc_candidate *c, size_t nc,
+              rc_decision *d)
+{
+    memset(d, 0, sizeof *d);
+    d->settlement_id = s->id;
+    d->expected_cents = d->paid_cents = d->interest_cents = d->discount_cents = -1;
+
+    char ids[96];
+    const rc_candidate *m = NULL;
+    size_t n = best_candidates(c, nc, &m, ids, sizeof ids);
+    if (!m)         /* never: m is set whenever one is counted; says so to the analyzer */
+        n = 0;
+
+    if (s->kind == RC_KIND_PIX_REFUND) {
+        decide_refund(s, m, n, d);
+        return 0;
+    }
+    if (decide_redelivery(s, m, n, d))
+        return 0;
+    if (n == 1) {
+        d->payment_id = m->payment_id;
+        d->rule = m->rule;
+        d->expected_cents = m->amount_cents;
+    }
+    if (!s->paid && s->kind == RC_KIND_BOLETO && liq_baixa(s->format, s->bank, s->movement_code)) {
+        decide_baixa_no_money(st, m, n, d);
+        return 0;
+    }
+    if (!s->paid) {
+        decide_movement(st, s, m, n, ids, d);
+        return 0;
+    }
+    return decide_money(st, p, s, m, n, ids, d);
 }

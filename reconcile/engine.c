@@ -33,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/copybuf.h"
 #include "common/db.h"
 #include "common/log.h"
@@ -580,7 +581,7 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
     int rc = 0, retries = 0;
     long files = 0;
     long long lock_file = 0; /* the file to redo with its payments locked */
-    struct timespec waited_since = { 0, 0 }; /* waiting for held files since */
+    int64_t waited_since = 0; /* waiting for held files since (clock_mono_ms) */
     if (rc_job_open(&j, cfg, &e)) {
         rc = e.code;
         log_msg(LOG_ERROR, "reconcile", NULL, "%s", e.msg);
@@ -610,9 +611,9 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
             }
             if (n_held == 0)
                 break;
-            if (!waited_since.tv_sec)
-                clock_gettime(CLOCK_MONOTONIC, &waited_since);
-            if (progress_seconds_since(&waited_since) < (double)cfg->wait_locked_seconds) {
+            if (!waited_since)
+                waited_since = clock_mono_ms();
+            if (clock_mono_ms() - waited_since < (int64_t)cfg->wait_locked_seconds * 1000) {
                 struct timespec pause = { 0, 200 * 1000 * 1000 };
                 nanosleep(&pause, NULL);
                 continue;
@@ -624,7 +625,7 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
             rc = EX_TEMPFAIL;
             break;
         }
-        waited_since.tv_sec = 0;
+        waited_since = 0;
         int done = reconcile_claimed(&j, &f, &cards, &retries, &lock_file, &e);
         if (done == RC_AGAIN)
             continue;

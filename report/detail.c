@@ -93,57 +93,74 @@ static const char *rule_pt(const char *r, size_t len)
     return "regra de conciliação";
 }
 
-/* Reconcile's detail text (reconcile/decide.c) in Portuguese. Writes nothing
- * for a text it does not know: no English reaches finance. */
-static void translate(const char *d, char *out, size_t n, size_t *len)
+/* The texts of a match that found no payment, or more than one. 1 when d
+ * is one of them (written to out), else 0. */
+static int translate_match(const char *d, char *out, size_t n, size_t *len)
 {
     const char *rest;
-    long long id;
-    char m1[FMT_MONEY_MAX + 8];
     if ((rest = after(d, "candidates ("))) {
         const char *close = strstr(rest, "): ");
         if (close) {
             add(out, n, len, "Pagamentos candidatos (por %s): %s", rule_pt(rest, (size_t)(close - rest)), close + 3);
-            return;
+            return 1;
         }
     }
     if ((rest = after(d, "candidates: "))) {
         add(out, n, len, "Pagamentos candidatos: %s", rest);
-        return;
+        return 1;
     }
     if ((rest = after(d, "more than one payment matches: "))) {
         add(out, n, len, "Mais de um pagamento corresponde: %s", rest);
-        return;
+        return 1;
     }
     if (!strcmp(d, "more than one payment matches")) {
         add(out, n, len, "Mais de um pagamento corresponde");
-        return;
+        return 1;
     }
     if (!strcmp(d, "no payment matches")) {
         add(out, n, len, "Nenhum pagamento corresponde ao nosso número, txid ou pedido informados");
-        return;
+        return 1;
     }
+    return 0;
+}
+
+/* The texts of a payment that is not pending: already paid (by whom),
+ * refunded, canceled, expired; a Pix applied twice. 1 when d is one of
+ * them, else 0. */
+static int translate_not_pending(const char *d, char *out, size_t n, size_t *len)
+{
+    const char *rest;
+    long long id;
     if ((rest = after(d, "already paid by settlement #")) && sscanf(rest, "%lld", &id) == 1) {
         add(out, n, len, "Pagamento já baixado por outro registro bancário (#%lld)", id);
-        return;
+        return 1;
     }
     if (!strcmp(d, "already paid by an earlier record of this file")) {
         add(out, n, len, "Pagamento já baixado por um registro anterior deste arquivo");
-        return;
+        return 1;
     }
     if (!strcmp(d, "already paid") || !strcmp(d, "already refunded")) {
         add(out, n, len, "Pagamento já %s", d[8] == 'p' ? "pago" : "devolvido");
-        return;
+        return 1;
     }
     if ((rest = after(d, "payment is "))) {
         add(out, n, len, "Pagamento %s",
             !strcmp(rest, "canceled") ? "cancelado" : !strcmp(rest, "expired") ? "expirado" : "não pendente");
-        return;
+        return 1;
     }
     if ((rest = after(d, "end-to-end id already applied by settlement #")) && sscanf(rest, "%lld", &id) == 1) {
         add(out, n, len, "Este end-to-end id já foi aplicado pelo registro #%lld", id);
-        return;
+        return 1;
     }
+    return 0;
+}
+
+/* The texts of money that is not a payment: a Pix refund (MED or not), a
+ * liquidation without an amount, the same money twice. 1 when d is one of
+ * them, else 0. */
+static int translate_not_payment(const char *d, char *out, size_t n, size_t *len)
+{
+    const char *rest;
     if ((rest = after(d, "MED refund (forced by the payer's bank) of ")) || (rest = after(d, "refund of "))) {
         add(out, n, len, "%s %s", d[0] == 'M' ? "Devolução MED (pedida pelo banco do pagador) de" : "Devolução de",
             after(rest, "an applied Pix") ? "um Pix já baixado" : "um Pix não baixado aqui");
@@ -151,34 +168,51 @@ static void translate(const char *d, char *out, size_t n, size_t *len)
             add(out, n, len, ": em processamento");
         else if (strstr(rest, ": not done"))
             add(out, n, len, ": não realizada (sem saldo)");
-        return;
+        return 1;
     }
     if (after(d, "the bank closed the title as liquidated but reported no amount")) {
         add(out, n, len, "O banco baixou o título como liquidado sem informar valor: nenhum valor foi baixado; "
                          "confirmar o crédito no extrato");
-        return;
+        return 1;
     }
     if (after(d, "the same money as ")) {
         add(out, n, len, "O mesmo dinheiro de um registro anterior: não é um segundo pagamento");
-        return;
+        return 1;
     }
+    return 0;
+}
+
+/* The text of an amount that differs from the expected one: what the bank
+ * reported besides the face value. Nothing for any other text. */
+static void translate_amounts(const char *d, char *out, size_t n, size_t *len)
+{
+    char m1[FMT_MONEY_MAX + 8];
     long long paid, expected, interest, other, discount, rebate;
     if (sscanf(d, "paid %lld, expected %lld (interest %lld, other credits %lld, discount %lld, rebate %lld)", &paid,
-               &expected, &interest, &other, &discount, &rebate) == 6) {
-        int any = 0;
-        const struct { long long v; const char *label; } parts[] = {
-            { interest, "juros/multa" }, { other, "outros créditos" }, { discount, "desconto" }, { rebate, "abatimento" },
-        };
-        for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-            if (!parts[i].v)
-                continue;
-            add(out, n, len, "%s%s %s", any ? ", " : "O banco informou ", parts[i].label, brl(parts[i].v, m1));
-            any = 1;
-        }
-        if (!any)
-            add(out, n, len, "O banco não informou juros, desconto nem abatimento");
+               &expected, &interest, &other, &discount, &rebate) != 6)
         return;
+    int any = 0;
+    const struct { long long v; const char *label; } parts[] = {
+        { interest, "juros/multa" }, { other, "outros créditos" }, { discount, "desconto" }, { rebate, "abatimento" },
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (!parts[i].v)
+            continue;
+        add(out, n, len, "%s%s %s", any ? ", " : "O banco informou ", parts[i].label, brl(parts[i].v, m1));
+        any = 1;
     }
+    if (!any)
+        add(out, n, len, "O banco não informou juros, desconto nem abatimento");
+}
+
+/* Reconcile's detail text (reconcile/decide.c) in Portuguese. Writes nothing
+ * for a text it does not know: no English reaches finance. */
+static void translate(const char *d, char *out, size_t n, size_t *len)
+{
+    if (translate_match(d, out, n, len) || translate_not_pending(d, out, n, len) ||
+        translate_not_payment(d, out, n, len))
+        return;
+    translate_amounts(d, out, n, len);
 }
 
 char *report_detail_pt(const char *reason, const char *detail, const char *expected, const char *paid, char *out,

@@ -625,15 +625,13 @@ static void report_cards_html(const report_opts *o, const PGresult *c, FILE *f)
     fputs("</table></div>\n", f);
 }
 
-static int report_html(const report_data *d, FILE *f)
+/* The open exceptions' count and received amount per reason (tot, in
+ * reasons[] order) and in all. */
+static void open_totals(PGresult *x, reason_total tot[N_REASONS], long long *n_open, int64_t *open_cents)
 {
-    const report_opts *o = d->o;
-    PGresult *sum = d->sum, *x = d->open;
-    char day[16], m[FMT_MONEY_MAX];
-    reason_total tot[N_REASONS];
-    memset(tot, 0, sizeof tot);
-    long long n_open = 0;
-    int64_t open_cents = 0;
+    memset(tot, 0, N_REASONS * sizeof *tot);
+    *n_open = 0;
+    *open_cents = 0;
     for (int i = 0; i < PQntuples(x); i++) {
         const char *code = PQgetvalue(x, i, X_REASON);
         int64_t c = strtoll(PQgetvalue(x, i, X_PAID), NULL, 10);
@@ -642,10 +640,16 @@ static int report_html(const report_data *d, FILE *f)
                 tot[k].count++;
                 tot[k].cents += c;
             }
-        n_open++;
-        open_cents += c;
+        (*n_open)++;
+        *open_cents += c;
     }
+}
 
+/* The page's head, title and the line saying when and how it was made. */
+static void html_head(const report_data *d, FILE *f)
+{
+    const report_opts *o = d->o;
+    char day[16];
     date_out(o, o->date, day, sizeof day);
     fputs("<!DOCTYPE html>\n<html lang=\"pt-BR\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n", f);
@@ -657,7 +661,12 @@ static int report_html(const report_data *d, FILE *f)
             d->generated, d->ymd);
     fputs(o->unmask ? " CPF/CNPJ exibidos por completo (uso autorizado).</p>\n"
                     : " CPF/CNPJ mascarados (LGPD).</p>\n", f);
+}
 
+/* "Resumo do dia": the day's figures, and the exceptions open at its end. */
+static void html_summary(const report_data *d, long long n_open, FILE *f)
+{
+    char m[FMT_MONEY_MAX];
     fputs("<h2>Resumo do dia</h2>\n<div class=\"scroll\"><table id=\"summary\">\n", f);
     static const struct { const char *id, *label; int col, is_money; } srows[] = {
         { "files", "Arquivos de retorno recebidos", S_FILES, 0 },
@@ -670,16 +679,20 @@ static int report_html(const report_data *d, FILE *f)
         { "exceptions-resolved", "Exceções resolvidas no dia", S_RESOLVED, 0 },
     };
     for (size_t i = 0; i < sizeof srows / sizeof srows[0]; i++) {
-        const char *v = PQgetvalue(sum, 0, srows[i].col);
+        const char *v = PQgetvalue(d->sum, 0, srows[i].col);
         fprintf(f, "<tr><th>%s</th><td class=\"n\" id=\"%s\">%s</td></tr>\n", srows[i].label, srows[i].id,
-                srows[i].is_money ? money(o, v, m) : v);
+                srows[i].is_money ? money(d->o, v, m) : v);
     }
     fprintf(f, "<tr><th>Exceções em aberto ao fim do dia</th><td class=\"n\" id=\"exceptions-open\">%lld</td></tr>\n",
             n_open);
     fputs("</table></div>\n", f);
+}
 
-    html_tieout(d, f);
-
+/* "Exceções em aberto por motivo": count and amount per reason, the total. */
+static void html_by_reason(const report_opts *o, const reason_total tot[N_REASONS], long long n_open,
+                           int64_t open_cents, FILE *f)
+{
+    char m[FMT_MONEY_MAX];
     fputs("<h2>Exceções em aberto por motivo</h2>\n"
           "<div class=\"scroll\"><table id=\"by-reason\">\n<tr><th>Motivo</th><th>Descrição</th><th>Quantidade</th><th>Valor recebido (R$)</th></tr>\n",
           f);
@@ -693,9 +706,13 @@ static int report_html(const report_data *d, FILE *f)
     fprintf(f, "<tr id=\"reason-total\"><th colspan=\"2\">Total</th><td class=\"n\">%lld</td><td class=\"n\">%s</td></tr>\n"
                "</table></div>\n",
             n_open, fmt_money(open_cents, o->locale_c ? '.' : ',', o->locale_c ? ',' : '.', m));
+}
 
-    /* The chart goes in as an SVG image in a data: URI: still one file with
-     * nothing to fetch, and valid for HTML parsers that predate inline SVG. */
+/* The chart goes in as an SVG image in a data: URI: still one file with
+ * nothing to fetch, and valid for HTML parsers that predate inline SVG.
+ * -1 when out of memory. */
+static int html_chart(const report_opts *o, const reason_total tot[N_REASONS], FILE *f)
+{
     size_t svg_len = 0;
     char *svg = report_svg(o, tot, &svg_len);
     if (!svg)
@@ -704,12 +721,26 @@ static int report_html(const report_data *d, FILE *f)
     base64((const unsigned char *)svg, svg_len, f);
     fputs("\"></p>\n", f);
     free(svg);
+    return 0;
+}
 
+static int report_html(const report_data *d, FILE *f)
+{
+    reason_total tot[N_REASONS];
+    long long n_open;
+    int64_t open_cents;
+    open_totals(d->open, tot, &n_open, &open_cents);
+    html_head(d, f);
+    html_summary(d, n_open, f);
+    html_tieout(d, f);
+    html_by_reason(d->o, tot, n_open, open_cents, f);
+    if (html_chart(d->o, tot, f) < 0)
+        return -1;
     if (html_open(d, tot, f))
         return -1;
     html_rejected(d, f);
     html_resolved(d, f);
-    report_cards_html(o, d->cards, f);
+    report_cards_html(d->o, d->cards, f);
     fputs("</body>\n</html>\n", f);
     return ferror(f) ? -1 : 0;
 }
@@ -761,6 +792,63 @@ static char *slurp(const char *path, size_t *len, err_t *e)
     return buf;
 }
 
+/* A report rendered in memory, and the names of its three files. */
+typedef struct report_out {
+    char *csv, *html, *xlsx;
+    size_t csv_len, html_len, xlsx_len;
+    char csv_name[64], html_name[64], xlsx_name[64];
+} report_out;
+
+/* The report's data in one snapshot: the six statements see the same
+ * database. 0 or -1 with e set. */
+static int report_load(PGconn *db, report_data *d, err_t *e)
+{
+    const char *date = d->o->date;
+    PGresult *begin = PQexec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    PQclear(begin);
+    if (!(d->sum = report_db_summary(db, date, e)) || !(d->open = report_db_open(db, date, e)) ||
+        !(d->resolved = report_db_resolved(db, date, e)) || !(d->rejected = report_db_rejected(db, date, e)) ||
+        !(d->tieout = report_db_tieout(db, date, e)) || !(d->cards = report_db_cards(db, date, e)))
+        return -1;
+    return 0;
+}
+
+/* The CSV and the HTML rendered into out. 0 or -1 with e set. */
+static int report_render(const report_data *d, report_out *out, err_t *e)
+{
+    FILE *fc = open_memstream(&out->csv, &out->csv_len);
+    FILE *fh = open_memstream(&out->html, &out->html_len);
+    int bad = !fc || !fh;
+    if (!bad)
+        bad = report_csv(d, fc) | report_html(d, fh);
+    if (fc && fclose(fc))
+        bad = 1;
+    if (fh && fclose(fh))
+        bad = 1;
+    if (bad)
+        return err_fail(e, EX_SOFTWARE, "out of memory rendering the report");
+    return 0;
+}
+
+/* The workbook, then the three files published in dir. libxlsxwriter
+ * writes a file: a hidden temporary one beside the report (its name into
+ * tmp, PATH_MAX bytes, for the caller to remove), read back and published
+ * like the others. 0 or -1 with e set. */
+static int report_publish(const report_data *d, const char *dir, char *tmp, report_out *out, err_t *e)
+{
+    snprintf(out->csv_name, sizeof out->csv_name, "exceptions-%s.csv", d->ymd);
+    snprintf(out->html_name, sizeof out->html_name, "exceptions-%s.html", d->ymd);
+    snprintf(out->xlsx_name, sizeof out->xlsx_name, "exceptions-%s.xlsx", d->ymd);
+    snprintf(tmp, PATH_MAX, "%s/.%s.%ld.tmp", dir, out->xlsx_name, (long)getpid());
+    if (report_xlsx(d, tmp, e) || !(out->xlsx = slurp(tmp, &out->xlsx_len, e)))
+        return -1;
+    if (report_write(dir, out->xlsx_name, out->xlsx, out->xlsx_len, e) ||
+        report_write(dir, out->csv_name, out->csv, out->csv_len, e) ||
+        report_write(dir, out->html_name, out->html, out->html_len, e))
+        return -1;
+    return 0;
+}
+
 int report_run(const config *cfg, const report_opts *opts)
 {
     report_opts o = { 0 };
@@ -790,45 +878,10 @@ int report_run(const config *cfg, const report_opts *opts)
         log_msg(LOG_ERROR, "report", NULL, "%s", e.msg);
         return e.code;
     }
-    char *csv = NULL, *html = NULL, *xlsx = NULL;
-    size_t csv_len = 0, html_len = 0, xlsx_len = 0;
+    report_out out = { 0 };
     char tmp[PATH_MAX] = "";
     int rc = 0;
-    /* one snapshot: the five statements see the same database */
-    PGresult *begin = PQexec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    PQclear(begin);
-    if (!(d.sum = report_db_summary(db, o.date, &e)) || !(d.open = report_db_open(db, o.date, &e)) ||
-        !(d.resolved = report_db_resolved(db, o.date, &e)) || !(d.rejected = report_db_rejected(db, o.date, &e)) ||
-        !(d.tieout = report_db_tieout(db, o.date, &e)) || !(d.cards = report_db_cards(db, o.date, &e))) {
-        rc = e.code;
-        goto done;
-    }
-    FILE *fc = open_memstream(&csv, &csv_len);
-    FILE *fh = open_memstream(&html, &html_len);
-    int bad = !fc || !fh;
-    if (!bad)
-        bad = report_csv(&d, fc) | report_html(&d, fh);
-    if (fc && fclose(fc))
-        bad = 1;
-    if (fh && fclose(fh))
-        bad = 1;
-    if (bad) {
-        rc = err_set(&e, EX_SOFTWARE, "out of memory rendering the report");
-        goto done;
-    }
-    char csv_name[64], html_name[64], xlsx_name[64];
-    snprintf(csv_name, sizeof csv_name, "exceptions-%s.csv", d.ymd);
-    snprintf(html_name, sizeof html_name, "exceptions-%s.html", d.ymd);
-    snprintf(xlsx_name, sizeof xlsx_name, "exceptions-%s.xlsx", d.ymd);
-    /* libxlsxwriter writes a file: a hidden temporary one beside the
-     * report, read back and published like the others */
-    snprintf(tmp, sizeof tmp, "%s/.%s.%ld.tmp", dir, xlsx_name, (long)getpid());
-    if (report_xlsx(&d, tmp, &e) || !(xlsx = slurp(tmp, &xlsx_len, &e))) {
-        rc = e.code;
-        goto done;
-    }
-    if (report_write(dir, xlsx_name, xlsx, xlsx_len, &e) || report_write(dir, csv_name, csv, csv_len, &e) ||
-        report_write(dir, html_name, html, html_len, &e)) {
+    if (report_load(db, &d, &e) || report_render(&d, &out, &e) || report_publish(&d, dir, tmp, &out, &e)) {
         rc = e.code;
         goto done;
     }
@@ -836,7 +889,7 @@ int report_run(const config *cfg, const report_opts *opts)
             "report written");
     for (int i = 0; i < PQntuples(d.open); i++)
         metrics_add("reason", PQgetvalue(d.open, i, X_REASON), "OpenExceptions", 1);
-    printf("%s/%s\n%s/%s\n%s/%s\n", dir, xlsx_name, dir, csv_name, dir, html_name);
+    printf("%s/%s\n%s/%s\n%s/%s\n", dir, out.xlsx_name, dir, out.csv_name, dir, out.html_name);
 done:
     if (rc)
         log_msg(LOG_ERROR, "report", NULL, "%s", e.msg);
@@ -848,9 +901,9 @@ done:
     PQclear(d.rejected);
     PQclear(d.tieout);
     PQclear(d.cards);
-    free(csv);
-    free(html);
-    free(xlsx);
+    free(out.csv);
+    free(out.html);
+    free(out.xlsx);
     PQfinish(db);
     return rc;
 }

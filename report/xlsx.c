@@ -81,12 +81,10 @@ static void header(lxw_worksheet *ws, const fmts *F, int r, const char *const *t
     worksheet_repeat_rows(ws, (lxw_row_t)r, (lxw_row_t)r);
 }
 
-static void sheet_open(lxw_workbook *wb, const fmts *F, const report_data *d)
+/* The open-exceptions sheet's header row (each column's title as a
+ * comment), column widths and formats, and how it prints. */
+static void open_header(lxw_worksheet *ws, const fmts *F, const report_column *cols, int nc)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(wb, "Exceções em aberto");
-    PGresult *x = d->open;
-    int nc;
-    const report_column *cols = report_open_columns(&nc);
     for (int c = 0; c < nc; c++) {
         lxw_format *colf = cols[c].kind == RC_TEXT ? F->text : cols[c].kind == RC_INPUT ? F->input : NULL;
         worksheet_write_string(ws, 0, (lxw_col_t)c, cols[c].name, F->head);
@@ -101,67 +99,94 @@ static void sheet_open(lxw_workbook *wb, const fmts *F, const report_data *d)
     worksheet_fit_to_pages(ws, 3, 0);
     worksheet_repeat_rows(ws, 0, 0);
     worksheet_repeat_columns(ws, 0, 0);
-    int n = PQntuples(x);
+}
+
+/* Column c (described by col) of open exception i, at sheet row r. Returns
+ * the lines its text needs: 1, or more for a wrapped column. */
+static int open_cell(lxw_worksheet *ws, const fmts *F, const report_data *d, const report_column *col, int i, int r,
+                     int c)
+{
+    PGresult *x = d->open;
     char buf[1024];
+    switch (c) {
+    case OC_ID: w_int(ws, r, c, PQgetvalue(x, i, X_ID), F->integer); break;
+    case OC_PAYMENT: w_int(ws, r, c, PQgetvalue(x, i, X_PAYMENT), F->integer); break;
+    case OC_LINE: w_int(ws, r, c, PQgetvalue(x, i, X_LINE), F->integer); break;
+    case OC_AGE: w_int(ws, r, c, PQgetvalue(x, i, X_AGE), F->integer); break;
+    case OC_DUE: w_date(ws, r, c, PQgetvalue(x, i, X_DUE), F->date); break;
+    case OC_PAID_ON: w_date(ws, r, c, PQgetvalue(x, i, X_PAID_ON), F->date); break;
+    case OC_CREDIT_ON: w_date(ws, r, c, PQgetvalue(x, i, X_CREDIT_ON), F->date); break;
+    case OC_OPENED: w_date(ws, r, c, PQgetvalue(x, i, X_OPENED), F->date); break;
+    case OC_EXPECTED: w_money(ws, r, c, PQgetvalue(x, i, X_EXPECTED), F->money); break;
+    case OC_PAID: w_money(ws, r, c, PQgetvalue(x, i, X_PAID), F->money); break;
+    case OC_FEE: w_money(ws, r, c, PQgetvalue(x, i, X_FEE), F->money); break;
+    case OC_CREDITED: w_money(ws, r, c, PQgetvalue(x, i, X_CREDITED), F->money); break;
+    case OC_DIFF:
+        if (!PQgetisnull(x, i, X_EXPECTED) && !PQgetisnull(x, i, X_PAID)) {
+            snprintf(buf, sizeof buf, "%lld",
+                     strtoll(PQgetvalue(x, i, X_PAID), NULL, 10) - strtoll(PQgetvalue(x, i, X_EXPECTED), NULL, 10));
+            w_money(ws, r, c, buf, F->money);
+        }
+        break;
+    case OC_ACAO: case OC_NOTA: case OC_PAGAMENTO_ID:
+        worksheet_write_blank(ws, (lxw_row_t)r, (lxw_col_t)c, F->input);
+        break;
+    default: {
+        const char *t = report_open_text(d, i, c, buf, sizeof buf);
+        int wrap = c == OC_ACTION || c == OC_DETAIL, lines = 1;
+        if (wrap) {
+            /* readers do not all grow a row for wrapped text: say how
+             * many lines it needs (characters, roughly, per width) */
+            size_t chars = 0;
+            for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+                chars += (*p & 0xC0) != 0x80;
+            lines = (int)((chars + (size_t)col->width - 1) / (size_t)col->width);
+        }
+        w_text(ws, r, c, t, wrap ? F->wrap : F->text);
+        return lines;
+    }
+    }
+    return 1;
+}
+
+/* acao: a list to pick from on the n data rows (settle resolve --from
+ * reads these) */
+static void acao_list(lxw_worksheet *ws, int n)
+{
+    lxw_data_validation v = { 0 };
+    static char acts[][10] = { "pago", "devolver", "ignorar", "paid", "refund", "ignore" };
+    char *list[] = { acts[0], acts[1], acts[2], acts[3], acts[4], acts[5], NULL };
+    v.validate = LXW_VALIDATION_TYPE_LIST;
+    v.value_list = list;
+    v.ignore_blank = LXW_VALIDATION_ON;
+    static char title[] = "acao", msg[] = "pago, devolver ou ignorar; depois: settle resolve --from este arquivo";
+    v.input_title = title;
+    v.input_message = msg;
+    worksheet_data_validation_range(ws, 1, OC_ACAO, (lxw_row_t)n, OC_ACAO, &v);
+}
+
+/* "Exceções em aberto": one row per open exception, acao, nota and
+ * pagamento_id left for finance to fill in. */
+static void sheet_open(lxw_workbook *wb, const fmts *F, const report_data *d)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "Exceções em aberto");
+    int nc;
+    const report_column *cols = report_open_columns(&nc);
+    open_header(ws, F, cols, nc);
+    int n = PQntuples(d->open);
     for (int i = 0; i < n; i++) {
         int r = i + 1, lines = 1;
         for (int c = 0; c < nc; c++) {
-            switch (c) {
-            case OC_ID: w_int(ws, r, c, PQgetvalue(x, i, X_ID), F->integer); break;
-            case OC_PAYMENT: w_int(ws, r, c, PQgetvalue(x, i, X_PAYMENT), F->integer); break;
-            case OC_LINE: w_int(ws, r, c, PQgetvalue(x, i, X_LINE), F->integer); break;
-            case OC_AGE: w_int(ws, r, c, PQgetvalue(x, i, X_AGE), F->integer); break;
-            case OC_DUE: w_date(ws, r, c, PQgetvalue(x, i, X_DUE), F->date); break;
-            case OC_PAID_ON: w_date(ws, r, c, PQgetvalue(x, i, X_PAID_ON), F->date); break;
-            case OC_CREDIT_ON: w_date(ws, r, c, PQgetvalue(x, i, X_CREDIT_ON), F->date); break;
-            case OC_OPENED: w_date(ws, r, c, PQgetvalue(x, i, X_OPENED), F->date); break;
-            case OC_EXPECTED: w_money(ws, r, c, PQgetvalue(x, i, X_EXPECTED), F->money); break;
-            case OC_PAID: w_money(ws, r, c, PQgetvalue(x, i, X_PAID), F->money); break;
-            case OC_FEE: w_money(ws, r, c, PQgetvalue(x, i, X_FEE), F->money); break;
-            case OC_CREDITED: w_money(ws, r, c, PQgetvalue(x, i, X_CREDITED), F->money); break;
-            case OC_DIFF:
-                if (!PQgetisnull(x, i, X_EXPECTED) && !PQgetisnull(x, i, X_PAID)) {
-                    snprintf(buf, sizeof buf, "%lld",
-                             strtoll(PQgetvalue(x, i, X_PAID), NULL, 10) - strtoll(PQgetvalue(x, i, X_EXPECTED), NULL, 10));
-                    w_money(ws, r, c, buf, F->money);
-                }
-                break;
-            case OC_ACAO: case OC_NOTA: case OC_PAGAMENTO_ID:
-                worksheet_write_blank(ws, (lxw_row_t)r, (lxw_col_t)c, F->input);
-                break;
-            default: {
-                const char *t = report_open_text(d, i, c, buf, sizeof buf);
-                if (c == OC_ACTION || c == OC_DETAIL) {
-                    /* readers do not all grow a row for wrapped text: say how
-                     * many lines it needs (characters, roughly, per width) */
-                    size_t chars = 0;
-                    for (const unsigned char *p = (const unsigned char *)t; *p; p++)
-                        chars += (*p & 0xC0) != 0x80;
-                    int l = (int)((chars + (size_t)cols[c].width - 1) / (size_t)cols[c].width);
-                    if (l > lines)
-                        lines = l;
-                }
-                w_text(ws, r, c, t, c == OC_ACTION || c == OC_DETAIL ? F->wrap : F->text);
-            }
-            }
+            int l = open_cell(ws, F, d, &cols[c], i, r, c);
+            if (l > lines)
+                lines = l;
         }
         if (lines > 1)
             worksheet_set_row(ws, (lxw_row_t)r, 15.0 * (lines > 8 ? 8 : lines), NULL);
     }
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)(n ? n : 1), (lxw_col_t)(nc - 1));
-    if (n) {
-        /* acao: a list to pick from (settle resolve --from reads these) */
-        lxw_data_validation v = { 0 };
-        static char acts[][10] = { "pago", "devolver", "ignorar", "paid", "refund", "ignore" };
-        char *list[] = { acts[0], acts[1], acts[2], acts[3], acts[4], acts[5], NULL };
-        v.validate = LXW_VALIDATION_TYPE_LIST;
-        v.value_list = list;
-        v.ignore_blank = LXW_VALIDATION_ON;
-        static char title[] = "acao", msg[] = "pago, devolver ou ignorar; depois: settle resolve --from este arquivo";
-        v.input_title = title;
-        v.input_message = msg;
-        worksheet_data_validation_range(ws, 1, OC_ACAO, (lxw_row_t)n, OC_ACAO, &v);
-    }
+    if (n)
+        acao_list(ws, n);
 }
 
 struct group {

@@ -1,8 +1,17 @@
--- purge_mask_count: how many settlements `settle purge` would mask
+-- purge_mask_count: what `settle purge --dry-run` would mask
 -- ($1 = [retention] personal_data_days); the same rows as
--- purge_mask_personal_data.
-SELECT count(*)
-  FROM settlements s JOIN return_files f ON f.id = s.file_id
- WHERE s.personal_data_masked_at IS NULL
-   AND f.received_at < now() - make_interval(days => $1::int)
-   AND NOT EXISTS (SELECT 1 FROM exceptions e WHERE e.settlement_id = s.id AND e.status = 'open')
+-- settle_mask_personal_data() (sql/020_retention.sql) over all its chunks.
+-- Columns: settlements, exceptions.
+WITH s AS (
+    SELECT s.id
+      FROM settlements s JOIN return_files f ON f.id = s.file_id
+     WHERE s.personal_data_masked_at IS NULL
+       AND f.received_at < now() - make_interval(days => $1::int)
+       AND NOT EXISTS (SELECT 1 FROM exceptions e WHERE e.settlement_id = s.id AND e.status = 'open'))
+SELECT (SELECT count(*) FROM s),
+       (SELECT count(*)
+          FROM exceptions e LEFT JOIN settlements t ON t.id = e.settlement_id
+         WHERE e.personal_data_masked_at IS NULL
+           AND (e.settlement_id IN (SELECT id FROM s)
+                OR (e.status = 'resolved' AND e.created_at < now() - make_interval(days => $1::int)
+                    AND (e.settlement_id IS NULL OR t.personal_data_masked_at IS NOT NULL))))

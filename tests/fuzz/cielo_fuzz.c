@@ -1,55 +1,6 @@
 /* cielo_fuzz.c - libFuzzer target for the Cielo card acquirer reader
- * (parsers/cielo.c): any bytes through parser_open_mem() with the format
- * forced to cielo (odd sizes: through detection), every record read. What a
- * caller relies on is checked: an error is EX_DATAERR-or-memory with a
- * message, records carry a card kind, terminated text, real dates and
- * installments within 0..99. Seeds: tests/fuzz/seeds/cielo/ (the fixtures of
+ * (parsers/cielo.c): the card readers' body (card_reader_fuzz.h) with the
+ * format forced to cielo. Seeds: tests/fuzz/seeds/cielo/ (the fixtures of
  * tests/fixtures/cards/, good and malformed). */
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "parsers/record.h"
-
-static int bad_date(settle_date d)
-{
-    return d.y != 0 && (d.m < 1 || d.m > 12 || d.d < 1 || d.d > 31);
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    parse_opts o = { .format = (size & 1) ? FMT_UNKNOWN : FMT_CIELO };
-    err_t e = { 0 };
-    parser *p = parser_open_mem(data, size, "fuzz.txt", &o, &e);
-    if (!p) {
-        if (!e.msg[0])
-            abort();
-        return 0;
-    }
-    settle_record rec;
-    int rc;
-    long n = 0;
-    while ((rc = parser_next(p, &rec, &e)) == 1) {
-        if (rec.format != FMT_CIELO)
-            continue; /* detection picked another reader */
-        if (rec.kind != KIND_CARD_SALE && rec.kind != KIND_CARD_SETTLEMENT && rec.kind != KIND_CARD_ADJUSTMENT)
-            abort();
-        if (strlen(rec.acquirer_key) >= sizeof rec.acquirer_key || strlen(rec.card_tid) >= sizeof rec.card_tid ||
-            strlen(rec.message) >= sizeof rec.message || strlen(rec.card_brand) >= sizeof rec.card_brand ||
-            rec.installment < 0 || rec.installment > 99 || rec.installments < 0 || rec.installments > 99 ||
-            bad_date(rec.occurred_on) || bad_date(rec.credited_on) || bad_date(rec.due_on))
-            abort();
-        if (rec.kind == KIND_CARD_ADJUSTMENT && !rec.adjustment[0])
-            abort();
-        if (rec.kind != KIND_CARD_SETTLEMENT && rec.paid)
-            abort(); /* only payouts carry money paid to the store */
-        if (++n > 10000000)
-            abort();
-    }
-    if (rc < 0 && !e.msg[0])
-        abort();
-    (void)parser_info(p);
-    parser_close(p);
-    return 0;
-}
+#define CARD_FUZZ_FORMAT FMT_CIELO
+#include "card_reader_fuzz.h"

@@ -5,9 +5,11 @@
 # once and queues its invoice request, one receivable per installment,
 # payouts, anticipation, a chargeback, a cancellation the store did not ask
 # for, a fee mismatch, a re-delivered file, the date checks
-# (RECEIVABLE_OVERDUE, CARD_SALE_MISSING), settle resolve, and what the
-# roles and triggers must NOT allow. The readers' own files go through
-# cards_cielo.sh / cards_rede.sh.
+# (RECEIVABLE_OVERDUE, CARD_SALE_MISSING), settle resolve, that a card sale
+# pays through settle_mark_paid() like every other payment (the one
+# definition of "paid", issue 17), a kill -9 before the card file's COMMIT,
+# and what the roles and triggers must NOT allow. The readers' own files go
+# through cards_cielo.sh / cards_rede.sh.
 . "$(dirname "$0")/../lib.sh"
 
 t_newdb
@@ -55,6 +57,47 @@ cs 1 6 card_sale TID0004 '' '' 2026-10-01 1 1 8500 211 8289 2099-01-31 '' ''
 # a sale the store does not know, due long ago: its receivable becomes overdue
 cs 1 7 card_sale TIDXXXX '' '' 2020-01-01 1 1 2000 50 1950 2020-01-31 '' ''
 
+# One definition of "a payment becomes paid and queues its invoice request"
+# (docs/internals.md, "Marking payments paid"): a card sale pays through
+# settle_mark_paid(), like a boleto or a Pix. Without the right to call it
+# the card file cannot be reconciled at all, and nothing of it is applied.
+nothing_applied() {
+  t_eq "$1: nothing of the file applied" "ingested 0 0 0 0" \
+    "$(t_sql "SELECT (SELECT status FROM return_files WHERE id = 1) || ' ' || (SELECT count(*) FROM payments WHERE status = 'paid')
+              || ' ' || (SELECT count(*) FROM invoice_requests) || ' ' || (SELECT count(*) FROM card_receivables)
+              || ' ' || (SELECT count(*) FROM settlement_outcomes)")"
+}
+MARK_PAID="public.settle_mark_paid(bigint[], bigint[], bigint[], bigint[], timestamptz[], bigint[], bigint[], boolean)"
+t_sql "REVOKE EXECUTE ON FUNCTION $MARK_PAID FROM settle_job" >/dev/null || t_fail "revoke settle_mark_paid"
+t_run out "$SETTLE" reconcile
+t_check "without settle_mark_paid() a card file is not reconciled" test "$out_rc" -ne 0
+t_contains "the card path calls settle_mark_paid()" "permission denied for function settle_mark_paid" "$out"
+nothing_applied "refused"
+# The count settle_mark_paid() returns must equal the sales decided paid:
+# a payment it leaves alone (here a trigger skips payment 3's update) fails
+# the file whole.
+t_sql "GRANT EXECUTE ON FUNCTION $MARK_PAID TO settle_job;
+       CREATE FUNCTION test_skip_payment_3() RETURNS trigger LANGUAGE plpgsql AS \$\$
+         BEGIN RETURN CASE WHEN NEW.id = 3 AND NEW.status = 'paid' THEN NULL ELSE NEW END; END \$\$;
+       CREATE TRIGGER test_skip_payment_3 BEFORE UPDATE ON payments FOR EACH ROW EXECUTE FUNCTION test_skip_payment_3()" \
+  >/dev/null || t_fail "grant settle_mark_paid again, skip trigger"
+t_run out "$SETTLE" reconcile
+t_check "a payment decided paid but not paid fails the card file" test "$out_rc" -ne 0
+t_contains "and says how many" "3 payments decided paid but 2 paid with an invoice request" "$out"
+nothing_applied "count differs"
+t_sql "DROP TRIGGER test_skip_payment_3 ON payments; DROP FUNCTION test_skip_payment_3()" >/dev/null || t_fail "drop skip trigger"
+# kill -9 once settle_mark_paid() has paid the payments, before COMMIT:
+# nothing of the file stays, and the re-run below pays each payment once.
+mark=$T_TMP/paused.before-commit
+SETTLE_TEST_PAUSE_AT=reconcile:before-commit SETTLE_TEST_PAUSE_FILE=$mark "$SETTLE" -q reconcile & pid=$!
+t_check "paused before the card file's COMMIT" t_wait_file "$mark"
+kill -9 $pid; wait $pid 2>/dev/null
+for _ in $(seq 200); do   # the server drops the killed session's transaction (and its file claim)
+  [ "$(t_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'settle'")" = 0 ] && break
+  sleep 0.05
+done
+nothing_applied "killed before COMMIT"
+
 t_run out "$SETTLE" reconcile
 t_eq "reconcile exits 0" 0 "$out_rc"
 t_contains "logs the card file" "reconciled card file" "$out"
@@ -70,6 +113,9 @@ t_eq "payments paid once, for the sale's gross" "1 paid 30000 s1|2 paid 17170 s4
   "$(t_sql "SELECT string_agg(p.id || ' ' || p.status || ' ' || coalesce(p.paid_cents::text, '') || ' s' || coalesce(s.line::text, ''), '|' ORDER BY p.id)
             FROM payments p LEFT JOIN settlements s ON s.id = p.paid_by_settlement WHERE p.id <= 5")"
 t_eq "each paid payment queued one invoice request" "1,2,3" "$(t_sql "SELECT string_agg(payment_id::text, ',' ORDER BY payment_id) FROM invoice_requests")"
+t_eq "paid as of the capture the store recorded, by the settlement named in the invoice request" "1 t t|2 t t|3 t t" \
+  "$(t_sql "SELECT string_agg(concat_ws(' ', p.id, p.paid_at = p.card_captured_at, i.settlement_id = p.paid_by_settlement), '|' ORDER BY p.id)
+            FROM payments p JOIN invoice_requests i ON i.payment_id = p.id")"
 t_eq "one receivable per installment, with its expected net, date and contract fee" \
   "1 1/3 9700 2099-01-31 300 expected|1 2/3 9700 2099-02-28 300 expected|1 3/3 9650 2099-03-31 300 expected|2 1/1 16744 2099-01-31 426 expected|3 1/1 4876 2099-01-31 124 expected|4 1/1 8289 2099-01-31 211 expected|1/1 1950 2020-01-31 50 expected" \
   "$(t_sql "SELECT string_agg(concat_ws(' ', payment_id, installment || '/' || installments, net_cents, expected_on, contract_fee_cents, status), '|' ORDER BY id) FROM card_receivables")"
@@ -180,5 +226,36 @@ t_contains "settle_job cannot delete receivables" "permission denied" "$(try "DE
 t_contains "finance cannot write receivables" "permission denied" \
   "$(psql "$T_FINANCE_CONN" -qtAX -c "UPDATE card_receivables SET status = 'canceled'" 2>&1)"
 t_eq "invoice requests only for paid payments" "5" "$(t_sql "SELECT count(*) FROM invoice_requests i JOIN payments p ON p.id = i.payment_id AND p.status = 'paid' AND p.paid_by_settlement = i.settlement_id")"
+
+# settle_mark_paid() keeps the card statement's guard for every caller
+# (sql/018_cards_mark_paid.sql): a payment that names the settlement that
+# paid it is not paid again, even set back to pending by hand (the owner
+# here: settle_job is refused that by 009's trigger). Rolled back.
+t_eq "settle_mark_paid() leaves a payment a settlement has paid alone" "0 pending 0" \
+  "$(psql "$T_CONN" -qtAX -v ON_ERROR_STOP=1 <<SQL
+BEGIN;
+UPDATE payments SET paid_by_settlement = $sale2 WHERE id = 5;
+INSERT INTO settlements (file_id, line, format, kind, paid, amount_paid_cents, natural_key)
+     VALUES (1, 99, 'cielo', 'boleto', true, 9900, 'mark-paid-guard');
+SELECT public.settle_mark_paid(ARRAY[5::bigint], ARRAY[currval('settlements_id_seq')], ARRAY[NULL::bigint], ARRAY[9900::bigint],
+                               ARRAY[NULL::timestamptz], ARRAY[NULL::bigint], ARRAY[NULL::bigint]) AS n \gset
+SELECT :'n' || ' ' || (SELECT status FROM payments WHERE id = 5) || ' ' || (SELECT count(*) FROM invoice_requests WHERE payment_id = 5);
+ROLLBACK;
+SQL
+)"
+
+# The one definition, in the code as well as in behaviour: no statement of
+# settle (sql/queries/, the C sources) updates payments or queues an invoice
+# request itself, and in the database only settle_mark_paid() sets a payment
+# 'paid' and inserts invoice requests (017's reopen puts the status back to
+# what it was; every other function calls settle_mark_paid()).
+t_eq "no statement of settle updates payments or inserts invoice requests but through settle_mark_paid()" "" \
+  "$(cd "$T_TOP" && grep -rliE 'update[[:space:]]+(public\.)?payments([^_a-z]|$)|insert[[:space:]]+into[[:space:]]+(public\.)?invoice_requests' \
+       sql/queries common parsers reconcile fetch ingest export report jobs | sort)"
+t_eq "in the database, only settle_mark_paid() sets status 'paid' and queues invoice requests" "settle_mark_paid" \
+  "$(t_sql "SELECT string_agg(DISTINCT proname, ',') FROM pg_proc
+             WHERE pronamespace = 'public'::regnamespace
+               AND (prosrc ~* 'insert\s+into\s+(public\.)?invoice_requests\M'
+                    OR (prosrc ~* 'update\s+(public\.)?payments\M' AND prosrc ~* 'status\s*=\s*''paid'''))")"
 
 t_done

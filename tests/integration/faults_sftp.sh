@@ -5,6 +5,7 @@
 # with the server back, the next run fetches the rest (resuming the .part)
 # and completes: every file fetched and ingested once, nothing twice, the
 # same final state as an uninterrupted run (tests/crash/dump.sh).
+# test: serial (scripts/run-tests runs it alone: its checks race timers (SIGSTOP, timeouts) that a busy machine stretches)
 . "$(dirname "$0")/../lib.sh"
 . "$T_TOP/tests/crash/dump.sh"
 export SETTLE_SSHD_DIR=$T_TMP/sshd SETTLE_FETCH_SETTLE_MS=0 SETTLE_SFTP_BACKOFF_MS=50

@@ -6,6 +6,7 @@
 # stuck server (timeout), and sources failing independently. Nothing is
 # ever downloaded from a server whose key was refused, and no secret
 # appears in any output.
+# test: serial (scripts/run-tests runs it alone: its checks race timers (SIGSTOP, timeouts) that a busy machine stretches)
 . "$(dirname "$0")/../lib.sh"
 . "$T_TOP/tests/support/fetch-lib.sh"
 

@@ -4,6 +4,7 @@
 # incoming/, a re-run (or a reconnect within the run) resumes it, and the
 # result is byte-identical and recorded once. A .part left by a crash for
 # a remote file that has since changed is restarted, not resumed.
+# test: serial (scripts/run-tests runs it alone: its checks race timers (SIGSTOP, timeouts) that a busy machine stretches)
 . "$(dirname "$0")/../lib.sh"
 . "$T_TOP/tests/support/fetch-lib.sh"
 

@@ -6,6 +6,7 @@
 # wall-clock budget (max_source_seconds), and short stalls and short reads
 # within a window do not fail a file. The server is slowed by freezing its
 # session processes (SIGSTOP) and letting them run for a moment each second.
+# test: serial (scripts/run-tests runs it alone: its checks race timers (SIGSTOP, timeouts) that a busy machine stretches)
 . "$(dirname "$0")/../lib.sh"
 . "$T_TOP/tests/support/fetch-lib.sh"
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # sshd.sh - the throwaway SFTP server starts, serves a directory to the
 # OpenSSH sftp client with strict host key checking, and stops.
+# test: serial (scripts/run-tests runs it alone: its checks race timers (SIGSTOP, timeouts) that a busy machine stretches)
 . "$(dirname "$0")/../lib.sh"
 
 export SETTLE_SSHD_DIR=$T_TMP/sshd

@@ -98,6 +98,27 @@ t_run out "$SETTLE" status --check
 t_eq "old run: exit 2" 2 "$out_rc"
 t_contains "old run named" "CRITICAL: last run: #4 finished 40 h ago (max_run_age_hours 36)" "$out"
 t_sql "UPDATE job_runs SET finished_at = now() WHERE id = 4" >/dev/null
+# Killed (SIGKILL, OOM killer; recorded by the next run): CRITICAL.
+t_sql "INSERT INTO job_runs (id, host, pid, status, exit_code, started_at, finished_at, summary)
+       VALUES (6, 'h', 6, 'killed', NULL, now() - interval '3 hours', now() - interval '2 hours', 'killed')" >/dev/null
+t_run out "$SETTLE" status --check
+t_eq "killed run: exit 2" 2 "$out_rc"
+t_contains "killed run named" "CRITICAL: last run: #6 killed (exit -) at" "$out"
+# A run going on is judged by the real run before it...
+t_sql "INSERT INTO job_runs (id, host, pid, status, started_at) VALUES (7, 'h', 7, 'running', now() - interval '1 hour')" >/dev/null
+t_run out "$SETTLE" status --check
+t_contains "a running run does not hide the killed one before it" "CRITICAL: last run: #6 killed" "$out"
+t_not_contains "an hour of running is no problem" "still running" "$out"
+# ... and is a problem itself once it started longer ago than max_run_age_hours.
+t_sql "UPDATE job_runs SET status = 'succeeded', exit_code = 0 WHERE id = 6;
+       UPDATE job_runs SET started_at = now() - interval '40 hours' WHERE id = 7" >/dev/null
+t_run out "$SETTLE" status --check
+t_eq "a run stuck for 40 h: exit 2" 2 "$out_rc"
+t_contains "stuck run named" "CRITICAL: last run: #7 still running after 40 h (started" "$out"
+t_contains "with the key" "max_run_age_hours 36): stuck, or it died and was not recorded" "$out"
+t_sql "UPDATE job_runs SET status = 'succeeded', exit_code = 0, finished_at = now() WHERE id = 7" >/dev/null
+t_run out "$SETTLE" status --check
+t_eq "the run finished: exit 0" 0 "$out_rc"
 
 # Exceptions open longer than max_exception_age_days: WARNING.
 t_sql "UPDATE exceptions SET created_at = now() - interval '45 days' WHERE status = 'open' AND id IN
@@ -149,6 +170,27 @@ t_run out "$SETTLE" status --check
 t_eq "several problems: exit 2" 2 "$out_rc"
 t_eq "worst first" "CRITICAL" "$(head -1 <<<"$out" | cut -d: -f1)"
 t_eq "warnings last" "WARNING" "$(tail -1 <<<"$out" | cut -d: -f1)"
+
+# More problems than --check prints (64): the rest counted per severity, in
+# their place in the order, never dropped silently.
+many=(); for i in $(seq 1 70); do many+=("$(src "quiet$i" 1)"); done
+conf "${many[@]}"
+t_run out "$SETTLE" status --check
+t_eq "72 critical + 1 warning: exit 2" 2 "$out_rc"
+t_eq "64 problems shown, then one count per severity" 66 "$(wc -l <<<"$out")"
+t_eq "the critical ones past the cap counted" "CRITICAL: 8 more CRITICAL problem(s) not shown" "$(sed -n 65p <<<"$out")"
+t_eq "the warning past the cap counted as a warning, last" "WARNING: 1 more WARNING problem(s) not shown" \
+  "$(tail -1 <<<"$out")"
+conf
+
+# The database answers but cannot be read (not migrated, or a login
+# without the grants): UNKNOWN with the database's reason.
+sed -i "s|^conninfo = .*|conninfo = $(t_conninfo postgres)|" "$T_TMP/settle.conf"
+t_run out "$SETTLE" status --check
+t_eq "tables missing: exit 3 (UNKNOWN)" 3 "$out_rc"
+t_contains "says why it cannot check, on one line" 'UNKNOWN: cannot check: ' "$out"
+t_contains "the database's reason" 'relation "job_runs" does not exist' "$out"
+conf
 
 # The database cannot be read: UNKNOWN, exit 3.
 sed -i 's|^conninfo = .*|conninfo = host=/nonexistent dbname=x connect_timeout=2|' "$T_TMP/settle.conf"

@@ -93,6 +93,35 @@ static void test_units_and_money(void **state)
     assert_string_equal(buf, "{\"DownloadedBytes\":2048,\"SettledAmount\":47544972216,\"ExceptionAmount\":-5}");
 }
 
+/* Counters past the buffer are counted, never cut in half: the JSON stays
+ * a whole object (job_run_steps.counts is jsonb). */
+static void test_format_small_buffer(void **state)
+{
+    (void)state;
+    metrics_reset();
+    for (int i = 0; i < 40; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "Counter%02dBytes", i);
+        metrics_add(NULL, NULL, name, i);
+    }
+    char buf[128];
+    metrics_format(buf, sizeof buf, 1);
+    assert_true(strlen(buf) < sizeof buf);
+    assert_int_equal(buf[0], '{');
+    assert_int_equal(buf[strlen(buf) - 1], '}');
+    const char *more = strstr(buf, "\"MoreCounters\":");
+    assert_non_null(more);
+    int shown = 0;
+    for (const char *p = buf; (p = strstr(p, "Bytes\":")); p++)
+        shown++;
+    assert_int_equal(shown + (int)strtol(more + 15, NULL, 10), 40);
+    metrics_format(buf, sizeof buf, 0);
+    assert_non_null(strstr(buf, " more"));
+    assert_null(strstr(buf, "MoreCounters"));
+    assert_true(strlen(buf) < sizeof buf);
+    metrics_reset();
+}
+
 /* 128 was the old silent cap: 300 counters are all kept and all written. */
 static void test_no_cap(void **state)
 {
@@ -146,6 +175,7 @@ int main(void)
         cmocka_unit_test(test_emf_lines),
         cmocka_unit_test(test_units_and_money),
         cmocka_unit_test(test_no_cap),
+        cmocka_unit_test(test_format_small_buffer),
         cmocka_unit_test(test_run_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

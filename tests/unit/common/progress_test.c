@@ -35,8 +35,8 @@ static void test_unknown_total(void **state)
     assert_string_equal(buf, "0 of 5 exceptions (0%), 0/s, ETA 0:00");
 }
 
-/* Off the terminal and before the interval, a tick costs a clock read and
- * prints nothing; progress_end() on a task never begun is harmless. */
+/* Off the terminal and before the interval, a tick prints nothing;
+ * progress_end() on a task never begun is harmless. */
 static void test_quiet_off_terminal(void **state)
 {
     (void)state;
@@ -52,12 +52,48 @@ static void test_quiet_off_terminal(void **state)
     assert_int_equal(t.done, 1000);
 }
 
+/* A per-record loop does not read the clock per record: the stride grows
+ * while ticks are fast, so 200000 ticks read it a few hundred times at
+ * most (at least once per PROGRESS_MAX_STRIDE ticks), and the count of
+ * ticks stays exact. */
+static void test_clock_read_every_stride(void **state)
+{
+    (void)state;
+    progress_force(0);
+    progress_task t = { 0 };
+    progress_begin(&t, "ingest", "ingest x", "records", 0);
+    for (int i = 0; i < 200000; i++)
+        progress_tick(&t, 1);
+    assert_int_equal(t.done, 200000);
+    assert_true(t.clock_reads >= 200000 / PROGRESS_MAX_STRIDE);
+    assert_true(t.clock_reads < 20000);
+    progress_end(&t);
+}
+
+/* The last tick of a known total always reads the clock (a terminal's
+ * final "N of N" draw), whatever the stride. */
+static void test_last_tick_reads_clock(void **state)
+{
+    (void)state;
+    progress_force(0);
+    progress_task t = { 0 };
+    progress_begin(&t, "ingest", "ingest x", "records", 5000);
+    for (int i = 0; i < 4999; i++)
+        progress_tick(&t, 1);
+    long long before = t.clock_reads;
+    progress_tick(&t, 1);
+    assert_int_equal(t.clock_reads, before + 1);
+    progress_end(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_n_of_n),
         cmocka_unit_test(test_unknown_total),
         cmocka_unit_test(test_quiet_off_terminal),
+        cmocka_unit_test(test_clock_read_every_stride),
+        cmocka_unit_test(test_last_tick_reads_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

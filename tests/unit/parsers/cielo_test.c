@@ -16,45 +16,9 @@
 
 #include "parsers/cards.h"
 #include "parsers/record.h"
+#include "tests/support/reader.h"
 
 #define FIX "tests/fixtures/cards/"
-
-static int nwarn;
-static char last_warn[1200];
-static void on_warn(void *arg, long line, const char *msg)
-{
-    (void)arg;
-    (void)line;
-    nwarn++;
-    snprintf(last_warn, sizeof last_warn, "%s", msg);
-}
-
-static int read_all(const char *path, settle_record *recs, int max, file_info *fi, err_t *e)
-{
-    parse_opts o = { .warn = on_warn };
-    nwarn = 0;
-    last_warn[0] = '\0';
-    parser *p = parser_open(path, NULL, &o, e);
-    if (!p)
-        return -1;
-    int n = 0, rc;
-    settle_record rec;
-    while ((rc = parser_next(p, &rec, e)) == 1) {
-        assert_true(n < max);
-        recs[n++] = rec;
-    }
-    if (fi)
-        *fi = *parser_info(p);
-    parser_close(p);
-    return rc < 0 ? -1 : n;
-}
-
-static void assert_date(settle_date d, int y, int m, int dd)
-{
-    assert_int_equal(d.y, y);
-    assert_int_equal(d.m, m);
-    assert_int_equal(d.d, dd);
-}
 
 #define KEY1 "01027058000191 36033801000109 2026-03-31 001 002 0000000001"
 
@@ -64,15 +28,15 @@ static void test_file03(void **state)
     settle_record r[8];
     file_info fi;
     err_t e = { 0 };
-    int n = read_all(FIX "cielo03.txt", r, 8, &fi, &e);
+    int n = reader_read_all(FIX "cielo03.txt", r, 8, &fi, &e);
     if (n < 0)
         fail_msg("%s", e.msg);
     assert_int_equal(n, 6);
     assert_int_equal(fi.format, FMT_CIELO);
-    assert_date(fi.generated_on, 2026, 3, 1);
+    reader_assert_date(fi.generated_on, 2026, 3, 1);
     assert_int_equal(fi.skipped, 1); /* the Pix record 8 */
     assert_int_equal(fi.warnings, 0);
-    assert_int_equal(nwarn, 0);
+    assert_int_equal(reader_nwarn, 0);
 
     /* a credit sale à vista: gross, fee, net, the sale and expected dates */
     assert_int_equal(r[0].line, 2);
@@ -93,8 +57,8 @@ static void test_file03(void **state)
     assert_int_equal(r[0].amount_credited_cents, 16744);
     assert_int_equal(r[0].installment, 0);
     assert_int_equal(r[0].installments, 0);
-    assert_date(r[0].occurred_on, 2026, 3, 1);
-    assert_date(r[0].credited_on, 2026, 3, 31);
+    reader_assert_date(r[0].occurred_on, 2026, 3, 1);
+    reader_assert_date(r[0].credited_on, 2026, 3, 31);
     assert_string_equal(r[0].adjustment, "");
 
     /* installments 1 and 2 of 2: the first absorbs the odd cent */
@@ -107,7 +71,7 @@ static void test_file03(void **state)
     assert_int_equal(r[2].installment, 2);
     assert_int_equal(r[2].amount_face_cents, 8112);
     assert_int_equal(r[2].amount_credited_cents, 7856);
-    assert_date(r[2].credited_on, 2026, 4, 30);
+    reader_assert_date(r[2].credited_on, 2026, 4, 30);
 
     /* adjustments, signed as the money moves */
     assert_int_equal(r[3].kind, KIND_CARD_ADJUSTMENT);
@@ -129,11 +93,11 @@ static void test_file04(void **state)
     settle_record r[8];
     file_info fi;
     err_t e = { 0 };
-    int n = read_all(FIX "cielo04.txt", r, 8, &fi, &e); /* trailing blanks trimmed in this file */
+    int n = reader_read_all(FIX "cielo04.txt", r, 8, &fi, &e); /* trailing blanks trimmed in this file */
     if (n < 0)
         fail_msg("%s", e.msg);
     assert_int_equal(n, 4);
-    assert_int_equal(nwarn, 0);
+    assert_int_equal(reader_nwarn, 0);
     /* D: the payout, status 04 (pago) */
     assert_int_equal(r[0].kind, KIND_CARD_SETTLEMENT);
     assert_int_equal(r[0].paid, 1);
@@ -142,13 +106,13 @@ static void test_file04(void **state)
     assert_int_equal(r[0].amount_face_cents, 17170);
     assert_int_equal(r[0].fee_cents, 426);
     assert_int_equal(r[0].amount_credited_cents, 16744);
-    assert_date(r[0].credited_on, 2026, 3, 31);
+    reader_assert_date(r[0].credited_on, 2026, 3, 31);
     /* its E: an item of the payout, no money of its own */
     assert_int_equal(r[1].kind, KIND_CARD_SETTLEMENT);
     assert_int_equal(r[1].paid, 0);
     assert_string_equal(r[1].card_tid, "10515831175GC8QCTG4E");
     assert_string_equal(r[1].acquirer_key, KEY1);
-    assert_date(r[1].credited_on, 2026, 3, 31);
+    reader_assert_date(r[1].credited_on, 2026, 3, 31);
     /* status 03 (enviado ao banco) is paid too */
     assert_int_equal(r[2].paid, 1);
     assert_int_equal(r[3].installment, 1);
@@ -184,16 +148,7 @@ static void test_same_from_memory_and_forced(void **state)
 
 static void expect_error(const char *file, const char *msg)
 {
-    settle_record r[16];
-    err_t e = { 0 };
-    char path[256];
-    snprintf(path, sizeof path, FIX "malformed/%s", file);
-    int n = read_all(path, r, 16, NULL, &e);
-    assert_int_equal(n, -1);
-    assert_int_equal(e.code, EX_DATAERR);
-    char want[1200];
-    snprintf(want, sizeof want, "%s:%s", path, msg);
-    assert_string_equal(e.msg, want);
+    reader_expect_error(FIX "malformed/", file, msg);
 }
 
 static void test_malformed(void **state)
@@ -231,14 +186,14 @@ static void test_warnings(void **state)
     settle_record r[8];
     file_info fi;
     err_t e = { 0 };
-    assert_int_equal(read_all(FIX "cielo03-unknown-type.txt", r, 8, &fi, &e), 6);
-    assert_int_equal(nwarn, 1);
+    assert_int_equal(reader_read_all(FIX "cielo03-unknown-type.txt", r, 8, &fi, &e), 6);
+    assert_int_equal(reader_nwarn, 1);
     assert_int_equal(fi.warnings, 1);
-    assert_string_equal(last_warn, FIX "cielo03-unknown-type.txt:8:1: warning: unknown record type 'Z' (expected 0, D, "
+    assert_string_equal(reader_last_warn, FIX "cielo03-unknown-type.txt:8:1: warning: unknown record type 'Z' (expected 0, D, "
                                        "E, 8, A, B, C, R or 9): counted and skipped");
-    assert_int_equal(read_all(FIX "cielo04-payout-mismatch.txt", r, 8, &fi, &e), 2);
+    assert_int_equal(reader_read_all(FIX "cielo04-payout-mismatch.txt", r, 8, &fi, &e), 2);
     assert_int_equal(fi.xcheck_mismatches, 1);
-    assert_string_equal(last_warn, FIX "cielo04-payout-mismatch.txt:2:100: warning: money does not add up: payout net "
+    assert_string_equal(reader_last_warn, FIX "cielo04-payout-mismatch.txt:2:100: warning: money does not add up: payout net "
                                        "16744 != 16700, the sum of its 1 E records (read as Cielo sent it)");
 }
 
@@ -248,11 +203,11 @@ static void test_limits(void **state)
     settle_record r[8];
     err_t e = { 0 };
     cielo_max_ur = 1;
-    assert_int_equal(read_all(FIX "cielo04.txt", r, 8, NULL, &e), -1);
+    assert_int_equal(reader_read_all(FIX "cielo04.txt", r, 8, NULL, &e), -1);
     assert_string_equal(e.msg, FIX "cielo04.txt:4:1: expected at most 1 payouts (D records) in one file, found more");
     cielo_max_ur = CIELO_MAX_UR;
     cards_max_records = 3;
-    assert_int_equal(read_all(FIX "cielo03.txt", r, 8, NULL, &e), -1);
+    assert_int_equal(reader_read_all(FIX "cielo03.txt", r, 8, NULL, &e), -1);
     assert_string_equal(e.msg, FIX "cielo03.txt:5:1: expected at most 3 records in one file, found more");
     cards_max_records = CARDS_MAX_RECORDS;
 }

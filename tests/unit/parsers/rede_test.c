@@ -15,61 +15,25 @@
 #include <string.h>
 
 #include "parsers/record.h"
+#include "tests/support/reader.h"
 
 #define FIX "tests/fixtures/cards/"
-
-static int nwarn;
-static char last_warn[1200];
-static void on_warn(void *arg, long line, const char *msg)
-{
-    (void)arg;
-    (void)line;
-    nwarn++;
-    snprintf(last_warn, sizeof last_warn, "%s", msg);
-}
-
-static int read_all(const char *path, settle_record *recs, int max, file_info *fi, err_t *e)
-{
-    parse_opts o = { .warn = on_warn };
-    nwarn = 0;
-    last_warn[0] = '\0';
-    parser *p = parser_open(path, NULL, &o, e);
-    if (!p)
-        return -1;
-    int n = 0, rc;
-    settle_record rec;
-    while ((rc = parser_next(p, &rec, e)) == 1) {
-        assert_true(n < max);
-        recs[n++] = rec;
-    }
-    if (fi)
-        *fi = *parser_info(p);
-    parser_close(p);
-    return rc < 0 ? -1 : n;
-}
-
-static void assert_date(settle_date d, int y, int m, int dd)
-{
-    assert_int_equal(d.y, y);
-    assert_int_equal(d.m, m);
-    assert_int_equal(d.d, dd);
-}
 
 static void check_eevc(const char *path)
 {
     settle_record r[8];
     file_info fi;
     err_t e = { 0 };
-    int n = read_all(path, r, 8, &fi, &e);
+    int n = reader_read_all(path, r, 8, &fi, &e);
     if (n < 0)
         fail_msg("%s", e.msg);
     assert_int_equal(n, 4);
     assert_int_equal(fi.format, FMT_REDE);
-    assert_date(fi.generated_on, 2026, 3, 1);
+    reader_assert_date(fi.generated_on, 2026, 3, 1);
     /* 004, RV 006, the CV Rede refused (status 013) and its 034, RV 010,
      * three 014 installments, the 026 total */
     assert_int_equal(fi.skipped, 9);
-    assert_int_equal(nwarn, 0);
+    assert_int_equal(reader_nwarn, 0);
 
     /* 008 with its e-commerce 034 folded in; the RV's credit date */
     assert_int_equal(r[0].line, 4);
@@ -87,8 +51,8 @@ static void check_eevc(const char *path)
     assert_int_equal(r[0].amount_paid_cents, 15000);
     assert_int_equal(r[0].fee_cents, 375);
     assert_int_equal(r[0].amount_credited_cents, 14625);
-    assert_date(r[0].occurred_on, 2026, 2, 28);
-    assert_date(r[0].credited_on, 2026, 3, 30);
+    reader_assert_date(r[0].occurred_on, 2026, 2, 28);
+    reader_assert_date(r[0].credited_on, 2026, 3, 30);
     /* a sale without e-commerce data */
     assert_string_equal(r[1].card_tid, "");
     assert_string_equal(r[1].card_nsu, "000000123457");
@@ -104,7 +68,7 @@ static void check_eevc(const char *path)
     assert_string_equal(r[3].movement_code, "62");
     assert_string_equal(r[3].message, "62 REGULARIZAÇAO DIF. TAXA");
     assert_int_equal(r[3].amount_credited_cents, 1500);
-    assert_date(r[3].credited_on, 2026, 3, 2);
+    reader_assert_date(r[3].credited_on, 2026, 3, 2);
 }
 
 static void test_eevc(void **state)
@@ -122,12 +86,12 @@ static void test_eefi(void **state)
     settle_record r[10];
     file_info fi;
     err_t e = { 0 };
-    int n = read_all(FIX "rede-eefi.txt", r, 10, &fi, &e);
+    int n = reader_read_all(FIX "rede-eefi.txt", r, 10, &fi, &e);
     if (n < 0)
         fail_msg("%s", e.msg);
     assert_int_equal(n, 7);
-    assert_date(fi.generated_on, 2026, 3, 30);
-    assert_int_equal(nwarn, 0);
+    reader_assert_date(fi.generated_on, 2026, 3, 30);
+    assert_int_equal(reader_nwarn, 0);
     /* 034: a credit to the store, net of the 035 that follows it */
     assert_int_equal(r[0].kind, KIND_CARD_SETTLEMENT);
     assert_int_equal(r[0].paid, 1);
@@ -135,8 +99,8 @@ static void test_eefi(void **state)
     assert_int_equal(r[0].amount_credited_cents, 19499);
     assert_int_equal(r[0].amount_face_cents, 25000);
     assert_int_equal(r[0].fee_cents, 625);
-    assert_date(r[0].credited_on, 2026, 3, 30);
-    assert_date(r[0].occurred_on, 2026, 2, 28);
+    reader_assert_date(r[0].credited_on, 2026, 3, 30);
+    reader_assert_date(r[0].occurred_on, 2026, 2, 28);
     /* 035 reason 18 (CANCEL.DE VENDAS) with its 053 */
     assert_int_equal(r[1].kind, KIND_CARD_ADJUSTMENT);
     assert_string_equal(r[1].adjustment, "cancel");
@@ -156,13 +120,13 @@ static void test_eefi(void **state)
     assert_string_equal(r[4].adjustment, "anticipation");
     assert_int_equal(r[4].amount_credited_cents, 9500);
     assert_int_equal(r[4].fee_cents, 500);
-    assert_date(r[4].due_on, 2026, 4, 29);
+    reader_assert_date(r[4].due_on, 2026, 4, 29);
     assert_int_equal(r[4].installment, 2);
     /* 038 chargeback through the 2023 4-byte reason (2-byte field zeroed), with its 054 */
     assert_string_equal(r[5].adjustment, "chargeback");
     assert_string_equal(r[5].message, "22 CONTESTAÇAO DE VENDA");
     assert_int_equal(r[5].amount_credited_cents, -15000);
-    assert_date(r[5].credited_on, 2026, 3, 31);
+    reader_assert_date(r[5].credited_on, 2026, 3, 31);
     assert_string_equal(r[5].card_tid, "TIDREDE0000000000001");
     assert_string_equal(r[5].card_authorization, "A1B2C3");
     /* 043 reason 52: the chargeback reversed */
@@ -176,12 +140,12 @@ static void test_eevd(void **state)
     settle_record r[8];
     file_info fi;
     err_t e = { 0 };
-    int n = read_all(FIX "rede-eevd.txt", r, 8, &fi, &e);
+    int n = reader_read_all(FIX "rede-eevd.txt", r, 8, &fi, &e);
     if (n < 0)
         fail_msg("%s", e.msg);
     assert_int_equal(n, 4);
     assert_int_equal(fi.format, FMT_REDE);
-    assert_date(fi.generated_on, 2026, 3, 2);
+    reader_assert_date(fi.generated_on, 2026, 3, 2);
     assert_int_equal(r[0].kind, KIND_CARD_SALE);
     assert_string_equal(r[0].card_brand, "maestro");
     assert_string_equal(r[0].card_tid, "TIDDEB00000000000001");
@@ -189,7 +153,7 @@ static void test_eevd(void **state)
     assert_int_equal(r[0].amount_face_cents, 12000);
     assert_int_equal(r[0].fee_cents, 180);
     assert_int_equal(r[0].amount_credited_cents, 11820);
-    assert_date(r[0].credited_on, 2026, 3, 2);
+    reader_assert_date(r[0].credited_on, 2026, 3, 2);
     assert_string_equal(r[1].card_brand, "visa electron");
     /* 08: desagendamento, motivo 01 = chargeback */
     assert_int_equal(r[2].kind, KIND_CARD_ADJUSTMENT);
@@ -203,15 +167,7 @@ static void test_eevd(void **state)
 
 static void expect_error(const char *file, const char *msg)
 {
-    settle_record r[16];
-    err_t e = { 0 };
-    char path[256];
-    snprintf(path, sizeof path, FIX "malformed/%s", file);
-    assert_int_equal(read_all(path, r, 16, NULL, &e), -1);
-    assert_int_equal(e.code, EX_DATAERR);
-    char want[1200];
-    snprintf(want, sizeof want, "%s:%s", path, msg);
-    assert_string_equal(e.msg, want);
+    reader_expect_error(FIX "malformed/", file, msg);
 }
 
 static void test_malformed(void **state)
@@ -248,10 +204,10 @@ static void test_unknown_type_warns(void **state)
     settle_record r[8];
     file_info fi;
     err_t e = { 0 };
-    assert_int_equal(read_all(FIX "rede-eevc-unknown-type.txt", r, 8, &fi, &e), 4);
-    assert_int_equal(nwarn, 1);
+    assert_int_equal(reader_read_all(FIX "rede-eevc-unknown-type.txt", r, 8, &fi, &e), 4);
+    assert_int_equal(reader_nwarn, 1);
     assert_int_equal(fi.skipped, 10);
-    assert_string_equal(last_warn, FIX "rede-eevc-unknown-type.txt:17:1: warning: unknown record type '099' for EEVC: "
+    assert_string_equal(reader_last_warn, FIX "rede-eevc-unknown-type.txt:17:1: warning: unknown record type '099' for EEVC: "
                                        "counted and skipped");
 }
 
@@ -261,13 +217,13 @@ static void test_installment_nets_warn(void **state)
     settle_record r[8];
     file_info fi;
     err_t e = { 0 };
-    assert_int_equal(read_all(FIX "rede-eevc-installments-mismatch.txt", r, 8, &fi, &e), 4);
+    assert_int_equal(reader_read_all(FIX "rede-eevc-installments-mismatch.txt", r, 8, &fi, &e), 4);
     assert_int_equal(fi.xcheck_mismatches, 1);
-    assert_string_equal(last_warn, FIX "rede-eevc-installments-mismatch.txt:10:221: warning: money does not add up: "
+    assert_string_equal(reader_last_warn, FIX "rede-eevc-installments-mismatch.txt:10:221: warning: money does not add up: "
                                        "net 29100 != first installment 9999 + 2 x 9700 (read as Rede sent it)");
     assert_int_equal(r[2].amount_credited_cents, 29100); /* read as sent */
     /* the consistent file: 9700 + 2 x 9700 */
-    assert_int_equal(read_all(FIX "rede-eevc.txt", r, 8, &fi, &e), 4);
+    assert_int_equal(reader_read_all(FIX "rede-eevc.txt", r, 8, &fi, &e), 4);
     assert_int_equal(fi.xcheck_mismatches, 0);
 }
 
