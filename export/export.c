@@ -85,15 +85,19 @@ static void batch_free(batch *b)
     b->manifest = NULL;
 }
 
-/* Build batch id's two files in memory from its row and snapshot. 0, or -1
- * with e set (EX_USAGE when there is no such batch). */
-static int export_build(PGconn *db, long long id, batch *b, err_t *e)
-{
-    char ids[32];
-    snprintf(ids, sizeof ids, "%lld", id);
-    memset(b, 0, sizeof *b);
-    b->id = id;
+/* A batch's row (sql/queries/export_batch.sql), as export_build() checks it. */
+typedef struct batch_head {
+    char created_at[40], day[16];
+    long long count, total, first, last;
+    int published;
+    char sha[SHA256_HEX_LEN + 1]; /* recorded when published, '' before */
+    int level;                    /* gzip level */
+} batch_head;
 
+/* Read and check batch id's row into *h. 0, or -1 with e set (EX_USAGE when
+ * there is no such batch). */
+static int export_read_head(PGconn *db, long long id, const char *ids, batch_head *h, err_t *e)
+{
     PGresult *hr = exdb_batch(db, ids, e);
     if (!hr)
         return -1;
@@ -111,19 +115,26 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
         return err_fail(e, EX_SOFTWARE, "export batch %lld has schema version %d, this settle writes %d",
                        id, schema, EXPORT_SCHEMA_VERSION);
     }
-    char created_at[40], day[16], sha_rec[SHA256_HEX_LEN + 1];
-    snprintf(created_at, sizeof created_at, "%s", PQgetvalue(hr, 0, 1));
-    snprintf(day, sizeof day, "%s", PQgetvalue(hr, 0, 2));
-    long long count = atoll(PQgetvalue(hr, 0, 3)), total = atoll(PQgetvalue(hr, 0, 4));
-    long long first = atoll(PQgetvalue(hr, 0, 5)), last = atoll(PQgetvalue(hr, 0, 6));
-    b->published = !strcmp(PQgetvalue(hr, 0, 7), "published");
-    snprintf(sha_rec, sizeof sha_rec, "%s", PQgetvalue(hr, 0, 8));
-    snprintf(b->recorded_sha, sizeof b->recorded_sha, "%s", sha_rec);
-    int level = (int)strtol(PQgetvalue(hr, 0, 9), NULL, 10);
+    snprintf(h->created_at, sizeof h->created_at, "%s", PQgetvalue(hr, 0, 1));
+    snprintf(h->day, sizeof h->day, "%s", PQgetvalue(hr, 0, 2));
+    h->count = atoll(PQgetvalue(hr, 0, 3));
+    h->total = atoll(PQgetvalue(hr, 0, 4));
+    h->first = atoll(PQgetvalue(hr, 0, 5));
+    h->last = atoll(PQgetvalue(hr, 0, 6));
+    h->published = !strcmp(PQgetvalue(hr, 0, 7), "published");
+    snprintf(h->sha, sizeof h->sha, "%s", PQgetvalue(hr, 0, 8));
+    h->level = (int)strtol(PQgetvalue(hr, 0, 9), NULL, 10);
     PQclear(hr);
-    if (level < 1 || level > 9)
-        return err_fail(e, EX_SOFTWARE, "export batch %lld has gzip level %d, expected 1 to 9", id, level);
+    if (h->level < 1 || h->level > 9)
+        return err_fail(e, EX_SOFTWARE, "export batch %lld has gzip level %d, expected 1 to 9", id, h->level);
+    return 0;
+}
 
+/* The CSV of batch id from its snapshot, checked against its row h: *csv
+ * (malloc'd, the caller frees) and *len. 0, or -1 with e set. */
+static int export_csv(PGconn *db, long long id, const char *ids, const batch_head *h, char **csv, size_t *len,
+                      err_t *e)
+{
     PGresult *r = exdb_batch_items(db, ids, e);
     if (!r)
         return -1;
@@ -131,17 +142,16 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     long long sum = 0;
     for (int i = 0; i < n; i++)
         sum += atoll(PQgetvalue(r, i, 7));
-    if (n != count || sum != total || (n && (atoll(PQgetvalue(r, 0, 0)) != first ||
-                                             atoll(PQgetvalue(r, n - 1, 0)) != last))) {
+    if (n != h->count || sum != h->total || (n && (atoll(PQgetvalue(r, 0, 0)) != h->first ||
+                                                   atoll(PQgetvalue(r, n - 1, 0)) != h->last))) {
         PQclear(r);
         return err_fail(e, EX_SOFTWARE,
                        "export batch %lld does not match its snapshot: %d rows summing %lld, recorded %lld rows summing %lld",
-                       id, n, sum, count, total);
+                       id, n, sum, h->count, h->total);
     }
-
-    char *csv = NULL;
-    size_t csv_len = 0;
-    FILE *f = open_memstream(&csv, &csv_len);
+    *csv = NULL;
+    *len = 0;
+    FILE *f = open_memstream(csv, len);
     if (!f) {
         PQclear(r);
         return err_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
@@ -155,17 +165,36 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
     }
     PQclear(r);
     if (fclose(f) != 0 || bad) {
-        free(csv);
+        free(*csv);
+        *csv = NULL;
         return err_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
     }
-    int rc = outfile_gzip_level(csv, csv_len, level, &b->gz, &b->gz_len, e);
+    return 0;
+}
+
+/* Build batch id's two files in memory from its row and snapshot. 0, or -1
+ * with e set (EX_USAGE when there is no such batch). */
+static int export_build(PGconn *db, long long id, batch *b, err_t *e)
+{
+    char ids[32];
+    snprintf(ids, sizeof ids, "%lld", id);
+    memset(b, 0, sizeof *b);
+    b->id = id;
+    batch_head h = { 0 };
+    char *csv = NULL;
+    size_t csv_len = 0;
+    if (export_read_head(db, id, ids, &h, e) || export_csv(db, id, ids, &h, &csv, &csv_len, e))
+        return -1;
+    b->published = h.published;
+    snprintf(b->recorded_sha, sizeof b->recorded_sha, "%s", h.sha);
+    int rc = outfile_gzip_level(csv, csv_len, h.level, &b->gz, &b->gz_len, e);
     free(csv);
     if (rc)
         return -1;
     sha256_hex(b->gz, b->gz_len, b->sha);
-    b->count = count;
-    snprintf(b->csv_name, sizeof b->csv_name, "invoice-requests-%s-%08lld.csv.gz", day, id);
-    snprintf(b->manifest_name, sizeof b->manifest_name, "invoice-requests-%s-%08lld.manifest.json", day, id);
+    b->count = h.count;
+    snprintf(b->csv_name, sizeof b->csv_name, "invoice-requests-%s-%08lld.csv.gz", h.day, id);
+    snprintf(b->manifest_name, sizeof b->manifest_name, "invoice-requests-%s-%08lld.manifest.json", h.day, id);
     int len = asprintf(&b->manifest,
                        "{\n"
                        "  \"schema_version\": %d,\n"
@@ -178,18 +207,18 @@ static int export_build(PGconn *db, long long id, batch *b, err_t *e)
                        "  \"first_request_id\": %lld,\n"
                        "  \"last_request_id\": %lld\n"
                        "}\n",
-                       EXPORT_SCHEMA_VERSION, id, created_at, b->csv_name, count, total, b->sha, first, last);
+                       EXPORT_SCHEMA_VERSION, id, h.created_at, b->csv_name, h.count, h.total, b->sha, h.first, h.last);
     if (len < 0) {
         b->manifest = NULL;
         batch_free(b);
         return err_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
     }
     b->manifest_len = (size_t)len;
-    if (b->published && strcmp(b->sha, sha_rec)) {
+    if (b->published && strcmp(b->sha, h.sha)) {
         err_set(e, EX_SOFTWARE,
                 "export batch %lld rebuilds to sha256 %s but was published with %s\n"
                 "HINT: the snapshot or the compressor changed; do not send this file",
-                id, b->sha, sha_rec);
+                id, b->sha, h.sha);
         batch_free(b);
         return -1;
     }
@@ -415,6 +444,84 @@ static int export_upload(PGconn *db, const config *cfg, const char *outbox, int 
     return rc;
 }
 
+/* Rebuild batch id into outbox (`settle export --replay ID`). 0, or -1 with e set. */
+static int export_replay(PGconn *db, long long id, const char *outbox, err_t *e)
+{
+    batch b;
+    int rc = export_build(db, id, &b, e) ? -1 : export_write(&b, 1, outbox, e);
+    if (!rc) {
+        log_msg(LOG_INFO, "export", KV(KV_I("batch", b.id), KV_I("records", b.count), KV_S("sha256", b.sha),
+                                       KV_S("dir", outbox)), "replayed batch");
+        printf("%s/%s\n", outbox, b.manifest_name);
+    }
+    batch_free(&b);
+    return rc;
+}
+
+/* Log, print and count the n batches just published, and free them. */
+static void export_published(batch *bs, int n, int resumed, const char *outbox, int *batches, long long *records)
+{
+    for (int i = 0; i < n; i++) {
+        log_msg(LOG_INFO, "export", KV(KV_I("batch", bs[i].id), KV_I("records", bs[i].count),
+                                       KV_S("sha256", bs[i].sha), KV_S("file", bs[i].csv_name),
+                                       KV_I("resumed", resumed)), "published batch");
+        printf("%s/%s\n", outbox, bs[i].manifest_name);
+        (*batches)++;
+        *records += bs[i].count;
+        metrics_add(NULL, NULL, "BatchesPublished", 1);
+        metrics_add(NULL, NULL, "InvoiceRequestsExported", bs[i].count);
+        batch_free(&bs[i]);
+    }
+    fflush(stdout);
+}
+
+/* Drain the outbox into batches, in groups (export_group()): reserved in
+ * one transaction, written with one directory fsync, published in one
+ * transaction, so the durable writes per batch are its two files. Reserved
+ * batches a previous run did not finish come first. 0, or -1 with e set. */
+static int export_groups(PGconn *db, const config *cfg, const char *outbox, int *batches, long long *records, err_t *e)
+{
+    progress_task pt;
+    progress_begin(&pt, "export", "export", "batches", export_batches_to_write(db, cfg->batch_size));
+    int group = export_group(cfg->batch_size), rc = 0;
+    batch bs[EXPORT_GROUP_MAX];
+    for (;;) {
+        long long ids[EXPORT_GROUP_MAX];
+        int n = exdb_reserved(db, ids, group, e), resumed = n > 0;
+        if (n < 0) {
+            rc = -1;
+            break;
+        }
+        if (!resumed && (n = exdb_reserve(db, cfg->batch_size, group, ids, e)) < 0) {
+            err_prefix(e, "reserving invoice batches");
+            rc = -1;
+            break;
+        }
+        if (!n)
+            break;
+        int built = 0;
+        while (built < n && !export_build(db, ids[built], &bs[built], e))
+            built++;
+        if (built < n || export_write(bs, n, outbox, e)) {
+            for (int i = 0; i < built; i++)
+                batch_free(&bs[i]);
+            rc = -1;
+            break;
+        }
+        export_crash_point("export-file");
+        if (export_publish(db, bs, n, e)) {
+            for (int i = 0; i < n; i++)
+                batch_free(&bs[i]);
+            rc = -1;
+            break;
+        }
+        export_published(bs, n, resumed, outbox, batches, records);
+        progress_tick(&pt, n);
+    }
+    progress_end(&pt);
+    return rc;
+}
+
 int export_run(const config *cfg, const export_opts *opts)
 {
     const char *output = opts ? opts->output : NULL;
@@ -436,20 +543,13 @@ int export_run(const config *cfg, const export_opts *opts)
         return e.code;
     }
 
-    int rc = 0, batches = 0;
+    int rc = 0, batches = 0, uploaded = 0;
     long long records = 0;
-    batch b = { 0 };
     if (replay) {
-        if (export_build(db, replay, &b, &e) || export_write(&b, 1, outbox, &e)) {
+        if (export_replay(db, replay, outbox, &e))
             rc = e.code;
-        } else {
-            log_msg(LOG_INFO, "export", KV(KV_I("batch", b.id), KV_I("records", b.count), KV_S("sha256", b.sha),
-                                           KV_S("dir", outbox)), "replayed batch");
-            printf("%s/%s\n", outbox, b.manifest_name);
-        }
         goto done;
     }
-
     int locked = db_try_lock(db, "settle.export", &e);
     if (locked < 0) {
         rc = e.code;
@@ -459,70 +559,14 @@ int export_run(const config *cfg, const export_opts *opts)
         rc = err_set(&e, EX_TEMPFAIL, "another settle export is running\nHINT: wait for it and run again");
         goto done;
     }
-
-    progress_task pt;
-    progress_begin(&pt, "export", "export", "batches", export_batches_to_write(db, cfg->batch_size));
-    /* Batches go in groups (export_group()): reserved in one transaction,
-     * written with one directory fsync, published in one transaction, so
-     * the durable writes per batch are its two files. */
-    int group = export_group(cfg->batch_size);
-    batch bs[EXPORT_GROUP_MAX];
-    for (;;) {
-        /* Reserved batches are ones a previous run did not finish: rebuild them first. */
-        long long ids[EXPORT_GROUP_MAX];
-        int n = exdb_reserved(db, ids, group, &e), resumed = n > 0;
-        if (n < 0) {
-            rc = e.code;
-            break;
-        }
-        if (!resumed && (n = exdb_reserve(db, cfg->batch_size, group, ids, &e)) < 0) {
-            err_prefix(&e, "reserving invoice batches");
-            rc = e.code;
-            break;
-        }
-        if (!n)
-            break;
-        int built = 0;
-        while (built < n && !export_build(db, ids[built], &bs[built], &e))
-            built++;
-        if (built < n || export_write(bs, n, outbox, &e)) {
-            rc = e.code;
-            for (int i = 0; i < built; i++)
-                batch_free(&bs[i]);
-            break;
-        }
-        export_crash_point("export-file");
-        if (export_publish(db, bs, n, &e)) {
-            rc = e.code;
-            for (int i = 0; i < n; i++)
-                batch_free(&bs[i]);
-            break;
-        }
-        for (int i = 0; i < n; i++) {
-            log_msg(LOG_INFO, "export", KV(KV_I("batch", bs[i].id), KV_I("records", bs[i].count),
-                                           KV_S("sha256", bs[i].sha), KV_S("file", bs[i].csv_name),
-                                           KV_I("resumed", resumed)), "published batch");
-            printf("%s/%s\n", outbox, bs[i].manifest_name);
-            batches++;
-            records += bs[i].count;
-            metrics_add(NULL, NULL, "BatchesPublished", 1);
-            metrics_add(NULL, NULL, "InvoiceRequestsExported", bs[i].count);
-            batch_free(&bs[i]);
-        }
-        fflush(stdout);
-        progress_tick(&pt, n);
-    }
-    progress_end(&pt);
-    int uploaded = 0;
-    if (!rc && export_upload(db, cfg, outbox, &uploaded, &e))
+    if (export_groups(db, cfg, outbox, &batches, &records, &e) || export_upload(db, cfg, outbox, &uploaded, &e))
         rc = e.code;
-    if (!rc)
+    else
         log_msg(LOG_INFO, "export", KV(KV_I("batches", batches), KV_I("records", records), KV_I("uploaded", uploaded)),
                 "export done");
 done:
     if (rc)
         log_msg(LOG_ERROR, "export", NULL, "%s", e.msg);
-    batch_free(&b);
     PQfinish(db);
     return rc;
 }

@@ -94,5 +94,9 @@ int ingdb_file_done(PGconn *db, const char *const u[11], err_t *e)
 
 int ingdb_analyze(PGconn *db, err_t *e)
 {
-    return db_exec(db, sqlq_ingest_analyze, e);
+    if (!db_exec(db, sqlq_ingest_analyze, e))
+        return 0;
+    if (PQtransactionStatus(db) != PQTRANS_IDLE) /* its own transaction: end it */
+        PQclear(PQexec(db, "ROLLBACK"));
+    return -1;
 }

@@ -26,18 +26,20 @@ SQL_QUERY(reconcile_mark_file);
 _Static_assert(RULE_NN_EXACT < 10 && RULE_TXID < 10 && RULE_NN_DV < 10 && RULE_SEU_REF < 10 && RULE_PIX_REF < 10,
                "RULE_PARAM covers rule numbers 0-9");
 
-int rcdb_claim(PGconn *db, long long *id, char *name, size_t n, char *format, size_t fn, long long *records,
-               err_t *e)
+int rcdb_claim(PGconn *db, rcdb_file *f, err_t *e)
 {
     PGresult *r = db_query(db, e, sqlq_reconcile_claim, 0, NULL);
     if (!r)
         return -1;
     int got = PQntuples(r) > 0;
     if (got) {
-        *id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        snprintf(name, n, "%s", PQgetvalue(r, 0, 1));
-        snprintf(format, fn, "%s", PQgetvalue(r, 0, 2));
-        *records = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+        f->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        snprintf(f->fid, sizeof f->fid, "%lld", f->id);
+        snprintf(f->name, sizeof f->name, "%s", PQgetvalue(r, 0, 1));
+        snprintf(f->format, sizeof f->format, "%s", PQgetvalue(r, 0, 2));
+        f->records = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+        snprintf(f->from, sizeof f->from, "%s", PQgetvalue(r, 0, 4));
+        snprintf(f->to, sizeof f->to, "%s", PQgetvalue(r, 0, 5));
     }
     PQclear(r);
     return got;
@@ -88,19 +90,19 @@ static int copy_spill(PGconn *db, const char *sql, FILE *f, err_t *e)
     return 0;
 }
 
-int rcdb_lock_candidates(PGconn *db, const char *file_id, err_t *e)
+int rcdb_lock_candidates(PGconn *db, const rcdb_file *f, err_t *e)
 {
-    PGresult *r = db_query(db, e, sqlq_reconcile_lock, 1, (const char *[]){ file_id });
+    PGresult *r = db_query(db, e, sqlq_reconcile_lock, 3, (const char *[]){ f->fid, f->from, f->to });
     if (!r)
         return -1;
     PQclear(r);
     return 0;
 }
 
-int rcdb_stream_file(PGconn *db, const char *file_id, rcdb_row_fn fn, void *arg, err_t *e)
+int rcdb_stream_file(PGconn *db, const rcdb_file *f, rcdb_row_fn fn, void *arg, err_t *e)
 {
-    const char *p[] = { file_id, RULE_PARAM(RULE_NN_EXACT), RULE_PARAM(RULE_TXID) };
-    return stream_query(db, sqlq_reconcile_file, 3, p, fn, arg, e);
+    const char *p[] = { f->fid, RULE_PARAM(RULE_NN_EXACT), RULE_PARAM(RULE_TXID), f->from, f->to };
+    return stream_query(db, sqlq_reconcile_file, 5, p, fn, arg, e);
 }
 
 int rcdb_keys_table(PGconn *db, err_t *e)

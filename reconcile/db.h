@@ -16,20 +16,31 @@
  * row. Non-zero stops the stream (e set). */
 typedef int (*rcdb_row_fn)(void *arg, const PGresult *r, err_t *e);
 
+/* A claimed file: its row, and the range of its settlement ids (every
+ * settlement of the file has an id in [from, to]; sql/019), as the text of
+ * statement parameters. */
+typedef struct rcdb_file {
+    long long id;
+    char fid[24];          /* id as text */
+    char name[256];
+    char format[16];       /* '' when unknown */
+    long long records;
+    char from[24], to[24]; /* "0", "0" when the file has no settlement */
+} rcdb_file;
+
 /* Claim the oldest ingested file (FOR UPDATE SKIP LOCKED, inside the open
- * transaction): 1 with *id and name set, 0 when none is claimable. */
-int rcdb_claim(PGconn *db, long long *id, char *name, size_t n, char *format, size_t fn, long long *records,
-               err_t *e);
+ * transaction): 1 with *f set, 0 when none is claimable. */
+int rcdb_claim(PGconn *db, rcdb_file *f, err_t *e);
 
 /* Files still 'ingested': their count, up to ten names in buf. */
 long rcdb_held_files(PGconn *db, char *buf, size_t n, err_t *e);
 
 /* Lock the file's exact candidate payments FOR UPDATE, in id order. */
-int rcdb_lock_candidates(PGconn *db, const char *file_id, err_t *e);
+int rcdb_lock_candidates(PGconn *db, const rcdb_file *f, err_t *e);
 
 /* Stream the file's settlements with their exact candidates
  * (reconcile_file.sql) to fn, in settlement id order. */
-int rcdb_stream_file(PGconn *db, const char *file_id, rcdb_row_fn fn, void *arg, err_t *e);
+int rcdb_stream_file(PGconn *db, const rcdb_file *f, rcdb_row_fn fn, void *arg, err_t *e);
 
 /* Make sure the session's rc_keys temporary table exists. */
 int rcdb_keys_table(PGconn *db, err_t *e);

@@ -367,13 +367,13 @@ static int fail(PGconn *db, err_t *e)
 
 /* Steps 2-4 for one claimed file: candidates, decisions, outcomes COPY.
  * locked: lock the exact candidates before reading them (see reconcile_file). */
-static int decide_file(rc_job *j, decide_ctx *d, const char *fid, int locked, err_t *e)
+static int decide_file(rc_job *j, decide_ctx *d, const rcdb_file *f, int locked, err_t *e)
 {
     PGconn *db = j->db;
-    if (locked && rcdb_lock_candidates(db, fid, e))
+    if (locked && rcdb_lock_candidates(db, f, e))
         return -1;
     testhook("reconcile:keys");
-    if (rcdb_keys_table(db, e) || rcdb_stream_file(db, fid, file_row, d, e) || (d->last_id && settle_current(d, e)) ||
+    if (rcdb_keys_table(db, e) || rcdb_stream_file(db, f, file_row, d, e) || (d->last_id && settle_current(d, e)) ||
         copybuf_flush(&d->keys))
         return d->keys.failed ? (*e = d->keys.err, -1) : -1;
     if (d->n_wait) {
@@ -408,18 +408,18 @@ static int decide_file(rc_job *j, decide_ctx *d, const char *fid, int locked, er
  * locks, a payment decided paid changed before the apply: the caller rolls
  * back and redoes the file with locked set. */
 #define RC_CONFLICT 1
-static int reconcile_file(rc_job *j, long long file_id, const char *name, int locked, err_t *e)
+static int reconcile_file(rc_job *j, const rcdb_file *f, int locked, err_t *e)
 {
     PGconn *db = j->db;
-    char fid[24];
-    snprintf(fid, sizeof fid, "%lld", file_id);
-    decide_ctx d = { .job = j, .file_id = fid };
+    long long file_id = f->id;
+    const char *name = f->name;
+    decide_ctx d = { .job = j, .file_id = f->fid };
     FILE *out = tmpfile(), *keys = tmpfile();
     int rc = -1;
     if (!out || !keys || rc_state_init(&d.st) || copybuf_init(&d.out, NULL, out) || copybuf_init(&d.keys, NULL, keys))
         err_set(e, EX_SOFTWARE, "cannot make a temporary file or buffer");
     else
-        rc = decide_file(j, &d, fid, locked, e);
+        rc = decide_file(j, &d, f, locked, e);
     long nkeys = d.keys.rows;
     rc_state_free(&d.st);
     copybuf_free(&d.out);
@@ -492,43 +492,104 @@ static pcre2_code *compile(const char *pattern)
     return pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &err, &off, NULL);
 }
 
+/* Open the job: its reference patterns and its connection (JIT off). 0, or
+ * -1 with e set; rc_job_close() frees what was made either way. */
+static int rc_job_open(rc_job *j, const config *cfg, err_t *e)
+{
+    j->params.tolerance_cents = cfg->tolerance_cents;
+    j->boleto_re = compile(cfg->boleto_reference_pattern);
+    j->pix_re = compile(cfg->pix_reference_pattern);
+    j->md = pcre2_match_data_create(16, NULL);
+    j->db = db_connect(cfg, e);
+    /* The file query is a loop of index probes whose row estimate makes the
+     * planner JIT-compile it: that took 0.47 s of a 2.8 s query over the
+     * 480,000-title benchmark file, and saved nothing. */
+    if (j->db && db_exec(j->db, "SET jit = off", e)) {
+        PQfinish(j->db);
+        j->db = NULL;
+    }
+    return j->db ? 0 : -1;
+}
+
+static void rc_job_close(rc_job *j)
+{
+    if (j->db)
+        PQfinish(j->db);
+    pcre2_match_data_free(j->md);
+    pcre2_code_free(j->boleto_re);
+    pcre2_code_free(j->pix_re);
+}
+
+/* The card files' parameters and counts, for cards_reconcile_file(). */
+typedef struct rc_cards {
+    card_params p;
+    long counts[4];
+} rc_cards;
+
+/* Claim again: the file is redone (locked after a conflict, or after a deadlock). */
+#define RC_AGAIN (-1)
+
+/* Reconcile the claimed file f inside its open transaction (a card file by
+ * its own rules, reconcile/cards_db.c). 0 when done; RC_AGAIN when it was
+ * rolled back to be redone (*lock_file = f->id: with its payments locked;
+ * a deadlock: up to five times); otherwise the exit code, logged. */
+static int reconcile_claimed(rc_job *j, const rcdb_file *f, rc_cards *cards, int *retries, long long *lock_file,
+                             err_t *e)
+{
+    int card = !strcmp(f->format, "cielo") || !strcmp(f->format, "rede");
+    char label[300];
+    snprintf(label, sizeof label, "reconcile %s", f->name);
+    progress_begin(&j->progress, "reconcile", label, "settlements", f->records);
+    testhook("reconcile:claimed");
+    int done = card ? cards_reconcile_file(j->db, &cards->p, f->id, f->name, cards->counts, e)
+                    : reconcile_file(j, f, f->id == *lock_file, e);
+    progress_end(&j->progress);
+    if (done == RC_CONFLICT) {
+        PQclear(PQexec(j->db, "ROLLBACK"));
+        *lock_file = f->id;
+        return RC_AGAIN;
+    }
+    if (done) {
+        int code = fail(j->db, e);
+        /* Two processes locking the same payments through different
+         * rules may deadlock; PostgreSQL cancels one: try it again. */
+        if (strstr(e->msg, "deadlock detected") && ++*retries <= 5) {
+            log_msg(LOG_WARN, "reconcile", KV(KV_I("file_id", f->id), KV_I("attempt", *retries)),
+                    "deadlock with another reconcile; retrying the file");
+            err_clear(e);
+            return RC_AGAIN;
+        }
+        log_msg(LOG_ERROR, "reconcile", KV(KV_I("file_id", f->id), KV_S("file", f->name)), "%s", e->msg);
+        return code;
+    }
+    *retries = 0;
+    *lock_file = 0;
+    return 0;
+}
+
 int reconcile_run(const config *cfg, const reconcile_opts *opts)
 {
     long max_files = opts && opts->max_files > 0 ? opts->max_files : -1;
     err_t e = { 0 };
-    rc_job j = { .params = { .tolerance_cents = cfg->tolerance_cents } };
-    card_params card_p;
+    rc_job j = { 0 };
     card_fee_rate *card_rates = NULL;
-    long card_counts[4] = { 0 };
-    if (cards_params_from_config(cfg, &card_p, &card_rates)) {
+    rc_cards cards = { 0 };
+    if (cards_params_from_config(cfg, &cards.p, &card_rates)) {
         log_msg(LOG_ERROR, "reconcile", NULL, "out of memory");
         return EX_SOFTWARE;
     }
-    j.boleto_re = compile(cfg->boleto_reference_pattern);
-    j.pix_re = compile(cfg->pix_reference_pattern);
-    j.md = pcre2_match_data_create(16, NULL);
     int rc = 0, retries = 0;
     long files = 0;
     long long lock_file = 0; /* the file to redo with its payments locked */
     int64_t waited_since = 0; /* waiting for held files since (clock_mono_ms) */
-    j.db = db_connect(cfg, &e);
-    /* The file query is a loop of index probes whose row estimate makes the
-     * planner JIT-compile it: that took 0.47 s of a 2.8 s query over the
-     * 480,000-title benchmark file, and saved nothing. */
-    if (j.db && db_exec(j.db, "SET jit = off", &e)) {
-        PQfinish(j.db);
-        j.db = NULL;
-    }
-    if (!j.db) {
+    if (rc_job_open(&j, cfg, &e)) {
         rc = e.code;
         log_msg(LOG_ERROR, "reconcile", NULL, "%s", e.msg);
         goto out;
     }
     while (max_files < 0 || files < max_files) {
-        long long id = 0, records = 0;
-        char name[256] = "", format[16] = "";
-        int claimed = db_exec(j.db, "BEGIN", &e) ? -1
-                      : rcdb_claim(j.db, &id, name, sizeof name, format, sizeof format, &records, &e);
+        rcdb_file f = { 0 };
+        int claimed = db_exec(j.db, "BEGIN", &e) ? -1 : rcdb_claim(j.db, &f, &e);
         if (claimed < 0) {
             rc = fail(j.db, &e);
             log_msg(LOG_ERROR, "reconcile", NULL, "%s", e.msg);
@@ -565,36 +626,13 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
             break;
         }
         waited_since = 0;
-        /* card acquirer files have their own rules (reconcile/cards_db.c) */
-        int card = !strcmp(format, "cielo") || !strcmp(format, "rede");
-        char label[300];
-        snprintf(label, sizeof label, "reconcile %s", name);
-        progress_begin(&j.progress, "reconcile", label, "settlements", records);
-        testhook("reconcile:claimed");
-        int done = card ? cards_reconcile_file(j.db, &card_p, id, name, card_counts, &e)
-                        : reconcile_file(&j, id, name, id == lock_file, &e);
-        progress_end(&j.progress);
-        if (done == RC_CONFLICT) {
-            PQclear(PQexec(j.db, "ROLLBACK"));
-            lock_file = id;
+        int done = reconcile_claimed(&j, &f, &cards, &retries, &lock_file, &e);
+        if (done == RC_AGAIN)
             continue;
-        }
         if (done) {
-            int code = fail(j.db, &e);
-            /* Two processes locking the same payments through different
-             * rules may deadlock; PostgreSQL cancels one: try it again. */
-            if (strstr(e.msg, "deadlock detected") && ++retries <= 5) {
-                log_msg(LOG_WARN, "reconcile", KV(KV_I("file_id", id), KV_I("attempt", retries)),
-                        "deadlock with another reconcile; retrying the file");
-                err_clear(&e);
-                continue;
-            }
-            rc = code;
-            log_msg(LOG_ERROR, "reconcile", KV(KV_I("file_id", id), KV_S("file", name)), "%s", e.msg);
+            rc = done;
             break;
         }
-        retries = 0;
-        lock_file = 0;
         files++;
     }
     if (!rc && cards_sweep(j.db, cfg, &e) < 0) {
@@ -604,11 +642,7 @@ int reconcile_run(const config *cfg, const reconcile_opts *opts)
     if (!rc)
         log_msg(LOG_INFO, "reconcile", KV(KV_I("files", files)), "done");
 out:
-    if (j.db)
-        PQfinish(j.db);
-    pcre2_match_data_free(j.md);
-    pcre2_code_free(j.boleto_re);
-    pcre2_code_free(j.pix_re);
+    rc_job_close(&j);
     free(card_rates);
     return rc;
 }

@@ -9,14 +9,14 @@
 -- payment, when one did ("format|bank|code|nosso número without zeros|amount
 -- paid|kind|txid|occurrence date"), so that a second report of the same
 -- money is told from a second payment; the CASE keeps the look-up off the
--- common, pending case. r: the file's id range (its BRIN index), so that the
--- primary key is read over this file's ids only, not over every settlement
--- ever ingested.
-WITH r AS MATERIALIZED (SELECT min(id) AS lo, max(id) AS hi FROM (SELECT id FROM settlements WHERE file_id = $1 OFFSET 0) f),
-e AS (SELECT s.id AS sid, min(x.id) AS prior, min(o.payment_id) AS prior_payment
+-- common, pending case. $4, $5: the range of the file's settlement ids
+-- (reconcile_claim.sql), so that the primary key is read over this file's
+-- ids only, not over every settlement ever ingested.
+WITH e AS (SELECT s.id AS sid, min(x.id) AS prior, min(o.payment_id) AS prior_payment
              FROM settlements s JOIN settlements x ON x.end_to_end_id = s.end_to_end_id AND x.id <> s.id
              JOIN settlement_outcomes o ON o.settlement_id = x.id
-            WHERE s.file_id = $1 AND s.kind IN ('pix', 'pix_refund') AND s.end_to_end_id <> ''
+            WHERE s.id BETWEEN $4::bigint AND $5::bigint AND s.file_id = $1
+              AND s.kind IN ('pix', 'pix_refund') AND s.end_to_end_id <> ''
             GROUP BY s.id)
 SELECT s.id, s.kind, s.format, coalesce(s.bank_code, ''), coalesce(s.movement_code, ''), s.paid,
        s.amount_paid_cents, s.interest_cents, s.discount_cents, s.rebate_cents, e.prior, e.prior_payment,
@@ -43,4 +43,4 @@ SELECT s.id, s.kind, s.format, coalesce(s.bank_code, ''), coalesce(s.movement_co
                    FROM settlements ps WHERE ps.id = p.paid_by_settlement) END
          FROM payments p
         WHERE s.txid <> '' AND s.kind <> 'pix_refund' AND p.txid = s.txid) c ON true
- WHERE s.id BETWEEN (SELECT lo FROM r) AND (SELECT hi FROM r) AND s.file_id = $1 ORDER BY s.id
+ WHERE s.id BETWEEN $4::bigint AND $5::bigint AND s.file_id = $1 ORDER BY s.id
