@@ -328,6 +328,59 @@ static void login_user(PGconn *db, char *out, size_t n)
     snprintf(out, n, "%s", u && *u ? u : "(unknown)");
 }
 
+/* A connection that failed (or timed out): finish db and set e to what
+ * the operator must fix, by the server's SQLSTATE: a refused password
+ * (naming where it came from), a missing password, a refused login, a
+ * missing database, or a server that cannot be reached. pw: conninfo
+ * holds password=. */
+static void connect_failed(PGconn *db, int pw, int timed_out, err_t *e)
+{
+    char msg[768], state[6];
+    snprintf(msg, sizeof msg, "%s", timed_out ? "timeout expired (connect_timeout)" : PQerrorMessage(db));
+    connect_sqlstate(msg, state);
+    trim_nl(msg);
+    int needs_pw = PQconnectionNeedsPassword(db);
+    char src[PATH_MAX + 64], user[128];
+    password_source(db, pw, src, sizeof src);
+    login_user(db, user, sizeof user);
+    PQfinish(db);
+    if (!strcmp(state, "28P01") && !needs_pw) {
+        /* a password was sent and refused: say which one to fix */
+        err_set(e, EX_NOPERM,
+                "the payments database refused the password of user \"%s\" (from %s): %s\n"
+                "HINT: put the role's current password in %s (a line host:port:dbname:user:password; "
+                "mode 0600, readable by the user settle runs as), or change the role's password to match; "
+                "docs/operations.md, \"First deploy\", steps 2-3",
+                user, src, msg, src);
+    } else if (needs_pw) {
+        err_set(e, EX_NOPERM,
+                "the payments database asks user \"%s\" for a password and none was found (looked in %s): %s\n"
+                "HINT: add a line host:port:dbname:user:password for it to the password file "
+                "(passfile= in [database] conninfo); libpq ignores a password file that others can read: "
+                "mode 0600, owned by the user settle runs as; docs/operations.md, \"First deploy\", steps 2-3",
+                user, src, msg);
+    } else if (!strcmp(state, "28P01") || !strcmp(state, "28000") || !strcmp(state, "42501")) {
+        err_set(e, EX_NOPERM,
+                "the payments database refused the login: %s\n"
+                "HINT: check user= in [database] conninfo (a LOGIN role that is a member of settle_job, "
+                "never settle_job itself) and its password in the password file (passfile= in conninfo, "
+                "else $PGPASSFILE or ~/.pgpass; mode 0600, readable by the user settle runs as); "
+                "docs/operations.md, \"First deploy\", steps 2-3",
+                msg);
+    } else if (!strcmp(state, "3D000")) {
+        err_set(e, EX_CONFIG,
+                "the payments database does not exist: %s\n"
+                "HINT: check dbname= in [database] conninfo (or PGDATABASE when it is empty)",
+                msg);
+    } else {
+        err_set(e, EX_UNAVAILABLE,
+                "cannot connect to the payments database: %s\n"
+                "HINT: check [database] conninfo in the config, or PGHOST/PGDATABASE/PGUSER when it is empty; "
+                "re-run when the database is back",
+                msg);
+    }
+}
+
 PGconn *db_connect(const config *cfg, err_t *e)
 {
     int pw = 0;
@@ -352,50 +405,7 @@ PGconn *db_connect(const config *cfg, err_t *e)
     PQsetErrorVerbosity(db, PQERRORS_VERBOSE);
     int timed_out = PQstatus(db) != CONNECTION_BAD && connect_wait(db) < 0;
     if (timed_out || PQstatus(db) != CONNECTION_OK) {
-        char msg[768], state[6];
-        snprintf(msg, sizeof msg, "%s", timed_out ? "timeout expired (connect_timeout)" : PQerrorMessage(db));
-        connect_sqlstate(msg, state);
-        trim_nl(msg);
-        int needs_pw = PQconnectionNeedsPassword(db);
-        char src[PATH_MAX + 64], user[128];
-        password_source(db, pw, src, sizeof src);
-        login_user(db, user, sizeof user);
-        PQfinish(db);
-        if (!strcmp(state, "28P01") && !needs_pw) {
-            /* a password was sent and refused: say which one to fix */
-            err_set(e, EX_NOPERM,
-                    "the payments database refused the password of user \"%s\" (from %s): %s\n"
-                    "HINT: put the role's current password in %s (a line host:port:dbname:user:password; "
-                    "mode 0600, readable by the user settle runs as), or change the role's password to match; "
-                    "docs/operations.md, \"First deploy\", steps 2-3",
-                    user, src, msg, src);
-        } else if (needs_pw) {
-            err_set(e, EX_NOPERM,
-                    "the payments database asks user \"%s\" for a password and none was found (looked in %s): %s\n"
-                    "HINT: add a line host:port:dbname:user:password for it to the password file "
-                    "(passfile= in [database] conninfo); libpq ignores a password file that others can read: "
-                    "mode 0600, owned by the user settle runs as; docs/operations.md, \"First deploy\", steps 2-3",
-                    user, src, msg);
-        } else if (!strcmp(state, "28P01") || !strcmp(state, "28000") || !strcmp(state, "42501")) {
-            err_set(e, EX_NOPERM,
-                    "the payments database refused the login: %s\n"
-                    "HINT: check user= in [database] conninfo (a LOGIN role that is a member of settle_job, "
-                    "never settle_job itself) and its password in the password file (passfile= in conninfo, "
-                    "else $PGPASSFILE or ~/.pgpass; mode 0600, readable by the user settle runs as); "
-                    "docs/operations.md, \"First deploy\", steps 2-3",
-                    msg);
-        } else if (!strcmp(state, "3D000")) {
-            err_set(e, EX_CONFIG,
-                    "the payments database does not exist: %s\n"
-                    "HINT: check dbname= in [database] conninfo (or PGDATABASE when it is empty)",
-                    msg);
-        } else {
-            err_set(e, EX_UNAVAILABLE,
-                    "cannot connect to the payments database: %s\n"
-                    "HINT: check [database] conninfo in the config, or PGHOST/PGDATABASE/PGUSER when it is empty; "
-                    "re-run when the database is back",
-                    msg);
-        }
+        connect_failed(db, pw, timed_out, e);
         return NULL;
     }
     PQsetErrorVerbosity(db, PQERRORS_DEFAULT);

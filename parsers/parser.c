@@ -376,7 +376,7 @@ static int detect(parser *p, err_t *e)
     record_format want = p->opts.format;
     if (want == FMT_PIX_CSV)
         return open_pixcsv(p, 1, e);
-    /* a PSP's record-typed statement (parsers/pixpsp.c): its header record */
+    /* a PSP's record-typed statement (parsers/pixpsp*.c): its header record */
     if (want == FMT_PIX_PSP || (want == FMT_UNKNOWN && pixpsp_sniff((const char *)p->buf, p->end)))
         return pixpsp_open(p, pixpsp_sniff((const char *)p->buf, p->end), e);
     /* card acquirers: Cielo's header has 'CIELO' at 43-47 */

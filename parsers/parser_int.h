@@ -53,10 +53,10 @@ struct parser {
     /* API Pix JSON: the reader (it reads through parser_pull) */
     pixapi *api;
 
-    /* PSP statement (parsers/pixpsp.c) */
+    /* PSP statement (parsers/pixpsp.c, pixpsp_read.c) */
     struct pixpsp *psp;
 
-    /* card acquirers (parsers/cielo.c, parsers/rede.c) */
+    /* card acquirers (parsers/cielo.c, parsers/rede*.c) */
     struct cielo *cielo;
     struct rede *rede;
 
@@ -103,7 +103,7 @@ int cnab240_next(parser *p, settle_record *rec, err_t *e);
 int cnab400_start(parser *p, err_t *e);
 int cnab400_next(parser *p, settle_record *rec, err_t *e);
 
-/* PSP statements (parsers/pixpsp.c): lay = the layout pixpsp_sniff() found,
+/* PSP statements (parsers/pixpsp_read.c): lay = the layout pixpsp_sniff() found,
  * or NULL for the first (forced --format pix-psp). */
 struct pixpsp_layout;
 int pixpsp_open(parser *p, const struct pixpsp_layout *lay, err_t *e);

@@ -257,6 +257,51 @@ static long long run(PGconn *db, const char *sql, const char *fid, const char *w
     return n;
 }
 
+/* Decide every record of the file (decide_file) into the spill file f,
+ * then COPY it into card_dec (the stream and a COPY cannot share the
+ * connection). 0, -1 with e set. */
+static int decide_and_copy(PGconn *db, card_ctx *c, FILE *f, const char *fid, err_t *e)
+{
+    int bad = decide_file(db, c, fid, e) || copybuf_flush(&c->out);
+    if (bad && c->out.failed)
+        *e = c->out.err;
+    if (!bad) {
+        PGresult *cr = PQexec(db, "COPY card_dec (settlement_id, outcome, reason, fee_reason, rule, payment_id,"
+                                  " action, receivable_id, receivable_payment, contract_fee_cents, event,"
+                                  " expected_cents, paid_cents, detail, fee_detail, acquirer, merchant, sale_key,"
+                                  " nsu_key, installment, installments, acquirer_key) FROM STDIN");
+        bad = PQresultStatus(cr) != PGRES_COPY_IN;
+        if (bad)
+            db_error(db, cr, e, "starting COPY card_dec");
+        PQclear(cr);
+        if (!bad && (copybuf_send_file(db, f, e) || copybuf_end(db, NULL, e) < 0))
+            bad = 1;
+    }
+    return bad ? -1 : 0;
+}
+
+/* The log line and the metrics of a card file reconciled (committed). */
+static void report_file(const card_ctx *c, long long file_id, const char *name)
+{
+    log_msg(LOG_INFO, "reconcile",
+            KV(KV_I("file_id", file_id), KV_S("file", name), KV_I("paid", c->counts[OUT_PAID]),
+               KV_I("exceptions", c->counts[OUT_EXCEPTION]), KV_I("events", c->counts[OUT_EVENT]),
+               KV_I("redeliveries", c->counts[OUT_REDELIVERY])),
+            "reconciled card file");
+    long exc = 0;
+    for (int x = EXC_UNKNOWN_PAYMENT; x <= EXC_LAST; x++)
+        exc += c->reasons[x];
+    metrics_add(NULL, NULL, "FilesReconciled", 1);
+    metrics_add(NULL, NULL, "Settled", c->counts[OUT_PAID]);
+    metrics_add(NULL, NULL, "SettledAmount", c->paid_cents);
+    metrics_add(NULL, NULL, "Events", c->counts[OUT_EVENT]);
+    metrics_add(NULL, NULL, "Redeliveries", c->counts[OUT_REDELIVERY]);
+    metrics_add(NULL, NULL, "Exceptions", exc);
+    for (int x = EXC_UNKNOWN_PAYMENT; x <= EXC_LAST; x++)
+        if (c->reasons[x])
+            metrics_add("reason", rc_reason_name((rc_reason)x), "Exceptions", c->reasons[x]);
+}
+
 int cards_reconcile_file(PGconn *db, const card_params *p, long long file_id, const char *name, long counts[4],
                          err_t *e)
 {
@@ -286,25 +331,8 @@ int cards_reconcile_file(PGconn *db, const card_params *p, long long file_id, co
     if (db_exec(db, sqlq_cards_decisions_table, e))
         goto done;
     testhook("reconcile:cards-locked");
-    {
-        int bad = decide_file(db, &c, fid, e) || copybuf_flush(&c.out);
-        if (bad && c.out.failed)
-            *e = c.out.err;
-        if (!bad) {
-            PGresult *cr = PQexec(db, "COPY card_dec (settlement_id, outcome, reason, fee_reason, rule, payment_id,"
-                                      " action, receivable_id, receivable_payment, contract_fee_cents, event,"
-                                      " expected_cents, paid_cents, detail, fee_detail, acquirer, merchant, sale_key,"
-                                      " nsu_key, installment, installments, acquirer_key) FROM STDIN");
-            bad = PQresultStatus(cr) != PGRES_COPY_IN;
-            if (bad)
-                db_error(db, cr, e, "starting COPY card_dec");
-            PQclear(cr);
-            if (!bad && (copybuf_send_file(db, f, e) || copybuf_end(db, NULL, e) < 0))
-                bad = 1;
-        }
-        if (bad)
-            goto done;
-    }
+    if (decide_and_copy(db, &c, f, fid, e) < 0)
+        goto done;
     testhook("reconcile:cards-decided");
     if (run(db, sqlq_cards_apply_outcomes, fid, "card outcomes", e) < 0 ||
         run(db, sqlq_cards_apply_receivables, fid, "card receivables", e) < 0)
@@ -328,23 +356,7 @@ int cards_reconcile_file(PGconn *db, const card_params *p, long long file_id, co
         goto done;
     for (int i = 0; i < 4; i++)
         counts[i] += c.counts[i];
-    log_msg(LOG_INFO, "reconcile",
-            KV(KV_I("file_id", file_id), KV_S("file", name), KV_I("paid", c.counts[OUT_PAID]),
-               KV_I("exceptions", c.counts[OUT_EXCEPTION]), KV_I("events", c.counts[OUT_EVENT]),
-               KV_I("redeliveries", c.counts[OUT_REDELIVERY])),
-            "reconciled card file");
-    long exc = 0;
-    for (int x = EXC_UNKNOWN_PAYMENT; x <= EXC_LAST; x++)
-        exc += c.reasons[x];
-    metrics_add(NULL, NULL, "FilesReconciled", 1);
-    metrics_add(NULL, NULL, "Settled", c.counts[OUT_PAID]);
-    metrics_add(NULL, NULL, "SettledAmount", c.paid_cents);
-    metrics_add(NULL, NULL, "Events", c.counts[OUT_EVENT]);
-    metrics_add(NULL, NULL, "Redeliveries", c.counts[OUT_REDELIVERY]);
-    metrics_add(NULL, NULL, "Exceptions", exc);
-    for (int x = EXC_UNKNOWN_PAYMENT; x <= EXC_LAST; x++)
-        if (c.reasons[x])
-            metrics_add("reason", rc_reason_name((rc_reason)x), "Exceptions", c.reasons[x]);
+    report_file(&c, file_id, name);
     rc = 0;
 done:
     copybuf_free(&c.out);
