@@ -28,6 +28,7 @@
 SQL_QUERY(cards_lock);
 SQL_QUERY(cards_file);
 SQL_QUERY(cards_decisions_table);
+SQL_QUERY(cards_copy_decisions);
 SQL_QUERY(cards_apply_outcomes);
 SQL_QUERY(cards_apply_receivables);
 SQL_QUERY(cards_apply_paid);
@@ -266,10 +267,7 @@ static int decide_and_copy(PGconn *db, card_ctx *c, FILE *f, const char *fid, er
     if (bad && c->out.failed)
         *e = c->out.err;
     if (!bad) {
-        PGresult *cr = PQexec(db, "COPY card_dec (settlement_id, outcome, reason, fee_reason, rule, payment_id,"
-                                  " action, receivable_id, receivable_payment, contract_fee_cents, event,"
-                                  " expected_cents, paid_cents, detail, fee_detail, acquirer, merchant, sale_key,"
-                                  " nsu_key, installment, installments, acquirer_key) FROM STDIN");
+        PGresult *cr = PQexec(db, sqlq_cards_copy_decisions);
         bad = PQresultStatus(cr) != PGRES_COPY_IN;
         if (bad)
             db_error(db, cr, e, "starting COPY card_dec");
