@@ -2,6 +2,7 @@
  * text, signed amounts, dates and messages. Pure functions over a
  * normalised line. */
 #include "parsers/cards.h"
+#include "parsers/utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,30 +16,6 @@ static const uint16_t cp1252_high[32] = {
     0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
 };
-
-static size_t put_utf8(char *dst, uint32_t cp)
-{
-    if (cp < 0x80) {
-        dst[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        dst[0] = (char)(0xC0 | (cp >> 6));
-        dst[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        dst[0] = (char)(0xE0 | (cp >> 12));
-        dst[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        dst[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    dst[0] = (char)(0xF0 | (cp >> 18));
-    dst[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    dst[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    dst[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
 
 void cards_text(const cnab_line *l, size_t start, size_t len, char *dst, size_t size)
 {
@@ -61,7 +38,7 @@ void cards_text(const cnab_line *l, size_t start, size_t len, char *dst, size_t 
         if (cp < 0x20 || cp == 0x7F)
             cp = ' ';
         char tmp[4];
-        size_t k = put_utf8(tmp, cp);
+        size_t k = utf8_put(tmp, cp);
         if (j + k >= size)
             break;
         memcpy(dst + j, tmp, k);

@@ -2,6 +2,7 @@
  * 0x1A, Latin-1 vs UTF-8), padding to the layout length, and the decoding of
  * the fields of a layout table into a settle_record. */
 #include "parsers/cnab.h"
+#include "parsers/utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -335,30 +336,6 @@ bad : {
 }
 }
 
-static size_t put_utf8(char *dst, uint32_t cp)
-{
-    if (cp < 0x80) {
-        dst[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        dst[0] = (char)(0xC0 | (cp >> 6));
-        dst[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        dst[0] = (char)(0xE0 | (cp >> 12));
-        dst[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        dst[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    dst[0] = (char)(0xF0 | (cp >> 18));
-    dst[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    dst[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    dst[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Flags (high bits) for the bytes of w below 0x20 or equal to 0x7F, the
  * controls cnab_text() blanks. A flag may be set above a flagged byte
  * (the borrow), never when no byte qualifies: a filter, not an index. */
@@ -415,7 +392,7 @@ void cnab_text(const cnab_line *l, size_t start, size_t len, char *dst, size_t s
             dst[j++] = ' ';
         } else {
             char tmp[4];
-            size_t k = put_utf8(tmp, cp);
+            size_t k = utf8_put(tmp, cp);
             if (j + k >= size)
                 break;
             memcpy(dst + j, tmp, k);

@@ -15,6 +15,7 @@
 #include "common/civil.h"
 #include "parsers/cnab.h"
 #include "parsers/pixcsv.h"
+#include "parsers/utf8.h"
 #include "parsers/pixval.h"
 #include "parsers/pixpsp.h"
 
@@ -198,8 +199,7 @@ static int to_utf8(const layout *lay, const unsigned char *raw, size_t n, char *
             continue;
         }
         if (lay->latin1) {
-            out[o++] = (char)(0xC0 | (c >> 6));
-            out[o++] = (char)(0x80 | (c & 0x3F));
+            o += utf8_put(out + o, c);
             i++;
             continue;
         }
