@@ -94,6 +94,44 @@ typedef struct batch_head {
     int level;                    /* gzip level */
 } batch_head;
 
+/* What building batch after batch reuses: the CSV's buffer and the
+ * compressor (their memory stays allocated, rather than being mapped,
+ * cleared and unmapped once per batch). */
+typedef struct export_bufs {
+    char *csv;
+    size_t len, cap;
+    int failed; /* out of memory while writing */
+    outfile_gz gz;
+} export_bufs;
+
+static void export_bufs_free(export_bufs *x)
+{
+    free(x->csv);
+    outfile_gz_free(&x->gz);
+    memset(x, 0, sizeof *x);
+}
+
+/* fopencookie's write: append to x->csv. */
+static ssize_t bufs_write(void *cookie, const char *p, size_t n)
+{
+    export_bufs *x = cookie;
+    if (x->len + n > x->cap) {
+        size_t cap = x->cap ? x->cap : 1 << 16;
+        while (cap < x->len + n)
+            cap *= 2;
+        char *nb = realloc(x->csv, cap);
+        if (!nb) {
+            x->failed = 1;
+            return -1;
+        }
+        x->csv = nb;
+        x->cap = cap;
+    }
+    memcpy(x->csv + x->len, p, n);
+    x->len += n;
+    return (ssize_t)n;
+}
+
 /* Read and check batch id's row into *h. 0, or -1 with e set (EX_USAGE when
  * there is no such batch). */
 static int export_read_head(PGconn *db, long long id, const char *ids, batch_head *h, err_t *e)
@@ -130,10 +168,9 @@ static int export_read_head(PGconn *db, long long id, const char *ids, batch_hea
     return 0;
 }
 
-/* The CSV of batch id from its snapshot, checked against its row h: *csv
- * (malloc'd, the caller frees) and *len. 0, or -1 with e set. */
-static int export_csv(PGconn *db, long long id, const char *ids, const batch_head *h, char **csv, size_t *len,
-                      err_t *e)
+/* The CSV of batch id from its snapshot, checked against its row h, into
+ * x->csv[0..x->len). 0, or -1 with e set. */
+static int export_csv(PGconn *db, long long id, const char *ids, const batch_head *h, export_bufs *x, err_t *e)
 {
     PGresult *r = exdb_batch_items(db, ids, e);
     if (!r)
@@ -149,9 +186,9 @@ static int export_csv(PGconn *db, long long id, const char *ids, const batch_hea
                        "export batch %lld does not match its snapshot: %d rows summing %lld, recorded %lld rows summing %lld",
                        id, n, sum, h->count, h->total);
     }
-    *csv = NULL;
-    *len = 0;
-    FILE *f = open_memstream(csv, len);
+    x->len = 0;
+    x->failed = 0;
+    FILE *f = fopencookie(x, "w", (cookie_io_functions_t){ .write = bufs_write });
     if (!f) {
         PQclear(r);
         return err_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
@@ -164,32 +201,25 @@ static int export_csv(PGconn *db, long long id, const char *ids, const batch_hea
         bad = csvout_row(f, ',', "\r\n", row, EXPORT_NCOLS);
     }
     PQclear(r);
-    if (fclose(f) != 0 || bad) {
-        free(*csv);
-        *csv = NULL;
+    if (fclose(f) != 0 || bad || x->failed)
         return err_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
-    }
     return 0;
 }
 
 /* Build batch id's two files in memory from its row and snapshot. 0, or -1
  * with e set (EX_USAGE when there is no such batch). */
-static int export_build(PGconn *db, long long id, batch *b, err_t *e)
+static int export_build(PGconn *db, long long id, export_bufs *x, batch *b, err_t *e)
 {
     char ids[32];
     snprintf(ids, sizeof ids, "%lld", id);
     memset(b, 0, sizeof *b);
     b->id = id;
     batch_head h = { 0 };
-    char *csv = NULL;
-    size_t csv_len = 0;
-    if (export_read_head(db, id, ids, &h, e) || export_csv(db, id, ids, &h, &csv, &csv_len, e))
+    if (export_read_head(db, id, ids, &h, e) || export_csv(db, id, ids, &h, x, e))
         return -1;
     b->published = h.published;
     snprintf(b->recorded_sha, sizeof b->recorded_sha, "%s", h.sha);
-    int rc = outfile_gzip_level(csv, csv_len, h.level, &b->gz, &b->gz_len, e);
-    free(csv);
-    if (rc)
+    if (outfile_gz_compress(&x->gz, x->csv, x->len, h.level, &b->gz, &b->gz_len, e))
         return -1;
     sha256_hex(b->gz, b->gz_len, b->sha);
     b->count = h.count;
@@ -410,10 +440,11 @@ static int export_upload(PGconn *db, const config *cfg, const char *outbox, int 
     }
     const char *rdir = d->ep.remote_dir && *d->ep.remote_dir ? d->ep.remote_dir : ".";
     int rc = 0;
+    export_bufs x = { 0 };
     for (int i = 0; i < PQntuples(r) && !rc; i++) {
         batch b;
         const char *id = PQgetvalue(r, i, 0);
-        if (export_build(db, atoll(id), &b, e)) {
+        if (export_build(db, atoll(id), &x, &b, e)) {
             rc = -1;
             break;
         }
@@ -439,6 +470,7 @@ static int export_upload(PGconn *db, const config *cfg, const char *outbox, int 
         }
         batch_free(&b);
     }
+    export_bufs_free(&x);
     sftp_close(c);
     PQclear(r);
     return rc;
@@ -448,7 +480,9 @@ static int export_upload(PGconn *db, const config *cfg, const char *outbox, int 
 static int export_replay(PGconn *db, long long id, const char *outbox, err_t *e)
 {
     batch b;
-    int rc = export_build(db, id, &b, e) ? -1 : export_write(&b, 1, outbox, e);
+    export_bufs x = { 0 };
+    int rc = export_build(db, id, &x, &b, e) ? -1 : export_write(&b, 1, outbox, e);
+    export_bufs_free(&x);
     if (!rc) {
         log_msg(LOG_INFO, "export", KV(KV_I("batch", b.id), KV_I("records", b.count), KV_S("sha256", b.sha),
                                        KV_S("dir", outbox)), "replayed batch");
@@ -485,6 +519,7 @@ static int export_groups(PGconn *db, const config *cfg, const char *outbox, int 
     progress_begin(&pt, "export", "export", "batches", export_batches_to_write(db, cfg->batch_size));
     int group = export_group(cfg->batch_size), rc = 0;
     batch bs[EXPORT_GROUP_MAX];
+    export_bufs x = { 0 };
     for (;;) {
         long long ids[EXPORT_GROUP_MAX];
         int n = exdb_reserved(db, ids, group, e), resumed = n > 0;
@@ -500,7 +535,7 @@ static int export_groups(PGconn *db, const config *cfg, const char *outbox, int 
         if (!n)
             break;
         int built = 0;
-        while (built < n && !export_build(db, ids[built], &bs[built], e))
+        while (built < n && !export_build(db, ids[built], &x, &bs[built], e))
             built++;
         if (built < n || export_write(bs, n, outbox, e)) {
             for (int i = 0; i < built; i++)
@@ -518,6 +553,7 @@ static int export_groups(PGconn *db, const config *cfg, const char *outbox, int 
         export_published(bs, n, resumed, outbox, batches, records);
         progress_tick(&pt, n);
     }
+    export_bufs_free(&x);
     progress_end(&pt);
     return rc;
 }
