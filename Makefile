@@ -6,7 +6,7 @@
 #   make asan       build and run the tests with AddressSanitizer + UBSan
 #   make valgrind   the unit tests under valgrind memcheck (leaks are errors)
 #   make lint       cppcheck, clang-tidy, banned functions, include directions
-#                   (scripts/lint; not part of check)
+#                   (scripts/lint; part of check, beside pass 1)
 #   make coverage   line coverage of the unit tests (gcov + gcovr, build/coverage)
 #   make check-crash  the crash harness: 30 trials of kill -9 `settle run`
 #                   (CRASH_TRIALS=N CRASH_SEED=S; tests/crash/crash.sh)
@@ -45,10 +45,13 @@ UNIT_SRC  = $(shell find tests/unit -name '*_test.c' 2>/dev/null | sort)
 UNIT_BIN  = $(UNIT_SRC:%.c=$(BUILD)/%)
 TEST_SUPPORT_SRC = $(wildcard tests/support/*.c)
 TEST_SUPPORT_OBJ = $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
+# Kept (not an intermediate make deletes after linking), so a later make of
+# the same tree (scripts/check builds a tree, then tests it) relinks nothing.
+.SECONDARY: $(TEST_SUPPORT_OBJ)
 
 SETTLE = $(BINDIR)/settle
 
-.PHONY: all check check-package check-crash test unit integration demo asan asan-test valgrind lint coverage install install-files uninstall deb clean bootstrap bench fuzz fuzz-build docs tools
+.PHONY: all check check-package check-crash test unit unit-build integration demo asan asan-build asan-test valgrind valgrind-build valgrind-run lint coverage install install-files uninstall deb clean bootstrap bench fuzz fuzz-build docs tools
 .DEFAULT_GOAL := all
 
 all: $(SETTLE)
@@ -102,30 +105,30 @@ bootstrap:
 check-package: bootstrap $(SETTLE)
 	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests --integration package
 
-# `make check` is the one test command (README, .ci/run): set up, then test
-# in a sub-make so that flags are read after bootstrap. Three passes, each
-# must be clean: the whole suite; the unit tests and the integration tests
-# of ASAN_SUBSET built with AddressSanitizer + UBSan (leaks included); the
-# unit tests under valgrind memcheck (docs/testing.md, "Sanitizers and valgrind").
-# Each pass builds its own tree with one compiler per processor (NPROC);
+# `make check` is the one test command (README, .ci/run): set up, then
+# scripts/check, whose sub-makes read the flags after bootstrap. Lint and
+# three passes, each must be clean: the whole suite; the unit tests and the
+# integration tests of ASAN_SUBSET built with AddressSanitizer + UBSan
+# (leaks included); the unit tests under valgrind memcheck, from the
+# coverage build, whose counters give the line coverage printed last
+# (docs/testing.md, "Sanitizers and valgrind"). The ASan tree, the coverage
+# tree and lint are made beside pass 1 at nice 19, from the CPU its waits on
+# PostgreSQL and sshd leave idle; lint's output is printed after pass 1.
+# Each tree is built with one compiler per processor (NPROC);
 # scripts/run-tests runs the integration tests that many at a time.
 # The package tests' clean root (scripts/debroot, minutes on a fresh machine)
-# is made in the background from the start, niced, beside lint and pass 1;
+# is made in the background from the start, niced, beside the build and pass 1;
 # tests/integration/package.sh waits for it (at normal priority from then).
 NPROC := $(shell nproc 2>/dev/null || echo 1)
 check: bootstrap
 	@scripts/debroot --background build/debroot || true
-	@$(MAKE) --no-print-directory -j$(NPROC) lint
-	@$(MAKE) --no-print-directory -j$(NPROC) test
-	@echo "== AddressSanitizer + UBSan: unit tests and integration tests: $(ASAN_SUBSET)"
-	@$(MAKE) --no-print-directory -j$(NPROC) asan-test SETTLE_TEST_SUBSET="$(ASAN_SUBSET)"
-	@echo "== valgrind memcheck: unit tests"
-	@$(MAKE) --no-print-directory -j$(NPROC) valgrind
-	@echo "== line coverage of the unit tests"
-	@$(MAKE) --no-print-directory -j$(NPROC) coverage
+	@MAKE="$(MAKE)" NPROC=$(NPROC) ASAN_SUBSET="$(ASAN_SUBSET)" scripts/check
 
 test: $(SETTLE) $(UNIT_BIN) tools
 	@SETTLE=$(abspath $(SETTLE)) BUILD=$(abspath $(BUILD)) scripts/run-tests
+
+# The unit test binaries alone (scripts/check, asan-build, valgrind-build).
+unit-build: $(UNIT_BIN)
 
 # The crash harness (docs/testing.md): CRASH_TRIALS (30) kills of `settle run`.
 CRASH_TRIALS ?= 30
@@ -150,35 +153,51 @@ ASAN_SUBSET ?= cli migrate parse parse_pix pix_api pix_psp pix_refunds pix_hybri
 asan: bootstrap
 	@$(MAKE) --no-print-directory asan-test
 # clang: GCC's UBSan runtime ignores log_path, clang's honours it.
+ASAN_VARS = BUILD=build/asan BINDIR=build/asan/bin CC=clang \
+    WARN="$(WARN) -Wno-unknown-warning-option" \
+    CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
+# The ASan tree alone (settle, the unit tests, the tools; scripts/check
+# builds it beside pass 1).
+asan-build:
+	@[ "$$(cat build/asan/.cc 2>/dev/null)" = clang ] || { rm -rf build/asan; mkdir -p build/asan; echo clang >build/asan/.cc; }
+	@$(MAKE) --no-print-directory all tools unit-build $(ASAN_VARS)
 asan-test:
 	@[ "$$(cat build/asan/.cc 2>/dev/null)" = clang ] || { rm -rf build/asan; mkdir -p build/asan; echo clang >build/asan/.cc; }
 	@rm -rf build/asan/sanitizer-logs
-	@$(MAKE) --no-print-directory test BUILD=build/asan BINDIR=build/asan/bin CC=clang \
-	    WARN="$(WARN) -Wno-unknown-warning-option" \
-	    CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
-	    SANITIZER_LOGS=$(abspath build/asan/sanitizer-logs)
+	@$(MAKE) --no-print-directory test $(ASAN_VARS) SANITIZER_LOGS=$(abspath build/asan/sanitizer-logs)
 
-# Unit tests under valgrind memcheck, from their own -O1 build (build/valgrind):
-# any error, or a definite or indirect leak, fails the binary.
+# Unit tests under valgrind memcheck, from the coverage build (build/coverage:
+# gcc -O0 -g --coverage; valgrind-build builds it, valgrind-run runs it with
+# the counters reset first, so `scripts/coverage build/coverage` after it
+# gives the line coverage of that run): any error, or a definite or
+# indirect leak, fails the binary. One build and one run serve both
+# (make check's pass 3 and its coverage figure).
+COV_VARS = BUILD=build/coverage CC=gcc CFLAGS="-O0 -g --coverage" LDFLAGS="--coverage"
 valgrind: bootstrap
-	@$(MAKE) --no-print-directory BUILD=build/valgrind CFLAGS="-O1 -g" $(patsubst build/%,build/valgrind/%,$(UNIT_BIN))
-	@VALGRIND=1 BUILD=$(abspath build/valgrind) scripts/run-tests --unit
+	@$(MAKE) --no-print-directory valgrind-build
+	@$(MAKE) --no-print-directory valgrind-run
+valgrind-build:
+	@$(MAKE) --no-print-directory unit-build $(COV_VARS)
+valgrind-run:
+	@find build/coverage -name '*.gcda' -delete 2>/dev/null || true
+	@VALGRIND=1 BUILD=$(abspath build/coverage) scripts/run-tests --unit
 
 # The house rules (CONTRIBUTING.md): cppcheck, clang-tidy (.clang-tidy),
 # scripts/lint-banned and scripts/lint-includes over common/ parsers/
 # reconcile/ fetch/ jobs/. Last line `lint: clean` or the failed checks.
-# The first step of `make check` (after bootstrap and the clean root started in the background).
+# Part of `make check` (run beside pass 1, its output printed after it).
 lint: bootstrap
 	@scripts/lint
 
-# Line coverage of the unit tests: their own -O0 build with gcc --coverage
-# in build/coverage (counters reset first), run, then gcovr
-# (scripts/coverage); the last line is `coverage: NN.N% of lines`.
-# Integration tests are not counted (they run bin/settle, not this build).
+# Line coverage of the unit tests: the coverage build (gcc -O0 -g --coverage
+# in build/coverage, the tree `make valgrind` runs; counters reset first),
+# run without valgrind, then gcovr (scripts/coverage); the last line is
+# `coverage: NN.N% of lines`. (make check takes its figure from pass 3's
+# valgrind run of the same binaries.) Integration tests are not counted
+# (they run bin/settle, not this build).
 coverage: bootstrap
 	@find build/coverage -name '*.gcda' -delete 2>/dev/null || true
-	@$(MAKE) --no-print-directory BUILD=build/coverage CC=gcc CFLAGS="-O0 -g --coverage" LDFLAGS="--coverage" \
-	    $(patsubst build/%,build/coverage/%,$(UNIT_BIN))
+	@$(MAKE) --no-print-directory unit-build $(COV_VARS)
 	@BUILD=$(abspath build/coverage) scripts/run-tests --unit
 	@scripts/coverage build/coverage
 

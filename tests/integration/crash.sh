@@ -6,6 +6,7 @@
 # In `make check`: 3 trials of at most 2 kills over the demo set plus 600
 # payments (a full run takes ~2 s; the fixed costs - SSH sessions, fsyncs -
 # dominate), to stay near a minute on a loaded 2-core machine.
+# test: slow (scripts/run-tests starts it first, so it does not end the run alone)
 if [ -n "${CRASH_TRIALS_CHECK:-}" ]; then
   exec env CRASH_TRIALS="$CRASH_TRIALS_CHECK" bash "$(dirname "$0")/../crash/crash.sh"
 fi

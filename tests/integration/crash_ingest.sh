@@ -2,6 +2,7 @@
 # crash_ingest.sh - kill -9 settle ingest at named points and at random
 # moments, re-run it, and compare the database and the spool with what an
 # uninterrupted run leaves.
+# test: slow (scripts/run-tests starts it first, so it does not end the run alone)
 . "$(dirname "$0")/../lib.sh"
 
 gen=$T_TOP/tests/tools/cnab240-gen

@@ -2,6 +2,7 @@
 # crash_reconcile.sh - kill -9 settle reconcile at named points and at random
 # moments, re-run it, and compare the whole database state with the state an
 # uninterrupted run reaches on the same data.
+# test: slow (scripts/run-tests starts it first, so it does not end the run alone)
 . "$(dirname "$0")/../lib.sh"
 
 setup() {

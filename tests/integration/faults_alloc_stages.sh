@@ -8,6 +8,7 @@
 # never failed: no crash, no file lost or rejected for want of memory, no
 # settlement loaded twice, no payment paid twice; and a refused allocation
 # is never reported as success with less done.
+# test: slow (scripts/run-tests starts it first, so it does not end the run alone)
 . "$(dirname "$0")/../lib.sh"
 BUILD=${BUILD:-$T_TOP/build}
 drv=$T_TMP/oom_stage
@@ -50,9 +51,11 @@ fresh() {
 state() {
   # (which of two overlapping files counts the shared records as duplicates
   # depends on the order they were loaded in: the total is what must hold)
-  t_sql "SELECT string_agg(concat_ws(':', name, status, records), ' ' ORDER BY name), sum(duplicates) FROM return_files"
-  t_sql "SELECT count(*), count(DISTINCT natural_key) FROM settlements"
-  t_sql "SELECT count(*) FILTER (WHERE status = 'paid'), (SELECT count(*) FROM invoice_requests),
+  # (one psql for the three queries, a line each: this runs twice a trial)
+  psql "$T_CONN" -qtAX -v ON_ERROR_STOP=1 \
+    -c "SELECT string_agg(concat_ws(':', name, status, records), ' ' ORDER BY name), sum(duplicates) FROM return_files" \
+    -c "SELECT count(*), count(DISTINCT natural_key) FROM settlements" \
+    -c "SELECT count(*) FILTER (WHERE status = 'paid'), (SELECT count(*) FROM invoice_requests),
                 (SELECT count(*) FROM invoice_requests) - (SELECT count(DISTINCT payment_id) FROM invoice_requests),
                 (SELECT string_agg(reason, ',' ORDER BY reason, payment_id) FROM exceptions)
            FROM payments"

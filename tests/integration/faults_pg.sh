@@ -5,6 +5,7 @@
 # after a restart the next run completes, with the same final state as an
 # uninterrupted run. Uses its own throwaway cluster (SETTLE_PG_DIR) so the
 # other tests' server is never stopped.
+# test: slow (scripts/run-tests starts it first, so it does not end the run alone)
 . "$(dirname "$0")/../lib.sh"
 . "$T_TOP/tests/crash/dump.sh"
 

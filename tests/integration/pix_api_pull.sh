@@ -8,6 +8,7 @@
 # missing page, a bad envelope, a window not echoed, a refused secret):
 # no file, no window row, the source failed, the other source unaffected,
 # the secret and tokens never in the output. Then config errors (78).
+# test: slow (scripts/run-tests starts it first, so it does not end the run alone)
 . "$(dirname "$0")/../lib.sh"
 
 SRV=$T_TOP/scripts/pix-api-server

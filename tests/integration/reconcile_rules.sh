@@ -2,6 +2,7 @@
 # reconcile_rules.sh - settle reconcile against a real PostgreSQL: one
 # scenario per matching rule, amount rule, outcome and exception reason, then
 # settle resolve. Settlements are inserted directly (ingest has its own tests).
+# test: slow (scripts/run-tests starts it first, so it does not end the run alone)
 . "$(dirname "$0")/../lib.sh"
 
 t_newdb

@@ -6,6 +6,7 @@
 # action readable. A reason with more rows than the page shows points to the
 # workbook, which has them all; the rows can be sorted by amount and age
 # without a script.
+# test: slow (scripts/run-tests starts it first, so it does not end the run alone)
 . "$(dirname "$0")/../lib.sh"
 . "$T_TOP/tests/tools/pipeline.sh"
 

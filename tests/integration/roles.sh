@@ -5,6 +5,7 @@
 # resolves them only through settle_resolve_exception(); invoicing reads the
 # batches but no payment or exception. Each denial is checked on the real
 # server, by the error PostgreSQL returns.
+# test: slow (scripts/run-tests starts it first, so it does not end the run alone)
 . "$(dirname "$0")/../lib.sh"
 
 t_newdb
