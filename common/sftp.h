@@ -12,7 +12,10 @@
  *   EX_TEMPFAIL     the network failed (refused, reset, timeout): worth a
  *                   retry, which sftp_open() already did `retries` times
  *   EX_UNAVAILABLE  the server was reached but refused us (host key, auth):
- *                   retrying will not help
+ *                   retrying will not help. Only an answer from the server
+ *                   is a refusal: a connection lost or a time limit
+ *                   (timeout_seconds, max_source_seconds) reached while
+ *                   waiting for it is EX_TEMPFAIL and says which
  *   EX_CONFIG       a local setting is wrong (secret file mode, missing
  *                   known_hosts or key file)
  *   EX_DATAERR      a remote file operation failed (no such file, denied)
@@ -51,6 +54,15 @@ typedef struct sftp_entry {
  * e set on failure; nothing is read or written on the server before the
  * host key is accepted. */
 sftp_conn *sftp_open(const sftp_endpoint *ep, err_t *e);
+
+/* sftp_open() within a time budget of budget_ms milliseconds from now
+ * (<= 0: none), the source's max_source_seconds: it covers the TCP
+ * connect, the handshake, the host key check, authentication, the retries
+ * and their backoff, and stays on the connection (as sftp_set_budget()).
+ * When it runs out before the connection is up, the error is EX_TEMPFAIL
+ * "the source's time budget (max_source_seconds) ran out while <step>",
+ * never a refusal: a server that did not answer in time refused nothing. */
+sftp_conn *sftp_open_within(const sftp_endpoint *ep, long long budget_ms, err_t *e);
 
 /* Disconnect and free; NULL is fine. */
 void sftp_close(sftp_conn *c);

@@ -6,6 +6,11 @@
 # wall-clock budget (max_source_seconds), and short stalls and short reads
 # within a window do not fail a file. The server is slowed by freezing its
 # session processes (SIGSTOP) and letting them run for a moment each second.
+# The budget covers the login too: a server frozen during the handshake or
+# authentication ends as "the source's time budget ... ran out while STEP"
+# (or "timeout while STEP after Ns"), never as "refused authentication",
+# which once made the budget check flaky (the login under the throttle
+# outlasted the budget and a lost answer read as a refusal).
 # test: serial (scripts/run-tests runs it alone: its checks race timers (SIGSTOP, timeouts) that a busy machine stretches)
 . "$(dirname "$0")/../lib.sh"
 . "$T_TOP/tests/support/fetch-lib.sh"
@@ -31,7 +36,7 @@ throttle() {
 }
 start_throttle() { throttle "$1" & thr=$!; }
 stop_throttle() { kill "$thr" 2>/dev/null; wait "$thr" 2>/dev/null; sshd kill-sessions CONT; }
-trap 'stop_throttle 2>/dev/null; f_stop_all' EXIT
+trap 'stop_throttle 2>/dev/null; kill -CONT "$pid" 2>/dev/null; f_stop_all' EXIT
 # bounded_fetch VAR: f_fetch under a 40 s `timeout`, a guard against a hang
 # only (exit 124). What is asserted is behaviour, never elapsed time (the
 # house rule: a loaded machine must not fail a test): that the download was
@@ -54,14 +59,28 @@ t_check "cut before the end, not run to completion ($(part_size) bytes of 671088
 t_check "the partial download is kept for resuming" test -s "$T_TMP/spool/tmp/slow/BIG.RET.part"
 t_eq "nothing placed in incoming/" "" "$(f_incoming slow)"
 
-# 2. The source's wall-clock budget, retries included.
+# 2. The source's wall-clock budget, retries included. The throttle freezes
+# the session from its first packet, so the budget may run out during the
+# login or during the download, depending on the machine's load: either
+# way the error names the budget (4 s < timeout_seconds: no call can time
+# out first) and the step, and nothing is called a refusal.
 rm -rf "$T_TMP/spool/tmp/slow"
 t_config "$T_TMP/settle.conf" "$(f_source slow slow timeout_seconds=5 retries=3 min_bytes_per_second=0 max_source_seconds=4)"
 start_throttle 0.9
 bounded_fetch out
 stop_throttle
+err=$(grep 'level=error component=fetch' <<<"$out" | grep -v 'source(s) failed' | sed -n 's/.* msg="\([^"]*\)".*/\1/p')
+case "$err" in
+  *"ran out while reading slow/BIG.RET"*) where="the download" ;;
+  *"ran out while"*|*"runs out before another connection attempt"*) where="the login" ;;
+  *) where="between connections" ;;
+esac
 t_eq "a source over its max_source_seconds budget fails: exit 69" 69 "$out_rc"
-t_contains "the error names the budget" "time budget (max_source_seconds" "$out"
+t_contains "the error names the budget (it ran out during $where)" "time budget (max_source_seconds" "$err"
+t_check "... and the step or the connection it ran out in: $err" \
+  grep -qE "time budget \(max_source_seconds\) (ran out while [a-z]|runs out before another connection attempt)|time budget \(max_source_seconds = 4\) ran out; " <<<"$err"
+t_not_contains "... no refusal" "refused" "$out"
+t_not_contains "... no call timeout (the budget is shorter)" "timeout while" "$out"
 t_check "cut before the end ($(part_size) bytes of 67108864)" test "$(part_size)" -lt 67108864
 t_eq "... nothing placed in incoming/" "" "$(f_incoming slow)"
 
@@ -74,4 +93,37 @@ bounded_fetch out
 wait "$staller" 2>/dev/null
 t_eq "a stalled-then-fast download completes: exit 0" 0 "$out_rc"
 t_check "byte-identical" cmp -s "$R/slow/BIG.RET" "$T_TMP/spool/incoming/slow/BIG.RET"
+
+# 4. The budget runs out during authentication, on purpose: settle pauses
+# just before the public key (test hook), the server's session is frozen
+# meanwhile and never answers. Retries are allowed: the budget, not the
+# retry count, ends the source.
+mv "$R/slow/BIG.RET" "$R/slow/BIG2.RET"
+t_config "$T_TMP/settle.conf" "$(f_source slow slow timeout_seconds=30 retries=3 min_bytes_per_second=0 max_source_seconds=4)"
+f_fetch_at_publickey STOP out
+t_eq "budget spent during authentication: exit 69" 69 "$out_rc"
+t_contains "... the error names the budget and the step" \
+  "msg=\"the source's time budget (max_source_seconds) ran out while authenticating with a public key\" source=slow" "$out"
+t_not_contains "... not called a refusal" "refused" "$out"
+t_not_contains "... not retried once the budget is spent" "connection failed, retrying" "$out"
+t_eq "... BIG2.RET not placed in incoming/" "BIG.RET" "$(f_incoming slow)"
+
+# 5. The same frozen server without a budget: the call's timeout_seconds.
+t_config "$T_TMP/settle.conf" "$(f_source slow slow timeout_seconds=2 retries=0 min_bytes_per_second=0 max_source_seconds=0)"
+f_fetch_at_publickey STOP out
+t_eq "timeout during authentication: exit 69" 69 "$out_rc"
+t_contains "... the error names the timeout and the step" \
+  "msg=\"timeout while authenticating with a public key after 2s\" source=slow" "$out"
+t_not_contains "... not called a refusal" "refused" "$out"
+
+# 6. Frozen from the first packet (the listener itself stopped: the
+# connection waits in its backlog, no banner comes) with a short budget.
+kill -STOP "$pid"
+t_config "$T_TMP/settle.conf" "$(f_source slow slow timeout_seconds=30 retries=3 min_bytes_per_second=0 max_source_seconds=2)"
+bounded_fetch out
+kill -CONT "$pid"
+t_eq "budget spent during the handshake: exit 69" 69 "$out_rc"
+t_contains "... the error names the budget and the step" \
+  "msg=\"the source's time budget (max_source_seconds) ran out while handshaking\" source=slow" "$out"
+t_not_contains "... not called a refusal" "refused" "$out"
 t_done
