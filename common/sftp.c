@@ -374,7 +374,3 @@ const char *sftp_host_fingerprint(const sftp_conn *c)
     return c->fingerprint;
 }
 
-void sftp_set_budget(sftp_conn *c, long long ms)
-{
-    c->deadline_ms = ms > 0 ? sftp_now_ms() + ms : 0;
-}
