@@ -65,7 +65,8 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql
+# sql (the folder): a migration removed or renamed changes its mtime, not any listed file.
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) sql scripts/embed-sql
 	@mkdir -p $(@D)
 	scripts/embed-sql $@ $(MIGRATIONS)
 

@@ -15,7 +15,13 @@
 #   - the key checks that became a trigger still refuse a bad value, on
 #     INSERT and on an UPDATE of the key, and let the paid update through;
 #   - ingest records the range of a file's settlement ids, and reconcile
-#     still reconciles a file that has none (ingested before 019).
+#     still reconciles a file that has none (ingested before 019);
+#   - 022: settle_mark_paid() unnests its arrays as a stream (no Function
+#     Scan materialising them) with the same rows, and the invoice
+#     requests' payment check (a statement trigger standing in for a
+#     foreign key) still refuses a request for a payment that does not
+#     exist, alone or among many, below, inside or above the range of the
+#     others, as the owner too.
 . "$(dirname "$0")/../lib.sh"
 
 t_newdb
@@ -93,6 +99,46 @@ t_eq "the refused changes left the payments alone" "43|0" \
   "$(t_sql "SELECT count(*), count(*) FILTER (WHERE nosso_numero !~ '^[0-9]+\$' OR txid IS NOT NULL) FROM payments")"
 t_sql "UPDATE payments SET customer_doc = '12345678909' WHERE id = 3" >/dev/null
 t_eq "a good key goes through" "12345678909" "$(t_sql "SELECT customer_doc FROM payments WHERE id = 3")"
+
+
+# 022: the payment check of invoice requests, as the owner (the trigger
+# runs for every role). SQLSTATE 23503 and the missing payment named.
+missing() { # WHAT SQL PAYMENT
+  local out
+  out=$(psql "$T_CONN" -qtAX -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -c "$2" 2>&1)
+  t_check "$1: refused (23503, payment $3)" grep -q "ERROR:  23503: an invoice request needs an existing payment (payment $3)" <<<"$out"
+}
+t_sql "INSERT INTO payments (id, order_id, method, amount_cents, bank_code, nosso_numero, status, paid_at, paid_cents)
+       SELECT i, 'ORD' || i, 'boleto', 1000, '001', '9' || lpad(i::text, 9, '0'), 'paid', now(), 1000
+         FROM generate_series(1001, 1100) i" >/dev/null
+missing "an invoice request for a payment that does not exist" \
+  "INSERT INTO invoice_requests (payment_id) VALUES (999999)" 999999
+missing "one missing payment among 100, inside their range" \
+  "INSERT INTO invoice_requests (payment_id) SELECT CASE WHEN i = 1050 THEN 500 ELSE i END FROM generate_series(1001, 1100) i" 500
+missing "one missing payment among 100, above their range" \
+  "INSERT INTO invoice_requests (payment_id) SELECT i FROM generate_series(1001, 1101) i" 1101
+missing "one missing payment among 100, below their range" \
+  "INSERT INTO invoice_requests (payment_id) SELECT i FROM generate_series(1000, 1100) i" 1000
+t_eq "the refused requests left nothing behind" "43" "$(t_sql "SELECT count(*) FROM invoice_requests")"
+t_sql "INSERT INTO invoice_requests (payment_id) SELECT i FROM generate_series(1001, 1100) i" >/dev/null
+t_eq "requests for 100 existing payments go through" "143" "$(t_sql "SELECT count(*) FROM invoice_requests")"
+
+# 022: settle_mark_paid() streams its arrays; the rows are the same: arrays
+# of different lengths padded with NULLs (a NULL paid amount pays nothing),
+# the expected amount and the pending status still checked.
+"${BUILD:-$T_TOP/build}/tests/tools/gencnab240" --titles 4 --first 2001 --out "$T_TMP/four.ret" >/dev/null
+t_run out "$SETTLE" ingest "$T_TMP/four.ret"
+sids=$(t_sql "SELECT array_agg(s.id ORDER BY s.id) FROM settlements s JOIN return_files f ON f.id = s.file_id WHERE f.name = 'four.ret'")
+t_sql "INSERT INTO payments (id, order_id, method, amount_cents, bank_code, nosso_numero)
+       SELECT i, 'ORD' || i, 'boleto', 500, '001', '8' || lpad(i::text, 9, '0') FROM generate_series(2001, 2004) i" >/dev/null
+t_eq "settle_mark_paid(): of 4 payments, the 2 with money, pending and at the expected amount" "2|2001,2003" \
+  "$(t_sql "SELECT public.settle_mark_paid(ARRAY[2001, 2002, 2003, 2004, 41]::bigint[], '$sids'::bigint[],
+                                           ARRAY[500, 499, NULL, 500]::bigint[], ARRAY[500, 500, 700]::bigint[],
+                                           ARRAY[]::timestamptz[], ARRAY[]::bigint[], ARRAY[]::bigint[])")|$(
+     t_sql "SELECT string_agg(id::text, ',' ORDER BY id) FROM payments WHERE id > 2000 AND status = 'paid'")"
+t_eq "their invoice requests name the settlements that paid them (1st and 3rd of $sids)" \
+  "$(t_sql "SELECT '2001:' || s[1] || ',2003:' || s[3] FROM (SELECT '$sids'::bigint[] AS s) x")" \
+  "$(t_sql "SELECT string_agg(payment_id || ':' || settlement_id, ',' ORDER BY payment_id) FROM invoice_requests WHERE payment_id > 2000")"
 
 t_no_dangling_refs
 t_done
