@@ -22,9 +22,15 @@ f_sshd_start "$R"
 t_newdb
 sshd() { "$T_TOP/scripts/sshd" "$@"; }
 
-# throttle SECONDS_STOPPED: freeze the sessions, thaw them 2 ms a cycle
+# logins: how many logins sshd has logged so far
+logins() { grep -c 'Accepted publickey' "$SETTLE_SSHD_DIR/sshd.log"; }
+# throttle SECONDS_STOPPED [LOGINS]: freeze the sessions, thaw them 2 ms a
+# cycle; from the first packet, or once sshd has logged more than LOGINS logins
 throttle() {
-  local stopped=$1 p
+  local stopped=$1 after=${2:-} p
+  if [ -n "$after" ]; then
+    while [ "$(logins)" -le "$after" ]; do sleep 0.01; done
+  fi
   while :; do
     p=$(sshd sessions)
     if [ -n "$p" ]; then
@@ -34,7 +40,7 @@ throttle() {
     fi
   done
 }
-start_throttle() { throttle "$1" & thr=$!; }
+start_throttle() { throttle "$@" & thr=$!; }
 stop_throttle() { kill "$thr" 2>/dev/null; wait "$thr" 2>/dev/null; sshd kill-sessions CONT; }
 trap 'stop_throttle 2>/dev/null; kill -CONT "$pid" 2>/dev/null; f_stop_all' EXIT
 # bounded_fetch VAR: f_fetch under a 40 s `timeout`, a guard against a hang
@@ -43,12 +49,27 @@ trap 'stop_throttle 2>/dev/null; kill -CONT "$pid" 2>/dev/null; f_stop_all' EXIT
 # cut by the rule under test, with its message, and what was kept.
 bounded_fetch() {
   t_run "$1" timeout 40 "$SETTLE" --config "$T_TMP/settle.conf" fetch
+  # a connection the throttled server closed: show what sshd said (the
+  # checks do not depend on it; it is retried where retries allow)
+  if grep -q 'connection lost while' <<<"${!1}"; then
+    grep -E 'connection lost while|connection failed, retrying' <<<"${!1}" | sed 's/^/# settle: /'
+    tail -n 15 "$SETTLE_SSHD_DIR/sshd.log" | sed 's/^/# sshd: /'
+  fi
 }
 part_size() { stat -c %s "$T_TMP/spool/tmp/slow/BIG.RET.part" 2>/dev/null || echo 0; }
 
+# Tests 1 and 3 are about the download, with retries = 0: they slow the
+# server only once sshd has logged the login. Under the throttle the server
+# now and then closes the connection during the login (seen once in 17
+# runs under load 5: "connection lost while asking for authentication
+# methods"; before the fix a close during the public key read as "refused
+# authentication"), which settle retries by design, and which would fail a
+# check about the download for a reason it does not test. Test 2 throttles
+# from the first packet, with retries.
+
 # 1. Too slow: cut after a window of timeout_seconds, .part kept.
 t_config "$T_TMP/settle.conf" "$(f_source slow slow timeout_seconds=2 retries=0 min_bytes_per_second=50000000 max_source_seconds=0)"
-start_throttle 0.9
+start_throttle 0.9 "$(logins)"
 bounded_fetch out
 stop_throttle
 t_eq "a download slower than min_bytes_per_second fails the source: exit 69" 69 "$out_rc"
@@ -86,7 +107,8 @@ t_eq "... nothing placed in incoming/" "" "$(f_incoming slow)"
 
 # 3. Short stalls (shorter than the window) and short reads do not fail a file.
 t_config "$T_TMP/settle.conf" "$(f_source slow slow timeout_seconds=3 retries=0 min_bytes_per_second=1000 max_source_seconds=0)"
-( for _ in $(seq 250); do p=$(sshd sessions); [ -n "$p" ] && break; sleep 0.02; done
+n=$(logins)
+( for _ in $(seq 250); do p=$(sshd sessions); [ -n "$p" ] && [ "$(logins)" -gt "$n" ] && break; sleep 0.02; done
   [ -z "$p" ] || { sleep 0.2; kill -STOP $p; sleep 1.5; kill -CONT $p; } ) &
 staller=$!
 bounded_fetch out
