@@ -100,8 +100,10 @@ bounded_fetch out
 stop_throttle
 err=$(grep 'level=error component=fetch' <<<"$out" | grep -v 'source(s) failed' | sed -n 's/.* msg="\([^"]*\)".*/\1/p')
 case "$err" in
-  *"ran out while reading slow/BIG.RET"*) where="the download" ;;
-  *"ran out while"*|*"runs out before another connection attempt"*) where="the login" ;;
+  *"ran out while connecting"*|*"ran out while handshaking"*|*"ran out while asking for authentication methods"*|\
+  *"ran out while authenticating"*|*"ran out while starting SFTP"*|*"runs out before another connection attempt"*)
+    where="the login" ;;
+  *"ran out while"*) where="the listing or the download" ;;
   *) where="between connections" ;;
 esac
 t_eq "a source over its max_source_seconds budget fails: exit 69" 69 "$out_rc"
