@@ -18,41 +18,77 @@ int outfile_gzip(const void *in, size_t len, unsigned char **out, size_t *out_le
     return outfile_gzip_level(in, len, 9, out, out_len, e);
 }
 
+/* (Re)start g's stream for one member at level: a fresh deflateInit2 the
+ * first time or when the level changes, else deflateReset (the same state
+ * as a fresh init, without its allocations). */
+static int gz_start(outfile_gz *g, int level, err_t *e)
+{
+    if (g->ready && g->level != level) {
+        deflateEnd(&g->z);
+        g->ready = 0;
+    }
+    if (!g->ready) {
+        memset(&g->z, 0, sizeof g->z);
+        /* windowBits 15 + 16: a gzip wrapper; memLevel 8 is zlib's default. */
+        if (deflateInit2(&g->z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+            return err_fail(e, EX_SOFTWARE, "gzip: deflateInit2 failed");
+        g->ready = 1;
+        g->level = level;
+    } else if (deflateReset(&g->z) != Z_OK) {
+        return err_fail(e, EX_SOFTWARE, "gzip: deflateReset failed");
+    }
+    memset(&g->head, 0, sizeof g->head);
+    g->head.time = 0;
+    g->head.os = 255;
+    if (deflateSetHeader(&g->z, &g->head) != Z_OK)
+        return err_fail(e, EX_SOFTWARE, "gzip: deflateSetHeader failed");
+    return 0;
+}
+
+int outfile_gz_compress(outfile_gz *g, const void *in, size_t len, int level, unsigned char **out,
+                        size_t *out_len, err_t *e)
+{
+    if (gz_start(g, level, e))
+        return -1;
+    uLong bound = deflateBound(&g->z, (uLong)len);
+    if (g->cap < bound) {
+        unsigned char *nb = realloc(g->buf, bound);
+        if (!nb)
+            return err_fail(e, EX_SOFTWARE, "gzip: out of memory");
+        g->buf = nb;
+        g->cap = bound;
+    }
+    g->z.next_in = (Bytef *)in;
+    g->z.avail_in = (uInt)len;
+    g->z.next_out = g->buf;
+    g->z.avail_out = (uInt)bound;
+    int rc = deflate(&g->z, Z_FINISH);
+    if (rc != Z_STREAM_END)
+        return err_fail(e, EX_SOFTWARE, "gzip: deflate returned %d", rc);
+    size_t n = g->z.total_out;
+    unsigned char *o = malloc(n ? n : 1);
+    if (!o)
+        return err_fail(e, EX_SOFTWARE, "gzip: out of memory");
+    memcpy(o, g->buf, n);
+    *out = o;
+    *out_len = n;
+    return 0;
+}
+
+void outfile_gz_free(outfile_gz *g)
+{
+    if (g->ready)
+        deflateEnd(&g->z);
+    free(g->buf);
+    memset(g, 0, sizeof *g);
+}
+
 int outfile_gzip_level(const void *in, size_t len, int level, unsigned char **out, size_t *out_len, err_t *e)
 {
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    /* windowBits 15 + 16: a gzip wrapper; memLevel 8 is zlib's default. */
-    if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return err_fail(e, EX_SOFTWARE, "gzip: deflateInit2 failed");
-    gz_header h;
-    memset(&h, 0, sizeof h);
-    h.time = 0;
-    h.os = 255;
-    if (deflateSetHeader(&z, &h) != Z_OK) {
-        deflateEnd(&z);
-        return err_fail(e, EX_SOFTWARE, "gzip: deflateSetHeader failed");
-    }
-    uLong bound = deflateBound(&z, (uLong)len);
-    unsigned char *buf = malloc(bound);
-    if (!buf) {
-        deflateEnd(&z);
-        return err_fail(e, EX_SOFTWARE, "gzip: out of memory");
-    }
-    z.next_in = (Bytef *)in;
-    z.avail_in = (uInt)len;
-    z.next_out = buf;
-    z.avail_out = (uInt)bound;
-    int rc = deflate(&z, Z_FINISH);
-    if (rc != Z_STREAM_END) {
-        deflateEnd(&z);
-        free(buf);
-        return err_fail(e, EX_SOFTWARE, "gzip: deflate returned %d", rc);
-    }
-    *out_len = z.total_out;
-    deflateEnd(&z);
-    *out = buf;
-    return 0;
+    outfile_gz g = { 0 };
+    int rc = outfile_gz_compress(&g, in, len, level, out, out_len, e);
+    outfile_gz_free(&g);
+    return rc;
 }
 
 int outfile_mkdirs(const char *path, err_t *e)

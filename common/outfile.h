@@ -8,6 +8,7 @@
 #define SETTLE_OUTFILE_H
 
 #include <stddef.h>
+#include <zlib.h>
 
 #include "common/error.h"
 
@@ -20,6 +21,23 @@ int outfile_gzip(const void *in, size_t len, unsigned char **out, size_t *out_le
 /* The same at compression level 1-9 (the header's XFL byte says 2 for 9, 4
  * for 1, 0 otherwise): the same input and level give the same bytes. */
 int outfile_gzip_level(const void *in, size_t len, int level, unsigned char **out, size_t *out_len, err_t *e);
+
+/* A compressor kept across many outfile_gzip_level() calls (export's
+ * batches), so that each member does not allocate and clear zlib's state
+ * and an output buffer anew. Zero-initialise; outfile_gz_free() at the end. */
+typedef struct outfile_gz {
+    z_stream z;
+    gz_header head;
+    int ready, level;
+    unsigned char *buf; /* scratch output, deflateBound() of the largest input */
+    size_t cap;
+} outfile_gz;
+
+/* outfile_gzip_level() with g's state: the same bytes (a reset stream is a
+ * fresh one). *out is malloc'ed, exactly *out_len bytes. 0, or -1 with e set. */
+int outfile_gz_compress(outfile_gz *g, const void *in, size_t len, int level, unsigned char **out,
+                        size_t *out_len, err_t *e);
+void outfile_gz_free(outfile_gz *g);
 
 /* mkdir -p path with mode 0700 for what it creates. 0, or -1 with e set
  * (EX_SOFTWARE). */

@@ -64,14 +64,34 @@ int exdb_publish_batch(PGconn *db, const char *id, const char *sha, const char *
     return ok;
 }
 
-long long exdb_mark_exported(PGconn *db, const char *ids_array, err_t *e)
+int exdb_mark_exported_send(PGconn *db, const char *ids_array, long long first, long long last, err_t *e)
 {
-    PGresult *r = db_query(db, e, sqlq_export_mark_exported, 1, (const char *[]){ ids_array });
-    if (!r)
-        return -1;
-    long long n = strtoll(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-    return n;
+    char lo[32], hi[32];
+    snprintf(lo, sizeof lo, "%lld", first);
+    snprintf(hi, sizeof hi, "%lld", last);
+    const char *p[] = { ids_array, lo, hi };
+    if (!PQsendQueryParams(db, sqlq_export_mark_exported, 3, NULL, p, NULL, NULL, 0))
+        return db_error(db, NULL, e, "database error");
+    return 0;
+}
+
+long long exdb_mark_exported_wait(PGconn *db, err_t *e)
+{
+    long long n = -1;
+    int failed = 0;
+    PGresult *r;
+    while ((r = PQgetResult(db)) != NULL) {
+        if (!failed && PQresultStatus(r) != PGRES_COMMAND_OK) {
+            db_error(db, r, e, "database error");
+            failed = 1;
+        } else if (!failed) {
+            n = strtoll(PQcmdTuples(r), NULL, 10);
+        }
+        PQclear(r);
+    }
+    if (!failed && n < 0)
+        return db_error(db, NULL, e, "database error");
+    return failed ? -1 : n;
 }
 
 PGresult *exdb_not_uploaded(PGconn *db, err_t *e)

@@ -25,8 +25,12 @@ PGresult *exdb_batch_items(PGconn *db, const char *id, err_t *e);
 int exdb_publish_batch(PGconn *db, const char *id, const char *sha, const char *file_name, err_t *e);
 
 /* Publish: mark the requests of the batches in ids_array (a PostgreSQL
- * array literal, "{1,2}") exported; how many. */
-long long exdb_mark_exported(PGconn *db, const char *ids_array, err_t *e);
+ * array literal, "{1,2}") exported; first and last: the lowest
+ * first_request_id and highest last_request_id of those batches. In two
+ * halves, so that the caller works meanwhile: send it (0, or -1 with e
+ * set), then wait for how many were marked (-1 with e set). */
+int exdb_mark_exported_send(PGconn *db, const char *ids_array, long long first, long long last, err_t *e);
+long long exdb_mark_exported_wait(PGconn *db, err_t *e);
 
 /* Published batches not uploaded yet. */
 PGresult *exdb_not_uploaded(PGconn *db, err_t *e);

@@ -74,7 +74,7 @@ typedef struct batch {
     size_t gz_len;
     char *manifest;
     size_t manifest_len;
-    long long count;
+    long long count, first, last; /* record_count, first and last request id */
 } batch;
 
 static void batch_free(batch *b)
@@ -93,6 +93,44 @@ typedef struct batch_head {
     char sha[SHA256_HEX_LEN + 1]; /* recorded when published, '' before */
     int level;                    /* gzip level */
 } batch_head;
+
+/* What building batch after batch reuses: the CSV's buffer and the
+ * compressor (their memory stays allocated, rather than being mapped,
+ * cleared and unmapped once per batch). */
+typedef struct export_bufs {
+    char *csv;
+    size_t len, cap;
+    int failed; /* out of memory while writing */
+    outfile_gz gz;
+} export_bufs;
+
+static void export_bufs_free(export_bufs *x)
+{
+    free(x->csv);
+    outfile_gz_free(&x->gz);
+    memset(x, 0, sizeof *x);
+}
+
+/* fopencookie's write: append to x->csv. */
+static ssize_t bufs_write(void *cookie, const char *p, size_t n)
+{
+    export_bufs *x = cookie;
+    if (x->len + n > x->cap) {
+        size_t cap = x->cap ? x->cap : 1 << 16;
+        while (cap < x->len + n)
+            cap *= 2;
+        char *nb = realloc(x->csv, cap);
+        if (!nb) {
+            x->failed = 1;
+            return -1;
+        }
+        x->csv = nb;
+        x->cap = cap;
+    }
+    memcpy(x->csv + x->len, p, n);
+    x->len += n;
+    return (ssize_t)n;
+}
 
 /* Read and check batch id's row into *h. 0, or -1 with e set (EX_USAGE when
  * there is no such batch). */
@@ -130,10 +168,9 @@ static int export_read_head(PGconn *db, long long id, const char *ids, batch_hea
     return 0;
 }
 
-/* The CSV of batch id from its snapshot, checked against its row h: *csv
- * (malloc'd, the caller frees) and *len. 0, or -1 with e set. */
-static int export_csv(PGconn *db, long long id, const char *ids, const batch_head *h, char **csv, size_t *len,
-                      err_t *e)
+/* The CSV of batch id from its snapshot, checked against its row h, into
+ * x->csv[0..x->len). 0, or -1 with e set. */
+static int export_csv(PGconn *db, long long id, const char *ids, const batch_head *h, export_bufs *x, err_t *e)
 {
     PGresult *r = exdb_batch_items(db, ids, e);
     if (!r)
@@ -149,9 +186,9 @@ static int export_csv(PGconn *db, long long id, const char *ids, const batch_hea
                        "export batch %lld does not match its snapshot: %d rows summing %lld, recorded %lld rows summing %lld",
                        id, n, sum, h->count, h->total);
     }
-    *csv = NULL;
-    *len = 0;
-    FILE *f = open_memstream(csv, len);
+    x->len = 0;
+    x->failed = 0;
+    FILE *f = fopencookie(x, "w", (cookie_io_functions_t){ .write = bufs_write });
     if (!f) {
         PQclear(r);
         return err_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
@@ -164,35 +201,30 @@ static int export_csv(PGconn *db, long long id, const char *ids, const batch_hea
         bad = csvout_row(f, ',', "\r\n", row, EXPORT_NCOLS);
     }
     PQclear(r);
-    if (fclose(f) != 0 || bad) {
-        free(*csv);
-        *csv = NULL;
+    if (fclose(f) != 0 || bad || x->failed)
         return err_fail(e, EX_SOFTWARE, "out of memory building export batch %lld", id);
-    }
     return 0;
 }
 
 /* Build batch id's two files in memory from its row and snapshot. 0, or -1
  * with e set (EX_USAGE when there is no such batch). */
-static int export_build(PGconn *db, long long id, batch *b, err_t *e)
+static int export_build(PGconn *db, long long id, export_bufs *x, batch *b, err_t *e)
 {
     char ids[32];
     snprintf(ids, sizeof ids, "%lld", id);
     memset(b, 0, sizeof *b);
     b->id = id;
     batch_head h = { 0 };
-    char *csv = NULL;
-    size_t csv_len = 0;
-    if (export_read_head(db, id, ids, &h, e) || export_csv(db, id, ids, &h, &csv, &csv_len, e))
+    if (export_read_head(db, id, ids, &h, e) || export_csv(db, id, ids, &h, x, e))
         return -1;
     b->published = h.published;
     snprintf(b->recorded_sha, sizeof b->recorded_sha, "%s", h.sha);
-    int rc = outfile_gzip_level(csv, csv_len, h.level, &b->gz, &b->gz_len, e);
-    free(csv);
-    if (rc)
+    if (outfile_gz_compress(&x->gz, x->csv, x->len, h.level, &b->gz, &b->gz_len, e))
         return -1;
     sha256_hex(b->gz, b->gz_len, b->sha);
     b->count = h.count;
+    b->first = h.first;
+    b->last = h.last;
     snprintf(b->csv_name, sizeof b->csv_name, "invoice-requests-%s-%08lld.csv.gz", h.day, id);
     snprintf(b->manifest_name, sizeof b->manifest_name, "invoice-requests-%s-%08lld.manifest.json", h.day, id);
     int len = asprintf(&b->manifest,
@@ -249,41 +281,67 @@ static void export_crash_point(const char *point)
     }
 }
 
-/* Publish n written batches in one transaction: each batch's row, then
- * every request of them marked exported. */
-static int export_publish(PGconn *db, const batch *bs, int n, err_t *e)
+/* A group of batches built, written, and being published. */
+typedef struct group {
+    batch bs[EXPORT_GROUP_MAX];
+    int n, resumed;
+    long long want;                     /* requests in the group */
+    char ids[32 * EXPORT_GROUP_MAX + 4]; /* "{id,id,...}" */
+} group;
+
+/* Start publishing g's written batches on pub, in one transaction: each
+ * batch's row, then every request of them marked exported, sent without
+ * waiting for it (export_publish_finish() waits and commits). 0, or -1 with
+ * e set and the transaction rolled back. */
+static int export_publish_start(PGconn *pub, group *g, err_t *e)
 {
-    char ids[32 * EXPORT_GROUP_MAX + 4];
     size_t at = 0;
-    long long want = 0;
-    if (db_exec(db, "BEGIN", e))
+    long long first = LLONG_MAX, last = LLONG_MIN;
+    g->want = 0;
+    if (db_exec(pub, "BEGIN", e))
         return -1;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < g->n; i++) {
+        const batch *b = &g->bs[i];
         char id[32];
-        snprintf(id, sizeof id, "%lld", bs[i].id);
-        int ok = exdb_publish_batch(db, id, bs[i].sha, bs[i].csv_name, e);
+        snprintf(id, sizeof id, "%lld", b->id);
+        int ok = exdb_publish_batch(pub, id, b->sha, b->csv_name, e);
         if (ok < 0)
             goto fail;
         if (!ok) {
-            err_set(e, EX_SOFTWARE, "export batch %lld was not reserved any more when publishing it", bs[i].id);
+            err_set(e, EX_SOFTWARE, "export batch %lld was not reserved any more when publishing it", b->id);
             goto fail;
         }
-        at += (size_t)snprintf(ids + at, sizeof ids - at, "%c%s", i ? ',' : '{', id);
-        want += bs[i].count;
+        at += (size_t)snprintf(g->ids + at, sizeof g->ids - at, "%c%s", i ? ',' : '{', id);
+        g->want += b->count;
+        first = b->first < first ? b->first : first;
+        last = b->last > last ? b->last : last;
     }
-    snprintf(ids + at, sizeof ids - at, "}");
-    long long got = exdb_mark_exported(db, ids, e);
-    if (got < 0)
-        goto fail;
-    if (got != want) {
-        err_set(e, EX_SOFTWARE, "export batches %s: marked %lld requests exported, expected %lld", ids, got, want);
-        goto fail;
-    }
-    if (db_exec(db, "COMMIT", e))
+    snprintf(g->ids + at, sizeof g->ids - at, "}");
+    if (exdb_mark_exported_send(pub, g->ids, first, last, e))
         goto fail;
     return 0;
 fail:
-    PQclear(PQexec(db, "ROLLBACK"));
+    PQclear(PQexec(pub, "ROLLBACK"));
+    return -1;
+}
+
+/* Wait for g's requests to be marked, check their count and commit. 0, or
+ * -1 with e set and the transaction rolled back (the batches stay
+ * reserved: the next run publishes them). */
+static int export_publish_finish(PGconn *pub, group *g, err_t *e)
+{
+    long long got = exdb_mark_exported_wait(pub, e);
+    if (got < 0)
+        goto fail;
+    if (got != g->want) {
+        err_set(e, EX_SOFTWARE, "export batches %s: marked %lld requests exported, expected %lld", g->ids, got, g->want);
+        goto fail;
+    }
+    if (db_exec(pub, "COMMIT", e))
+        goto fail;
+    return 0;
+fail:
+    PQclear(PQexec(pub, "ROLLBACK"));
     return -1;
 }
 
@@ -410,10 +468,11 @@ static int export_upload(PGconn *db, const config *cfg, const char *outbox, int 
     }
     const char *rdir = d->ep.remote_dir && *d->ep.remote_dir ? d->ep.remote_dir : ".";
     int rc = 0;
+    export_bufs x = { 0 };
     for (int i = 0; i < PQntuples(r) && !rc; i++) {
         batch b;
         const char *id = PQgetvalue(r, i, 0);
-        if (export_build(db, atoll(id), &b, e)) {
+        if (export_build(db, atoll(id), &x, &b, e)) {
             rc = -1;
             break;
         }
@@ -439,6 +498,7 @@ static int export_upload(PGconn *db, const config *cfg, const char *outbox, int 
         }
         batch_free(&b);
     }
+    export_bufs_free(&x);
     sftp_close(c);
     PQclear(r);
     return rc;
@@ -448,7 +508,9 @@ static int export_upload(PGconn *db, const config *cfg, const char *outbox, int 
 static int export_replay(PGconn *db, long long id, const char *outbox, err_t *e)
 {
     batch b;
-    int rc = export_build(db, id, &b, e) ? -1 : export_write(&b, 1, outbox, e);
+    export_bufs x = { 0 };
+    int rc = export_build(db, id, &x, &b, e) ? -1 : export_write(&b, 1, outbox, e);
+    export_bufs_free(&x);
     if (!rc) {
         log_msg(LOG_INFO, "export", KV(KV_I("batch", b.id), KV_I("records", b.count), KV_S("sha256", b.sha),
                                        KV_S("dir", outbox)), "replayed batch");
@@ -475,49 +537,117 @@ static void export_published(batch *bs, int n, int resumed, const char *outbox, 
     fflush(stdout);
 }
 
+static void group_free(group *g)
+{
+    for (int i = 0; i < g->n; i++)
+        batch_free(&g->bs[i]);
+    g->n = 0;
+}
+
+/* The next group's batch ids into ids (at most size): reserved batches a
+ * previous run did not finish first (those of the group being published,
+ * ids up to busy_max, left out), else newly reserved ones. Count, or -1
+ * with e set. */
+static int export_next(PGconn *db, const config *cfg, int size, long long busy_max, int busy, long long *ids,
+                       int *resumed, err_t *e)
+{
+    long long all[2 * EXPORT_GROUP_MAX];
+    int got = exdb_reserved(db, all, size + busy, e), n = 0;
+    if (got < 0)
+        return -1;
+    for (int i = 0; i < got && n < size; i++)
+        if (all[i] > busy_max)
+            ids[n++] = all[i];
+    *resumed = n > 0;
+    if (!n && (n = exdb_reserve(db, cfg->batch_size, size, ids, e)) < 0) {
+        err_prefix(e, "reserving invoice batches");
+        return -1;
+    }
+    return n;
+}
+
 /* Drain the outbox into batches, in groups (export_group()): reserved in
- * one transaction, written with one directory fsync, published in one
+ * one statement, written with one directory fsync, published in one
  * transaction, so the durable writes per batch are its two files. Reserved
- * batches a previous run did not finish come first. 0, or -1 with e set. */
+ * batches a previous run did not finish come first.
+ *
+ * A group is published on a second connection while the next one is
+ * reserved, built and written on the first: marking a group's requests
+ * exported (the longest statement) overlaps the next group's work. At any
+ * moment each batch is reserved (rebuilt to the same bytes by the next run)
+ * or published with its requests; the next group's requests are not the
+ * publishing group's (the reserve skips requests in a snapshot). 0, or -1
+ * with e set. */
 static int export_groups(PGconn *db, const config *cfg, const char *outbox, int *batches, long long *records, err_t *e)
 {
     progress_task pt;
     progress_begin(&pt, "export", "export", "batches", export_batches_to_write(db, cfg->batch_size));
-    int group = export_group(cfg->batch_size), rc = 0;
-    batch bs[EXPORT_GROUP_MAX];
+    int size = export_group(cfg->batch_size), rc = 0;
+    group *gs = calloc(2, sizeof *gs), *g = gs, *busy = NULL;
+    if (!gs) {
+        progress_end(&pt);
+        return err_fail(e, EX_SOFTWARE, "out of memory");
+    }
+    export_bufs x = { 0 };
+    PGconn *pub = NULL;
     for (;;) {
         long long ids[EXPORT_GROUP_MAX];
-        int n = exdb_reserved(db, ids, group, e), resumed = n > 0;
+        int resumed = 0;
+        int n = export_next(db, cfg, size, busy ? busy->bs[busy->n - 1].id : 0, busy ? busy->n : 0, ids, &resumed, e);
         if (n < 0) {
             rc = -1;
             break;
         }
-        if (!resumed && (n = exdb_reserve(db, cfg->batch_size, group, ids, e)) < 0) {
-            err_prefix(e, "reserving invoice batches");
+        g->n = 0;
+        g->resumed = resumed;
+        while (g->n < n && !export_build(db, ids[g->n], &x, &g->bs[g->n], e))
+            g->n++;
+        if (g->n < n || (n && export_write(g->bs, n, outbox, e))) {
+            group_free(g);
             rc = -1;
             break;
+        }
+        if (n)
+            export_crash_point("export-file");
+        if (busy) {
+            int failed = export_publish_finish(pub, busy, e);
+            if (!failed) {
+                export_published(busy->bs, busy->n, busy->resumed, outbox, batches, records);
+                progress_tick(&pt, busy->n);
+            }
+            group_free(busy);
+            busy = NULL;
+            if (failed) {
+                group_free(g);
+                rc = -1;
+                break;
+            }
         }
         if (!n)
             break;
-        int built = 0;
-        while (built < n && !export_build(db, ids[built], &bs[built], e))
-            built++;
-        if (built < n || export_write(bs, n, outbox, e)) {
-            for (int i = 0; i < built; i++)
-                batch_free(&bs[i]);
+        if (!pub && !(pub = db_connect(cfg, e))) {
+            group_free(g);
             rc = -1;
             break;
         }
-        export_crash_point("export-file");
-        if (export_publish(db, bs, n, e)) {
-            for (int i = 0; i < n; i++)
-                batch_free(&bs[i]);
+        if (export_publish_start(pub, g, e)) {
+            group_free(g);
             rc = -1;
             break;
         }
-        export_published(bs, n, resumed, outbox, batches, records);
-        progress_tick(&pt, n);
+        busy = g;
+        g = g == &gs[0] ? &gs[1] : &gs[0];
     }
+    if (busy) { /* an error meanwhile: the group being published still is */
+        err_t pe = { 0 };
+        if (!export_publish_finish(pub, busy, &pe))
+            export_published(busy->bs, busy->n, busy->resumed, outbox, batches, records);
+        group_free(busy);
+    }
+    if (pub)
+        PQfinish(pub);
+    free(gs);
+    export_bufs_free(&x);
     progress_end(&pt);
     return rc;
 }

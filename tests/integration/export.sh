@@ -53,9 +53,9 @@ t_contains "manifest schema version" "\"schema_version\": 1," "$(cat "$m1")"
 t_eq "file name carries the batch row's date" \
   "invoice-requests-$(t_sql "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDD') FROM export_batches WHERE id = 1")-00000001.csv.gz" \
   "$(basename "$(ls "$out_dir"/*-00000001.csv.gz)")"
-# gzip header: magic, deflate, no flags, mtime 0, xfl 0 (level 6, the
-# batch's gzip_level), OS 255.
-t_eq "batches are compressed at level 6" "6" "$(t_sql "SELECT gzip_level FROM export_batches WHERE id = 1")"
+# gzip header: magic, deflate, no flags, mtime 0, xfl 0 (level 4, the
+# batch's gzip_level since 021), OS 255.
+t_eq "batches are compressed at level 4" "4" "$(t_sql "SELECT gzip_level FROM export_batches WHERE id = 1")"
 t_eq "gzip header has no mtime and no name" "1f8b08000000000000ff" "$(head -c 10 "$(ls "$out_dir"/*-00000001.csv.gz)" | od -An -tx1 | tr -d ' \n')"
 t_eq "quotes, commas and newlines survive" 'Silva, João "Jota"' \
   "$(gunzip -c "$out_dir"/*-00000001.csv.gz | "$CSVDUMP" | awk -F'\t' '$1 == 2 { print $5 }')"
@@ -87,7 +87,9 @@ t_sql "UPDATE export_batches SET gzip_level = 9 WHERE id = 1" >/dev/null
 t_run out "$SETTLE" export --replay 1 --output "$T_TMP/replay9"
 t_eq "a batch replays at its own gzip level (9 here: other bytes, refused)" 70 "$out_rc"
 t_contains "the refusal says why" "rebuilds to sha256" "$out"
-t_sql "UPDATE export_batches SET gzip_level = 6 WHERE id = 1" >/dev/null
+t_sql "UPDATE export_batches SET gzip_level = 4 WHERE id = 1" >/dev/null
+t_run out "$SETTLE" export --replay 1 --output "$T_TMP/replay4"
+t_check "back at its own level the batch replays byte for byte" cmp -s "$g1" "$T_TMP/replay4/$(basename "$g1")"
 t_run out "$SETTLE" export --replay 99
 t_eq "replay of an unknown batch exits 64" 64 "$out_rc"
 t_contains "replay of an unknown batch names it" "no export batch 99" "$out"
@@ -121,11 +123,28 @@ t_eq "the snapshot keeps the name as it was" "=HYPERLINK" \
 t_run out "$SETTLE" export --replay 5 --output "$T_TMP/replay5"
 t_check "replay of that batch is byte-identical" cmp -s "$g5" "$T_TMP/replay5/$(basename "$g5")"
 
+# The snapshot's reference check (021: one range look-up, one probe per
+# batch) still refuses an item whose request or batch does not exist.
+item_cols="payment_id, order_id, customer_doc, customer_name, method, amount_cents, paid_cents, paid_at, settlement_reference, bank_code"
+out=$(t_sql "INSERT INTO export_batch_items (request_id, batch_id, $item_cols)
+             SELECT 100000, batch_id, $item_cols FROM export_batch_items WHERE request_id = 1" 2>&1)
+t_contains "an item for a request that does not exist is refused" "a batch item needs an existing request and batch (request 100000," "$out"
+t_sql "UPDATE payments SET status = 'paid', paid_at = '2026-11-28 10:00+00', paid_cents = amount_cents WHERE id = 30;
+       INSERT INTO invoice_requests (payment_id, settlement_id) VALUES (30, 30)" >/dev/null
+out=$(t_sql "INSERT INTO export_batch_items (request_id, batch_id, $item_cols)
+             SELECT (SELECT id FROM invoice_requests WHERE payment_id = 30), 999, $item_cols
+               FROM export_batch_items WHERE request_id = 1" 2>&1)
+t_contains "an item for a batch that does not exist is refused" "batch 999)" "$out"
+t_eq "nothing inserted" 0 "$(t_sql "SELECT count(*) FROM export_batch_items WHERE request_id = 100000 OR batch_id = 999")"
+
 # Another export holding the lock: exit 75.
 psql "$T_CONN" -qtAX -c "SELECT pg_advisory_lock(hashtext('settle.export')); SELECT pg_sleep(3)" >/dev/null &
 sleep 0.5
 t_run out "$SETTLE" export
 t_eq "export while another runs exits 75" 75 "$out_rc"
 wait
+t_run out "$SETTLE" export
+t_eq "the refused items left no trace: the next export takes the new request" "0|6|1" \
+  "$out_rc|$(t_sql "SELECT id || '|' || record_count FROM export_batches b WHERE EXISTS (SELECT 1 FROM invoice_requests r WHERE r.batch_id = b.id AND r.payment_id = 30)")"
 
 t_done

@@ -58,6 +58,37 @@ static void test_gzip_empty(void **state)
     free(a);
 }
 
+/* A compressor kept across members gives each the bytes a fresh one gives,
+ * whatever came before it (another input, another level, a larger input). */
+static void test_gz_reused_same_bytes(void **state)
+{
+    (void)state;
+    err_t e = { 0 };
+    size_t big_len = 300000;
+    char *big = malloc(big_len);
+    assert_non_null(big);
+    for (size_t i = 0; i < big_len; i++)
+        big[i] = (char)("0123456789,\"ORD\r\n"[(i * 7 + i / 13) % 17]);
+    struct { const char *in; size_t len; int level; } seq[] = {
+        { text, strlen(text), 6 }, { big, big_len, 6 }, { text, strlen(text), 6 }, { text, strlen(text), 1 },
+        { big, big_len, 1 }, { big, big_len, 9 }, { "", 0, 9 }, { text, strlen(text), 6 },
+    };
+    outfile_gz g = { 0 };
+    for (size_t k = 0; k < sizeof seq / sizeof seq[0]; k++) {
+        unsigned char *a = NULL, *b = NULL;
+        size_t al = 0, bl = 0;
+        assert_int_equal(outfile_gz_compress(&g, seq[k].in, seq[k].len, seq[k].level, &a, &al, &e), 0);
+        assert_int_equal(outfile_gzip_level(seq[k].in, seq[k].len, seq[k].level, &b, &bl, &e), 0);
+        assert_int_equal(al, bl);
+        assert_memory_equal(a, b, al);
+        assert_int_equal(a[8], seq[k].level == 9 ? 2 : seq[k].level == 1 ? 4 : 0);
+        free(a);
+        free(b);
+    }
+    outfile_gz_free(&g);
+    free(big);
+}
+
 static void test_publish(void **state)
 {
     (void)state;
@@ -101,6 +132,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gzip_fixed_header_and_roundtrip),
         cmocka_unit_test(test_gzip_empty),
+        cmocka_unit_test(test_gz_reused_same_bytes),
         cmocka_unit_test(test_publish),
         cmocka_unit_test(test_csvout_row),
     };
