@@ -25,13 +25,6 @@ static double seconds_between(const struct timespec *t0, const struct timespec *
     return s > 1e-6 ? s : 1e-6;
 }
 
-double progress_seconds_since(const struct timespec *t0)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return seconds_between(t0, &now);
-}
-
 int progress_enabled(void)
 {
     if (g_state < 0)

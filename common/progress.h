@@ -12,10 +12,6 @@
 void progress_update(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress_done(void);
 
-/* Seconds since *t0 (CLOCK_MONOTONIC), never 0: for "records/s" rates. */
-struct timespec;
-double progress_seconds_since(const struct timespec *t0);
-
 /* Whether the line is shown at all (skip building its arguments when not). */
 int progress_enabled(void);
 

@@ -54,19 +54,32 @@ long long sftp_now_ms(void)
 /* Wait until the socket is ready in the directions libssh2 is blocked on.
  * *deadline is 0 on the first wait of a call and set here. 0 to try the
  * call again, -1 with e set (EX_TEMPFAIL) on timeout. */
+/* The source's time budget ran out (c->deadline_ms set and passed). */
+static int budget_spent(const sftp_conn *c, long long now)
+{
+    return c->deadline_ms && now >= c->deadline_ms;
+}
+
+static int budget_fail(sftp_conn *c, const char *step, err_t *e)
+{
+    sftp_conn_break(c);
+    return err_fail(e, EX_TEMPFAIL, "the source's time budget (max_source_seconds) ran out while %s", step);
+}
+
 int sftp_conn_wait(sftp_conn *c, long long *deadline, const char *step, err_t *e)
 {
     long long now = sftp_now_ms();
     if (!*deadline)
         *deadline = now + c->timeout_ms;
     for (;;) {
-        if (c->deadline_ms && now >= c->deadline_ms)
-            return sftp_conn_break(c), err_fail(e, EX_TEMPFAIL, "the source's time budget (max_source_seconds) ran out while %s",
-                                          step);
+        if (budget_spent(c, now))
+            return budget_fail(c, step, e);
         long long left = *deadline - now;
         if (left <= 0)
             return sftp_conn_break(c), err_fail(e, EX_TEMPFAIL, "timeout while %s after %llds", step,
                            (long long)c->ep->timeout_seconds);
+        if (c->deadline_ms && c->deadline_ms - now < left)
+            left = c->deadline_ms - now; /* wake up when the budget ends, not a second later */
         int dir = libssh2_session_block_directions(c->ssh);
         struct pollfd p = { .fd = c->sock };
         if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
@@ -105,6 +118,37 @@ int sftp_ssh_fail(sftp_conn *c, const char *step, int rc, err_t *e)
     return err_fail(e, EX_TEMPFAIL, "%s: %s", step, msg && *msg ? msg : "connection lost");
 }
 
+int sftp_conn_alive(sftp_conn *c)
+{
+    if (c->broken || c->sock < 0)
+        return 0;
+    char b;
+    ssize_t r = recv(c->sock, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (r > 0)
+        return 1;
+    if (r == 0)
+        return 0; /* the server closed it */
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+}
+
+int sftp_rc_no_answer(int rc)
+{
+    return rc == LIBSSH2_ERROR_TIMEOUT || rc == LIBSSH2_ERROR_SOCKET_NONE || rc == LIBSSH2_ERROR_SOCKET_SEND ||
+           rc == LIBSSH2_ERROR_SOCKET_RECV || rc == LIBSSH2_ERROR_SOCKET_DISCONNECT ||
+           rc == LIBSSH2_ERROR_SOCKET_TIMEOUT;
+}
+
+int sftp_no_answer(sftp_conn *c, const char *step, int rc, err_t *e)
+{
+    if (budget_spent(c, sftp_now_ms()))
+        return budget_fail(c, step, e);
+    int alive = sftp_conn_alive(c);
+    sftp_conn_break(c);
+    if (rc == LIBSSH2_ERROR_TIMEOUT && alive) /* libssh2's own wait for a packet (LIBSSH2_READ_TIMEOUT) */
+        return err_fail(e, EX_TEMPFAIL, "timeout while %s: the server did not answer", step);
+    return err_fail(e, EX_TEMPFAIL, "connection lost while %s: the server closed it before answering", step);
+}
+
 /* ---- connect ------------------------------------------------------------- */
 
 static int tcp_connect(sftp_conn *c, err_t *e)
@@ -130,12 +174,23 @@ static int tcp_connect(sftp_conn *c, err_t *e)
             continue;
         }
         struct pollfd p = { .fd = s, .events = POLLOUT };
-        int r;
-        do
-            r = poll(&p, 1, (int)c->timeout_ms);
-        while (r < 0 && errno == EINTR);
+        long long wait_ms = c->timeout_ms;
+        if (c->deadline_ms && c->deadline_ms - sftp_now_ms() < wait_ms)
+            wait_ms = c->deadline_ms - sftp_now_ms();
+        int r = 0;
+        if (wait_ms > 0)
+            do
+                r = poll(&p, 1, (int)wait_ms);
+            while (r < 0 && errno == EINTR);
         int soerr = 0;
         socklen_t sl = sizeof soerr;
+        if (r == 0 && budget_spent(c, sftp_now_ms())) {
+            close(s);
+            freeaddrinfo(res);
+            char step[600];
+            snprintf(step, sizeof step, "connecting to %s:%lld", ep->host, ep->port);
+            return err_fail(e, EX_TEMPFAIL, "the source's time budget (max_source_seconds) ran out while %s", step);
+        }
         if (r == 0)
             soerr = ETIMEDOUT;
         else if (r < 0 || getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
@@ -181,7 +236,7 @@ static void conn_free(sftp_conn *c)
     free(c);
 }
 
-static sftp_conn *open_once(const sftp_endpoint *ep, err_t *e)
+static sftp_conn *open_once(const sftp_endpoint *ep, long long deadline_ms, err_t *e)
 {
     sftp_conn *c = calloc(1, sizeof *c);
     if (!c)
@@ -189,6 +244,7 @@ static sftp_conn *open_once(const sftp_endpoint *ep, err_t *e)
     c->ep = ep;
     c->sock = -1;
     c->timeout_ms = ep->timeout_seconds * 1000;
+    c->deadline_ms = deadline_ms;
     if (tcp_connect(c, e) < 0)
         goto fail;
     c->ssh = libssh2_session_init();
@@ -201,16 +257,26 @@ static sftp_conn *open_once(const sftp_endpoint *ep, err_t *e)
     int rc;
     SSH_CALL(c, rc, "handshaking", e, libssh2_session_handshake(c->ssh, c->sock));
     if (rc) {
-        if (rc != LIBSSH2_ERROR_EAGAIN)
-            sftp_ssh_fail(c, "SSH handshake", rc, e);
+        /* a handshake cut short (connection lost, libssh2's own timeout,
+         * the budget) is no answer, whatever code libssh2 gives it */
+        if (rc != LIBSSH2_ERROR_EAGAIN) {
+            if (sftp_rc_no_answer(rc) || budget_spent(c, sftp_now_ms()) || !sftp_conn_alive(c))
+                sftp_no_answer(c, "handshaking", rc, e);
+            else
+                sftp_ssh_fail(c, "SSH handshake", rc, e);
+        }
         goto fail;
     }
     if (sftp_check_host_key(c, e) < 0 || sftp_authenticate(c, e) < 0)
         goto fail;
     SSH_PCALL(c, c->sftp, rc, "starting SFTP", e, libssh2_sftp_init(c->ssh));
     if (!c->sftp) {
-        if (rc != LIBSSH2_ERROR_EAGAIN)
-            sftp_ssh_fail(c, "starting SFTP", rc, e);
+        if (rc != LIBSSH2_ERROR_EAGAIN) {
+            if (budget_spent(c, sftp_now_ms()))
+                budget_fail(c, "starting SFTP", e);
+            else
+                sftp_ssh_fail(c, "starting SFTP", rc, e);
+        }
         goto fail;
     }
     return c;
@@ -253,6 +319,12 @@ static int check_local_files(const sftp_endpoint *ep, err_t *e)
 
 sftp_conn *sftp_open(const sftp_endpoint *ep, err_t *e)
 {
+    return sftp_open_within(ep, 0, e);
+}
+
+sftp_conn *sftp_open_within(const sftp_endpoint *ep, long long budget_ms, err_t *e)
+{
+    long long deadline = budget_ms > 0 ? sftp_now_ms() + budget_ms : 0;
     if (check_local_files(ep, e) < 0)
         return NULL;
     static int inited;
@@ -264,15 +336,24 @@ sftp_conn *sftp_open(const sftp_endpoint *ep, err_t *e)
     const char *b = getenv("SETTLE_SFTP_BACKOFF_MS");
     long base = b && *b ? strtol(b, NULL, 10) : 1000;
     for (int attempt = 0;; attempt++) {
-        sftp_conn *c = open_once(ep, e);
+        sftp_conn *c = open_once(ep, deadline, e);
         if (c) {
             if (attempt)
                 log_msg(LOG_INFO, "sftp", KV(KV_S("endpoint", ep->name), KV_I("attempt", attempt + 1)), "connected");
             return c;
         }
-        if (e->code != EX_TEMPFAIL || attempt >= ep->retries)
+        if (e->code != EX_TEMPFAIL || attempt >= ep->retries || (deadline && sftp_now_ms() >= deadline))
             return NULL;
         long ms = sftp_backoff_ms(attempt, base, 60000, jitter_random());
+        if (deadline && sftp_now_ms() + ms >= deadline) { /* no time left for another attempt */
+            char last[sizeof e->msg];
+            snprintf(last, sizeof last, "%s", e->msg);
+            err_set(e, EX_TEMPFAIL,
+                    "the source's time budget (max_source_seconds) runs out before another connection attempt "
+                    "(%d made, the last one failed: %s)",
+                    attempt + 1, last);
+            return NULL;
+        }
         log_msg(LOG_WARN, "sftp",
                 KV(KV_S("endpoint", ep->name), KV_S("error", e->msg), KV_I("attempt", attempt + 1),
                    KV_I("retry_in_ms", ms)),
@@ -293,7 +374,3 @@ const char *sftp_host_fingerprint(const sftp_conn *c)
     return c->fingerprint;
 }
 
-void sftp_set_budget(sftp_conn *c, long long ms)
-{
-    c->deadline_ms = ms > 0 ? sftp_now_ms() + ms : 0;
-}

@@ -12,7 +12,10 @@
  *   EX_TEMPFAIL     the network failed (refused, reset, timeout): worth a
  *                   retry, which sftp_open() already did `retries` times
  *   EX_UNAVAILABLE  the server was reached but refused us (host key, auth):
- *                   retrying will not help
+ *                   retrying will not help. Only an answer from the server
+ *                   is a refusal: a connection lost or a time limit
+ *                   (timeout_seconds, max_source_seconds) reached while
+ *                   waiting for it is EX_TEMPFAIL and says which
  *   EX_CONFIG       a local setting is wrong (secret file mode, missing
  *                   known_hosts or key file)
  *   EX_DATAERR      a remote file operation failed (no such file, denied)
@@ -52,6 +55,15 @@ typedef struct sftp_entry {
  * host key is accepted. */
 sftp_conn *sftp_open(const sftp_endpoint *ep, err_t *e);
 
+/* sftp_open() within a time budget of budget_ms milliseconds from now
+ * (<= 0: none), the source's max_source_seconds: it covers the TCP
+ * connect, the handshake, the host key check, authentication, the retries
+ * and their backoff, and stays on the connection: every later wait on it
+ * fails the same way once the budget is spent. The error is EX_TEMPFAIL
+ * "the source's time budget (max_source_seconds) ran out while <step>",
+ * never a refusal: a server that did not answer in time refused nothing. */
+sftp_conn *sftp_open_within(const sftp_endpoint *ep, long long budget_ms, err_t *e);
+
 /* Disconnect and free; NULL is fine. */
 void sftp_close(sftp_conn *c);
 
@@ -84,7 +96,9 @@ typedef int (*sftp_sink)(void *arg, const char *buf, size_t n, err_t *e);
 /* sftp_download() with the bytes given to sink instead of written to an
  * fd (fetch hashes and writes them in one pass). Bytes already received
  * are handed over before a failure is returned, so *total (offset + bytes
- * handed over) is what a resume may start from. 0, or -1 with e set. */
+ * handed over) is what a resume may start from. A download also fails
+ * (EX_TEMPFAIL) when a window of timeout_seconds brings fewer than
+ * ep->min_bytes_per_second on average. 0, or -1 with e set. */
 int sftp_download_to(sftp_conn *c, const char *path, uint64_t offset, uint64_t limit, uint64_t *total,
                      sftp_sink sink, void *arg, err_t *e);
 
@@ -93,12 +107,6 @@ int sftp_download_to(sftp_conn *c, const char *path, uint64_t offset, uint64_t l
  * existing dir/name is an error: nothing is overwritten). On failure the
  * .part is removed when possible. 0, or -1 with e set. */
 int sftp_upload(sftp_conn *c, const char *local_path, const char *dir, const char *name, err_t *e);
-
-/* From now on, every wait on c fails (EX_TEMPFAIL, "the source's time
- * budget (max_source_seconds) ran out") once ms milliseconds have passed;
- * ms <= 0: no budget. Downloads also fail (EX_TEMPFAIL) when a window of
- * timeout_seconds brings fewer than ep->min_bytes_per_second on average. */
-void sftp_set_budget(sftp_conn *c, long long ms);
 
 /* Rename from -> to on the server (fails when to exists). 0, or -1. */
 int sftp_rename(sftp_conn *c, const char *from, const char *to, err_t *e);

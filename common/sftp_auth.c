@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/sftp_int.h"
+#include "common/testhook.h"
 
 int sftp_read_secret(const char *path, const char *what, char *buf, size_t n, err_t *e)
 {
@@ -75,6 +76,31 @@ static int identity_is_rsa(const char *path)
     return !strncmp(buf, "ssh-rsa ", 8);
 }
 
+/* libssh2 gives a refusal (LIBSSH2_ERROR_AUTHENTICATION_FAILED,
+ * LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED) and an answer that never came (its
+ * wait for the reply failed: the connection lost, its own timeout) the same
+ * code; 1.10 even reports a lost connection during a password attempt as
+ * LIBSSH2_ERROR_TIMEOUT. A refusal is believed only when the connection
+ * that carried it is still up and the budget has not run out; anything else
+ * is no answer (sftp_no_answer: the budget, the timeout or the connection,
+ * EX_TEMPFAIL, retried), never "refused authentication". */
+static int auth_refused(sftp_conn *c, int rc)
+{
+    if (rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED && rc != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)
+        return 0;
+    return (!c->deadline_ms || sftp_now_ms() < c->deadline_ms) && sftp_conn_alive(c);
+}
+
+/* A failed step other than a refusal: no answer (connection, timeout,
+ * budget) or the session's own error. Always -1. */
+static int auth_fail(sftp_conn *c, const char *step, int rc, err_t *e)
+{
+    if (sftp_rc_no_answer(rc) || rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED || rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED ||
+        !sftp_conn_alive(c) || (c->deadline_ms && sftp_now_ms() >= c->deadline_ms))
+        return sftp_no_answer(c, step, rc, e);
+    return sftp_ssh_fail(c, step, rc, e);
+}
+
 int sftp_authenticate(sftp_conn *c, err_t *e)
 {
     const sftp_endpoint *ep = c->ep;
@@ -87,7 +113,7 @@ int sftp_authenticate(sftp_conn *c, err_t *e)
             return 0;
         if (rc == LIBSSH2_ERROR_EAGAIN)
             return -1;
-        return sftp_ssh_fail(c, "asking for authentication methods", rc, e);
+        return auth_fail(c, "asking for authentication methods", rc, e);
     }
     char secret[1024];
     char tried[256] = "";
@@ -97,6 +123,8 @@ int sftp_authenticate(sftp_conn *c, err_t *e)
         if (ep->identity_passphrase_file &&
             sftp_read_secret(ep->identity_passphrase_file, "identity_passphrase_file", secret, sizeof secret, e) < 0)
             return -1;
+        /* tests freeze or kill the server's session here (fetch_slow.sh, fetch_hostkey.sh) */
+        testhook("sftp:before-publickey");
         SSH_CALL(c, rc, "authenticating with a public key", e,
                  libssh2_userauth_publickey_fromfile_ex(c->ssh, ep->user, (unsigned)strlen(ep->user), NULL,
                                                         ep->identity, secret[0] ? secret : NULL));
@@ -110,8 +138,8 @@ int sftp_authenticate(sftp_conn *c, err_t *e)
                            "cannot load private key %s: wrong or missing passphrase, or a format libssh2 cannot read\n"
                            "HINT: check identity_passphrase_file; keys must be OpenSSH or PEM ed25519/RSA keys",
                            ep->identity);
-        if (rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED && rc != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)
-            return sftp_ssh_fail(c, "authenticating with a public key", rc, e);
+        if (!auth_refused(c, rc))
+            return auth_fail(c, "authenticating with a public key", rc, e);
         snprintf(tried, sizeof tried, "public key %s", ep->identity);
     }
     if (ep->password_file && strstr(methods, "password")) {
@@ -125,8 +153,8 @@ int sftp_authenticate(sftp_conn *c, err_t *e)
             return 0;
         if (rc == LIBSSH2_ERROR_EAGAIN)
             return -1;
-        if (rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED)
-            return sftp_ssh_fail(c, "authenticating with a password", rc, e);
+        if (rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED || !auth_refused(c, rc))
+            return auth_fail(c, "authenticating with a password", rc, e);
         snprintf(tried + strlen(tried), sizeof tried - strlen(tried), "%spassword from %s", *tried ? " and " : "",
                  ep->password_file);
     }

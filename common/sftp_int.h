@@ -42,6 +42,23 @@ int sftp_conn_wait(sftp_conn *c, long long *deadline, const char *step, err_t *e
 /* Fill e from the session's last error for a failed step; always -1. */
 int sftp_ssh_fail(sftp_conn *c, const char *step, int rc, err_t *e);
 
+/* Whether the connection is still up: the socket is neither at its end
+ * (the server closed it) nor failed nor shut down here. libssh2 reports
+ * an answer it never got (the connection lost while waiting for it) with
+ * the same code as a refusal (LIBSSH2_ERROR_AUTHENTICATION_FAILED,
+ * LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED), so a refusal is believed only while
+ * the connection that carried it is still up. */
+int sftp_conn_alive(sftp_conn *c);
+
+/* A step ended without the server's answer (the connection lost, libssh2's
+ * own LIBSSH2_ERROR_TIMEOUT): EX_TEMPFAIL naming the source's time budget
+ * when it has run out, the timeout, or the lost connection; always -1. */
+int sftp_no_answer(sftp_conn *c, const char *step, int rc, err_t *e);
+
+/* Whether rc says the answer did not come: LIBSSH2_ERROR_TIMEOUT or one of
+ * LIBSSH2_ERROR_SOCKET_* (none, send, recv, disconnect, timeout). */
+int sftp_rc_no_answer(int rc);
+
 /* Run a libssh2 call returning int until it is not EAGAIN. */
 #define SSH_CALL(c, rc, step, e, expr)                                 \
     do {                                                               \

@@ -603,11 +603,13 @@ static int fetch_source(fetch_run *run, const source_cfg *s, err_t *e)
                     s->ep.name, s->max_source_seconds, st.fetched);
             goto out;
         }
-        sftp_conn *c = sftp_open(&s->ep, e);
+        /* the budget covers the login too: a server too slow to let us in
+         * ends as "the source's time budget ... ran out while <step>", and
+         * a login that outlasted it cannot leave the download without one */
+        long long left = budget_end ? budget_end - clock_mono_ms() : 0;
+        sftp_conn *c = sftp_open_within(&s->ep, budget_end && left < 1 ? 1 : left, e);
         if (!c)
             goto out;
-        if (budget_end)
-            sftp_set_budget(c, budget_end - clock_mono_ms());
         log_msg(LOG_DEBUG, "fetch", KV(KV_S("source", s->ep.name), KV_S("host_key", sftp_host_fingerprint(c))),
                 "connected");
         int pr = source_pass(&st, c, e);

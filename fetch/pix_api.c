@@ -66,6 +66,7 @@ typedef struct pull {
     char retry_after[64];
     char errbuf[CURL_ERROR_SIZE];
     long long waited_s, max_wait_s;
+    long long max_response; /* bytes: PIX_MAX_RESPONSE_BYTES or $SETTLE_PIX_MAX_RESPONSE_BYTES */
     long backoff_base_ms;
     int n_tokens;
 } pull;
@@ -478,10 +479,7 @@ static int do_pull(pull *p, PGconn *db, const char *spool, time_t inicio, time_t
         return -1;
 
     int ret = -1;
-    /* $SETTLE_PIX_MAX_RESPONSE_BYTES lowers the bound (tests) */
-    const char *mr = getenv("SETTLE_PIX_MAX_RESPONSE_BYTES");
-    long long max = mr && *mr ? atoll(mr) : PIX_MAX_RESPONSE_BYTES;
-    http_buf buf = { .max = max > 0 && max < PIX_MAX_RESPONSE_BYTES ? (size_t)max : (size_t)PIX_MAX_RESPONSE_BYTES };
+    http_buf buf = { .max = (size_t)p->max_response };
     int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
         err_set(e, EX_IOERR, "cannot create %s: %s", part, strerror(errno));
@@ -513,6 +511,12 @@ out:
 static int pull_source(const config *cfg, const source_cfg *s, PGconn *db, int dry_run, err_t *e)
 {
     const char *src = s->ep.name;
+    /* $SETTLE_PIX_MAX_RESPONSE_BYTES lowers the bound (tests); anything but
+     * a number in range is refused first, whatever the run would do */
+    long long max_response;
+    if (pix_env_limit("SETTLE_PIX_MAX_RESPONSE_BYTES", getenv("SETTLE_PIX_MAX_RESPONSE_BYTES"), PIX_MAX_RESPONSE_BYTES,
+                      &max_response, e) < 0)
+        return -1;
     int migrated = fetch_db_has_table(db, "pix_api_windows", e);
     if (migrated < 0)
         return -1;
@@ -551,7 +555,7 @@ static int pull_source(const config *cfg, const source_cfg *s, PGconn *db, int d
             return err_fail(e, EX_SOFTWARE, "cannot initialise libcurl");
         inited = 1;
     }
-    pull p = { .s = s };
+    pull p = { .s = s, .max_response = max_response };
     const char *mw = getenv("SETTLE_PIX_MAX_WAIT_S");
     p.max_wait_s = mw && *mw ? atoll(mw) : PIX_MAX_WAIT_S;
     const char *bb = getenv("SETTLE_HTTP_BACKOFF_MS");

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/csvout.h"
 #include "common/error.h"
 #include "common/progress.h"
@@ -426,6 +426,13 @@ static inline void sum_add(sum_row (*sums)[2], const settle_record *r)
 
 /* Read the file path: its rows to o, or with sums (--summary) its totals
  * into sums; errors to stderr. 0, or the file's exit code. */
+/* Seconds since t0 (clock_mono_s()), never 0: a rate divides by it. */
+static double elapsed_s(double t0)
+{
+    double s = clock_mono_s() - t0;
+    return s > 1e-6 ? s : 1e-6;
+}
+
 static int parse_file(out_buf *o, sum_row (*sums)[2], const char *path, const parse_opts *po)
 {
     err_t e = { 0 };
@@ -443,11 +450,10 @@ static int parse_file(out_buf *o, sum_row (*sums)[2], const char *path, const pa
     int r, rc = 0;
     long nrec = 0;
     int show = progress_enabled();
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = clock_mono_s();
     while ((r = parser_next(p, &rec, &e)) == 1) {
         if (show && (++nrec & 0xFFFF) == 0)
-            progress_update("parse %s: %ld records, %.0f records/s", path, nrec, nrec / progress_seconds_since(&t0));
+            progress_update("parse %s: %ld records, %.0f records/s", path, nrec, nrec / elapsed_s(t0));
         if (sums)
             sum_add(sums, &rec);
         else

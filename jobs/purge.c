@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -315,7 +316,7 @@ static void purge_personal_data(purge_job *j, PGconn *db)
 
 int purge_run(const config *cfg, int dry, FILE *out)
 {
-    purge_job j = { .cfg = cfg, .dry = dry, .out = out, .now = time(NULL) };
+    purge_job j = { .cfg = cfg, .dry = dry, .out = out, .now = (time_t)(clock_wall_ms() / 1000) };
     err_t e = { 0 };
     PGconn *db = db_connect(cfg, &e);
     if (!db) {

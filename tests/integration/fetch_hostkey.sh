@@ -2,8 +2,9 @@
 # fetch_hostkey.sh - host keys and authentication for `settle fetch`
 # against the real throwaway sshd: unknown host under strict, missing
 # known_hosts, accept-new, a changed key, a pinned fingerprint, a wrong
-# client key, passphrase-protected keys, secret files others can read, a
-# stuck server (timeout), and sources failing independently. Nothing is
+# client key, a connection lost during authentication (not a refusal),
+# passphrase-protected keys, secret files others can read, a stuck server
+# (timeout), and sources failing independently. Nothing is
 # ever downloaded from a server whose key was refused, and no secret
 # appears in any output.
 # test: serial (scripts/run-tests runs it alone: its checks race timers (SIGSTOP, timeouts) that a busy machine stretches)
@@ -106,6 +107,22 @@ run
 t_eq "wrong client key: exit 69" 69 "$out_rc"
 t_contains "wrong client key: message" \
   "127.0.0.1:$port refused authentication as $user with public key $T_TMP/keys/stranger\" source=s hint=\"check that the public key is in the server's authorized_keys for this user" "$out"
+
+# The right key, but the connection is lost before the server answers
+# (its session killed while settle pauses just before the public key):
+# libssh2 reports the unanswered attempt with a refusal's code; it is not a
+# refusal, and, being a broken connection, it is retried.
+conf "$(f_source s in known_hosts="$hk")"
+f_fetch_at_publickey KILL out; all+="$out"$'\n'
+t_eq "connection lost during authentication: exit 69" 69 "$out_rc"
+t_contains "connection lost during authentication: message" \
+  "msg=\"connection lost while authenticating with a public key: the server closed it before answering\" source=s" "$out"
+t_not_contains "connection lost during authentication: not called a refusal" "refused" "$out"
+conf "$(f_source s in known_hosts="$hk" retries=1)"
+f_fetch_at_publickey KILL out; all+="$out"$'\n'
+t_eq "connection lost during authentication, retries = 1: exit 0" 0 "$out_rc"
+t_contains "... retried" "msg=\"connection failed, retrying\" endpoint=s error=\"connection lost while authenticating with a public key" "$out"
+t_contains "... then fetched" "msg=\"source done\" source=s fetched=1" "$out"
 
 # An RSA key: libssh2 1.10 (Debian 12) signs with SHA-1, which this
 # OpenSSH refuses unless told otherwise; the message says so. A server

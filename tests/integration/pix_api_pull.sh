@@ -169,6 +169,19 @@ check_failure window "a window not echoed" "page 0 answers for the window"
 check_failure token-401 "the secret refused" "token: HTTP 401: the token endpoint refused client_id settle-test and its secret"
 SETTLE_PIX_MAX_RESPONSE_BYTES=1048576 check_failure huge "a response over the bound" "page 0: the response is larger than 1048576 bytes; refused"
 t_contains "failures are logged as the source failing" "API Pix pull of" "$out"
+# The bound from the environment is a number in range or nothing: junk, a
+# sign, zero, an overflow, a value above the built-in bound are refused
+# before any request (atoll read "12abc" as 12 and "abc" as no bound).
+for bad in 12abc -5 0 99999999999999999999 67108865; do
+  n_files=$(files) n_win=$(windows)
+  : >"$A/requests.log"
+  SETTLE_PIX_MAX_RESPONSE_BYTES=$bad pull --source psp
+  t_eq "SETTLE_PIX_MAX_RESPONSE_BYTES=$bad: exit 78" 78 "$out_rc"
+  t_contains "SETTLE_PIX_MAX_RESPONSE_BYTES=$bad: says what is wrong" \
+    "SETTLE_PIX_MAX_RESPONSE_BYTES = \\\"$bad\\\": expected a whole number from 1 to 67108864 (it can only lower the bound)" "$out"
+  t_eq "SETTLE_PIX_MAX_RESPONSE_BYTES=$bad: no request" "" "$(cat "$A/requests.log")"
+  t_eq "SETTLE_PIX_MAX_RESPONSE_BYTES=$bad: no file, no window" "$n_files $n_win" "$(files) $(windows)"
+done
 
 # Local files: a group-readable mTLS key is refused before any request.
 cp "$key" "$T_TMP/open.key"; chmod 644 "$T_TMP/open.key"

@@ -10,6 +10,14 @@
 #   f_fetch VAR ARGS...   run settle --config $T_TMP/settle.conf fetch ARGS, capturing
 #                         output in VAR and the exit code in VAR_rc
 #   f_incoming SOURCE     the sorted file names in incoming/SOURCE
+#   f_fetch_at_publickey SIG VAR ARGS...
+#                         f_fetch VAR ARGS (under a 40 s `timeout`, a guard
+#                         against a hang) with settle paused for
+#                         $F_PAUSE_MS (2000) ms just before public key
+#                         authentication (test hook sftp:before-publickey);
+#                         meanwhile the server's sessions get SIG (STOP: the
+#                         server freezes mid-login; KILL: it closes the
+#                         connection). Frozen sessions are continued after.
 export SETTLE_SSHD_DIR=$T_TMP/sshd
 export SETTLE_FETCH_SETTLE_MS=${SETTLE_FETCH_SETTLE_MS:-50}
 export SETTLE_SFTP_BACKOFF_MS=${SETTLE_SFTP_BACKOFF_MS:-50}
@@ -48,3 +56,14 @@ f_fetch() {
 }
 
 f_incoming() { ls -1 "$T_TMP/spool/incoming/$1" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//'; }
+
+f_fetch_at_publickey() {
+  local sig=$1 v=$2 mark=$T_TMP/at-publickey w; shift 2
+  rm -f "$mark"
+  ( t_wait_file "$mark" 20 && "$T_TOP/scripts/sshd" kill-sessions "$sig" ) &
+  w=$!
+  SETTLE_TEST_PAUSE_AT=sftp:before-publickey SETTLE_TEST_PAUSE_FILE=$mark SETTLE_TEST_PAUSE_MS=${F_PAUSE_MS:-2000} \
+    t_run "$v" timeout 40 "$SETTLE" --config "$T_TMP/settle.conf" fetch "$@"
+  kill "$w" 2>/dev/null; wait "$w" 2>/dev/null # when settle never reached the hook
+  "$T_TOP/scripts/sshd" kill-sessions CONT
+}

@@ -1,5 +1,6 @@
 /* sftp_test.c - the pure pieces of the SFTP client (common/sftp*.c): fingerprint formatting,
- * retry backoff, and reading secret files (mode checks, exact messages). */
+ * retry backoff, reading secret files (mode checks, exact messages), and telling a
+ * refusal from an answer that never came (over a real socket pair). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/sftp.h"
+#include "common/sftp_int.h"
 
 static void test_fingerprint_empty_digest(void **state)
 {
@@ -123,6 +126,92 @@ static void test_secret_too_long(void **state)
     assert_string_equal(e.msg, "cannot open password_file /nonexistent/secret: No such file or directory");
 }
 
+/* libssh2 codes that mean "no answer came", not "the server said no". */
+static void test_rc_no_answer(void **state)
+{
+    (void)state;
+    assert_true(sftp_rc_no_answer(LIBSSH2_ERROR_TIMEOUT));
+    assert_true(sftp_rc_no_answer(LIBSSH2_ERROR_SOCKET_NONE));
+    assert_true(sftp_rc_no_answer(LIBSSH2_ERROR_SOCKET_SEND));
+    assert_true(sftp_rc_no_answer(LIBSSH2_ERROR_SOCKET_RECV));
+    assert_true(sftp_rc_no_answer(LIBSSH2_ERROR_SOCKET_DISCONNECT));
+    assert_true(sftp_rc_no_answer(LIBSSH2_ERROR_SOCKET_TIMEOUT));
+    assert_false(sftp_rc_no_answer(LIBSSH2_ERROR_AUTHENTICATION_FAILED));
+    assert_false(sftp_rc_no_answer(LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED));
+    assert_false(sftp_rc_no_answer(LIBSSH2_ERROR_EAGAIN));
+    assert_false(sftp_rc_no_answer(0));
+}
+
+/* A connection over one end of a socket pair; the test plays the server
+ * with the other end. */
+static sftp_endpoint no_answer_ep = { .name = "s", .timeout_seconds = 5 };
+
+static void conn_pair(sftp_conn *c, int sv[2])
+{
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    memset(c, 0, sizeof *c);
+    c->ep = &no_answer_ep;
+    c->sock = sv[0];
+    c->timeout_ms = 5000;
+}
+
+static void test_conn_alive(void **state)
+{
+    (void)state;
+    sftp_conn c;
+    int sv[2];
+    conn_pair(&c, sv);
+    assert_true(sftp_conn_alive(&c));           /* up, nothing to read */
+    assert_int_equal(write(sv[1], "x", 1), 1);
+    assert_true(sftp_conn_alive(&c));           /* up, bytes waiting (not consumed) */
+    char b;
+    assert_int_equal(read(sv[0], &b, 1), 1);
+    close(sv[1]);
+    assert_false(sftp_conn_alive(&c));          /* the server closed it */
+    close(sv[0]);
+
+    conn_pair(&c, sv);
+    sftp_conn_break(&c);
+    assert_false(sftp_conn_alive(&c));          /* shut down here (a timeout) */
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* What sftp_no_answer() says: the budget first, then the lost connection,
+ * then libssh2's own timeout; never a refusal, always EX_TEMPFAIL. */
+static void test_no_answer_messages(void **state)
+{
+    (void)state;
+    sftp_conn c;
+    int sv[2];
+    err_t e = { 0 };
+
+    conn_pair(&c, sv);
+    c.deadline_ms = sftp_now_ms() - 1;
+    assert_int_equal(sftp_no_answer(&c, "authenticating with a public key", LIBSSH2_ERROR_AUTHENTICATION_FAILED, &e), -1);
+    assert_int_equal(e.code, EX_TEMPFAIL);
+    assert_string_equal(e.msg, "the source's time budget (max_source_seconds) ran out while authenticating with a public key");
+    assert_true(c.broken);
+    close(sv[0]);
+    close(sv[1]);
+
+    conn_pair(&c, sv);
+    c.deadline_ms = sftp_now_ms() + 60000;      /* budget left: not the reason */
+    close(sv[1]);
+    assert_int_equal(sftp_no_answer(&c, "authenticating with a public key", LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED, &e), -1);
+    assert_int_equal(e.code, EX_TEMPFAIL);
+    assert_string_equal(e.msg, "connection lost while authenticating with a public key: the server closed it before answering");
+    assert_null(strstr(e.msg, "refused"));
+    close(sv[0]);
+
+    conn_pair(&c, sv);
+    assert_int_equal(sftp_no_answer(&c, "authenticating with a password", LIBSSH2_ERROR_TIMEOUT, &e), -1);
+    assert_int_equal(e.code, EX_TEMPFAIL);
+    assert_string_equal(e.msg, "timeout while authenticating with a password: the server did not answer");
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +221,9 @@ int main(void)
         cmocka_unit_test(test_secret_read),
         cmocka_unit_test(test_secret_mode_refused),
         cmocka_unit_test(test_secret_too_long),
+        cmocka_unit_test(test_rc_no_answer),
+        cmocka_unit_test(test_conn_alive),
+        cmocka_unit_test(test_no_answer_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
