@@ -51,29 +51,28 @@ long long sftp_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wait until the socket is ready in the directions libssh2 is blocked on.
- * *deadline is 0 on the first wait of a call and set here. 0 to try the
- * call again, -1 with e set (EX_TEMPFAIL) on timeout. */
-/* The source's time budget ran out (c->deadline_ms set and passed). */
-static int budget_spent(const sftp_conn *c, long long now)
+int sftp_budget_spent(const sftp_conn *c)
 {
-    return c->deadline_ms && now >= c->deadline_ms;
+    return c->deadline_ms && sftp_now_ms() >= c->deadline_ms;
 }
 
-static int budget_fail(sftp_conn *c, const char *step, err_t *e)
+int sftp_budget_fail(sftp_conn *c, const char *step, err_t *e)
 {
     sftp_conn_break(c);
     return err_fail(e, EX_TEMPFAIL, "the source's time budget (max_source_seconds) ran out while %s", step);
 }
 
+/* Wait until the socket is ready in the directions libssh2 is blocked on.
+ * *deadline is 0 on the first wait of a call and set here. 0 to try the
+ * call again, -1 with e set (EX_TEMPFAIL) on timeout. */
 int sftp_conn_wait(sftp_conn *c, long long *deadline, const char *step, err_t *e)
 {
     long long now = sftp_now_ms();
     if (!*deadline)
         *deadline = now + c->timeout_ms;
     for (;;) {
-        if (budget_spent(c, now))
-            return budget_fail(c, step, e);
+        if (c->deadline_ms && now >= c->deadline_ms)
+            return sftp_budget_fail(c, step, e);
         long long left = *deadline - now;
         if (left <= 0)
             return sftp_conn_break(c), err_fail(e, EX_TEMPFAIL, "timeout while %s after %llds", step,
@@ -140,8 +139,8 @@ int sftp_rc_no_answer(int rc)
 
 int sftp_no_answer(sftp_conn *c, const char *step, int rc, err_t *e)
 {
-    if (budget_spent(c, sftp_now_ms()))
-        return budget_fail(c, step, e);
+    if (sftp_budget_spent(c))
+        return sftp_budget_fail(c, step, e);
     int alive = sftp_conn_alive(c);
     sftp_conn_break(c);
     if (rc == LIBSSH2_ERROR_TIMEOUT && alive) /* libssh2's own wait for a packet (LIBSSH2_READ_TIMEOUT) */
@@ -184,12 +183,12 @@ static int tcp_connect(sftp_conn *c, err_t *e)
             while (r < 0 && errno == EINTR);
         int soerr = 0;
         socklen_t sl = sizeof soerr;
-        if (r == 0 && budget_spent(c, sftp_now_ms())) {
+        if (r == 0 && sftp_budget_spent(c)) {
             close(s);
             freeaddrinfo(res);
             char step[600];
             snprintf(step, sizeof step, "connecting to %s:%lld", ep->host, ep->port);
-            return err_fail(e, EX_TEMPFAIL, "the source's time budget (max_source_seconds) ran out while %s", step);
+            return sftp_budget_fail(c, step, e);
         }
         if (r == 0)
             soerr = ETIMEDOUT;
@@ -260,7 +259,7 @@ static sftp_conn *open_once(const sftp_endpoint *ep, long long deadline_ms, err_
         /* a handshake cut short (connection lost, libssh2's own timeout,
          * the budget) is no answer, whatever code libssh2 gives it */
         if (rc != LIBSSH2_ERROR_EAGAIN) {
-            if (sftp_rc_no_answer(rc) || budget_spent(c, sftp_now_ms()) || !sftp_conn_alive(c))
+            if (sftp_rc_no_answer(rc) || sftp_budget_spent(c) || !sftp_conn_alive(c))
                 sftp_no_answer(c, "handshaking", rc, e);
             else
                 sftp_ssh_fail(c, "SSH handshake", rc, e);
@@ -272,8 +271,8 @@ static sftp_conn *open_once(const sftp_endpoint *ep, long long deadline_ms, err_
     SSH_PCALL(c, c->sftp, rc, "starting SFTP", e, libssh2_sftp_init(c->ssh));
     if (!c->sftp) {
         if (rc != LIBSSH2_ERROR_EAGAIN) {
-            if (budget_spent(c, sftp_now_ms()))
-                budget_fail(c, "starting SFTP", e);
+            if (sftp_budget_spent(c))
+                sftp_budget_fail(c, "starting SFTP", e);
             else
                 sftp_ssh_fail(c, "starting SFTP", rc, e);
         }

@@ -88,7 +88,7 @@ static int auth_refused(sftp_conn *c, int rc)
 {
     if (rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED && rc != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)
         return 0;
-    return (!c->deadline_ms || sftp_now_ms() < c->deadline_ms) && sftp_conn_alive(c);
+    return !sftp_budget_spent(c) && sftp_conn_alive(c);
 }
 
 /* A failed step other than a refusal: no answer (connection, timeout,
@@ -96,7 +96,7 @@ static int auth_refused(sftp_conn *c, int rc)
 static int auth_fail(sftp_conn *c, const char *step, int rc, err_t *e)
 {
     if (sftp_rc_no_answer(rc) || rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED || rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED ||
-        !sftp_conn_alive(c) || (c->deadline_ms && sftp_now_ms() >= c->deadline_ms))
+        !sftp_conn_alive(c) || sftp_budget_spent(c))
         return sftp_no_answer(c, step, rc, e);
     return sftp_ssh_fail(c, step, rc, e);
 }

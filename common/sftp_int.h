@@ -31,6 +31,13 @@ struct sftp_conn {
  * libssh2 call fails at once instead of waiting on a dead or frozen peer. */
 void sftp_conn_break(sftp_conn *c);
 
+/* The source's time budget (max_source_seconds) has run out: deadline_ms
+ * set and passed. */
+int sftp_budget_spent(const sftp_conn *c);
+/* It ran out while step: break the connection, EX_TEMPFAIL naming the
+ * budget and the step. Always -1. */
+int sftp_budget_fail(sftp_conn *c, const char *step, err_t *e);
+
 /* CLOCK_MONOTONIC in milliseconds. */
 long long sftp_now_ms(void);
 

@@ -177,10 +177,8 @@ typedef struct rate_window {
 static int dl_out_of_time(sftp_conn *c, const char *step, rate_window *w, uint64_t held, err_t *e)
 {
     long long now = sftp_now_ms();
-    if (c->deadline_ms && now >= c->deadline_ms) {
-        sftp_conn_break(c);
-        return err_fail(e, EX_TEMPFAIL, "the source's time budget (max_source_seconds) ran out while %s", step);
-    }
+    if (c->deadline_ms && now >= c->deadline_ms)
+        return sftp_budget_fail(c, step, e);
     if (now - w->start < w->ms)
         return 0;
     long long rate = (long long)(w->bytes * 1000 / (uint64_t)(now - w->start));
