@@ -307,15 +307,10 @@ int pix_env_limit(const char *name, const char *v, long long dflt, long long *ou
         *out = dflt;
         return 0;
     }
-    long long n = 0;
-    int ok = 1;
-    for (const char *c = v; *c && ok; c++) {
-        if (!isdigit((unsigned char)*c) || n > (LLONG_MAX - (*c - '0')) / 10)
-            ok = 0; /* junk, a sign, a space, or an overflow */
-        else
-            n = n * 10 + (*c - '0');
-    }
-    if (!ok || n < 1 || n > dflt) {
+    /* digits only: strtoll alone would take spaces and a sign */
+    errno = 0;
+    long long n = v[strspn(v, "0123456789")] ? -1 : strtoll(v, NULL, 10);
+    if (errno || n < 1 || n > dflt) {
         char shown[40];
         size_t len = strlen(v);
         snprintf(shown, sizeof shown, "%.32s%s", v, len > 32 ? "..." : "");

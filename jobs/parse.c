@@ -424,8 +424,6 @@ static inline void sum_add(sum_row (*sums)[2], const settle_record *r)
     s->credited += r->amount_credited_cents;
 }
 
-/* Read the file path: its rows to o, or with sums (--summary) its totals
- * into sums; errors to stderr. 0, or the file's exit code. */
 /* Seconds since t0 (clock_mono_s()), never 0: a rate divides by it. */
 static double elapsed_s(double t0)
 {
@@ -433,6 +431,8 @@ static double elapsed_s(double t0)
     return s > 1e-6 ? s : 1e-6;
 }
 
+/* Read the file path: its rows to o, or with sums (--summary) its totals
+ * into sums; errors to stderr. 0, or the file's exit code. */
 static int parse_file(out_buf *o, sum_row (*sums)[2], const char *path, const parse_opts *po)
 {
     err_t e = { 0 };
