@@ -149,7 +149,7 @@ integration: $(SETTLE) tools
 # ASAN_SUBSET only (every command and both SFTP directions, in a fraction of
 # the time: docs/testing.md).
 ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-ASAN_SUBSET ?= cli migrate parse parse_pix pix_api pix_psp pix_refunds pix_hybrid bank_money ingest reconcile_rules reconcile_conflict fetch fetch_hostkey fetch_resume pix_api_pull sftp_upload export export-upload report status run roles security cards_ledger cards_cielo cards_rede purge report_xlsx resolve_from resolve_from_reopen
+ASAN_SUBSET ?= cli migrate parse parse_pix pix_api pix_psp pix_refunds pix_hybrid bank_money ingest reconcile_rules reconcile_conflict reconcile_pipeline fetch fetch_hostkey fetch_resume pix_api_pull sftp_upload export export-upload report status run roles security cards_ledger cards_cielo cards_rede purge report_xlsx resolve_from resolve_from_reopen
 asan: bootstrap
 	@$(MAKE) --no-print-directory asan-test
 # clang: GCC's UBSan runtime ignores log_path, clang's honours it.

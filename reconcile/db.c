@@ -17,6 +17,8 @@ SQL_QUERY(reconcile_keys_table);
 SQL_QUERY(reconcile_fallback);
 SQL_QUERY(reconcile_copy_outcomes);
 SQL_QUERY(reconcile_apply_paid);
+SQL_QUERY(reconcile_apply_paid_listed);
+SQL_QUERY(reconcile_export_snapshot);
 SQL_QUERY(reconcile_apply_exceptions);
 SQL_QUERY(reconcile_apply_events);
 SQL_QUERY(reconcile_mark_file);
@@ -117,10 +119,10 @@ int rcdb_load_keys(PGconn *db, FILE *f, err_t *e)
     return db_exec(db, "ANALYZE rc_keys", e);
 }
 
-int rcdb_stream_fallback(PGconn *db, rcdb_row_fn fn, void *arg, err_t *e)
+int rcdb_stream_fallback(PGconn *db, const rcdb_file *f, rcdb_row_fn fn, void *arg, err_t *e)
 {
-    const char *p[] = { RULE_PARAM(RULE_NN_DV), RULE_PARAM(RULE_SEU_REF), RULE_PARAM(RULE_PIX_REF) };
-    return stream_query(db, sqlq_reconcile_fallback, 3, p, fn, arg, e);
+    const char *p[] = { RULE_PARAM(RULE_NN_DV), RULE_PARAM(RULE_SEU_REF), RULE_PARAM(RULE_PIX_REF), f->fid };
+    return stream_query(db, sqlq_reconcile_fallback, 4, p, fn, arg, e);
 }
 
 int rcdb_copy_outcomes(PGconn *db, FILE *f, err_t *e)
@@ -128,23 +130,106 @@ int rcdb_copy_outcomes(PGconn *db, FILE *f, err_t *e)
     return copy_spill(db, sqlq_reconcile_copy_outcomes, f, e);
 }
 
-int rcdb_apply(PGconn *db, long long file_id, int64_t first, int64_t last, long long n[3], err_t *e)
+int rcdb_export_snapshot(PGconn *db, char *id, size_t n, err_t *e)
+{
+    PGresult *r = db_query(db, e, sqlq_reconcile_export_snapshot, 0, NULL);
+    if (!r)
+        return -1;
+    snprintf(id, n, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 0;
+}
+
+int rcdb_reader_begin(PGconn *reader, const char *snapshot, err_t *e)
+{
+    if (db_exec(reader, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e))
+        return -1;
+    /* SET takes no parameter: the id (hex digits and dashes, from the
+     * server) goes in as a quoted literal */
+    char *lit = PQescapeLiteral(reader, snapshot, strlen(snapshot));
+    if (!lit)
+        return db_error(reader, NULL, e, "database error"), -1;
+    char sql[128];
+    int len = snprintf(sql, sizeof sql, "SET TRANSACTION SNAPSHOT %s", lit);
+    PQfreemem(lit);
+    if (len < 0 || (size_t)len >= sizeof sql)
+        return err_fail(e, EX_SOFTWARE, "snapshot id too long: %s", snapshot);
+    return db_exec(reader, sql, e);
+}
+
+int rcdb_reader_end(PGconn *reader, int commit, err_t *e)
+{
+    if (commit)
+        return db_exec(reader, "COMMIT", e);
+    if (PQtransactionStatus(reader) != PQTRANS_IDLE)
+        PQclear(PQexec(reader, "ROLLBACK"));
+    return 0;
+}
+
+/* The one-row, one-column count of settle_mark_paid() in r (NULL: none paid). */
+static long long paid_count(const PGresult *r)
+{
+    return PQntuples(r) != 1 || PQgetisnull(r, 0, 0) ? 0 : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+}
+
+int rcdb_apply_paid_send(PGconn *db, long long file_id, int64_t lo, int64_t hi, err_t *e)
+{
+    char fid[24], a[24], b[24];
+    snprintf(fid, sizeof fid, "%lld", file_id);
+    snprintf(a, sizeof a, "%lld", (long long)lo);
+    snprintf(b, sizeof b, "%lld", (long long)hi);
+    const char *p[] = { fid, a, b };
+    if (!PQsendQueryParams(db, sqlq_reconcile_apply_paid, 3, NULL, p, NULL, NULL, 0))
+        return db_error(db, NULL, e, "database error"), -1;
+    return 0;
+}
+
+int rcdb_apply_paid_wait(PGconn *db, long long *n, err_t *e)
+{
+    int rc = 0;
+    PGresult *r;
+    *n = 0;
+    while ((r = PQgetResult(db))) {
+        if (PQresultStatus(r) == PGRES_TUPLES_OK)
+            *n = paid_count(r);
+        else if (!rc) {
+            db_error(db, r, e, "database error");
+            rc = -1;
+        }
+        PQclear(r);
+    }
+    return rc;
+}
+
+int rcdb_apply_paid_listed(PGconn *db, long long file_id, int64_t lo, int64_t hi, const char *ids, long long *n,
+                           err_t *e)
+{
+    char fid[24], a[24], b[24];
+    snprintf(fid, sizeof fid, "%lld", file_id);
+    snprintf(a, sizeof a, "%lld", (long long)lo);
+    snprintf(b, sizeof b, "%lld", (long long)hi);
+    const char *p[] = { fid, a, b, ids };
+    PGresult *r = db_query(db, e, sqlq_reconcile_apply_paid_listed, 4, p);
+    if (!r)
+        return -1;
+    *n = paid_count(r);
+    PQclear(r);
+    return 0;
+}
+
+int rcdb_apply_rest(PGconn *db, long long file_id, int64_t first, int64_t last, long long n[2], err_t *e)
 {
     char fid[24], lo[24], hi[24];
     snprintf(fid, sizeof fid, "%lld", file_id);
     snprintf(lo, sizeof lo, "%lld", (long long)first);
     snprintf(hi, sizeof hi, "%lld", (long long)last);
     const char *p[] = { fid, lo, hi };
-    PGresult *r = db_query(db, e, sqlq_reconcile_apply_paid, 3, p);
-    if (!r)
-        return -1;
-    n[0] = PQgetisnull(r, 0, 0) ? 0 : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
     const char *const steps[] = { sqlq_reconcile_apply_exceptions, sqlq_reconcile_apply_events };
+    PGresult *r;
     for (int i = 0; i < 2; i++) {
         if (!(r = db_query(db, e, steps[i], 3, p)))
             return -1;
-        n[i + 1] = strtoll(PQcmdTuples(r), NULL, 10);
+        n[i] = strtoll(PQcmdTuples(r), NULL, 10);
         PQclear(r);
     }
     if (!(r = db_query(db, e, sqlq_reconcile_mark_file, 1, p)))

@@ -50,16 +50,34 @@ int rcdb_keys_table(PGconn *db, err_t *e);
 int rcdb_load_keys(PGconn *db, FILE *f, err_t *e);
 
 /* Stream the candidates of the keys in rc_keys (locked FOR UPDATE): sid,
- * rule, then the candidate columns of rcdb_stream_file's rows. */
-int rcdb_stream_fallback(PGconn *db, rcdb_row_fn fn, void *arg, err_t *e);
+ * rule, then the candidate columns of rcdb_stream_file's rows, a payment
+ * paid by this file's own settlements as it was before (pending). */
+int rcdb_stream_fallback(PGconn *db, const rcdb_file *f, rcdb_row_fn fn, void *arg, err_t *e);
 
 /* COPY the decisions spilled in f into settlement_outcomes. */
 int rcdb_copy_outcomes(PGconn *db, FILE *f, err_t *e);
 
-/* Apply the file's decisions (settlement ids first..last): payments paid
- * through settle_mark_paid() with their invoice requests, exceptions,
- * payment events, the file marked reconciled. n[0] payments paid, n[1]
- * exceptions, n[2] events. */
-int rcdb_apply(PGconn *db, long long file_id, int64_t first, int64_t last, long long n[3], err_t *e);
+/* The pipelined apply (reconcile/engine.c). The main connection's
+ * transaction exports its snapshot (rcdb_export_snapshot: the id into id,
+ * size n); a second, read-only connection begins a REPEATABLE READ
+ * transaction on it (rcdb_reader_begin), streams the candidates with
+ * rcdb_stream_file, and ends (rcdb_reader_end: COMMIT when commit, else
+ * ROLLBACK, which cannot fail usefully). Meanwhile the main connection
+ * COPYs the decisions and pays them range by range. */
+int rcdb_export_snapshot(PGconn *db, char *id, size_t n, err_t *e);
+int rcdb_reader_begin(PGconn *reader, const char *snapshot, err_t *e);
+int rcdb_reader_end(PGconn *reader, int commit, err_t *e);
+/* Pay the 'paid' decisions of settlements lo..hi through
+ * settle_mark_paid() (reconcile_apply_paid.sql), without waiting:
+ * rcdb_apply_paid_wait() then reads the result, *n the payments paid. */
+int rcdb_apply_paid_send(PGconn *db, long long file_id, int64_t lo, int64_t hi, err_t *e);
+int rcdb_apply_paid_wait(PGconn *db, long long *n, err_t *e);
+/* The same for the settlements listed in ids (a bigint[] literal, every id
+ * within lo..hi), waiting for the result (reconcile_apply_paid_listed.sql). */
+int rcdb_apply_paid_listed(PGconn *db, long long file_id, int64_t lo, int64_t hi, const char *ids, long long *n,
+                           err_t *e);
+/* The rest of the apply over settlements first..last: exceptions, payment
+ * events (n[0], n[1] inserted), the file marked reconciled. */
+int rcdb_apply_rest(PGconn *db, long long file_id, int64_t first, int64_t last, long long n[2], err_t *e);
 
 #endif

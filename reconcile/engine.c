@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/copybuf.h"
@@ -49,6 +50,8 @@
 
 typedef struct rc_job {
     PGconn *db;
+    PGconn *reader;             /* streams the candidates (pipelined apply) */
+    long apply_rows;            /* decisions worth an apply of their own */
     pcre2_code *boleto_re, *pix_re;
     pcre2_match_data *md;
     rc_params params;
@@ -186,6 +189,18 @@ typedef struct decide_ctx {
     int64_t settled_cents;     /* money of the OUT_PAID decisions */
     int64_t first_id, last_id; /* the file's settlement ids (0, 0 when none): the
                                   apply reads their outcomes by primary key */
+    /* the pipelined apply: decisions of settlements below lo are COPYed
+     * and paid (or being paid, busy); out.rows - sent_rows wait in the
+     * spill file */
+    const rcdb_file *f;
+    int64_t lo;
+    long sent_rows;
+    int busy;
+    unsigned polls;
+    long long applied;         /* payments paid by the applies so far */
+    long applies;              /* settle_mark_paid() calls */
+    char *listed;              /* bigint[] literal: the waiting settlements below lo */
+    int64_t listed_lo, listed_hi;
 } decide_ctx;
 
 static void opt_int(copybuf *b, int64_t v)
@@ -308,6 +323,82 @@ static int settle_current(decide_ctx *d, err_t *e)
     return 0;
 }
 
+/* ---- the pipelined apply ----------------------------------------------
+ * The candidates stream on the reader connection while the main one, which
+ * holds the file's transaction, COPYs the decisions made so far into
+ * settlement_outcomes and pays them (settle_mark_paid() over their range of
+ * settlement ids): the apply, most of a big file's time, runs on one core
+ * while the candidate query runs on the other. Each apply takes what was
+ * decided since the last, once the main connection is free and at least
+ * apply_rows decisions wait, so the ranges grow while the apply lags.
+ * Nothing changes in what is decided: the reader sees the main
+ * transaction's snapshot (taken after the claim and the locks), as the
+ * candidate query did when it ran on the main connection. */
+
+/* Read the result of the apply in flight, if any. */
+static int apply_wait(decide_ctx *d, err_t *e)
+{
+    if (!d->busy)
+        return 0;
+    d->busy = 0;
+    long long n;
+    if (rcdb_apply_paid_wait(d->job->db, &n, e))
+        return -1;
+    d->applied += n;
+    return 0;
+}
+
+/* Empty the spill file f for the next decisions. */
+static int spill_reset(FILE *f, err_t *e)
+{
+    rewind(f);
+    if (ftruncate(fileno(f), 0))
+        return err_fail(e, EX_SOFTWARE, "cannot empty the temporary file of decisions");
+    return 0;
+}
+
+/* COPY the decisions spilled since the last time into settlement_outcomes. */
+static int send_decisions(decide_ctx *d, err_t *e)
+{
+    if (copybuf_flush(&d->out))
+        return *e = d->out.err, -1;
+    if (d->out.rows == d->sent_rows)
+        return 0;
+    if (rcdb_copy_outcomes(d->job->db, d->out.spill, e) || spill_reset(d->out.spill, e))
+        return -1;
+    d->sent_rows = d->out.rows;
+    return 0;
+}
+
+/* Every settlement up to hi is decided (or waits for the fallback): when
+ * enough decisions wait and the main connection is free, COPY them and start
+ * paying settlements lo..hi. */
+static int pump(decide_ctx *d, int64_t hi, err_t *e)
+{
+    if (d->out.rows - d->sent_rows < d->job->apply_rows)
+        return 0;
+    if (d->busy) {
+        long every = d->job->apply_rows < 256 ? d->job->apply_rows : 256;
+        if (++d->polls % (unsigned long)every) /* a recv() per look: not for every settlement */
+            return 0;
+        if (!PQconsumeInput(d->job->db))
+            return db_error(d->job->db, NULL, e, "database error"), -1;
+        if (PQisBusy(d->job->db))
+            return 0;
+        if (apply_wait(d, e))
+            return -1;
+    }
+    if (!d->lo)
+        d->lo = d->first_id;
+    testhook("reconcile:apply");
+    if (send_decisions(d, e) || rcdb_apply_paid_send(d->job->db, d->f->id, d->lo, hi, e))
+        return -1;
+    d->busy = 1;
+    d->applies++;
+    d->lo = hi + 1;
+    return 0;
+}
+
 /* A row of sql/queries/reconcile_file.sql: the settlement's columns, then one exact candidate (or
  * NULLs). Rows of one settlement are adjacent (ORDER BY s.id). */
 static int file_row(void *arg, const PGresult *r, err_t *e)
@@ -315,7 +406,7 @@ static int file_row(void *arg, const PGresult *r, err_t *e)
     decide_ctx *d = arg;
     int64_t id = num(r, 0);
     if (id != d->last_id) {
-        if (d->last_id && settle_current(d, e))
+        if (d->last_id && (settle_current(d, e) || pump(d, d->last_id, e)))
             return -1;
         rc_settlement *s = &d->cur.s;
         progress_tick(&d->job->progress, 1);
@@ -365,20 +456,65 @@ static int fail(PGconn *db, err_t *e)
     return e->code ? e->code : EX_SOFTWARE;
 }
 
-/* Steps 2-4 for one claimed file: candidates, decisions, outcomes COPY.
+/* Discard the result of an apply in flight (after an error: the main
+ * connection must be free for the ROLLBACK). */
+static void apply_drain(decide_ctx *d)
+{
+    err_t ignored = { 0 };
+    if (d->busy)
+        apply_wait(d, &ignored);
+}
+
+/* The waiting settlements below lo, whose ranges were paid before they were
+ * decided, as a bigint[] literal in d->listed (NULL when none). */
+static int list_waiting(decide_ctx *d, err_t *e)
+{
+    size_t n = 0, cap = 0;
+    char *s = NULL;
+    for (size_t i = 0; i < d->n_wait; i++) {
+        int64_t id = d->wait[i].s.id;
+        if (id >= d->lo)
+            break; /* in id order */
+        if (n + 24 > cap) {
+            cap = cap ? cap * 2 : 4096;
+            char *g = realloc(s, cap);
+            if (!g)
+                return free(s), err_fail(e, EX_SOFTWARE, "out of memory");
+            s = g;
+        }
+        n += (size_t)snprintf(s + n, cap - n, "%c%lld", n ? ',' : '{', (long long)id);
+        if (!d->listed_lo)
+            d->listed_lo = id;
+        d->listed_hi = id;
+    }
+    if (s)
+        memcpy(s + n, "}", 2);
+    d->listed = s;
+    return 0;
+}
+
+/* Steps 2-4 for one claimed file: candidates (on the reader connection,
+ * the main one paying what is decided meanwhile), decisions, outcomes COPY.
  * locked: lock the exact candidates before reading them (see reconcile_file). */
 static int decide_file(rc_job *j, decide_ctx *d, const rcdb_file *f, int locked, err_t *e)
 {
     PGconn *db = j->db;
+    char snapshot[128];
     if (locked && rcdb_lock_candidates(db, f, e))
         return -1;
     testhook("reconcile:keys");
-    if (rcdb_keys_table(db, e) || rcdb_stream_file(db, f, file_row, d, e) || (d->last_id && settle_current(d, e)) ||
-        copybuf_flush(&d->keys))
+    if (rcdb_keys_table(db, e) || rcdb_export_snapshot(db, snapshot, sizeof snapshot, e))
+        return -1;
+    int rc = rcdb_reader_begin(j->reader, snapshot, e) || rcdb_stream_file(j->reader, f, file_row, d, e);
+    if (rcdb_reader_end(j->reader, !rc, rc ? NULL : e))
+        rc = -1;
+    if (rc || (d->last_id && settle_current(d, e)) || apply_wait(d, e) || copybuf_flush(&d->keys)) {
+        apply_drain(d);
         return d->keys.failed ? (*e = d->keys.err, -1) : -1;
+    }
     if (d->n_wait) {
         cand_set fb = { 0 };
-        int rc = rcdb_load_keys(db, d->keys.spill, e) || rcdb_stream_fallback(db, cand_row_fn, &fb, e);
+        rc = rcdb_load_keys(db, d->keys.spill, e) || rcdb_stream_fallback(db, f, cand_row_fn, &fb, e);
         if (!rc) {
             if (fb.n > 1) /* fb.v is NULL when no fallback candidate came back (UBSan) */
                 qsort(fb.v, fb.n, sizeof *fb.v, cmp_cand);
@@ -394,13 +530,13 @@ static int decide_file(rc_job *j, decide_ctx *d, const rcdb_file *f, int locked,
             }
         }
         free(fb.v);
-        if (rc)
+        if (rc || list_waiting(d, e))
             return -1;
     }
     if (copybuf_flush(&d->out))
         return *e = d->out.err, -1;
     testhook("reconcile:decided");
-    return rcdb_copy_outcomes(db, d->out.spill, e);
+    return send_decisions(d, e);
 }
 
 /* Reconcile one claimed file inside the open transaction. Returns 0 when
@@ -413,13 +549,31 @@ static int reconcile_file(rc_job *j, const rcdb_file *f, int locked, err_t *e)
     PGconn *db = j->db;
     long long file_id = f->id;
     const char *name = f->name;
-    decide_ctx d = { .job = j, .file_id = f->fid };
+    decide_ctx d = { .job = j, .file_id = f->fid, .f = f };
     FILE *out = tmpfile(), *keys = tmpfile();
     int rc = -1;
     if (!out || !keys || rc_state_init(&d.st) || copybuf_init(&d.out, NULL, out) || copybuf_init(&d.keys, NULL, keys))
         err_set(e, EX_SOFTWARE, "cannot make a temporary file or buffer");
     else
         rc = decide_file(j, &d, f, locked, e);
+
+    /* 5. apply what the pipeline has not paid yet (settle_mark_paid(),
+     * sql/022_mark_paid_stream.sql): the settlements from lo on, then the
+     * waiting ones below lo; then exceptions and events over the file */
+    long long n[2] = { 0 }, paid = 0;
+    int64_t lo = d.lo ? d.lo : d.first_id;
+    if (!rc && d.last_id && lo <= d.last_id &&
+        (rcdb_apply_paid_send(db, file_id, lo, d.last_id, e) || rcdb_apply_paid_wait(db, &paid, e)))
+        rc = -1;
+    d.applied += paid;
+    d.applies += d.last_id && lo <= d.last_id;
+    d.applies += d.listed != NULL;
+    if (!rc && d.listed && rcdb_apply_paid_listed(db, file_id, d.listed_lo, d.listed_hi, d.listed, &paid, e))
+        rc = -1;
+    if (!rc && d.listed)
+        d.applied += paid;
+    if (!rc && rcdb_apply_rest(db, file_id, d.first_id, d.last_id, n, e))
+        rc = -1;
     long nkeys = d.keys.rows;
     rc_state_free(&d.st);
     copybuf_free(&d.out);
@@ -429,27 +583,23 @@ static int reconcile_file(rc_job *j, const rcdb_file *f, int locked, err_t *e)
     free(d.nn.s);
     free(d.seu.s);
     free(d.msg.s);
+    free(d.listed);
     if (out)
         fclose(out);
     if (keys)
         fclose(keys);
     if (rc)
         return -1;
-
-    /* 5. apply (settle_mark_paid(), sql/016_performance.sql) */
-    long long n[3] = { 0 };
-    if (rcdb_apply(db, file_id, d.first_id, d.last_id, n, e))
-        return -1;
-    if (n[0] != d.counts[OUT_PAID] && !locked) {
+    if (d.applied != d.counts[OUT_PAID] && !locked) {
         log_msg(LOG_INFO, "reconcile",
                 KV(KV_I("file_id", file_id), KV_S("file", name), KV_I("decided_paid", d.counts[OUT_PAID]),
-                   KV_I("applied", n[0])),
+                   KV_I("applied", d.applied)),
                 "payments changed while the file was decided; deciding it again with the payments locked");
         return RC_CONFLICT;
     }
-    if (n[0] != d.counts[OUT_PAID])
+    if (d.applied != d.counts[OUT_PAID])
         return err_fail(e, EX_SOFTWARE, "file #%lld: %ld payments decided paid but %lld paid with an invoice request",
-                       file_id, d.counts[OUT_PAID], n[0]);
+                       file_id, d.counts[OUT_PAID], d.applied);
     testhook("reconcile:before-commit");
     if (db_exec(db, "COMMIT", e))
         return -1;
@@ -457,7 +607,7 @@ static int reconcile_file(rc_job *j, const rcdb_file *f, int locked, err_t *e)
     log_msg(LOG_INFO, "reconcile",
             KV(KV_I("file_id", file_id), KV_S("file", name), KV_I("paid", d.counts[OUT_PAID]), KV_I("exceptions", exc),
                KV_I("events", d.counts[OUT_EVENT]), KV_I("redeliveries", d.counts[OUT_REDELIVERY]),
-               KV_I("fallback_keys", nkeys)),
+               KV_I("fallback_keys", nkeys), KV_I("applies", d.applies)),
             "reconciled file");
     metrics_add(NULL, NULL, "FilesReconciled", 1);
     metrics_add(NULL, NULL, "Settled", d.counts[OUT_PAID]);
@@ -492,6 +642,18 @@ static pcre2_code *compile(const char *pattern)
     return pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &err, &off, NULL);
 }
 
+/* Decisions worth an apply of their own: $SETTLE_RECONCILE_APPLY_ROWS (the
+ * tests make small files pipeline), else 16384. Fewer, bigger applies cost
+ * less each (each checks its invoice requests' payments once) but start
+ * later. */
+static long apply_rows_from_env(void)
+{
+    const char *v = getenv("SETTLE_RECONCILE_APPLY_ROWS");
+    char *end;
+    long n = v && *v ? strtol(v, &end, 10) : 0;
+    return n > 0 && !*end ? n : 16384;
+}
+
 /* Open the job: its reference patterns and its connection (JIT off). 0, or
  * -1 with e set; rc_job_close() frees what was made either way. */
 static int rc_job_open(rc_job *j, const config *cfg, err_t *e)
@@ -508,6 +670,10 @@ static int rc_job_open(rc_job *j, const config *cfg, err_t *e)
         PQfinish(j->db);
         j->db = NULL;
     }
+    /* the reader: the candidate query (reconcile/db.h, the pipelined apply) */
+    if (j->db && (!(j->reader = db_connect(cfg, e)) || db_exec(j->reader, "SET jit = off", e)))
+        return -1;
+    j->apply_rows = apply_rows_from_env();
     return j->db ? 0 : -1;
 }
 
@@ -515,6 +681,8 @@ static void rc_job_close(rc_job *j)
 {
     if (j->db)
         PQfinish(j->db);
+    if (j->reader)
+        PQfinish(j->reader);
     pcre2_match_data_free(j->md);
     pcre2_code_free(j->boleto_re);
     pcre2_code_free(j->pix_re);
