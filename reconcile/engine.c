@@ -6,16 +6,19 @@
  *   1. claim the oldest ingested file (FOR UPDATE SKIP LOCKED), so several
  *      processes share the work and a crash just releases the claim;
  *   2. one query streams the file's settlements in line order, each with
- *      the payments the exact rules find (nosso número, txid);
+ *      the payments the exact rules find (nosso número, txid), on a second,
+ *      read-only connection that imports the file transaction's snapshot;
  *   3. each settlement with candidates is decided at once by rc_decide()
  *      (reconcile/decide.c, pure); for the others the fallback keys (nosso
  *      número check-digit variants, order references from PCRE2 patterns) go
  *      to a spill file, then one COPY into rc_keys and one locking query
  *      give their candidates;
  *   4. the decisions, spilled to a temporary file, are COPYed into
- *      settlement_outcomes;
- *   5. set-based apply: payments paid, invoice_requests, exceptions,
- *      payment_events, the file marked reconciled; COMMIT.
+ *      settlement_outcomes and their 'paid' ones paid through
+ *      settle_mark_paid(), range by range while step 2 still streams (the
+ *      pipelined apply, below), the rest once all are decided;
+ *   5. set-based apply of the rest: exceptions, payment_events, the file
+ *      marked reconciled; COMMIT.
  * Optimistic first: step 2 does not lock the payments (locking 480,000 rows
  * cost more than a second of the benchmark), so the apply pays a payment
  * only if it is still pending at the amount decided on. If any payment
@@ -25,7 +28,8 @@
  * second pass cannot be overtaken. Decisions that leave a payment unchanged
  * (exceptions, events) read it as of their query, as if this file had been
  * reconciled just before the other change.
- * A kill at any point rolls the file's transaction back: re-running redoes it. */
+ * A kill at any point rolls the file's transaction back (the reader's holds
+ * nothing): re-running redoes it. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdio.h>
