@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "common/db.h"
+#include "common/envlimit.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -511,11 +512,13 @@ out:
 static int pull_source(const config *cfg, const source_cfg *s, PGconn *db, int dry_run, err_t *e)
 {
     const char *src = s->ep.name;
-    /* $SETTLE_PIX_MAX_RESPONSE_BYTES lowers the bound (tests); anything but
-     * a number in range is refused first, whatever the run would do */
-    long long max_response;
-    if (pix_env_limit("SETTLE_PIX_MAX_RESPONSE_BYTES", getenv("SETTLE_PIX_MAX_RESPONSE_BYTES"), PIX_MAX_RESPONSE_BYTES,
-                      &max_response, e) < 0)
+    /* $SETTLE_PIX_MAX_RESPONSE_BYTES and $SETTLE_PIX_MAX_WAIT_S lower the
+     * bounds (tests); anything but a number in range is refused first,
+     * whatever the run would do */
+    long long max_response, max_wait;
+    if (env_limit("SETTLE_PIX_MAX_RESPONSE_BYTES", getenv("SETTLE_PIX_MAX_RESPONSE_BYTES"), PIX_MAX_RESPONSE_BYTES,
+                  &max_response, e) < 0 ||
+        env_limit("SETTLE_PIX_MAX_WAIT_S", getenv("SETTLE_PIX_MAX_WAIT_S"), PIX_MAX_WAIT_S, &max_wait, e) < 0)
         return -1;
     int migrated = fetch_db_has_table(db, "pix_api_windows", e);
     if (migrated < 0)
@@ -556,8 +559,7 @@ static int pull_source(const config *cfg, const source_cfg *s, PGconn *db, int d
         inited = 1;
     }
     pull p = { .s = s, .max_response = max_response };
-    const char *mw = getenv("SETTLE_PIX_MAX_WAIT_S");
-    p.max_wait_s = mw && *mw ? atoll(mw) : PIX_MAX_WAIT_S;
+    p.max_wait_s = max_wait;
     const char *bb = getenv("SETTLE_HTTP_BACKOFF_MS");
     p.backoff_base_ms = bb && *bb ? strtol(bb, NULL, 10) : 1000;
     if (s->token_url) {

@@ -74,13 +74,6 @@ int pix_check_pages(const pix_page *pages, size_t n, time_t inicio, time_t fim, 
  * now (0 when already past). -1 when the value is neither. */
 long long pix_retry_after(const char *value, time_t now);
 
-/* A limit from the environment variable name (its value v, NULL when
- * unset) that may only lower dflt: unset or empty gives dflt; otherwise v
- * must be a whole decimal number from 1 to dflt, digits only (no sign,
- * spaces, suffix, or a value past the range of long long). *out receives
- * the limit; 0, or -1 with e set (EX_CONFIG) quoting what was there. */
-int pix_env_limit(const char *name, const char *v, long long dflt, long long *out, err_t *e);
-
 /* ---- the pull ---------------------------------------------------------------- */
 
 /* Pull source s (type = pix_api) into <spool>/incoming/NAME/ and record it

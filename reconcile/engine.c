@@ -41,6 +41,7 @@
 #include "common/clock.h"
 #include "common/copybuf.h"
 #include "common/db.h"
+#include "common/envlimit.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/progress.h"
@@ -51,6 +52,8 @@
 #include "reconcile/engine.h"
 #include "reconcile/nossonum.h"
 
+
+#define RC_APPLY_ROWS 16384
 
 typedef struct rc_job {
     PGconn *db;
@@ -646,22 +649,18 @@ static pcre2_code *compile(const char *pattern)
     return pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &err, &off, NULL);
 }
 
-/* Decisions worth an apply of their own: $SETTLE_RECONCILE_APPLY_ROWS (the
- * tests make small files pipeline), else 16384. Fewer, bigger applies cost
- * less each (each checks its invoice requests' payments once) but start
- * later. */
-static long apply_rows_from_env(void)
-{
-    const char *v = getenv("SETTLE_RECONCILE_APPLY_ROWS");
-    char *end;
-    long n = v && *v ? strtol(v, &end, 10) : 0;
-    return n > 0 && !*end ? n : 16384;
-}
-
 /* Open the job: its reference patterns and its connection (JIT off). 0, or
  * -1 with e set; rc_job_close() frees what was made either way. */
 static int rc_job_open(rc_job *j, const config *cfg, err_t *e)
 {
+    /* Decisions worth an apply of their own (the pipelined apply):
+     * $SETTLE_RECONCILE_APPLY_ROWS lowers RC_APPLY_ROWS (the tests make small
+     * files pipeline). Fewer, bigger applies cost less each (each checks its
+     * invoice requests' payments once) but start later. */
+    long long rows;
+    if (env_limit("SETTLE_RECONCILE_APPLY_ROWS", getenv("SETTLE_RECONCILE_APPLY_ROWS"), RC_APPLY_ROWS, &rows, e) < 0)
+        return -1;
+    j->apply_rows = (long)rows;
     j->params.tolerance_cents = cfg->tolerance_cents;
     j->boleto_re = compile(cfg->boleto_reference_pattern);
     j->pix_re = compile(cfg->pix_reference_pattern);
@@ -677,7 +676,6 @@ static int rc_job_open(rc_job *j, const config *cfg, err_t *e)
     /* the reader: the candidate query (reconcile/db.h, the pipelined apply) */
     if (j->db && (!(j->reader = db_connect(cfg, e)) || db_exec(j->reader, "SET jit = off", e)))
         return -1;
-    j->apply_rows = apply_rows_from_env();
     return j->db ? 0 : -1;
 }
 

@@ -182,6 +182,16 @@ for bad in 12abc -5 0 99999999999999999999 67108865; do
   t_eq "SETTLE_PIX_MAX_RESPONSE_BYTES=$bad: no request" "" "$(cat "$A/requests.log")"
   t_eq "SETTLE_PIX_MAX_RESPONSE_BYTES=$bad: no file, no window" "$n_files $n_win" "$(files) $(windows)"
 done
+# The same for the bound on the total wait for 429s (atoll read it before).
+for bad in 30s 301; do
+  n_files=$(files) n_win=$(windows)
+  : >"$A/requests.log"
+  SETTLE_PIX_MAX_WAIT_S=$bad pull --source psp
+  t_eq "SETTLE_PIX_MAX_WAIT_S=$bad: exit 78" 78 "$out_rc"
+  t_contains "SETTLE_PIX_MAX_WAIT_S=$bad: says what is wrong" \
+    "SETTLE_PIX_MAX_WAIT_S = \\\"$bad\\\": expected a whole number from 1 to 300 (it can only lower the bound)" "$out"
+  t_eq "SETTLE_PIX_MAX_WAIT_S=$bad: no request, no file, no window" " $n_files $n_win" "$(cat "$A/requests.log") $(files) $(windows)"
+done
 
 # Local files: a group-readable mTLS key is refused before any request.
 cp "$key" "$T_TMP/open.key"; chmod 644 "$T_TMP/open.key"

@@ -122,6 +122,15 @@ t_eq "requests = payments paid = paid decisions" "1 1" \
              || ' ' || ((SELECT count(*) FROM invoice_requests) = (SELECT count(*) FROM settlement_outcomes WHERE outcome = 'paid'))::int")"
 t_no_dangling_refs
 
+# The knob only lowers the range, and is a number or nothing: anything else
+# stops reconcile before it claims a file.
+for bad in 7x 0 16385 -1; do
+  t_run out env SETTLE_CONFIG="$T_TMP/piped.conf" SETTLE_RECONCILE_APPLY_ROWS=$bad "$SETTLE" reconcile
+  t_eq "SETTLE_RECONCILE_APPLY_ROWS=$bad: exit 78" 78 "$out_rc"
+  t_contains "SETTLE_RECONCILE_APPLY_ROWS=$bad: says what is wrong" \
+    "SETTLE_RECONCILE_APPLY_ROWS = \\\"$bad\\\": expected a whole number from 1 to 16384" "$out"
+done
+
 # 2. A payment that changes after the candidates were read and before its
 # range is paid: the count differs, the file is rolled back and decided
 # again with the payments locked, as in reconcile_conflict.sh. Ranges of 2:
