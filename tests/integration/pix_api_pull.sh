@@ -169,29 +169,25 @@ check_failure window "a window not echoed" "page 0 answers for the window"
 check_failure token-401 "the secret refused" "token: HTTP 401: the token endpoint refused client_id settle-test and its secret"
 SETTLE_PIX_MAX_RESPONSE_BYTES=1048576 check_failure huge "a response over the bound" "page 0: the response is larger than 1048576 bytes; refused"
 t_contains "failures are logged as the source failing" "API Pix pull of" "$out"
-# The bound from the environment is a number in range or nothing: junk, a
+# A bound from the environment is a number in range or nothing: junk, a
 # sign, zero, an overflow, a value above the built-in bound are refused
-# before any request (atoll read "12abc" as 12 and "abc" as no bound).
-for bad in 12abc -5 0 99999999999999999999 67108865; do
-  n_files=$(files) n_win=$(windows)
-  : >"$A/requests.log"
-  SETTLE_PIX_MAX_RESPONSE_BYTES=$bad pull --source psp
-  t_eq "SETTLE_PIX_MAX_RESPONSE_BYTES=$bad: exit 78" 78 "$out_rc"
-  t_contains "SETTLE_PIX_MAX_RESPONSE_BYTES=$bad: says what is wrong" \
-    "SETTLE_PIX_MAX_RESPONSE_BYTES = \\\"$bad\\\": expected a whole number from 1 to 67108864 (it can only lower the bound)" "$out"
-  t_eq "SETTLE_PIX_MAX_RESPONSE_BYTES=$bad: no request" "" "$(cat "$A/requests.log")"
-  t_eq "SETTLE_PIX_MAX_RESPONSE_BYTES=$bad: no file, no window" "$n_files $n_win" "$(files) $(windows)"
-done
-# The same for the bound on the total wait for 429s (atoll read it before).
-for bad in 30s 301; do
-  n_files=$(files) n_win=$(windows)
-  : >"$A/requests.log"
-  SETTLE_PIX_MAX_WAIT_S=$bad pull --source psp
-  t_eq "SETTLE_PIX_MAX_WAIT_S=$bad: exit 78" 78 "$out_rc"
-  t_contains "SETTLE_PIX_MAX_WAIT_S=$bad: says what is wrong" \
-    "SETTLE_PIX_MAX_WAIT_S = \\\"$bad\\\": expected a whole number from 1 to 300 (it can only lower the bound)" "$out"
-  t_eq "SETTLE_PIX_MAX_WAIT_S=$bad: no request, no file, no window" " $n_files $n_win" "$(cat "$A/requests.log") $(files) $(windows)"
-done
+# before any request (atoll read "12abc" as 12, "abc" as no bound and "30s"
+# as 30). env_refused VAR BOUND VALUE...
+env_refused() {
+  local var=$1 bound=$2 bad n_files n_win; shift 2
+  for bad in "$@"; do
+    n_files=$(files) n_win=$(windows)
+    : >"$A/requests.log"
+    t_run out env "$var=$bad" "$SETTLE" --config "$T_TMP/settle.conf" fetch --source psp
+    t_eq "$var=$bad: exit 78" 78 "$out_rc"
+    t_contains "$var=$bad: says what is wrong" \
+      "$var = \\\"$bad\\\": expected a whole number from 1 to $bound (it can only lower the bound)" "$out"
+    t_eq "$var=$bad: no request" "" "$(cat "$A/requests.log")"
+    t_eq "$var=$bad: no file, no window" "$n_files $n_win" "$(files) $(windows)"
+  done
+}
+env_refused SETTLE_PIX_MAX_RESPONSE_BYTES 67108864 12abc -5 0 99999999999999999999 67108865
+env_refused SETTLE_PIX_MAX_WAIT_S 300 30s 301
 
 # Local files: a group-readable mTLS key is refused before any request.
 cp "$key" "$T_TMP/open.key"; chmod 644 "$T_TMP/open.key"
