@@ -172,14 +172,20 @@ static long long paid_count(const PGresult *r)
     return PQntuples(r) != 1 || PQgetisnull(r, 0, 0) ? 0 : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 }
 
-int rcdb_apply_paid_send(PGconn *db, long long file_id, int64_t lo, int64_t hi, err_t *e)
+/* v as the text of a statement parameter, in b. */
+static const char *idtxt(char b[24], int64_t v)
 {
-    char fid[24], a[24], b[24];
-    snprintf(fid, sizeof fid, "%lld", file_id);
-    snprintf(a, sizeof a, "%lld", (long long)lo);
-    snprintf(b, sizeof b, "%lld", (long long)hi);
-    const char *p[] = { fid, a, b };
-    if (!PQsendQueryParams(db, sqlq_reconcile_apply_paid, 3, NULL, p, NULL, NULL, 0))
+    snprintf(b, 24, "%lld", (long long)v);
+    return b;
+}
+
+int rcdb_apply_paid_send(PGconn *db, const rcdb_file *f, int64_t lo, int64_t hi, const char *ids, err_t *e)
+{
+    char a[24], b[24];
+    const char *range[] = { f->fid, idtxt(a, lo), idtxt(b, hi) }, *listed[] = { f->fid, ids };
+    int ok = ids ? PQsendQueryParams(db, sqlq_reconcile_apply_paid_listed, 2, NULL, listed, NULL, NULL, 0)
+                 : PQsendQueryParams(db, sqlq_reconcile_apply_paid, 3, NULL, range, NULL, NULL, 0);
+    if (!ok)
         return db_error(db, NULL, e, "database error"), -1;
     return 0;
 }
@@ -201,29 +207,10 @@ int rcdb_apply_paid_wait(PGconn *db, long long *n, err_t *e)
     return rc;
 }
 
-int rcdb_apply_paid_listed(PGconn *db, long long file_id, int64_t lo, int64_t hi, const char *ids, long long *n,
-                           err_t *e)
+int rcdb_apply_rest(PGconn *db, const rcdb_file *f, int64_t first, int64_t last, long long n[2], err_t *e)
 {
-    char fid[24], a[24], b[24];
-    snprintf(fid, sizeof fid, "%lld", file_id);
-    snprintf(a, sizeof a, "%lld", (long long)lo);
-    snprintf(b, sizeof b, "%lld", (long long)hi);
-    const char *p[] = { fid, a, b, ids };
-    PGresult *r = db_query(db, e, sqlq_reconcile_apply_paid_listed, 4, p);
-    if (!r)
-        return -1;
-    *n = paid_count(r);
-    PQclear(r);
-    return 0;
-}
-
-int rcdb_apply_rest(PGconn *db, long long file_id, int64_t first, int64_t last, long long n[2], err_t *e)
-{
-    char fid[24], lo[24], hi[24];
-    snprintf(fid, sizeof fid, "%lld", file_id);
-    snprintf(lo, sizeof lo, "%lld", (long long)first);
-    snprintf(hi, sizeof hi, "%lld", (long long)last);
-    const char *p[] = { fid, lo, hi };
+    char lo[24], hi[24];
+    const char *p[] = { f->fid, idtxt(lo, first), idtxt(hi, last) };
     const char *const steps[] = { sqlq_reconcile_apply_exceptions, sqlq_reconcile_apply_events };
     PGresult *r;
     for (int i = 0; i < 2; i++) {

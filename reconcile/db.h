@@ -67,17 +67,15 @@ int rcdb_copy_outcomes(PGconn *db, FILE *f, err_t *e);
 int rcdb_export_snapshot(PGconn *db, char *id, size_t n, err_t *e);
 int rcdb_reader_begin(PGconn *reader, const char *snapshot, err_t *e);
 int rcdb_reader_end(PGconn *reader, int commit, err_t *e);
-/* Pay the 'paid' decisions of settlements lo..hi through
- * settle_mark_paid() (reconcile_apply_paid.sql), without waiting:
- * rcdb_apply_paid_wait() then reads the result, *n the payments paid. */
-int rcdb_apply_paid_send(PGconn *db, long long file_id, int64_t lo, int64_t hi, err_t *e);
+/* Pay the 'paid' decisions of f's settlements lo..hi, or, when ids is not
+ * NULL, of the settlements it lists (a bigint[] literal), through
+ * settle_mark_paid() (reconcile_apply_paid.sql, reconcile_apply_paid_listed.sql)
+ * without waiting: rcdb_apply_paid_wait() then reads the result, *n the
+ * payments paid. */
+int rcdb_apply_paid_send(PGconn *db, const rcdb_file *f, int64_t lo, int64_t hi, const char *ids, err_t *e);
 int rcdb_apply_paid_wait(PGconn *db, long long *n, err_t *e);
-/* The same for the settlements listed in ids (a bigint[] literal, every id
- * within lo..hi), waiting for the result (reconcile_apply_paid_listed.sql). */
-int rcdb_apply_paid_listed(PGconn *db, long long file_id, int64_t lo, int64_t hi, const char *ids, long long *n,
-                           err_t *e);
 /* The rest of the apply over settlements first..last: exceptions, payment
  * events (n[0], n[1] inserted), the file marked reconciled. */
-int rcdb_apply_rest(PGconn *db, long long file_id, int64_t first, int64_t last, long long n[2], err_t *e);
+int rcdb_apply_rest(PGconn *db, const rcdb_file *f, int64_t first, int64_t last, long long n[2], err_t *e);
 
 #endif

@@ -190,7 +190,6 @@ typedef struct decide_ctx {
     copybuf keys;              /* fallback keys, to their spill file */
     pending_one *wait;         /* settlements waiting for fallback candidates */
     size_t n_wait, cap_wait;
-    const char *file_id;
     long counts[4];
     long reasons[EXC_LAST + 1];
     int64_t settled_cents;     /* money of the OUT_PAID decisions */
@@ -207,7 +206,6 @@ typedef struct decide_ctx {
     long long applied;         /* payments paid by the applies so far */
     long applies;              /* settle_mark_paid() calls */
     char *listed;              /* bigint[] literal: the waiting settlements below lo */
-    int64_t listed_lo, listed_hi;
 } decide_ctx;
 
 static void opt_int(copybuf *b, int64_t v)
@@ -230,7 +228,7 @@ static int decide(decide_ctx *d, const rc_settlement *s, const char *paid_at, co
         return err_fail(e, EX_SOFTWARE, "out of memory deciding settlement %lld", (long long)s->id);
     copybuf *b = &d->out;
     copybuf_int(b, x.settlement_id);
-    copybuf_text(b, d->file_id);
+    copybuf_text(b, d->f->fid);
     copybuf_text(b, rc_outcome_name(x.outcome));
     copybuf_text(b, rc_rule_name(x.rule));
     if (x.payment_id)
@@ -377,6 +375,18 @@ static int send_decisions(decide_ctx *d, err_t *e)
     return 0;
 }
 
+/* Start paying the 'paid' decisions of settlements lo..hi, or of those
+ * listed in ids, once the decisions spilled so far are COPYed; apply_wait()
+ * reads the result. */
+static int apply_start(decide_ctx *d, int64_t lo, int64_t hi, const char *ids, err_t *e)
+{
+    if (send_decisions(d, e) || rcdb_apply_paid_send(d->job->db, d->f, lo, hi, ids, e))
+        return -1;
+    d->busy = 1;
+    d->applies++;
+    return 0;
+}
+
 /* Every settlement up to hi is decided (or waits for the fallback): when
  * enough decisions wait and the main connection is free, COPY them and start
  * paying settlements lo..hi. */
@@ -398,10 +408,8 @@ static int pump(decide_ctx *d, int64_t hi, err_t *e)
     if (!d->lo)
         d->lo = d->first_id;
     testhook("reconcile:apply");
-    if (send_decisions(d, e) || rcdb_apply_paid_send(d->job->db, d->f->id, d->lo, hi, e))
+    if (apply_start(d, d->lo, hi, NULL, e))
         return -1;
-    d->busy = 1;
-    d->applies++;
     d->lo = hi + 1;
     return 0;
 }
@@ -490,9 +498,6 @@ static int list_waiting(decide_ctx *d, err_t *e)
             s = g;
         }
         n += (size_t)snprintf(s + n, cap - n, "%c%lld", n ? ',' : '{', (long long)id);
-        if (!d->listed_lo)
-            d->listed_lo = id;
-        d->listed_hi = id;
     }
     if (s)
         memcpy(s + n, "}", 2);
@@ -556,7 +561,7 @@ static int reconcile_file(rc_job *j, const rcdb_file *f, int locked, err_t *e)
     PGconn *db = j->db;
     long long file_id = f->id;
     const char *name = f->name;
-    decide_ctx d = { .job = j, .file_id = f->fid, .f = f };
+    decide_ctx d = { .job = j, .f = f };
     FILE *out = tmpfile(), *keys = tmpfile();
     int rc = -1;
     if (!out || !keys || rc_state_init(&d.st) || copybuf_init(&d.out, NULL, out) || copybuf_init(&d.keys, NULL, keys))
@@ -567,19 +572,13 @@ static int reconcile_file(rc_job *j, const rcdb_file *f, int locked, err_t *e)
     /* 5. apply what the pipeline has not paid yet (settle_mark_paid(),
      * sql/022_mark_paid_stream.sql): the settlements from lo on, then the
      * waiting ones below lo; then exceptions and events over the file */
-    long long n[2] = { 0 }, paid = 0;
+    long long n[2] = { 0 };
     int64_t lo = d.lo ? d.lo : d.first_id;
-    if (!rc && d.last_id && lo <= d.last_id &&
-        (rcdb_apply_paid_send(db, file_id, lo, d.last_id, e) || rcdb_apply_paid_wait(db, &paid, e)))
+    if (!rc && d.last_id && lo <= d.last_id && (apply_start(&d, lo, d.last_id, NULL, e) || apply_wait(&d, e)))
         rc = -1;
-    d.applied += paid;
-    d.applies += d.last_id && lo <= d.last_id;
-    d.applies += d.listed != NULL;
-    if (!rc && d.listed && rcdb_apply_paid_listed(db, file_id, d.listed_lo, d.listed_hi, d.listed, &paid, e))
+    if (!rc && d.listed && (apply_start(&d, 0, 0, d.listed, e) || apply_wait(&d, e)))
         rc = -1;
-    if (!rc && d.listed)
-        d.applied += paid;
-    if (!rc && rcdb_apply_rest(db, file_id, d.first_id, d.last_id, n, e))
+    if (!rc && rcdb_apply_rest(db, f, d.first_id, d.last_id, n, e))
         rc = -1;
     long nkeys = d.keys.rows;
     rc_state_free(&d.st);

@@ -4,11 +4,10 @@
 -- candidates still stream; a settlement that waited for its fallback
 -- candidates is decided after its range was paid, and is paid here.
 -- Returns one row: how many became paid.
--- $1 file id, $2 and $3 the lowest and highest of the ids listed, $4 the
--- settlement ids (bigint[] literal).
+-- $1 file id, $2 the settlement ids (bigint[] literal), read by primary key.
 SELECT public.settle_mark_paid(array_agg(o.payment_id), array_agg(o.settlement_id), array_agg(o.expected_cents),
                                array_agg(o.paid_cents), array_agg(o.paid_at), array_agg(o.interest_cents),
                                array_agg(o.discount_cents))
   FROM settlement_outcomes o
- WHERE o.settlement_id BETWEEN $2 AND $3 AND o.settlement_id = ANY ($4::bigint[]) AND o.file_id = $1
+ WHERE o.settlement_id = ANY ($2::bigint[]) AND o.file_id = $1
    AND o.outcome = 'paid'
