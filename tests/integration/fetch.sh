@@ -139,7 +139,8 @@ t_contains "unknown source: message" "settle fetch: no [source nope] in $T_TMP/s
 psql "$T_CONN" -qtAX -c "SELECT pg_advisory_lock(hashtext('settle.fetch'))" -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
 locker=$!
 for _ in $(seq 100); do
-  [ "$(t_sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" -gt 0 ] && break
+  [ "$(t_sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")" -gt 0 ] && break
   sleep 0.05
 done
 f_fetch out --source bank1

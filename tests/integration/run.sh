@@ -35,20 +35,37 @@ else
 fi
 
 # A second run while the lock is held exits 75 and names the holder.
+# Every look at pg_locks stays in this test's database: the cluster is shared
+# with the tests running beside this one, whose `settle run`s hold the same
+# key in theirs (a cluster-wide pg_terminate_backend here once ended another
+# test's run, which then exited 69).
+this_db="database = (SELECT oid FROM pg_database WHERE datname = current_database())"
 t_sql "INSERT INTO job_runs (host, pid) VALUES ('batch-1', 4242)" >/dev/null
+# The same key held first in another database of the cluster: not this run's
+# holder, and the exit-75 message must not name it.
+psql "$(t_conninfo postgres)" -qtAX -c "SELECT pg_advisory_lock(6190878)" -c "SELECT pg_sleep(20)" >/dev/null 2>&1 &
+other=$!
+for _ in $(seq 50); do
+  [ "$(t_sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 6190878 AND granted AND NOT $this_db")" -ge 1 ] && break
+  sleep 0.1
+done
 psql "$T_CONN" -qtAX -c "SELECT pg_advisory_lock(6190878)" -c "SELECT pg_sleep(20)" >/dev/null 2>&1 &
 holder=$!
 for _ in $(seq 50); do
-  [ "$(t_sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 6190878 AND granted")" = 1 ] && break
+  [ "$(t_sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 6190878 AND granted AND $this_db")" = 1 ] && break
   sleep 0.1
 done
 t_run out "$SETTLE" run
 t_eq "second run exits 75" 75 "$out_rc"
 t_contains "second run names the holder" "another settle run holds the lock: run #2 started" "$out"
-t_contains "holder database session" "; database backend pid " "$out"
+holder_pid=$(t_sql "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 6190878 AND granted AND $this_db")
+t_contains "holder database session: the one in this database" "; database backend pid $holder_pid from " "$out"
 t_contains "holder host and pid" "on host batch-1 (pid 4242)" "$out"
-t_sql "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 6190878" >/dev/null
+t_sql "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 6190878 AND $this_db" >/dev/null
 wait "$holder" 2>/dev/null
+psql "$(t_conninfo postgres)" -qtAX -c "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'
+  AND objid = 6190878 AND database = (SELECT oid FROM pg_database WHERE datname = 'postgres')" >/dev/null
+wait "$other" 2>/dev/null
 
 # Run #2 never finished (its process is gone): the next run marks it killed
 # and records that it resumed after it.
