@@ -114,7 +114,6 @@ check-package: bootstrap $(SETTLE)
 # (docs/testing.md, "Sanitizers and valgrind"). The ASan tree, the coverage
 # tree and lint are made beside pass 1 at nice 19, from the CPU its waits on
 # PostgreSQL and sshd leave idle; lint's output is printed after pass 1.
-# Pass 3 runs beside pass 2 the same way; its output is printed after pass 2.
 # Each tree is built with one compiler per processor (NPROC);
 # scripts/run-tests runs the integration tests that many at a time.
 # The package tests' clean root (scripts/debroot, minutes on a fresh machine)
