@@ -57,7 +57,9 @@
 
 typedef struct rc_job {
     PGconn *db;
-    PGconn *reader;             /* streams the candidates (pipelined apply) */
+    PGconn *reader;             /* streams the candidates (pipelined apply);
+                                 * opened by the first bank or Pix file */
+    const config *cfg;          /* for the reader's connection */
     long apply_rows;            /* decisions worth an apply of their own */
     pcre2_code *boleto_re, *pix_re;
     pcre2_match_data *md;
@@ -512,6 +514,15 @@ static int decide_file(rc_job *j, decide_ctx *d, const rcdb_file *f, int locked,
 {
     PGconn *db = j->db;
     char snapshot[128];
+    /* The reader is opened by the first file that needs it, not at start: a
+     * night with no bank or Pix file to reconcile (none waiting, or card
+     * files only) holds one connection, not two. */
+    if (!j->reader && (!(j->reader = db_connect(j->cfg, e)) || db_exec(j->reader, "SET jit = off", e))) {
+        if (j->reader)
+            PQfinish(j->reader);
+        j->reader = NULL;
+        return -1;
+    }
     if (locked && rcdb_lock_candidates(db, f, e))
         return -1;
     testhook("reconcile:keys");
@@ -672,9 +683,7 @@ static int rc_job_open(rc_job *j, const config *cfg, err_t *e)
         PQfinish(j->db);
         j->db = NULL;
     }
-    /* the reader: the candidate query (reconcile/db.h, the pipelined apply) */
-    if (j->db && (!(j->reader = db_connect(cfg, e)) || db_exec(j->reader, "SET jit = off", e)))
-        return -1;
+    j->cfg = cfg; /* the reader connects later (decide_file) */
     return j->db ? 0 : -1;
 }
 

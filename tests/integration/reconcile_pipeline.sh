@@ -167,4 +167,27 @@ t_eq "payments: cancelled, paid, paid, pending" "1 canceled|2 paid|3 paid|4 pend
   "$(t_sql "SELECT string_agg(id || ' ' || status, '|' ORDER BY id) FROM payments")"
 t_eq "two invoice requests" "2,3" "$(t_sql "SELECT string_agg(payment_id::text, ',' ORDER BY payment_id) FROM invoice_requests")"
 t_no_dangling_refs
+
+# 3. The reader connection is opened by the first file that needs it: a
+# reconcile holds one connection until then (a night with nothing to
+# reconcile, or card files only, never opens the second), two from there.
+t_newdb
+t_config "$T_TMP/lazy.conf"
+t_sql "
+INSERT INTO payments (id, order_id, method, amount_cents, bank_code, nosso_numero)
+SELECT i, 'o' || i, 'boleto', 1000, '001', lpad(i::text, 17, '0') FROM generate_series(1, 2) i;
+INSERT INTO return_files (id, name, size_bytes, sha256, format, bank_code, status)
+SELECT i, 'lazy' || i || '.ret', 1, repeat(i::text, 64), 'cnab240', '001', 'ingested' FROM generate_series(1, 2) i;
+INSERT INTO settlements (file_id, line, format, bank_code, kind, movement_code, paid, nosso_numero, amount_paid_cents, natural_key)
+SELECT i, 3, 'cnab240', '001', 'boleto', '06', true, lpad(i::text, 17, '0'), 1000, 'l|' || i FROM generate_series(1, 2) i;" >/dev/null
+conns() { t_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'settle'"; }
+for at in claimed:1:1 keys:2:2; do   # hook:connections:file
+  IFS=: read -r hook want fid <<<"$at"
+  SETTLE_CONFIG=$T_TMP/lazy.conf SETTLE_TEST_PAUSE_AT=reconcile:$hook SETTLE_TEST_PAUSE_FILE=$mark \
+    SETTLE_TEST_PAUSE_MS=1500 "$SETTLE" reconcile --max-files 1 2>"$T_TMP/lazy.log" & pid=$!
+  t_check "paused at reconcile:$hook" wait_mark
+  t_eq "connections held at reconcile:$hook" "$want" "$(conns)"
+  wait $pid; rc=$?
+  t_eq "file $fid reconciled (exit 0)" "0 reconciled" "$rc $(t_sql "SELECT status FROM return_files WHERE id = $fid")"
+done
 t_done
