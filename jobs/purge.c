@@ -7,7 +7,8 @@
  * payer's name, document and message of settlements older than
  * personal_data_days and the names and documents in their exceptions'
  * texts, chunk by chunk, each committed (settle_mask_personal_data() in
- * sql/020_retention.sql, the only way settle_job may mask).
+ * sql/020_retention.sql and 023_purge_per_file.sql: file by file, a file
+ * done with marked and not read again; the only way settle_job may mask).
  *
  * Nothing a later step or a person still needs goes: an archived file whose
  * return file is not reconciled or has an open exception, an outbox batch

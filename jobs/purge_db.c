@@ -25,7 +25,7 @@ PGresult *purge_db_keep_batches(PGconn *db, int have_destination, err_t *e)
 int purge_db_mask_personal_data(PGconn *db, long long days, long long chunk_rows, int dry, purge_mask_tally *t,
                                 err_t *e)
 {
-    char d[24], rows[24], after_s[24] = "0", after_x[24] = "0";
+    char d[24], rows[24], after_f[24] = "0", after_s[24] = "0", after_x[24] = "0";
     snprintf(d, sizeof d, "%lld", days);
     snprintf(rows, sizeof rows, "%lld", chunk_rows);
     *t = (purge_mask_tally){ 0 };
@@ -41,16 +41,21 @@ int purge_db_mask_personal_data(PGconn *db, long long days, long long chunk_rows
     }
     /* Each call is its own statement outside any transaction block: one
      * chunk, committed when it returns. A cursor goes NULL ("") when its
-     * part found nothing more. */
-    while (after_s[0] || after_x[0]) {
-        const char *p[] = { d, after_s[0] ? after_s : NULL, after_x[0] ? after_x : NULL, rows };
-        PGresult *r = db_query(db, e, sqlq_purge_mask_personal_data, 4, p);
+     * part found nothing more; the settlements' part has two (the file, the
+     * last settlement masked in it), which go NULL together. */
+    while (after_f[0] || after_x[0]) {
+        const char *p[] = { d, after_f[0] ? after_f : NULL, after_f[0] ? after_s : NULL, after_x[0] ? after_x : NULL,
+                            rows };
+        PGresult *r = db_query(db, e, sqlq_purge_mask_personal_data, 5, p);
         if (!r)
             return -1;
-        snprintf(after_s, sizeof after_s, "%s", after_s[0] ? PQgetvalue(r, 0, 0) : "");
-        snprintf(after_x, sizeof after_x, "%s", after_x[0] ? PQgetvalue(r, 0, 1) : "");
-        t->settlements += strtoll(PQgetvalue(r, 0, 2), NULL, 10);
-        t->exceptions += strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+        if (after_f[0]) {
+            snprintf(after_f, sizeof after_f, "%s", PQgetvalue(r, 0, 0));
+            snprintf(after_s, sizeof after_s, "%s", PQgetvalue(r, 0, 1));
+        }
+        snprintf(after_x, sizeof after_x, "%s", after_x[0] ? PQgetvalue(r, 0, 2) : "");
+        t->settlements += strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+        t->exceptions += strtoll(PQgetvalue(r, 0, 4), NULL, 10);
         t->chunks++;
         PQclear(r);
     }

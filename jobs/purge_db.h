@@ -21,7 +21,7 @@ typedef struct purge_mask_tally {
 } purge_mask_tally;
 
 /* Mask the personal data of settlements older than days and of their
- * exceptions (sql/020_retention.sql), chunk_rows settlements (and
+ * exceptions (sql/020_retention.sql, by file since 023), chunk_rows settlements (and
  * exceptions) per transaction, each chunk committed before the next, so a
  * first purge of millions of rows never holds one giant transaction; dry:
  * only count. The connection must not be inside a transaction. Returns 0

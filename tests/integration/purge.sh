@@ -129,6 +129,11 @@ t_eq "the payments' own customer data is not settle's to mask" "Cliente 32|12345
   "$(t_sql "SELECT customer_name || '|' || customer_doc FROM payments WHERE id = 32")"
 t_run out "$SETTLE" purge
 t_contains "a second purge masks nothing more" "masked the payer data of 0 settlement(s) and 0 exception(s)" "$out"
+# Files purge has done with are marked and never read again (023): only an
+# old file none of whose settlements keeps payer data.
+marked() { t_sql "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '-') FROM return_files WHERE personal_data_masked_at IS NOT NULL"; }
+t_eq "files marked done: the old ones with nothing left to mask (1: 13 settlements masked; 5: none); not 2 (settlements kept for open exceptions), nor 3 and 4 (young)" \
+  "1,5" "$(marked)"
 
 # Once uploaded (or with no destination) old batches go.
 sed -i '/^\[destination invoices\]/,$d' "$T_TMP/settle.conf"
@@ -167,24 +172,53 @@ refused "job cannot edit the resolution history" "UPDATE exception_resolutions S
 refused "job cannot delete runs" "DELETE FROM job_runs" "permission denied"
 refused "job cannot delete return files" "DELETE FROM return_files WHERE id = 5" "permission denied"
 refused "job cannot call the masking text helper" "SELECT settle_mask_text('a', NULL)" "permission denied for function"
-refused "job cannot mask data younger than a day" "SELECT * FROM settle_mask_personal_data(0, 0, 0, 100)" \
+refused "job cannot mark a file done itself (purge would skip its settlements)" \
+  "UPDATE return_files SET personal_data_masked_at = now() WHERE id = 4" "permission denied"
+refused "job cannot unmark a file" "UPDATE return_files SET personal_data_masked_at = NULL WHERE id = 5" "permission denied"
+refused "job cannot mask data younger than a day" "SELECT * FROM settle_mask_personal_data(0, 0, 0, 0, 100)" \
   "personal data is masked after 1 day or more, not 0"
-refused "nor in unbounded chunks" "SELECT * FROM settle_mask_personal_data(1, 0, 0, 2000000)" "a chunk is 1 to 1000000 rows"
+refused "nor in unbounded chunks" "SELECT * FROM settle_mask_personal_data(1, 0, 0, 0, 2000000)" "a chunk is 1 to 1000000 rows"
 fin() { psql "$T_FINANCE_CONN" -qtAX -v ON_ERROR_STOP=1 -c "$1" 2>&1; }
 inv() { psql "$T_INVOICING_CONN" -qtAX -v ON_ERROR_STOP=1 -c "$1" 2>&1; }
-o=$(fin "SELECT * FROM settle_mask_personal_data(1, 0, 0, 100)"); rc=$?
+o=$(fin "SELECT * FROM settle_mask_personal_data(1, 0, 0, 0, 100)"); rc=$?
 t_check "finance cannot mask" test $rc -ne 0 -a -n "$(grep 'permission denied for function settle_mask_personal_data' <<<"$o")"
-o=$(inv "SELECT * FROM settle_mask_personal_data(1, 0, 0, 100)"); rc=$?
+o=$(inv "SELECT * FROM settle_mask_personal_data(1, 0, 0, 0, 100)"); rc=$?
 t_check "invoicing cannot mask" test $rc -ne 0 -a -n "$(grep 'permission denied for function settle_mask_personal_data' <<<"$o")"
 o=$(fin "UPDATE settlements SET payer_name = NULL WHERE id = 34"); rc=$?
 t_check "finance cannot blank a payer itself" test $rc -ne 0 -a -n "$(grep 'permission denied' <<<"$o")"
 o=$(fin "UPDATE exceptions SET resolution_note = NULL"); rc=$?
 t_check "finance cannot edit notes behind the resolution functions" test $rc -ne 0 -a -n "$(grep 'permission denied' <<<"$o")"
-t_sql "INSERT INTO settlements (id, file_id, line, format, kind, paid, amount_paid_cents, payer_doc, payer_name, natural_key)
-       VALUES (35, 5, 2, 'cnab240', 'boleto', true, 100, '12345678901', 'Fulana', 'nk-35')" >/dev/null
-t_eq "job may mask through the function (the one thing allowed): old settlement 35 only" "35|-|1|0" \
-  "$(job "SELECT concat_ws('|', last_settlement, coalesce(last_exception::text, '-'), settlements, exceptions) FROM settle_mask_personal_data(5, 0, NULL, 100)")"
+t_sql "INSERT INTO return_files (id, source, name, size_bytes, sha256, format, status, received_at)
+       VALUES (6, 'bb', 'OLD6.RET', 10, repeat('6', 64), 'cnab240', 'reconciled', now() - interval '400 days');
+       INSERT INTO settlements (id, file_id, line, format, kind, paid, amount_paid_cents, payer_doc, payer_name, natural_key)
+       VALUES (35, 6, 2, 'cnab240', 'boleto', true, 100, '12345678901', 'Fulana', 'nk-35')" >/dev/null
+t_eq "job may mask through the function (the one thing allowed): old settlement 35 only, file 6 then done" "6|35|-|1|0" \
+  "$(job "SELECT concat_ws('|', last_file, last_settlement, coalesce(last_exception::text, '-'), settlements, exceptions)
+            FROM settle_mask_personal_data(5, 0, 0, NULL, 100)")"
 t_eq "even called with 1 day, the function leaves settlements with an open exception alone" 7 \
-  "$(job "SELECT count(*) FROM settle_mask_personal_data(1, 0, 0, 1000000)" >/dev/null;
+  "$(job "SELECT count(*) FROM settle_mask_personal_data(1, 0, 0, 0, 1000000)" >/dev/null;
      t_sql "SELECT count(*) FROM settlements s JOIN exceptions e ON e.settlement_id = s.id WHERE e.status = 'open' AND s.personal_data_masked_at IS NULL")"
+t_eq "file 6 is marked once its one settlement is masked, 3 (no settlement) once older than the day asked; 2 still not" \
+  "1,3,5,6" "$(marked)"
+
+# Finance resolves the open exceptions of file 2: the next purge masks the
+# settlements they kept, and then marks the file.
+t_sql "UPDATE exceptions SET status = 'resolved', resolved_at = now(), resolved_by = 'maria', resolution = 'ignore'
+        WHERE status = 'open' AND settlement_id IN (SELECT id FROM settlements WHERE file_id IN (1, 2))" >/dev/null
+t_run out "$SETTLE" purge
+t_contains "purge masks the settlements the resolved exceptions kept" "masked the payer data of 7 settlement(s)" "$out"
+t_eq "and marks their file" "1,2,3,5,6" "$(marked)"
+t_eq "no settlement of a marked file keeps payer data" 0 \
+  "$(t_sql "SELECT count(*) FROM settlements s JOIN return_files f ON f.id = s.file_id
+             WHERE f.personal_data_masked_at IS NOT NULL AND s.personal_data_masked_at IS NULL")"
+# A marked file is not read again. Settlements are written only by the
+# ingest of their file, so none appears in a marked one; planted here, it
+# shows that purge and its dry run skip the file.
+t_sql "INSERT INTO settlements (id, file_id, line, format, kind, paid, amount_paid_cents, payer_name, natural_key)
+       VALUES (36, 6, 3, 'cnab240', 'boleto', true, 100, 'Planted', 'nk-36')" >/dev/null
+t_run out "$SETTLE" purge --dry-run
+t_contains "dry run: a marked file is not counted" "would mask the payer data of 0 settlement(s)" "$out"
+t_run out "$SETTLE" purge
+t_contains "purge: a marked file is not read" "masked the payer data of 0 settlement(s)" "$out"
+t_eq "(the planted settlement is untouched)" "Planted" "$(t_sql "SELECT payer_name FROM settlements WHERE id = 36")"
 t_done
