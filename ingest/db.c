@@ -94,9 +94,5 @@ int ingdb_file_done(PGconn *db, const char *const u[11], err_t *e)
 
 int ingdb_analyze(PGconn *db, err_t *e)
 {
-    if (!db_exec(db, sqlq_ingest_analyze, e))
-        return 0;
-    if (PQtransactionStatus(db) != PQTRANS_IDLE) /* its own transaction: end it */
-        PQclear(PQexec(db, "ROLLBACK"));
-    return -1;
+    return db_exec(db, sqlq_ingest_analyze, e); /* one statement, autocommit */
 }

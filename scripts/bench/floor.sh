@@ -19,6 +19,11 @@
 # template database, so that a change is compared before/after under the
 # same load: each round runs the three in a rotating order and the summary
 # adds settle's median time relative to BEFORE's.
+#
+# AS_JOB=1: settle (and BEFORE) run as settle_bench_job, a LOGIN member of
+# settle_job, as in production (docs/operations.md, "First deploy"), so the
+# restricted triggers' full checks (sql/009, 016) are in the figures; without
+# it, as the cluster's superuser, for which those checks return at once.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -149,9 +154,13 @@ for n in $SIZES; do
        substr($0, 14, 1) == "U" { printf "%s,%d,%d,%d\n", nn, substr($0, 78, 15) + 0, substr($0, 18, 15) + 0, NR }' \
     "$work/BENCH.RET" >"$work/settle.csv"
   mv "$work/floor_payments.csv" "$work/payments.csv.floor"
-  printf '[database]\nconninfo = %s dbname=settle_floor_run\n[spool]\ndir = %s/spool\n' "$server" "$work" >"$work/run.conf"
+  run_user=; [ -z "${AS_JOB:-}" ] || run_user=" user=settle_bench_job"
+  printf '[database]\nconninfo = %s dbname=settle_floor_run%s\n[spool]\ndir = %s/spool\n' "$server" "$run_user" "$work" >"$work/run.conf"
   template settle_floor_tpl "$SETTLE" "$n"
   [ -z "$BEFORE" ] || template settle_floor_tpl_b "$BEFORE" "$n"
+  # (settle_job exists once a template is migrated; roles are the cluster's)
+  [ -z "${AS_JOB:-}" ] || q "$admin" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'settle_bench_job')
+      THEN CREATE ROLE settle_bench_job LOGIN IN ROLE settle_job; END IF; END \$\$"
   cp "$work/payments.csv" "$work/payments.csv.settle"
   cp "$work/payments.csv.floor" "$work/payments.csv"
   printf '%-6s %8s %9s %9s %11s %7s %10s %9s %12s %9s %10s %9s' round floor_s settle_s ingest_s reconcile_s ratio \

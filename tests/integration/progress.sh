@@ -26,6 +26,19 @@ cp "$T_TMP/big.ret" "$T_TMP/spool/incoming/bank/big.ret"
 SETTLE_PROGRESS_SECONDS=0 "$SETTLE" ingest >/dev/null 2>"$T_TMP/err"
 t_contains "ingest off a terminal: progress events" "level=info component=ingest msg=progress what=bank/big.ret done=" "$(cat "$T_TMP/err")"
 t_not_contains "ingest off a terminal: no redrawn line" $'\r' "$(cat "$T_TMP/err")"
+# A big file refreshes the planner's statistics of settlements, as
+# settle_job (t_config's login) through settle_analyze_settlements(): a
+# plain ANALYZE needs the owner, and only printed a WARNING (sql/024).
+t_not_contains "ingest as settle_job: no server warning" "WARNING" "$(cat "$T_TMP/err")"
+analyzed() {
+  local _
+  for _ in $(seq 40); do
+    [ "$(t_sql "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'settlements'")" = t ] && break
+    sleep 0.05
+  done
+  t_sql "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'settlements'"
+}
+t_eq "ingest as settle_job: the statistics of settlements refreshed" t "$(analyzed)"
 records=$(t_sql "SELECT records FROM return_files WHERE name = 'big.ret'")
 script -qefc "'$SETTLE' reconcile >/dev/null" /dev/null >"$T_TMP/tty" 2>&1
 t_eq "reconcile on a terminal: exit 0" 0 "$?"

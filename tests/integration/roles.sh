@@ -31,6 +31,11 @@ t_eq "every SECURITY DEFINER function pins search_path with pg_temp last" "" \
   "$(t_sql "SELECT string_agg(p.oid::regprocedure::text, ' ') FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = 'public' AND p.prosecdef
               AND NOT coalesce('search_path=pg_catalog, public, pg_temp' = ANY (p.proconfig), false)")"
+t_eq "settle_analyze_settlements() (024): settle_job may run it; finance, invoicing and a role in none of them may not" "1 0 0 0" \
+  "$(t_sql "SELECT concat_ws(' ', has_function_privilege('settle_job', 'settle_analyze_settlements()', 'EXECUTE')::int,
+                   has_function_privilege('finance', 'settle_analyze_settlements()', 'EXECUTE')::int,
+                   has_function_privilege('invoicing', 'settle_analyze_settlements()', 'EXECUTE')::int,
+                   has_function_privilege('public', 'settle_analyze_settlements()', 'EXECUTE')::int)")"
 
 # The whole pipeline as settle_job: demo payments, every outcome and
 # exception reason (scripts/demo-files), one settle run.
@@ -44,6 +49,7 @@ t_eq "settle migrate as settle_job: up to date, exit 0" 0 "$out_rc"
 t_run out "$SETTLE" -v run
 t_eq "settle run as settle_job exits 0" 0 "$out_rc"
 t_not_contains "no permission error in the run" "permission denied" "$out"
+t_not_contains "no server warning in the run (a statement the role may not run only warns)" "WARNING:" "$out"
 docs=$(t_sql "SELECT customer_doc FROM payments WHERE customer_doc IS NOT NULL UNION SELECT payer_doc FROM settlements WHERE payer_doc <> ''")
 leaked=$(grep -oFf <(printf '%s\n' "$docs") <<<"$out" | head -n 3)
 t_eq "no payer or customer CPF/CNPJ in the run's log" "" "$leaked"
