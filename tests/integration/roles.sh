@@ -95,6 +95,21 @@ denied "settle_job cannot mark a payment paid without a settlement" "$J" \
   "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = 1 WHERE id = $pend"
 denied "settle_job cannot mark a payment paid by a settlement without money" "$J" \
   "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = 1, paid_by_settlement = $poor WHERE id = $pend"
+# Several rows in one statement (settle_mark_paid()'s shape; 025 reads the
+# settlements and payments over the statement's id range): one bad row among
+# good ones is found and named.
+pend2=$(t_sql "SELECT min(id) FROM payments p WHERE status = 'pending' AND id > $pend
+               AND NOT EXISTS (SELECT 1 FROM exceptions e WHERE e.payment_id = p.id)")
+rich2=$(t_sql "SELECT min(s.id) FROM settlements s WHERE s.paid AND s.amount_paid_cents > 0 AND s.id > $rich
+               AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.paid_by_settlement = s.id)")
+r=$(as "$J" "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = 1,
+                    paid_by_settlement = CASE id WHEN $pend THEN $rich ELSE $poor END WHERE id IN ($pend, $pend2)")
+t_contains "settle_job cannot mark two payments paid when one settlement brought no money: refused, that payment named" \
+  "permission denied: payment #$pend2 may only become paid by a settlement that brought money" "$r"
+r=$(as "$J" "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = 1,
+                    paid_by_settlement = CASE id WHEN $pend THEN $rich ELSE $rich2 + 100000000 END WHERE id IN ($pend, $pend2)")
+t_contains "... nor when one names a settlement far outside the others' range" \
+  "permission denied: payment #$pend2 may only become paid by a settlement that brought money" "$r"
 denied "settle_job cannot mark a canceled payment paid" "$J" \
   "UPDATE payments SET status = 'paid', paid_at = now(), paid_cents = 1, paid_by_settlement = $rich WHERE id = $canc"
 denied "settle_job cannot make a paid payment pending again" "$J" \
@@ -102,6 +117,9 @@ denied "settle_job cannot make a paid payment pending again" "$J" \
 denied "settle_job cannot change what a paid payment received" "$J" "UPDATE payments SET paid_cents = 1 WHERE id = $paidp"
 denied "settle_job cannot queue an invoice for an unpaid payment" "$J" \
   "INSERT INTO invoice_requests (payment_id, settlement_id) VALUES ($pend, $rich)"
+r=$(as "$J" "INSERT INTO invoice_requests (payment_id, settlement_id) VALUES ($pend2, $rich2), ($pend, $rich)")
+t_contains "settle_job cannot queue two invoices for unpaid payments in one statement: refused, the lowest named" \
+  "permission denied: an invoice request for payment #$pend needs the payment paid by its settlement" "$r"
 denied "settle_job cannot queue an invoice already exported" "$J" \
   "INSERT INTO invoice_requests (payment_id, settlement_id, batch_id) VALUES ($pend, $rich, 1)"
 denied "settle_job cannot unexport an invoice request" "$J" \
